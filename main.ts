@@ -1,0 +1,111 @@
+/**
+ * Composition root: config → store → runtime → router → lifecycle → api.
+ * The only place that wires concrete parts together, so a test builds the
+ * same node in one call: `await using node = await startNode(config)`.
+ */
+import { mkdirSync } from "node:fs";
+import { createApp } from "./src/api/mod.ts";
+import { type CaxtonConfig, databasePath } from "./src/config/mod.ts";
+import { AgentManager } from "./src/lifecycle/mod.ts";
+import { Router } from "./src/router/mod.ts";
+import { ModulePreparer, WorkerPool } from "./src/runtime/mod.ts";
+import { openStore, type Store } from "./src/store/mod.ts";
+import { createJsonLogger, type Logger } from "./src/telemetry/mod.ts";
+
+/** Caxton's version, reported by `/health` and `caxton version`. */
+export const VERSION = "0.1.0";
+
+/** A running node. `close()` drains mailboxes, then stops HTTP, workers and store. */
+export interface CaxtonNode {
+  readonly config: CaxtonConfig;
+  readonly store: Store;
+  readonly pool: WorkerPool;
+  readonly router: Router;
+  readonly agents: AgentManager;
+  /** Where the API listens (port resolved when 0 was asked). */
+  readonly url: string | null;
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Options of {@linkcode startNode}. */
+export interface StartOptions {
+  /** Serve the HTTP API (default true). */
+  serve?: boolean;
+  logger?: Logger;
+}
+
+/** Builds and starts a node; resolves once its agents are restored. */
+export async function startNode(
+  config: CaxtonConfig,
+  options: StartOptions = {},
+): Promise<CaxtonNode> {
+  const logger = options.logger ?? createJsonLogger(config.logLevel);
+  if (config.dataDir !== ":memory:") mkdirSync(config.dataDir, { recursive: true });
+  const store = openStore(databasePath(config));
+  const router = new Router({
+    onDeadLetter: (letter) =>
+      logger.log("warn", "dead letter", { reason: letter.reason, message: letter.message }),
+  });
+  const preparer = new ModulePreparer();
+  let agents: AgentManager | undefined;
+  const pool = new WorkerPool({
+    size: config.workers,
+    watchdogMs: config.watchdogMs,
+    onOutcome: (outcome) => agents!.onOutcome(outcome),
+    onWorkerLost: (loss) => agents!.onWorkerLost(loss),
+  });
+  agents = new AgentManager({
+    store,
+    pool,
+    router,
+    preparer,
+    defaults: config.limits,
+    logger,
+    mailboxCapacity: config.mailboxCapacity,
+  });
+  let ready = false;
+  let server: Deno.HttpServer<Deno.NetAddr> | null = null;
+  let url: string | null = null;
+  if (options.serve !== false) {
+    const app = createApp({ agents, pool, isReady: () => ready, version: VERSION });
+    server = Deno.serve({
+      hostname: config.host,
+      port: config.port,
+      onListen: () => {},
+    }, app.fetch);
+    const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+    url = `http://${host}:${server.addr.port}`;
+  }
+  const { restored, failed } = await agents.restore();
+  ready = true;
+  logger.log("info", "caxton node started", {
+    url,
+    dataDir: config.dataDir,
+    workers: config.workers,
+    restored,
+    failedToRestore: failed,
+  });
+
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      await agents.drainAll();
+      await server?.shutdown();
+      await pool.close();
+      await preparer.close();
+      store.close();
+    })();
+    return closing;
+  };
+  return {
+    config,
+    store,
+    pool,
+    router,
+    agents,
+    url,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

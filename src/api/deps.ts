@@ -1,0 +1,11 @@
+/** What the HTTP layer needs from the node. */
+import type { AgentManager } from "../lifecycle/mod.ts";
+import type { WorkerPool } from "../runtime/mod.ts";
+
+export interface ApiDeps {
+  agents: AgentManager;
+  pool: WorkerPool;
+  /** Whether startup (store open, agents restored) has finished. */
+  isReady: () => boolean;
+  version: string;
+}

@@ -1,0 +1,159 @@
+/**
+ * One typed configuration from, in rising priority: defaults, a JSON file,
+ * environment variables, command-line flags. Validated once, with errors that
+ * name the setting and its source.
+ */
+import { join } from "node:path";
+import { type AgentLimits, DEFAULT_LIMITS, resolveLimits } from "../runtime/mod.ts";
+import { LOG_LEVELS, type LogLevel } from "../telemetry/mod.ts";
+
+/** Everything a node needs to start. */
+export interface CaxtonConfig {
+  /** Where the SQLite file lives; `:memory:` keeps nothing (tests). */
+  dataDir: string;
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Shared agent workers. */
+  workers: number;
+  /** A busy worker silent this long is replaced. */
+  watchdogMs: number;
+  mailboxCapacity: number;
+  logLevel: LogLevel;
+  /** Default limits for every agent; deployments may override. */
+  limits: AgentLimits;
+}
+
+/** Raised for a setting that cannot be used. */
+export class ConfigError extends Error {
+  readonly code = "invalid_config";
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** The SQLite file of a config. */
+export function databasePath(config: Pick<CaxtonConfig, "dataDir">): string {
+  return config.dataDir === ":memory:" ? ":memory:" : join(config.dataDir, "caxton.db");
+}
+
+/** Defaults: loopback, a data dir in the working directory, one worker per core. */
+export function defaultConfig(): CaxtonConfig {
+  return {
+    dataDir: ".caxton",
+    host: "127.0.0.1",
+    port: 8080,
+    workers: navigator.hardwareConcurrency || 1,
+    watchdogMs: 10_000,
+    mailboxCapacity: 10_000,
+    logLevel: "info",
+    limits: { ...DEFAULT_LIMITS },
+  };
+}
+
+const _ENV: Record<string, keyof CaxtonConfig> = {
+  CAXTON_DATA_DIR: "dataDir",
+  CAXTON_HOST: "host",
+  CAXTON_PORT: "port",
+  CAXTON_WORKERS: "workers",
+  CAXTON_WATCHDOG_MS: "watchdogMs",
+  CAXTON_MAILBOX_CAPACITY: "mailboxCapacity",
+  CAXTON_LOG_LEVEL: "logLevel",
+};
+
+function _integer(value: unknown, key: string, source: string, min: number, max: number): number {
+  const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(
+      `Cannot use ${key}=${JSON.stringify(value)} from ${source}: expected an integer from ${min} to ${max}`,
+    );
+  }
+  return n;
+}
+
+function _apply(config: CaxtonConfig, values: Record<string, unknown>, source: string): void {
+  for (const [key, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    switch (key) {
+      case "dataDir":
+      case "host":
+        if (typeof value !== "string" || value === "") {
+          throw new ConfigError(`Cannot use ${key}=${JSON.stringify(value)} from ${source}: expected a non-empty string`);
+        }
+        config[key] = value;
+        break;
+      case "port":
+        config.port = _integer(value, key, source, 0, 65_535);
+        break;
+      case "workers":
+        config.workers = _integer(value, key, source, 1, 256);
+        break;
+      case "watchdogMs":
+        config.watchdogMs = _integer(value, key, source, 100, 3_600_000);
+        break;
+      case "mailboxCapacity":
+        config.mailboxCapacity = _integer(value, key, source, 1, 10_000_000);
+        break;
+      case "logLevel":
+        if (!(LOG_LEVELS as readonly unknown[]).includes(value)) {
+          throw new ConfigError(
+            `Cannot use logLevel=${JSON.stringify(value)} from ${source}: use one of ${LOG_LEVELS.join(", ")}`,
+          );
+        }
+        config.logLevel = value as LogLevel;
+        break;
+      case "limits":
+        try {
+          config.limits = resolveLimits(value as Record<string, unknown>, config.limits);
+        } catch (error) {
+          throw new ConfigError(`${(error as Error).message} (from ${source})`);
+        }
+        break;
+      default:
+        throw new ConfigError(
+          `Cannot use setting "${key}" from ${source}: unknown; known settings are dataDir, host, port, workers, watchdogMs, mailboxCapacity, logLevel, limits`,
+        );
+    }
+  }
+}
+
+/** Where the configuration comes from. */
+export interface ConfigSources {
+  /** Parsed JSON of a config file, with its path for messages. */
+  file?: { path: string; values: Record<string, unknown> };
+  env?: Record<string, string | undefined>;
+  flags?: Partial<Record<keyof CaxtonConfig, unknown>>;
+}
+
+/** Builds the configuration from its sources. */
+export function loadConfig(sources: ConfigSources = {}): CaxtonConfig {
+  const config = defaultConfig();
+  if (sources.file) _apply(config, sources.file.values, `config file "${sources.file.path}"`);
+  if (sources.env) {
+    const fromEnv: Record<string, unknown> = {};
+    for (const [name, key] of Object.entries(_ENV)) {
+      if (sources.env[name] !== undefined) fromEnv[key] = sources.env[name];
+    }
+    _apply(config, fromEnv, "the environment");
+  }
+  if (sources.flags) _apply(config, sources.flags, "the command line");
+  return config;
+}
+
+/** Reads and parses a JSON config file. */
+export function readConfigFile(path: string): { path: string; values: Record<string, unknown> } {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (error) {
+    throw new ConfigError(`Cannot read config file "${path}": ${(error as Error).message}`);
+  }
+  try {
+    const values = JSON.parse(text);
+    if (typeof values !== "object" || values === null || Array.isArray(values)) throw new Error("expected an object");
+    return { path, values };
+  } catch (error) {
+    throw new ConfigError(`Cannot parse config file "${path}": ${(error as Error).message}`);
+  }
+}

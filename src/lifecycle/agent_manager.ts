@@ -1,0 +1,616 @@
+/**
+ * Deployments and the lifecycle of every agent on this node: deploy, start,
+ * stop, hot reload, remove, recovery after a restart, and what happens when
+ * agent code traps or a worker stops answering. Every transition is persisted.
+ */
+import { type AclMessage, toAclMessage } from "../acl/mod.ts";
+import { type Envelope, Mailbox, type Router } from "../router/mod.ts";
+import {
+  type AgentLimits,
+  AgentLoadError,
+  type Effects,
+  type Isolation,
+  type ModulePreparer,
+  type Outcome,
+  resolveLimits,
+  type WorkerLoss,
+  type WorkerPool,
+} from "../runtime/mod.ts";
+import type { AgentRecord, Store } from "../store/mod.ts";
+import { LOG_LEVELS, type Logger, SILENT_LOGGER } from "../telemetry/mod.ts";
+import { type AgentState, assertTransition } from "./agent_state.ts";
+
+/** Raised when no agent has the given name. */
+export class AgentNotFoundError extends Error {
+  readonly code = "agent_not_found";
+  constructor(readonly agent: string) {
+    super(`Cannot find agent "${agent}"; list agents to see the names deployed here`);
+    this.name = "AgentNotFoundError";
+  }
+}
+
+/** Raised when a deployment's name or options are not acceptable. */
+export class InvalidDeploymentError extends Error {
+  readonly code = "invalid_deployment";
+  constructor(message: string) {
+    super(message);
+    this.name = "InvalidDeploymentError";
+  }
+}
+
+/** Options of one deployment. */
+export interface DeployOptions {
+  limits?: Partial<Record<string, unknown>>;
+  isolation?: Isolation;
+  /** Start right away (default) or leave the agent Loaded. */
+  start?: boolean;
+}
+
+/** Live counters of one agent since this node started. */
+export interface AgentCounters {
+  handled: number;
+  failed: number;
+  traps: number;
+  fuelUsed: number;
+  sent: number;
+}
+
+/** An agent as the API shows it. */
+export interface AgentView extends AgentRecord {
+  mailboxDepth: number;
+  counters: AgentCounters;
+  worker: number | null;
+}
+
+/** What the manager needs. */
+export interface AgentManagerDeps {
+  store: Store;
+  pool: WorkerPool;
+  router: Router;
+  preparer: ModulePreparer;
+  defaults: AgentLimits;
+  logger?: Logger;
+  mailboxCapacity?: number;
+}
+
+const _NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const _RELOAD = "reload";
+
+interface _Live {
+  record: AgentRecord;
+  mailbox: Mailbox;
+  module: WebAssembly.Module | null;
+  instanceId: number | null;
+  /** Whether new messages are accepted into the mailbox. */
+  accepting: boolean;
+  trapTimes: number[];
+  counters: AgentCounters;
+}
+
+/** Owns every agent of the node. Build it in main.ts; wire the pool's callbacks to it. */
+export class AgentManager {
+  readonly #deps: AgentManagerDeps;
+  readonly #log: Logger;
+  readonly #byName = new Map<string, _Live>();
+  readonly #byInstance = new Map<number, _Live>();
+  readonly #compiled = new Map<string, WebAssembly.Module>();
+  /** Per-agent chain so lifecycle operations on one agent never interleave. */
+  readonly #locks = new Map<string, Promise<unknown>>();
+
+  constructor(deps: AgentManagerDeps) {
+    this.#deps = deps;
+    this.#log = deps.logger ?? SILENT_LOGGER;
+  }
+
+  /** Deploys a module as agent `name`: a new agent, a new version, or a hot reload. */
+  deploy(name: string, bytes: Uint8Array, options: DeployOptions = {}): Promise<AgentView> {
+    if (!_NAME.test(name)) {
+      throw new InvalidDeploymentError(
+        `Cannot deploy agent "${name}": names are 1-63 characters of a-z, 0-9, ".", "_", "-", starting with a letter or digit`,
+      );
+    }
+    if (options.isolation && !["shared", "dedicated"].includes(options.isolation)) {
+      throw new InvalidDeploymentError(
+        `Cannot deploy agent "${name}": isolation "${options.isolation}" is unknown; use "shared" or "dedicated"`,
+      );
+    }
+    return this.#locked(name, () => this.#deploy(name, bytes, options));
+  }
+
+  /** Starts a Loaded or Stopped agent. */
+  start(name: string): Promise<AgentView> {
+    return this.#locked(name, async () => {
+      const live = this.#live(name);
+      if (live.record.state === "stopped" || live.record.state === "failed") {
+        assertTransition(name, live.record.state, "loaded");
+        await this.#load(live);
+      }
+      this.#run(live);
+      return this.#view(live);
+    });
+  }
+
+  /** Stops a running agent after its mailbox drains. */
+  stop(name: string): Promise<AgentView> {
+    return this.#locked(name, async () => {
+      const live = this.#live(name);
+      if (live.record.state === "loaded") {
+        this.#transition(live, "stopped", "stopped before start");
+        this.#unload(live);
+        return this.#view(live);
+      }
+      assertTransition(name, live.record.state, "draining");
+      live.accepting = false;
+      this.#transition(live, "draining", "stop requested");
+      await live.mailbox.drained();
+      this.#transition(live, "stopped", "stop requested");
+      this.#unload(live);
+      return this.#view(live);
+    });
+  }
+
+  /** Removes an agent, its versions, history and state. Running agents are stopped first. */
+  async remove(name: string): Promise<void> {
+    if (this.#live(name).record.state === "running") await this.stop(name);
+    await this.#locked(name, () => {
+      const live = this.#live(name);
+      live.accepting = false;
+      this.#unload(live);
+      this.#failAll(live, "agent was removed");
+      this.#deps.router.detach(name);
+      this.#deps.store.agents.remove(live.record.id);
+      this.#byName.delete(name);
+      return Promise.resolve();
+    });
+  }
+
+  /** One agent, with its live figures. */
+  get(name: string): AgentView {
+    return this.#view(this.#live(name));
+  }
+
+  /** Every agent. */
+  list(): AgentView[] {
+    return [...this.#byName.values()].map((live) => this.#view(live));
+  }
+
+  /** The persisted lifecycle history of an agent. */
+  history(name: string) {
+    return this.#deps.store.agents.transitions(this.#live(name).record.id);
+  }
+
+  /** The persisted runtime events (traps, watchdog restarts) of an agent. */
+  events(name: string) {
+    return this.#deps.store.agents.events(this.#live(name).record.id);
+  }
+
+  /**
+   * Brings back the agents of a restarted node: Running ones run again with
+   * their state; an agent caught mid-reload runs its newest version; one
+   * caught mid-stop is Stopped.
+   */
+  async restore(): Promise<{ restored: number; failed: string[] }> {
+    let restored = 0;
+    const failed: string[] = [];
+    for (const record of this.#deps.store.agents.list()) {
+      const live = this.#adopt(record);
+      const wasReloading = record.state === "draining" &&
+        this.#deps.store.agents.transitions(record.id).at(-1)?.reason?.startsWith(_RELOAD);
+      try {
+        if (record.state === "running" || wasReloading || record.state === "loaded") {
+          // The process restarted, not the agent: it keeps its state and comes back as it was.
+          await this.#instantiate(live);
+          this.#deps.store.agents.recordEvent(record.id, "restored", "restored after restart");
+          if (record.state === "draining") {
+            this.#transition(live, "running", `${_RELOAD} interrupted by a restart; version ${record.version} kept`);
+          }
+          if (live.record.state === "running") this.#run(live);
+          restored++;
+        } else if (record.state === "draining") {
+          this.#transition(live, "stopped", "stop completed at restart");
+        }
+      } catch (error) {
+        failed.push(record.name);
+        this.#log.log("error", "agent could not be restored", {
+          "caxton.agent.name": record.name,
+          error: (error as Error).message,
+        });
+      }
+    }
+    return { restored, failed };
+  }
+
+  /** Stops accepting and waits for every mailbox to drain, up to `timeoutMs`. */
+  async drainAll(timeoutMs = 5_000): Promise<void> {
+    for (const live of this.#byName.values()) live.accepting = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all([...this.#byName.values()].map((live) => live.mailbox.drained())),
+      new Promise<void>((resolve) => timer = setTimeout(resolve, timeoutMs)),
+    ]);
+    clearTimeout(timer);
+  }
+
+  /** Receives delivery outcomes from the pool. */
+  onOutcome(outcome: Outcome): void {
+    const live = this.#byInstance.get(outcome.instanceId);
+    if (!live) return;
+    this.#applyEffects(live, outcome);
+    const envelope = live.mailbox.complete(outcome.seq);
+    live.counters.fuelUsed += outcome.fuelUsed;
+    if (outcome.failure === null) {
+      live.counters.handled++;
+      return;
+    }
+    live.counters.failed++;
+    this.#deps.store.agents.recordEvent(live.record.id, "trap", outcome.failure);
+    this.#log.log("warn", "agent failed a message", {
+      "caxton.agent.name": live.record.name,
+      reason: outcome.failure,
+    });
+    if (envelope) {
+      this.#deps.router.fail(envelope.message, live.record.name, "handling_failed", outcome.failure);
+    }
+    if (outcome.trapped) this.#countTrap(live, outcome.failure);
+  }
+
+  /** Receives the pool's report that a worker was lost with its instances. */
+  onWorkerLost(loss: WorkerLoss): void {
+    for (const instanceId of loss.instanceIds) {
+      const live = this.#byInstance.get(instanceId);
+      if (!live) continue;
+      this.#byInstance.delete(instanceId);
+      live.instanceId = null;
+      live.mailbox.connect(null);
+      this.#deps.store.agents.recordEvent(live.record.id, "watchdog", loss.reason);
+      this.#log.log("error", "worker lost; restarting its agents", {
+        "caxton.agent.name": live.record.name,
+        reason: loss.reason,
+      });
+      for (const envelope of live.mailbox.takeInFlight()) {
+        this.#deps.router.fail(envelope.message, live.record.name, "handling_failed", loss.reason);
+      }
+      void this.#locked(live.record.name, async () => {
+        if (live.record.state !== "running" && live.record.state !== "draining") return;
+        try {
+          await this.#instantiate(live);
+          live.mailbox.connect(this.#sink(live));
+        } catch (error) {
+          this.#fail(live, `restart after worker loss failed: ${(error as Error).message}`);
+        }
+      });
+    }
+  }
+
+  async #deploy(name: string, bytes: Uint8Array, options: DeployOptions): Promise<AgentView> {
+    const existing = this.#byName.get(name);
+    const limits = resolveLimits(options.limits ?? {}, existing?.record.limits ?? this.#deps.defaults);
+    const { hash, module } = await this.#prepare(bytes, limits);
+    const isolation = options.isolation ?? existing?.record.isolation ?? "shared";
+    const store = this.#deps.store;
+    if (!existing) {
+      const record = store.agents.create({ name, moduleHash: hash, isolation, limits });
+      const live = this.#adopt(record);
+      live.module = module;
+      this.#transition(live, "loaded", "deployed");
+      try {
+        await this.#load(live, false);
+      } catch (error) {
+        this.#fail(live, (error as Error).message);
+        throw error;
+      }
+      if (options.start !== false) this.#run(live);
+      return this.#view(live);
+    }
+    if (existing.record.state === "running") {
+      return await this.#hotReload(existing, hash, module, limits, isolation);
+    }
+    if (existing.record.state === "draining") {
+      throw new InvalidDeploymentError(
+        `Cannot deploy agent "${name}" while it is draining; wait until it is stopped`,
+      );
+    }
+    // Loaded, Stopped or Failed: a new version, loaded afresh.
+    this.#unload(existing);
+    this.#newVersion(existing, hash, limits, isolation);
+    existing.module = module;
+    if (existing.record.state !== "loaded") this.#transition(existing, "loaded", "redeployed");
+    try {
+      await this.#load(existing, false);
+    } catch (error) {
+      this.#fail(existing, (error as Error).message);
+      throw error;
+    }
+    if (options.start !== false) this.#run(existing);
+    return this.#view(existing);
+  }
+
+  /**
+   * Swaps a running agent to a new version: new messages queue while the old
+   * instance finishes what it holds, then the new one takes the mailbox. No
+   * message is lost, none is handled twice.
+   */
+  async #hotReload(
+    live: _Live,
+    hash: string,
+    module: WebAssembly.Module,
+    limits: AgentLimits,
+    isolation: Isolation,
+  ): Promise<AgentView> {
+    const version = live.record.version + 1;
+    this.#transition(live, "draining", `${_RELOAD} to version ${version}`);
+    live.mailbox.connect(null);
+    await live.mailbox.settled();
+    const previous = { instanceId: live.instanceId, module: live.module, record: live.record };
+    try {
+      const next = await this.#startInstance(live, module, limits, isolation);
+      this.#deps.store.transaction(() => {
+        this.#newVersion(live, hash, limits, isolation);
+        this.#transition(live, "running", `${_RELOAD}ed to version ${version}`);
+      });
+      if (previous.instanceId !== null) {
+        this.#byInstance.delete(previous.instanceId);
+        this.#deps.pool.unload(previous.instanceId);
+      }
+      live.instanceId = next.instanceId;
+      live.module = module;
+      this.#byInstance.set(next.instanceId, live);
+      this.#applyEffects(live, next.effects);
+    } catch (error) {
+      // The old version keeps serving; the deploy is refused.
+      this.#transition(live, "running", `${_RELOAD} to version ${version} failed`);
+      live.mailbox.connect(this.#sink(live));
+      throw error;
+    }
+    live.mailbox.connect(this.#sink(live));
+    return this.#view(live);
+  }
+
+  #newVersion(live: _Live, hash: string, limits: AgentLimits, isolation: Isolation): void {
+    const store = this.#deps.store;
+    const version = live.record.version + 1;
+    store.transaction(() => {
+      store.agents.addVersion(live.record.id, version, hash);
+      store.agents.setLimits(live.record.id, limits);
+    });
+    live.record = { ...live.record, version, moduleHash: hash, limits, isolation };
+  }
+
+  /** Validates, meters and compiles a module, reusing the stored build of the same bytes. */
+  async #prepare(
+    bytes: Uint8Array,
+    limits: AgentLimits,
+  ): Promise<{ hash: string; module: WebAssembly.Module }> {
+    const options = {
+      memoryCapPages: limits.memoryPages,
+      initialFuel: BigInt(limits.fuelPerMessage),
+      maxModuleBytes: limits.maxModuleBytes,
+    };
+    const optionsKey = JSON.stringify({
+      memoryCapPages: options.memoryCapPages,
+      initialFuel: limits.fuelPerMessage,
+    });
+    const hash = await _sha256(bytes);
+    const key = `${hash}:${optionsKey}`;
+    const cached = this.#compiled.get(key);
+    if (cached && bytes.length <= limits.maxModuleBytes) return { hash, module: cached };
+    const store = this.#deps.store;
+    let metered: Uint8Array;
+    if (store.modules.optionsOf(hash) === optionsKey && bytes.length <= limits.maxModuleBytes) {
+      metered = store.modules.byHash(hash)!.metered;
+    } else {
+      const prepared = await this.#deps.preparer.prepare(bytes, options);
+      metered = prepared.metered;
+      store.modules.put({
+        hash,
+        original: bytes,
+        metered,
+        sizeBytes: bytes.length,
+        hasInit: prepared.hasInit,
+        options: optionsKey,
+      });
+    }
+    const module = await WebAssembly.compile(metered as Uint8Array<ArrayBuffer>);
+    this.#compiled.set(key, module);
+    return { hash, module };
+  }
+
+  async #moduleOf(live: _Live): Promise<WebAssembly.Module> {
+    if (live.module) return live.module;
+    const stored = this.#deps.store.modules.byHash(live.record.moduleHash);
+    if (!stored) throw new AgentLoadError(live.record.name, "its module is missing from the store");
+    const optionsKey = stored.options;
+    const key = `${stored.hash}:${optionsKey}`;
+    let module = this.#compiled.get(key);
+    if (!module) {
+      module = await WebAssembly.compile(stored.metered as Uint8Array<ArrayBuffer>);
+      this.#compiled.set(key, module);
+    }
+    live.module = module;
+    return module;
+  }
+
+  /** Creates the agent's instance and records Loaded (unless already recorded). */
+  async #load(live: _Live, record = true): Promise<void> {
+    if (record && live.record.state !== "loaded") {
+      this.#transition(live, "loaded", "loading");
+    }
+    await this.#instantiate(live);
+  }
+
+  async #instantiate(live: _Live): Promise<void> {
+    const module = await this.#moduleOf(live);
+    const { instanceId, effects } = await this.#startInstance(
+      live,
+      module,
+      live.record.limits,
+      live.record.isolation,
+    );
+    live.instanceId = instanceId;
+    this.#byInstance.set(instanceId, live);
+    this.#applyEffects(live, effects);
+  }
+
+  #startInstance(
+    live: _Live,
+    module: WebAssembly.Module,
+    limits: AgentLimits,
+    isolation: Isolation,
+  ) {
+    return this.#deps.pool.load({
+      agentName: live.record.name,
+      module,
+      limits,
+      isolation,
+      state: this.#deps.store.state.load(live.record.id),
+    });
+  }
+
+  #run(live: _Live): void {
+    if (live.record.state !== "running") this.#transition(live, "running", "started");
+    live.accepting = true;
+    live.trapTimes = [];
+    live.mailbox.connect(this.#sink(live));
+  }
+
+  #unload(live: _Live): void {
+    live.mailbox.connect(null);
+    if (live.instanceId === null) return;
+    this.#byInstance.delete(live.instanceId);
+    this.#deps.pool.unload(live.instanceId);
+    live.instanceId = null;
+  }
+
+  #sink(live: _Live) {
+    const instanceId = live.instanceId!;
+    return (seq: number, envelope: Envelope) =>
+      this.#deps.pool.deliver(instanceId, seq, envelope.text);
+  }
+
+  #adopt(record: AgentRecord): _Live {
+    const live: _Live = {
+      record,
+      mailbox: new Mailbox(record.name, { capacity: this.#deps.mailboxCapacity }),
+      module: null,
+      instanceId: null,
+      accepting: false,
+      trapTimes: [],
+      counters: { handled: 0, failed: 0, traps: 0, fuelUsed: 0, sent: 0 },
+    };
+    this.#byName.set(record.name, live);
+    this.#deps.router.attach(record.name, {
+      enqueue: (envelope) => {
+        if (!live.accepting) {
+          throw new Error(`agent "${record.name}" is ${live.record.state}, not running`);
+        }
+        if (envelope.text.length > live.record.limits.maxMessageBytes) {
+          throw new Error(
+            `message of ${envelope.text.length} bytes exceeds the agent's cap of ${live.record.limits.maxMessageBytes}`,
+          );
+        }
+        live.mailbox.enqueue(envelope);
+      },
+    });
+    return live;
+  }
+
+  #applyEffects(live: _Live, effects: Effects): void {
+    const store = this.#deps.store;
+    if (effects.stateChanges.length > 0) {
+      store.transaction(() => store.state.apply(live.record.id, effects.stateChanges));
+    }
+    if (effects.capabilities.length > 0) {
+      const all = [...new Set([...live.record.capabilities, ...effects.capabilities])];
+      store.agents.setCapabilities(live.record.id, all);
+      live.record = { ...live.record, capabilities: all };
+    }
+    for (const line of effects.logs) {
+      this.#log.log(LOG_LEVELS[line.level] ?? "info", line.text, {
+        "caxton.agent.name": live.record.name,
+        source: "agent",
+      });
+    }
+    for (const text of effects.sends) {
+      live.counters.sent++;
+      let message: AclMessage;
+      try {
+        message = toAclMessage(JSON.parse(text));
+      } catch (error) {
+        this.#replyNotUnderstood(live, (error as Error).message);
+        continue;
+      }
+      this.#deps.router.route(message);
+    }
+  }
+
+  #replyNotUnderstood(live: _Live, reason: string): void {
+    const reply: AclMessage = {
+      performative: "not-understood",
+      sender: "caxton",
+      receiver: [live.record.name],
+      content: { reason },
+    };
+    this.#deps.router.route(reply);
+  }
+
+  #countTrap(live: _Live, reason: string): void {
+    live.counters.traps++;
+    const now = Date.now();
+    const { maxTraps, trapWindowMs } = live.record.limits;
+    live.trapTimes = live.trapTimes.filter((t) => now - t < trapWindowMs);
+    live.trapTimes.push(now);
+    if (live.trapTimes.length >= maxTraps && live.record.state === "running") {
+      this.#fail(live, `${live.trapTimes.length} traps within ${trapWindowMs} ms; last: ${reason}`);
+    }
+  }
+
+  #fail(live: _Live, reason: string): void {
+    live.accepting = false;
+    if (live.record.state !== "failed") this.#transition(live, "failed", reason);
+    this.#unload(live);
+    this.#failAll(live, `agent "${live.record.name}" failed: ${reason}`);
+  }
+
+  #failAll(live: _Live, reason: string): void {
+    for (const envelope of live.mailbox.takeAll()) {
+      this.#deps.router.fail(envelope.message, live.record.name, "agent_unavailable", reason);
+    }
+  }
+
+  #transition(live: _Live, to: AgentState, reason: string): void {
+    assertTransition(live.record.name, live.record.state, to);
+    this.#deps.store.agents.recordTransition(live.record, to, reason);
+    live.record = { ...live.record, state: to, failure: to === "failed" ? reason : null };
+  }
+
+  #live(name: string): _Live {
+    const live = this.#byName.get(name);
+    if (!live) throw new AgentNotFoundError(name);
+    return live;
+  }
+
+  #view(live: _Live): AgentView {
+    return {
+      ...live.record,
+      mailboxDepth: live.mailbox.depth,
+      counters: { ...live.counters },
+      worker: live.instanceId === null ? null : this.#deps.pool.workerOf(live.instanceId) ?? null,
+    };
+  }
+
+  #locked<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.#locks.get(name) ?? Promise.resolve();
+    const next = previous.then(fn, fn);
+    const tail = next.catch(() => {});
+    this.#locks.set(name, tail);
+    void tail.then(() => {
+      if (this.#locks.get(name) === tail) this.#locks.delete(name);
+    });
+    return next;
+  }
+}
+
+async function _sha256(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -1,0 +1,19 @@
+/**
+ * @module
+ * The agent lifecycle (Unloaded → Loaded → Running → Draining → Stopped, and
+ * Failed) and the manager of deployments, hot reload and recovery.
+ */
+export {
+  AGENT_STATES,
+  assertTransition,
+  canTransition,
+  IllegalTransitionError,
+} from "./agent_state.ts";
+export type { AgentState } from "./agent_state.ts";
+export { AgentManager, AgentNotFoundError, InvalidDeploymentError } from "./agent_manager.ts";
+export type {
+  AgentCounters,
+  AgentManagerDeps,
+  AgentView,
+  DeployOptions,
+} from "./agent_manager.ts";

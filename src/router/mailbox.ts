@@ -1,0 +1,132 @@
+/**
+ * A per-agent mailbox: a bounded FIFO in front of the agent's instance, with
+ * a cap on messages in flight so it can be paused and drained (hot reload,
+ * stop) without losing or reordering anything.
+ */
+import type { AclMessage } from "../acl/mod.ts";
+
+/** A message waiting for, or in, delivery. */
+export interface Envelope {
+  message: AclMessage;
+  /** The JSON text the agent receives. */
+  text: string;
+}
+
+/** Raised when a mailbox is full: the sender should retry later. */
+export class MailboxFullError extends Error {
+  readonly code = "mailbox_full";
+  constructor(readonly agent: string, readonly capacity: number) {
+    super(
+      `Cannot deliver to "${agent}": its mailbox is full (${capacity} messages); retry later`,
+    );
+    this.name = "MailboxFullError";
+  }
+}
+
+/** Options of {@linkcode Mailbox}. */
+export interface MailboxOptions {
+  capacity?: number;
+  maxInFlight?: number;
+}
+
+/** The mailbox of one agent. `sink` hands a message to the current instance. */
+export class Mailbox {
+  readonly agent: string;
+  readonly capacity: number;
+  readonly #maxInFlight: number;
+  readonly #queue: Envelope[] = [];
+  #head = 0;
+  readonly #inFlight = new Map<number, Envelope>();
+  #nextSeq = 1;
+  #sink: ((seq: number, envelope: Envelope) => boolean) | null = null;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(agent: string, options: MailboxOptions = {}) {
+    this.agent = agent;
+    this.capacity = options.capacity ?? 10_000;
+    this.#maxInFlight = options.maxInFlight ?? 64;
+  }
+
+  /** Messages waiting plus in flight. */
+  get depth(): number {
+    return this.#queue.length - this.#head + this.#inFlight.size;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Accepts a message or throws {@linkcode MailboxFullError}. */
+  enqueue(envelope: Envelope): void {
+    if (this.depth >= this.capacity) throw new MailboxFullError(this.agent, this.capacity);
+    this.#queue.push(envelope);
+    this.#pump();
+  }
+
+  /** Starts delivering to `sink` (an instance); null pauses delivery. */
+  connect(sink: ((seq: number, envelope: Envelope) => boolean) | null): void {
+    this.#sink = sink;
+    this.#pump();
+  }
+
+  /** Marks a delivery done; returns its envelope. */
+  complete(seq: number): Envelope | undefined {
+    const envelope = this.#inFlight.get(seq);
+    if (!envelope) return undefined;
+    this.#inFlight.delete(seq);
+    this.#pump();
+    if (this.#inFlight.size === 0) this.#wakeIdle();
+    return envelope;
+  }
+
+  /** Resolves when nothing is in flight (queued messages may remain). */
+  settled(): Promise<void> {
+    if (this.#inFlight.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Resolves when the mailbox is empty: queue and in-flight both drained. */
+  async drained(): Promise<void> {
+    while (this.depth > 0) await this.settled();
+  }
+
+  /** Takes every in-flight message (their instance is gone), oldest first. */
+  takeInFlight(): Envelope[] {
+    const reclaimed = [...this.#inFlight.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]);
+    this.#inFlight.clear();
+    this.#wakeIdle();
+    return reclaimed;
+  }
+
+  /** Removes every message, queued and in flight (the agent is gone or failed). */
+  takeAll(): Envelope[] {
+    const all = [...this.#inFlight.values(), ...this.#queue.slice(this.#head)];
+    this.#inFlight.clear();
+    this.#queue.length = 0;
+    this.#head = 0;
+    this.#wakeIdle();
+    return all;
+  }
+
+  #wakeIdle(): void {
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  #pump(): void {
+    const sink = this.#sink;
+    if (!sink) return;
+    while (this.#head < this.#queue.length && this.#inFlight.size < this.#maxInFlight) {
+      const envelope = this.#queue[this.#head]!;
+      const seq = this.#nextSeq++;
+      if (!sink(seq, envelope)) return;
+      this.#queue[this.#head++] = undefined as unknown as Envelope;
+      this.#inFlight.set(seq, envelope);
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue.splice(0, this.#head);
+      this.#head = 0;
+    }
+  }
+}

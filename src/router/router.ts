@@ -1,0 +1,128 @@
+/**
+ * Addressing and delivery between participants on this node: agents by name,
+ * outside participants under `ext:`. A message that cannot be delivered comes
+ * back to its sender as a FIPA `failure` with the reason; one that cannot even
+ * do that is a dead letter, counted and reported, never dropped in silence.
+ */
+import type { AclMessage } from "../acl/mod.ts";
+import { type Envelope, MailboxFullError } from "./mailbox.ts";
+
+/** Something that accepts messages for one agent name. */
+export interface Endpoint {
+  /** Throws {@linkcode MailboxFullError} when full; other errors mean "cannot deliver". */
+  enqueue(envelope: Envelope): void;
+}
+
+/** Why a message was not delivered. */
+export type FailureCode =
+  | "unknown_receiver"
+  | "mailbox_full"
+  | "agent_unavailable"
+  | "handling_failed"
+  | "message_too_large";
+
+/** A message nobody could take, not even its sender. */
+export interface DeadLetter {
+  message: AclMessage;
+  reason: string;
+}
+
+/** Options of {@linkcode Router}. */
+export interface RouterOptions {
+  onDeadLetter?: (letter: DeadLetter) => void;
+}
+
+/** The platform's own name when it speaks (routing failures). */
+export const PLATFORM = "caxton";
+
+/** Routes messages to local agents and outside participants. */
+export class Router {
+  readonly #endpoints = new Map<string, Endpoint>();
+  readonly #options: RouterOptions;
+  #deadLetters = 0;
+
+  constructor(options: RouterOptions = {}) {
+    this.#options = options;
+  }
+
+  /** Makes `name` reachable. */
+  attach(name: string, endpoint: Endpoint): void {
+    this.#endpoints.set(name, endpoint);
+  }
+
+  /** Makes `name` unreachable (messages to it now fail). */
+  detach(name: string, endpoint?: Endpoint): void {
+    if (!endpoint || this.#endpoints.get(name) === endpoint) this.#endpoints.delete(name);
+  }
+
+  /** Registers an outside participant `ext:<name>`; dispose to unregister. */
+  registerExternal(name: string, inbox: (message: AclMessage) => void): Disposable {
+    if (!name.startsWith("ext:")) {
+      throw new TypeError(`Cannot register "${name}": outside participants are named "ext:<name>"`);
+    }
+    const endpoint: Endpoint = { enqueue: (e) => inbox(e.message) };
+    this.attach(name, endpoint);
+    return { [Symbol.dispose]: () => this.detach(name, endpoint) };
+  }
+
+  get deadLetters(): number {
+    return this.#deadLetters;
+  }
+
+  /**
+   * Delivers `message` (sender set) to every receiver. Receivers that cannot
+   * take it produce a `failure` to the sender. Returns how many took it.
+   */
+  route(message: AclMessage): number {
+    const text = JSON.stringify(message);
+    let delivered = 0;
+    for (const receiver of message.receiver) {
+      const endpoint = this.#endpoints.get(receiver);
+      if (!endpoint) {
+        this.fail(message, receiver, "unknown_receiver", `no agent or participant named "${receiver}"`);
+        continue;
+      }
+      try {
+        endpoint.enqueue({ message, text });
+        delivered++;
+      } catch (error) {
+        const code: FailureCode = error instanceof MailboxFullError
+          ? "mailbox_full"
+          : "agent_unavailable";
+        this.fail(message, receiver, code, (error as Error).message);
+      }
+    }
+    return delivered;
+  }
+
+  /** Tells the sender of `original` that `receiver` could not handle it. */
+  fail(original: AclMessage, receiver: string, code: FailureCode, reason: string): void {
+    const sender = original.sender;
+    // A failure about a failure is not answered again: that way lies a loop.
+    if (!sender || original.performative === "failure" || !this.#endpoints.has(sender)) {
+      this.#deadLetter(original, reason);
+      return;
+    }
+    const failure: AclMessage = {
+      performative: "failure",
+      sender: receiver,
+      receiver: [sender],
+      content: { code, reason },
+    };
+    if (original.conversationId) failure.conversationId = original.conversationId;
+    if (original.replyWith) failure.inReplyTo = original.replyWith;
+    if (original.protocol) failure.protocol = original.protocol;
+    try {
+      this.#endpoints.get(sender)!.enqueue({ message: failure, text: JSON.stringify(failure) });
+    } catch (error) {
+      this.#deadLetter(original, `${reason}; and the failure could not reach "${sender}": ${
+        (error as Error).message
+      }`);
+    }
+  }
+
+  #deadLetter(message: AclMessage, reason: string): void {
+    this.#deadLetters++;
+    this.#options.onDeadLetter?.({ message, reason });
+  }
+}

@@ -1,0 +1,217 @@
+/**
+ * One agent instance inside a worker: instantiation with the ABI v1 host
+ * functions, and the metered handling of one message. Runs on the worker
+ * thread; nothing here blocks, and every host function has a bounded cost.
+ */
+import type { AgentLimits } from "./limits.ts";
+import type { Effects } from "./protocol.ts";
+
+const _MAX_LOG_BYTES = 4096;
+const _MAX_KEY_BYTES = 256;
+const _MAX_VALUE_BYTES = 65_536;
+const _MAX_KEYS = 1024;
+const _MAX_SENDS_PER_RUN = 1024;
+const _MAX_LOGS_PER_RUN = 256;
+const _CAPABILITY = /^[a-z0-9._:-]{1,128}$/;
+
+const _encoder = new TextEncoder();
+const _decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** Return codes of host functions (docs/ABI.md). */
+export const HostCode = {
+  ok: 0,
+  invalid: -1,
+  mailboxFull: -2,
+  tooLarge: -3,
+  quota: -4,
+} as const;
+
+interface _AgentExports {
+  memory: WebAssembly.Memory;
+  caxton_alloc: (len: number) => number;
+  caxton_handle: (ptr: number, len: number) => number;
+  caxton_init?: () => number;
+  caxton_fuel: WebAssembly.Global;
+}
+
+function _emptyEffects(): Effects {
+  return { sends: [], stateChanges: [], logs: [], capabilities: [], fuelUsed: 0 };
+}
+
+/** Why a run of agent code stopped early, in words for the sender and the log. */
+function _trapReason(error: unknown, fuelLeft: bigint, budget: number): string {
+  if (fuelLeft < 0n) return `fuel exhausted (budget ${budget})`;
+  if (error instanceof RangeError) return `stack overflow (${error.message})`;
+  if (error instanceof WebAssembly.RuntimeError) return `trap: ${error.message}`;
+  return `error: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** The outcome of running agent code once. */
+export interface RunResult {
+  effects: Effects;
+  failure: string | null;
+  trapped: boolean;
+}
+
+/** An instantiated agent with its state cache. */
+export class AgentInstance {
+  readonly #name: string;
+  readonly #limits: AgentLimits;
+  readonly #state: Map<string, Uint8Array>;
+  #exports!: _AgentExports;
+  #effects: Effects = _emptyEffects();
+
+  private constructor(name: string, limits: AgentLimits, state: Map<string, Uint8Array>) {
+    this.#name = name;
+    this.#limits = limits;
+    this.#state = state;
+  }
+
+  /**
+   * Instantiates a metered module and runs its start function and `caxton_init`,
+   * both under the fuel budget. Throws with the reason when either fails.
+   */
+  static create(
+    name: string,
+    module: WebAssembly.Module,
+    limits: AgentLimits,
+    state: Map<string, Uint8Array>,
+  ): { instance: AgentInstance; effects: Effects } {
+    const agent = new AgentInstance(name, limits, state);
+    let instance: WebAssembly.Instance;
+    try {
+      // The start function runs here, on the fuel baked into the global at deploy.
+      instance = new WebAssembly.Instance(module, { caxton: agent.#hostFunctions() });
+    } catch (error) {
+      // The fuel global is out of reach when instantiation fails, so name both causes.
+      const reason = error instanceof RangeError || error instanceof WebAssembly.RuntimeError
+        ? `start function trapped: ${
+          (error as Error).message
+        } (it ran out of its fuel budget of ${limits.fuelPerMessage} or hit a trap)`
+        : `instantiation failed: ${(error as Error).message}`;
+      throw new Error(reason);
+    }
+    agent.#exports = instance.exports as unknown as _AgentExports;
+    const init = agent.#exports.caxton_init;
+    if (init) {
+      const result = agent.#run(() => init());
+      if (result.failure) throw new Error(`caxton_init: ${result.failure}`);
+      return { instance: agent, effects: result.effects };
+    }
+    return { instance: agent, effects: _emptyEffects() };
+  }
+
+  /** Delivers one message (JSON text) under a fresh fuel budget. */
+  handle(message: string): RunResult {
+    const bytes = _encoder.encode(message);
+    return this.#run(() => {
+      const ptr = this.#exports.caxton_alloc(bytes.length);
+      if (ptr === 0) return -1_000_001;
+      new Uint8Array(this.#exports.memory.buffer, ptr, bytes.length).set(bytes);
+      return this.#exports.caxton_handle(ptr, bytes.length);
+    });
+  }
+
+  #run(call: () => number): RunResult {
+    const fuel = this.#exports.caxton_fuel;
+    const budget = this.#limits.fuelPerMessage;
+    fuel.value = BigInt(budget);
+    this.#effects = _emptyEffects();
+    let failure: string | null = null;
+    let trapped = false;
+    try {
+      const code = call();
+      if (code === -1_000_001) failure = "caxton_alloc returned 0 (agent out of memory)";
+      else if (code !== 0) failure = `caxton_handle returned ${code}`;
+    } catch (error) {
+      failure = _trapReason(error, fuel.value as bigint, budget);
+      trapped = true;
+    }
+    const left = fuel.value as bigint;
+    const effects = this.#effects;
+    effects.fuelUsed = left < 0n ? budget : budget - Number(left);
+    this.#effects = _emptyEffects();
+    return { effects, failure, trapped };
+  }
+
+  #bytes(ptr: number, len: number): Uint8Array {
+    const memory = this.#exports.memory.buffer;
+    if (ptr < 0 || len < 0 || ptr + len > memory.byteLength) {
+      throw new WebAssembly.RuntimeError("memory access out of bounds");
+    }
+    return new Uint8Array(memory, ptr, len);
+  }
+
+  #text(ptr: number, len: number): string | null {
+    try {
+      return _decoder.decode(this.#bytes(ptr, len));
+    } catch (error) {
+      if (error instanceof WebAssembly.RuntimeError) throw error;
+      return null;
+    }
+  }
+
+  #hostFunctions(): Record<string, (...args: never[]) => unknown> {
+    return {
+      send: (ptr: number, len: number): number => this.#send(ptr, len),
+      log: (level: number, ptr: number, len: number): void => {
+        if (this.#effects.logs.length >= _MAX_LOGS_PER_RUN) return;
+        const cut = Math.min(len, _MAX_LOG_BYTES);
+        const text = new TextDecoder().decode(this.#bytes(ptr, cut));
+        this.#effects.logs.push({ level: Math.max(0, Math.min(4, level)), text, atMs: Date.now() });
+      },
+      state_get: (kp: number, kl: number, vp: number, vcap: number): number => {
+        const key = this.#text(kp, kl);
+        const value = key === null ? undefined : this.#state.get(key);
+        if (value === undefined) return HostCode.invalid;
+        const target = this.#bytes(vp, Math.max(0, vcap));
+        target.set(value.subarray(0, Math.min(value.length, vcap)));
+        return value.length;
+      },
+      state_set: (kp: number, kl: number, vp: number, vl: number): number => {
+        if (kl > _MAX_KEY_BYTES || vl > _MAX_VALUE_BYTES) return HostCode.tooLarge;
+        const key = this.#text(kp, kl);
+        if (key === null) return HostCode.invalid;
+        if (!this.#state.has(key) && this.#state.size >= _MAX_KEYS) return HostCode.quota;
+        const value = this.#bytes(vp, vl).slice();
+        this.#state.set(key, value);
+        this.#effects.stateChanges.push({ key, value });
+        return HostCode.ok;
+      },
+      state_delete: (kp: number, kl: number): number => {
+        const key = this.#text(kp, kl);
+        if (key === null || !this.#state.delete(key)) return HostCode.invalid;
+        this.#effects.stateChanges.push({ key, value: null });
+        return HostCode.ok;
+      },
+      now_ms: (): bigint => BigInt(Date.now()),
+      register_capability: (ptr: number, len: number): number => {
+        const name = len > 128 ? null : this.#text(ptr, len);
+        if (name === null || !_CAPABILITY.test(name)) return HostCode.invalid;
+        if (!this.#effects.capabilities.includes(name)) this.#effects.capabilities.push(name);
+        return HostCode.ok;
+      },
+    };
+  }
+
+  #send(ptr: number, len: number): number {
+    if (len > this.#limits.maxMessageBytes) return HostCode.tooLarge;
+    if (this.#effects.sends.length >= _MAX_SENDS_PER_RUN) return HostCode.quota;
+    const text = this.#text(ptr, len);
+    if (text === null) return HostCode.invalid;
+    let message: Record<string, unknown>;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return HostCode.invalid;
+    }
+    if (
+      typeof message !== "object" || message === null || Array.isArray(message) ||
+      typeof message.performative !== "string" || message.receiver === undefined
+    ) return HostCode.invalid;
+    // An agent speaks only as itself.
+    message.sender = this.#name;
+    this.#effects.sends.push(JSON.stringify(message));
+    return HostCode.ok;
+  }
+}

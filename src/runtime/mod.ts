@@ -1,0 +1,14 @@
+/**
+ * @module
+ * WASM agent hosting: module validation and fuel metering at deploy time, a
+ * pool of permission-less workers running many agent instances each, the ABI
+ * v1 host functions, limits and the watchdog. See docs/ABI.md.
+ */
+export { DEFAULT_LIMITS, InvalidLimitError, resolveLimits } from "./limits.ts";
+export type { AgentLimits, Isolation } from "./limits.ts";
+export { AgentLoadError, WorkerPool } from "./worker_pool.ts";
+export type { LoadSpec, PoolStatus, WorkerLoss, WorkerPoolOptions } from "./worker_pool.ts";
+export type { Effects, Outcome } from "./protocol.ts";
+export { ModulePreparer } from "./module_preparer.ts";
+export { ModuleRejectedError } from "./module_rules.ts";
+export type { PreparedModule } from "./prepare.ts";

@@ -1,0 +1,285 @@
+/**
+ * Host side of agent hosting: a pool of worker threads (one per core by
+ * default), each running many agent instances, plus a dedicated worker per
+ * agent that asks for one. Deliveries are micro-batched per worker: queued in
+ * the current task, posted together at the end of it. A wall-clock watchdog
+ * replaces a worker that stops answering.
+ */
+import type { AgentLimits, Isolation } from "./limits.ts";
+import type { Delivery, Effects, FromWorker, Outcome, ToWorker } from "./protocol.ts";
+
+/** Raised when an agent instance cannot be created in a worker. */
+export class AgentLoadError extends Error {
+  readonly code = "agent_load_failed";
+  constructor(readonly agent: string, readonly reason: string) {
+    super(`Cannot load agent "${agent}": ${reason}`);
+    this.name = "AgentLoadError";
+  }
+}
+
+/** What is needed to create an instance. */
+export interface LoadSpec {
+  agentName: string;
+  module: WebAssembly.Module;
+  limits: AgentLimits;
+  state: Map<string, Uint8Array>;
+  isolation: Isolation;
+}
+
+/** A worker that stopped answering and was replaced. */
+export interface WorkerLoss {
+  /** Instances that lived on it; they are gone and must be loaded again. */
+  instanceIds: number[];
+  reason: string;
+}
+
+/** Options of {@linkcode WorkerPool}. */
+export interface WorkerPoolOptions {
+  /** Shared workers; default one per core. */
+  size?: number;
+  /** A busy worker silent this long is declared stuck. */
+  watchdogMs?: number;
+  /** Receives every delivery outcome. */
+  onOutcome: (outcome: Outcome) => void;
+  /** Told when a worker was lost with its instances. */
+  onWorkerLost?: (loss: WorkerLoss) => void;
+}
+
+/** Health figures of the pool. */
+export interface PoolStatus {
+  workers: number;
+  instances: number;
+  /** Workers abandoned because they stopped answering (their threads may still spin). */
+  stuckWorkers: number;
+}
+
+const _MAX_BATCH = 256;
+
+interface _Slot {
+  worker: Worker;
+  dedicated: boolean;
+  instances: Set<number>;
+  queue: Delivery[];
+  /** Deliveries and loads posted and not yet answered. */
+  outstanding: number;
+  lastHeardAt: number;
+  flushScheduled: boolean;
+}
+
+/** The agent host: places instances on workers and moves messages to them. */
+export class WorkerPool {
+  readonly #shared: _Slot[] = [];
+  readonly #dedicated = new Set<_Slot>();
+  readonly #placement = new Map<number, _Slot>();
+  readonly #loads = new Map<number, {
+    resolve: (effects: Effects) => void;
+    reject: (error: Error) => void;
+    agent: string;
+  }>();
+  readonly #options: WorkerPoolOptions;
+  readonly #watchdogMs: number;
+  readonly #timer: ReturnType<typeof setInterval>;
+  #nextInstanceId = 1;
+  #stuck = 0;
+  #closed = false;
+
+  constructor(options: WorkerPoolOptions) {
+    this.#options = options;
+    this.#watchdogMs = options.watchdogMs ?? 10_000;
+    const size = options.size ?? navigator.hardwareConcurrency ?? 1;
+    for (let i = 0; i < size; i++) this.#shared.push(this.#spawn(false));
+    this.#timer = setInterval(() => this.#watch(), Math.max(50, this.#watchdogMs / 4));
+  }
+
+  /** Creates an instance; resolves with what its start and `caxton_init` produced. */
+  async load(spec: LoadSpec): Promise<{ instanceId: number; effects: Effects }> {
+    if (this.#closed) throw new AgentLoadError(spec.agentName, "the worker pool is closed");
+    const slot = spec.isolation === "dedicated" ? this.#spawn(true) : this.#leastLoaded();
+    if (slot.dedicated) this.#dedicated.add(slot);
+    const instanceId = this.#nextInstanceId++;
+    slot.instances.add(instanceId);
+    this.#placement.set(instanceId, slot);
+    const effects = new Promise<Effects>((resolve, reject) =>
+      this.#loads.set(instanceId, { resolve, reject, agent: spec.agentName })
+    );
+    this.#post(slot, {
+      kind: "load",
+      instanceId,
+      agentName: spec.agentName,
+      module: spec.module,
+      limits: spec.limits,
+      state: [...spec.state],
+    });
+    try {
+      return { instanceId, effects: await effects };
+    } catch (error) {
+      this.#forget(instanceId);
+      throw error;
+    }
+  }
+
+  /** Queues one message for an instance; its outcome reaches `onOutcome`. */
+  deliver(instanceId: number, seq: number, message: string): boolean {
+    const slot = this.#placement.get(instanceId);
+    if (!slot) return false;
+    slot.queue.push({ instanceId, seq, message });
+    if (slot.queue.length >= _MAX_BATCH) this.#flush(slot);
+    else if (!slot.flushScheduled) {
+      slot.flushScheduled = true;
+      queueMicrotask(() => this.#flush(slot));
+    }
+    return true;
+  }
+
+  /** Drops an instance; a dedicated worker goes with it. */
+  unload(instanceId: number): void {
+    const slot = this.#placement.get(instanceId);
+    if (!slot) return;
+    this.#flush(slot);
+    this.#post(slot, { kind: "unload", instanceId });
+    this.#forget(instanceId);
+  }
+
+  /** Which worker hosts an instance (an index for shared, -1 for dedicated). */
+  workerOf(instanceId: number): number | undefined {
+    const slot = this.#placement.get(instanceId);
+    if (!slot) return undefined;
+    return slot.dedicated ? -1 : this.#shared.indexOf(slot);
+  }
+
+  status(): PoolStatus {
+    return {
+      workers: this.#shared.length + this.#dedicated.size,
+      instances: this.#placement.size,
+      stuckWorkers: this.#stuck,
+    };
+  }
+
+  /** Terminates every worker. Callers drain their mailboxes first. */
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
+    clearInterval(this.#timer);
+    for (const slot of [...this.#shared, ...this.#dedicated]) slot.worker.terminate();
+    for (const [id, load] of this.#loads) {
+      load.reject(new AgentLoadError(load.agent, "the worker pool closed"));
+      this.#loads.delete(id);
+    }
+    this.#shared.length = 0;
+    this.#dedicated.clear();
+    this.#placement.clear();
+    return Promise.resolve();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #forget(instanceId: number): void {
+    const slot = this.#placement.get(instanceId);
+    this.#placement.delete(instanceId);
+    if (!slot) return;
+    slot.instances.delete(instanceId);
+    if (slot.dedicated && slot.instances.size === 0) {
+      slot.worker.terminate();
+      this.#dedicated.delete(slot);
+    }
+  }
+
+  #leastLoaded(): _Slot {
+    let best = this.#shared[0]!;
+    for (const slot of this.#shared) if (slot.instances.size < best.instances.size) best = slot;
+    return best;
+  }
+
+  #spawn(dedicated: boolean): _Slot {
+    const worker = new Worker(new URL("./agent_worker.ts", import.meta.url), {
+      type: "module",
+      // Agent code must reach nothing but the host functions.
+      deno: { permissions: "none" },
+    });
+    const slot: _Slot = {
+      worker,
+      dedicated,
+      instances: new Set(),
+      queue: [],
+      outstanding: 0,
+      lastHeardAt: performance.now(),
+      flushScheduled: false,
+    };
+    worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(slot, event.data);
+    worker.onerror = (event: ErrorEvent) => {
+      event.preventDefault();
+      this.#lose(slot, `worker crashed: ${event.message}`, false);
+    };
+    return slot;
+  }
+
+  #post(slot: _Slot, message: ToWorker): void {
+    if (slot.outstanding === 0) slot.lastHeardAt = performance.now();
+    if (message.kind === "load" || message.kind === "deliver") {
+      slot.outstanding += message.kind === "load" ? 1 : message.batch.length;
+    }
+    slot.worker.postMessage(message);
+  }
+
+  #flush(slot: _Slot): void {
+    slot.flushScheduled = false;
+    if (slot.queue.length === 0) return;
+    const batch = slot.queue;
+    slot.queue = [];
+    this.#post(slot, { kind: "deliver", batch });
+  }
+
+  #receive(slot: _Slot, message: FromWorker): void {
+    slot.lastHeardAt = performance.now();
+    switch (message.kind) {
+      case "handled":
+        slot.outstanding -= message.batch.length;
+        for (const outcome of message.batch) this.#options.onOutcome(outcome);
+        break;
+      case "loaded":
+      case "load-failed": {
+        slot.outstanding--;
+        const load = this.#loads.get(message.instanceId);
+        this.#loads.delete(message.instanceId);
+        if (!load) break;
+        if (message.kind === "loaded") load.resolve(message.effects);
+        else load.reject(new AgentLoadError(load.agent, message.reason));
+        break;
+      }
+      case "pong":
+        break;
+    }
+  }
+
+  #watch(): void {
+    const now = performance.now();
+    for (const slot of [...this.#shared, ...this.#dedicated]) {
+      if (slot.outstanding > 0 && now - slot.lastHeardAt > this.#watchdogMs) {
+        this.#lose(slot, `worker stopped answering for ${this.#watchdogMs} ms`, true);
+      }
+    }
+  }
+
+  /** Abandons a worker and replaces it; its instances are reported lost. */
+  #lose(slot: _Slot, reason: string, stuck: boolean): void {
+    if (this.#closed) return;
+    // terminate() cannot stop a thread spinning in WASM (Deno 2.9), so a stuck
+    // thread may keep a core; count it so /ready can say the node is degraded.
+    slot.worker.terminate();
+    if (stuck) this.#stuck++;
+    const instanceIds = [...slot.instances];
+    for (const id of instanceIds) {
+      this.#placement.delete(id);
+      const load = this.#loads.get(id);
+      if (load) {
+        this.#loads.delete(id);
+        load.reject(new AgentLoadError(load.agent, reason));
+      }
+    }
+    if (slot.dedicated) this.#dedicated.delete(slot);
+    else this.#shared[this.#shared.indexOf(slot)] = this.#spawn(false);
+    this.#options.onWorkerLost?.({ instanceIds, reason });
+  }
+}

@@ -1,0 +1,202 @@
+/** Agents, their versions and their lifecycle transitions. */
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { AgentState } from "../lifecycle/agent_state.ts";
+import type { AgentLimits, Isolation } from "../runtime/limits.ts";
+
+/** An agent as stored. */
+export interface AgentRecord {
+  id: number;
+  name: string;
+  state: AgentState;
+  version: number;
+  moduleHash: string;
+  isolation: Isolation;
+  limits: AgentLimits;
+  capabilities: string[];
+  failure: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One recorded lifecycle move. */
+export interface TransitionRecord {
+  id: number;
+  from: AgentState;
+  to: AgentState;
+  version: number;
+  reason: string | null;
+  at: string;
+}
+
+/** One recorded runtime event (a trap, a watchdog restart…). */
+export interface AgentEventRecord {
+  id: number;
+  kind: string;
+  detail: string;
+  at: string;
+}
+
+/** What is needed to create an agent. */
+export interface NewAgent {
+  name: string;
+  moduleHash: string;
+  isolation: Isolation;
+  limits: AgentLimits;
+}
+
+const _SELECT = `SELECT a.*, v.module_hash FROM agents a
+  JOIN agent_versions v ON v.agent_id = a.id AND v.version = a.version`;
+
+function _toRecord(row: Record<string, unknown>): AgentRecord {
+  return {
+    id: row.id as number,
+    name: row.name as string,
+    state: row.state as AgentState,
+    version: row.version as number,
+    moduleHash: row.module_hash as string,
+    isolation: row.isolation as Isolation,
+    limits: JSON.parse(row.limits as string) as AgentLimits,
+    capabilities: JSON.parse(row.capabilities as string) as string[],
+    failure: (row.failure as string | null) ?? null,
+    createdAt: row.created_at as string,
+    updatedAt: row.updated_at as string,
+  };
+}
+
+/** Repository of agents. Callers wrap multi-step changes in `store.transaction`. */
+export class AgentRepository {
+  readonly #insert: StatementSync;
+  readonly #insertVersion: StatementSync;
+  readonly #byName: StatementSync;
+  readonly #byId: StatementSync;
+  readonly #all: StatementSync;
+  readonly #setState: StatementSync;
+  readonly #setVersion: StatementSync;
+  readonly #setCapabilities: StatementSync;
+  readonly #setLimits: StatementSync;
+  readonly #remove: StatementSync;
+  readonly #transition: StatementSync;
+  readonly #transitions: StatementSync;
+  readonly #event: StatementSync;
+  readonly #events: StatementSync;
+
+  constructor(db: DatabaseSync) {
+    this.#insert = db.prepare(
+      `INSERT INTO agents (name, state, version, isolation, limits, created_at, updated_at)
+       VALUES (?, 'unloaded', 1, ?, ?, ?, ?)`,
+    );
+    this.#insertVersion = db.prepare(
+      "INSERT INTO agent_versions (agent_id, version, module_hash, deployed_at) VALUES (?, ?, ?, ?)",
+    );
+    this.#byName = db.prepare(`${_SELECT} WHERE a.name = ?`);
+    this.#byId = db.prepare(`${_SELECT} WHERE a.id = ?`);
+    this.#all = db.prepare(`${_SELECT} ORDER BY a.id`);
+    this.#setState = db.prepare(
+      "UPDATE agents SET state = ?, failure = ?, updated_at = ? WHERE id = ?",
+    );
+    this.#setVersion = db.prepare("UPDATE agents SET version = ?, updated_at = ? WHERE id = ?");
+    this.#setCapabilities = db.prepare("UPDATE agents SET capabilities = ? WHERE id = ?");
+    this.#setLimits = db.prepare("UPDATE agents SET limits = ? WHERE id = ?");
+    this.#remove = db.prepare("DELETE FROM agents WHERE id = ?");
+    this.#transition = db.prepare(
+      `INSERT INTO transitions (agent_id, from_state, to_state, version, reason, at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    this.#transitions = db.prepare(
+      "SELECT id, from_state, to_state, version, reason, at FROM transitions WHERE agent_id = ? ORDER BY id",
+    );
+    this.#event = db.prepare(
+      "INSERT INTO agent_events (agent_id, kind, detail, at) VALUES (?, ?, ?, ?)",
+    );
+    this.#events = db.prepare(
+      "SELECT id, kind, detail, at FROM agent_events WHERE agent_id = ? ORDER BY id",
+    );
+  }
+
+  /** Creates an agent in state `unloaded` at version 1. */
+  create(agent: NewAgent): AgentRecord {
+    const now = new Date().toISOString();
+    const { lastInsertRowid } = this.#insert.run(
+      agent.name,
+      agent.isolation,
+      JSON.stringify(agent.limits),
+      now,
+      now,
+    );
+    const id = Number(lastInsertRowid);
+    this.#insertVersion.run(id, 1, agent.moduleHash, now);
+    return this.byId(id)!;
+  }
+
+  /** Adds version `version` running `moduleHash` and makes it current. */
+  addVersion(id: number, version: number, moduleHash: string): void {
+    const now = new Date().toISOString();
+    this.#insertVersion.run(id, version, moduleHash, now);
+    this.#setVersion.run(version, now, id);
+  }
+
+  /** The agent named `name`. */
+  byName(name: string): AgentRecord | undefined {
+    const row = this.#byName.get(name) as Record<string, unknown> | undefined;
+    return row ? _toRecord(row) : undefined;
+  }
+
+  /** The agent with this id. */
+  byId(id: number): AgentRecord | undefined {
+    const row = this.#byId.get(id) as Record<string, unknown> | undefined;
+    return row ? _toRecord(row) : undefined;
+  }
+
+  /** Every agent, oldest first. */
+  list(): AgentRecord[] {
+    return (this.#all.all() as Record<string, unknown>[]).map(_toRecord);
+  }
+
+  /** Records a lifecycle move and sets the agent's state in one step. */
+  recordTransition(
+    agent: AgentRecord,
+    to: AgentState,
+    reason: string | null = null,
+  ): void {
+    const now = new Date().toISOString();
+    this.#transition.run(agent.id, agent.state, to, agent.version, reason, now);
+    this.#setState.run(to, to === "failed" ? reason : null, now, agent.id);
+  }
+
+  /** The agent's lifecycle history, oldest first. */
+  transitions(id: number): TransitionRecord[] {
+    return (this.#transitions.all(id) as Record<string, unknown>[]).map((r) => ({
+      id: r.id as number,
+      from: r.from_state as AgentState,
+      to: r.to_state as AgentState,
+      version: r.version as number,
+      reason: (r.reason as string | null) ?? null,
+      at: r.at as string,
+    }));
+  }
+
+  /** Replaces the capabilities the agent registered. */
+  setCapabilities(id: number, capabilities: readonly string[]): void {
+    this.#setCapabilities.run(JSON.stringify(capabilities), id);
+  }
+
+  /** Replaces the agent's limits (a redeploy may change them). */
+  setLimits(id: number, limits: AgentLimits): void {
+    this.#setLimits.run(JSON.stringify(limits), id);
+  }
+
+  /** Records a runtime event such as a trap. */
+  recordEvent(id: number, kind: string, detail: string): void {
+    this.#event.run(id, kind, detail, new Date().toISOString());
+  }
+
+  /** The agent's runtime events, oldest first. */
+  events(id: number): AgentEventRecord[] {
+    return this.#events.all(id) as unknown as AgentEventRecord[];
+  }
+
+  /** Deletes the agent with its versions, history and state. */
+  remove(id: number): void {
+    this.#remove.run(id);
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * @module
+ * Caxton's embedded store on `node:sqlite`: WAL, numbered migrations, one
+ * writer, repositories in domain words, backup and restore. The schema is in
+ * docs/SCHEMA.md.
+ *
+ * @example
+ * ```ts
+ * import { openStore } from "./mod.ts";
+ * using store = openStore(":memory:");
+ * console.log(store.agents.list().length); // 0
+ * ```
+ */
+export { openStore } from "./store.ts";
+export type { Store } from "./store.ts";
+export { StoreOpenError } from "./database.ts";
+export { BackupError, restoreDatabase, verifyBackup } from "./backup.ts";
+export type { AgentEventRecord, AgentRecord, NewAgent, TransitionRecord } from "./agents.ts";
+export type { ModuleRecord } from "./modules.ts";
+export type { StateWrite } from "./state.ts";

@@ -1,0 +1,74 @@
+/** The store: one SQLite connection, its repositories, transactions and backup. */
+import type { DatabaseSync } from "node:sqlite";
+import { openDatabase } from "./database.ts";
+import { AgentRepository } from "./agents.ts";
+import { ModuleRepository } from "./modules.ts";
+import { StateRepository } from "./state.ts";
+import { backupDatabase } from "./backup.ts";
+
+/** Everything the rest of Caxton may do with persisted data. */
+export interface Store {
+  readonly agents: AgentRepository;
+  readonly modules: ModuleRepository;
+  readonly state: StateRepository;
+  /** Runs `fn` atomically: all its writes land, or none do. Nested calls join the outer one. */
+  transaction<T>(fn: () => T): T;
+  /** Writes a consistent copy of the live database to a new file. */
+  backup(target: string): void;
+  close(): void;
+  [Symbol.dispose](): void;
+}
+
+/** A {@linkcode Store} over one `node:sqlite` connection: the single writer. */
+class SqliteStore implements Store {
+  readonly agents: AgentRepository;
+  readonly modules: ModuleRepository;
+  readonly state: StateRepository;
+  readonly #db: DatabaseSync;
+  #depth = 0;
+  #closed = false;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+    this.agents = new AgentRepository(db);
+    this.modules = new ModuleRepository(db);
+    this.state = new StateRepository(db);
+  }
+
+  transaction<T>(fn: () => T): T {
+    const savepoint = `sp${this.#depth}`;
+    this.#db.exec(this.#depth === 0 ? "BEGIN IMMEDIATE" : `SAVEPOINT ${savepoint}`);
+    this.#depth++;
+    try {
+      const result = fn();
+      this.#depth--;
+      this.#db.exec(this.#depth === 0 ? "COMMIT" : `RELEASE ${savepoint}`);
+      return result;
+    } catch (error) {
+      this.#depth--;
+      this.#db.exec(
+        this.#depth === 0 ? "ROLLBACK" : `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}`,
+      );
+      throw error;
+    }
+  }
+
+  backup(target: string): void {
+    backupDatabase(this.#db, target);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#db.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/** Opens the store at `path` (a file, or `:memory:` for tests), migrating it. */
+export function openStore(path: string): Store {
+  return new SqliteStore(openDatabase(path));
+}

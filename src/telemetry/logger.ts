@@ -1,0 +1,30 @@
+/**
+ * Structured JSON logs, one object per line on stderr. Keys are shared with
+ * spans (see attributes.ts) so a log line and its trace can be joined.
+ */
+
+/** Log levels, lowest first. Agent `log` levels 0..4 map onto these. */
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;
+export type LogLevel = typeof LOG_LEVELS[number];
+
+/** Where Caxton's components write what happened. */
+export interface Logger {
+  log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Writes JSON lines to a sink (stderr by default) at or above `level`. */
+export function createJsonLogger(
+  level: LogLevel = "info",
+  write: (line: string) => void = (line) => console.error(line),
+): Logger {
+  const min = LOG_LEVELS.indexOf(level);
+  return {
+    log(lvl, message, fields = {}) {
+      if (LOG_LEVELS.indexOf(lvl) < min) return;
+      write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg: message, ...fields }));
+    },
+  };
+}
+
+/** A logger that keeps nothing (tests, benchmarks). */
+export const SILENT_LOGGER: Logger = { log() {} };
