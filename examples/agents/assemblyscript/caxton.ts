@@ -119,7 +119,7 @@ export function quote(s: string): string {
     else if (c < 0x20) escaped = "\\u00" + _hex2(c);
     if (escaped != null) {
       parts.push(s.substring(run, i));
-      parts.push(escaped!);
+      parts.push(escaped);
       run = i + 1;
     }
   }

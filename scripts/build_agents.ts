@@ -1,0 +1,397 @@
+/**
+ * Builds every WebAssembly agent from source into `build/agents/<name>.wasm`
+ * and writes `build/agents/manifest.json`.
+ *
+ * - `examples/agents/wat/*.wat` (wabt) → `<name>.wasm`
+ * - `examples/agents/assemblyscript/*.ts` (AssemblyScript; `caxton.ts` is the
+ *   shared ABI module, not an agent) → `<name>_as.wasm`
+ * - `tests/fixtures/hostile/*.wat` (wabt) → `<name>.wasm`
+ * - generated: `big_100kb.wasm` (echo plus filler functions, ~100 KiB, for the
+ *   deploy benchmark), `oversized.wasm` (a valid agent over the 8 MiB module
+ *   cap) and `invalid_bytes.wasm` (not WebAssembly at all)
+ *
+ * A target is rebuilt only when its output is older than one of its inputs
+ * (its sources and this script). Compilers load lazily, so a warm run costs
+ * little more than Deno's start-up.
+ *
+ * Run with `deno task build:agents`.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import { basename, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const SCRIPT = fileURLToPath(import.meta.url);
+const OUT_DIR = join(ROOT, "build", "agents");
+const WAT_DIR = join(ROOT, "examples", "agents", "wat");
+const AS_DIR = join(ROOT, "examples", "agents", "assemblyscript");
+const HOSTILE_DIR = join(ROOT, "tests", "fixtures", "hostile");
+/** The shared ABI module of the AssemblyScript examples, imported by each agent. */
+const AS_LIBRARY = "caxton.ts";
+
+/** Module size cap of docs/ABI.md; `oversized.wasm` must exceed it. */
+const MODULE_SIZE_CAP = 8 * 1024 * 1024;
+/** Filler functions that bring echo to ~100 KiB (about 45 bytes each). */
+const BIG_FILLER_FUNCTIONS = 2230;
+const BIG_MIN_BYTES = 90 * 1024;
+const BIG_MAX_BYTES = 130 * 1024;
+
+/** What a module may import under ABI v1 (all from module "caxton"). */
+const ABI_IMPORTS = new Set([
+  "send",
+  "log",
+  "state_get",
+  "state_set",
+  "state_delete",
+  "now_ms",
+  "register_capability",
+]);
+const ABI_EXPORTS = ["memory", "caxton_abi_v1", "caxton_alloc", "caxton_handle"];
+
+/**
+ * The WebAssembly features ABI v1 allows (MVP + these). Compiling with only
+ * these makes a source that needs anything more fail here, not at deploy.
+ */
+const ABI_FEATURES = {
+  mutable_globals: true,
+  sign_extension: true,
+  bulk_memory: true,
+  multi_value: true,
+  sat_float_to_int: false,
+  simd: false,
+  reference_types: false,
+  exceptions: false,
+  threads: false,
+  tail_call: false,
+} as const;
+
+/** What a built module is for; only `example` and `generated` ones must pass the ABI check. */
+type Kind = "example" | "hostile" | "generated";
+
+/** One `build/agents/manifest.json` entry. */
+export interface ManifestEntry {
+  name: string;
+  /** The main input, relative to the repository root. */
+  source: string;
+  kind: Kind;
+  bytes: number;
+  sha256: string;
+}
+
+interface Target {
+  name: string;
+  kind: Kind;
+  source: string;
+  /** Every input; the output is fresh when newer than all of them. */
+  inputs: string[];
+  /** Whether the output must be an ABI v1 agent (imports and exports checked). */
+  abi: boolean;
+  build: () => Promise<Uint8Array>;
+}
+
+// --- compilers (loaded on first use) -------------------------------------------
+
+type Wabt = Awaited<ReturnType<typeof import("wabt").default>>;
+let _wabt: Promise<Wabt> | undefined;
+
+function _loadWabt(): Promise<Wabt> {
+  _wabt ??= import("wabt").then((m) => m.default());
+  return _wabt;
+}
+
+async function _compileWat(name: string, text: string): Promise<Uint8Array> {
+  const wabt = await _loadWabt();
+  const module = wabt.parseWat(name, text, ABI_FEATURES);
+  try {
+    module.resolveNames();
+    module.validate();
+    return module.toBinary({}).buffer;
+  } finally {
+    module.destroy();
+  }
+}
+
+async function _compileAssemblyScript(source: string): Promise<Uint8Array> {
+  const asc = (await import("assemblyscript/asc")).default;
+  let binary: Uint8Array | undefined;
+  let diagnostics = "";
+  const decoder = new TextDecoder();
+  const { error } = await asc.main([
+    relative(ROOT, source),
+    "--baseDir",
+    ROOT,
+    "--outFile",
+    "out.wasm",
+    "-O3",
+    // the minimal runtime frees memory (TLSF) but collects only when asked;
+    // caxton.ts asks at the start of each message
+    "--runtime",
+    "minimal",
+    // no `env.abort` import: a failed assertion or allocation becomes `unreachable`
+    "--use",
+    "abort=",
+    // saturating float-to-int is on by default in asc but not part of ABI v1
+    "--disable",
+    "nontrapping-f2i",
+    "--noColors",
+  ], {
+    stdout: { write: (chunk) => void (diagnostics += _text(chunk, decoder)) },
+    stderr: { write: (chunk) => void (diagnostics += _text(chunk, decoder)) },
+    readFile: async (file, baseDir) => {
+      try {
+        return await Deno.readTextFile(join(baseDir, file));
+      } catch {
+        return null;
+      }
+    },
+    writeFile: (file, contents) => {
+      if (file.endsWith(".wasm") && contents instanceof Uint8Array) binary = contents;
+    },
+    listFiles: () => [],
+  });
+  if (error || binary === undefined) {
+    throw new Error((diagnostics.trim() || error?.message) ?? "no output");
+  }
+  if (diagnostics.trim()) console.warn(diagnostics.trimEnd());
+  return binary;
+}
+
+function _text(chunk: Uint8Array | string, decoder: TextDecoder): string {
+  return typeof chunk === "string" ? chunk : decoder.decode(chunk);
+}
+
+// --- generated modules ------------------------------------------------------------
+
+/** echo.wat plus filler functions: a working echo agent of ~100 KiB. */
+async function _buildBig(): Promise<Uint8Array> {
+  const echo = await Deno.readTextFile(join(WAT_DIR, "echo.wat"));
+  const end = echo.lastIndexOf(")");
+  if (end < 0) throw new Error("examples/agents/wat/echo.wat has no closing parenthesis");
+  const fillers: string[] = [];
+  for (let i = 0; i < BIG_FILLER_FUNCTIONS; i++) {
+    // distinct constants so no tool can fold the functions into one
+    fillers.push(
+      `  (func $filler_${i} (param $x i32) (result i32) (local $i i32) (local $acc i32)
+    (local.set $acc (i32.const ${i * 7919 + 1}))
+    (loop $mix
+      (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const ${(i % 97) + 3}))
+        (i32.xor (local.get $x) (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $mix (i32.lt_u (local.get $i) (i32.const ${(i % 13) + 2}))))
+    (local.get $acc))\n`,
+    );
+  }
+  const binary = await _compileWat("big_100kb.wat", echo.slice(0, end) + fillers.join("") + ")\n");
+  if (binary.length < BIG_MIN_BYTES || binary.length > BIG_MAX_BYTES) {
+    throw new Error(
+      `big_100kb.wasm is ${binary.length} bytes, outside ${BIG_MIN_BYTES}–${BIG_MAX_BYTES}; ` +
+        `adjust BIG_FILLER_FUNCTIONS`,
+    );
+  }
+  return binary;
+}
+
+/** A valid minimal agent whose data segment takes it past the module size cap. */
+function _buildOversized(): Promise<Uint8Array> {
+  const dataBytes = MODULE_SIZE_CAP + 64 * 1024;
+  const pattern = "caxton-oversized-";
+  const data = pattern.repeat(Math.ceil(dataBytes / pattern.length)).slice(0, dataBytes);
+  // 160 pages hold the data and stay under the 256-page memory cap, so the
+  // module size is the only limit it breaks
+  return _compileWat(
+    "oversized.wat",
+    `(module
+  (memory (export "memory") 160)
+  (func (export "caxton_abi_v1"))
+  (func (export "caxton_alloc") (param $len i32) (result i32) (i32.const 1024))
+  (func (export "caxton_handle") (param $ptr i32) (param $len i32) (result i32) (i32.const 0))
+  (data (i32.const 65536) "${data}"))
+`,
+  );
+}
+
+/** Bytes that are not WebAssembly (no `\0asm` magic). */
+function _buildInvalid(): Promise<Uint8Array> {
+  const bytes = new Uint8Array(256);
+  bytes.set(new TextEncoder().encode("this is not a WebAssembly module\n"));
+  for (let i = 33; i < bytes.length; i++) bytes[i] = (i * 31 + 7) & 0xff;
+  return Promise.resolve(bytes);
+}
+
+// --- targets ------------------------------------------------------------------------
+
+async function _listDir(dir: string, extension: string): Promise<string[]> {
+  const files: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.isFile && entry.name.endsWith(extension)) files.push(join(dir, entry.name));
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return files.sort();
+}
+
+function _watTarget(file: string, kind: Kind, abi: boolean): Target {
+  return {
+    name: basename(file, ".wat"),
+    kind,
+    source: relative(ROOT, file),
+    inputs: [file, SCRIPT],
+    abi,
+    build: async () => _compileWat(basename(file), await Deno.readTextFile(file)),
+  };
+}
+
+async function _targets(): Promise<Target[]> {
+  const asFiles = await _listDir(AS_DIR, ".ts");
+  const targets: Target[] = [
+    ...(await _listDir(WAT_DIR, ".wat")).map((file) => _watTarget(file, "example", true)),
+    // any .ts in the folder may be imported by any agent, so all are inputs
+    ...asFiles.filter((file) => basename(file) !== AS_LIBRARY).map((file): Target => ({
+      name: `${basename(file, ".ts")}_as`,
+      kind: "example",
+      source: relative(ROOT, file),
+      inputs: [...asFiles, SCRIPT],
+      abi: true,
+      build: () => _compileAssemblyScript(file),
+    })),
+    ...(await _listDir(HOSTILE_DIR, ".wat")).map((file) => _watTarget(file, "hostile", false)),
+    {
+      name: "big_100kb",
+      kind: "generated",
+      source: relative(ROOT, join(WAT_DIR, "echo.wat")),
+      inputs: [join(WAT_DIR, "echo.wat"), SCRIPT],
+      abi: true,
+      build: _buildBig,
+    },
+    {
+      name: "oversized",
+      kind: "generated",
+      source: relative(ROOT, SCRIPT),
+      inputs: [SCRIPT],
+      abi: true,
+      build: _buildOversized,
+    },
+    {
+      name: "invalid_bytes",
+      kind: "generated",
+      source: relative(ROOT, SCRIPT),
+      inputs: [SCRIPT],
+      abi: false,
+      build: _buildInvalid,
+    },
+  ];
+  const seen = new Map<string, string>();
+  for (const target of targets) {
+    const other = seen.get(target.name);
+    if (other !== undefined) {
+      throw new Error(
+        `Cannot build agents: "${target.source}" and "${other}" both build "${target.name}.wasm"; rename one`,
+      );
+    }
+    seen.set(target.name, target.source);
+  }
+  return targets;
+}
+
+// --- checks, freshness, output ------------------------------------------------------
+
+/** Throws unless `binary` imports only ABI v1 host functions and has the required exports. */
+function _checkAbi(binary: Uint8Array): void {
+  const module = new WebAssembly.Module(binary as Uint8Array<ArrayBuffer>);
+  for (const { module: from, name, kind } of WebAssembly.Module.imports(module)) {
+    if (from !== "caxton" || kind !== "function" || !ABI_IMPORTS.has(name)) {
+      throw new Error(`module imports ${kind} "${from}.${name}", which ABI v1 does not provide`);
+    }
+  }
+  const exported = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+  const missing = ABI_EXPORTS.filter((name) => !exported.has(name));
+  if (missing.length > 0) {
+    throw new Error(`module lacks the ABI v1 export(s) ${missing.map((n) => `"${n}"`).join(", ")}`);
+  }
+}
+
+async function _mtime(file: string): Promise<number | undefined> {
+  try {
+    return (await Deno.stat(file)).mtime?.getTime();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+}
+
+async function _isFresh(target: Target, output: string): Promise<boolean> {
+  const built = await _mtime(output);
+  if (built === undefined) return false;
+  for (const input of target.inputs) {
+    const changed = await _mtime(input);
+    if (changed === undefined || changed >= built) return false;
+  }
+  return true;
+}
+
+/** Writes through a temporary file so a half-written output never looks fresh. */
+async function _writeAtomically(file: string, bytes: Uint8Array): Promise<void> {
+  const temporary = `${file}.tmp`;
+  await Deno.writeFile(temporary, bytes);
+  await Deno.rename(temporary, file);
+}
+
+function _sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+async function main(): Promise<number> {
+  await Deno.mkdir(OUT_DIR, { recursive: true });
+  const manifest: ManifestEntry[] = [];
+  const failures: string[] = [];
+  for (const target of await _targets()) {
+    const output = join(OUT_DIR, `${target.name}.wasm`);
+    const started = performance.now();
+    let bytes: Uint8Array;
+    let status: string;
+    try {
+      if (await _isFresh(target, output)) {
+        bytes = await Deno.readFile(output);
+        status = "fresh";
+      } else {
+        bytes = await target.build();
+        if (target.abi) _checkAbi(bytes);
+        await _writeAtomically(output, bytes);
+        status = "built";
+      }
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : JSON.stringify(error);
+      failures.push(`Cannot build "${target.name}" from ${target.source}:\n${reason}`);
+      console.error(`FAILED ${target.name.padEnd(20)} ${target.source}`);
+      continue;
+    }
+    const took = status === "built" ? ` in ${Math.round(performance.now() - started)} ms` : "";
+    console.log(
+      `${status}  ${target.name.padEnd(20)} ${String(bytes.length).padStart(9)} B  ` +
+        `${target.source}${took}`,
+    );
+    manifest.push({
+      name: target.name,
+      source: target.source,
+      kind: target.kind,
+      bytes: bytes.length,
+      sha256: _sha256(bytes),
+    });
+  }
+  if (failures.length > 0) {
+    console.error(`\n${failures.join("\n\n")}`);
+    return 1;
+  }
+  const manifestFile = join(OUT_DIR, "manifest.json");
+  const text = `${JSON.stringify(manifest, null, 2)}\n`;
+  const previous = await Deno.readTextFile(manifestFile).catch(() => undefined);
+  if (previous !== text) await _writeAtomically(manifestFile, new TextEncoder().encode(text));
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main());

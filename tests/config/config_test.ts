@@ -1,0 +1,23 @@
+import assert from "node:assert/strict";
+import { ConfigError, loadConfig } from "../../src/config/mod.ts";
+
+Deno.test("flags override the environment, which overrides the file", () => {
+  const config = loadConfig({
+    file: { path: "caxton.json", values: { port: 1, workers: 3, limits: { memoryPages: 16 } } },
+    env: { CAXTON_PORT: "2", CAXTON_LOG_LEVEL: "warn" },
+    flags: { port: "3" },
+  });
+  assert.equal(config.port, 3);
+  assert.equal(config.workers, 3);
+  assert.equal(config.logLevel, "warn");
+  assert.equal(config.limits.memoryPages, 16);
+  assert.equal(config.host, "127.0.0.1");
+});
+
+Deno.test("a bad setting names itself and its source", () => {
+  assert.throws(() => loadConfig({ env: { CAXTON_PORT: "eighty" } }), (e: unknown) =>
+    e instanceof ConfigError && /port="eighty" from the environment/.test(e.message));
+  assert.throws(() => loadConfig({ file: { path: "c.json", values: { prot: 1 } } }), /"prot" from config file "c.json": unknown/);
+  assert.throws(() => loadConfig({ flags: { logLevel: "loud" } }), /logLevel="loud"/);
+  assert.throws(() => loadConfig({ file: { path: "c.json", values: { limits: { fuelPerMessage: -1 } } } }), /fuelPerMessage/);
+});

@@ -1,0 +1,145 @@
+/**
+ * The hostile corpus: each module is contained or rejected with a clear
+ * reason, while a neighbour agent in the same worker keeps answering.
+ */
+import assert from "node:assert/strict";
+import { AgentLoadError, ModuleRejectedError } from "../../src/runtime/mod.ts";
+import { agentBytes, startTestNode, tempDataDir, TestParticipant } from "../_support/node.ts";
+
+async function withNeighbour(
+  fn: (ctx: {
+    node: Awaited<ReturnType<typeof startTestNode>>;
+    me: TestParticipant;
+    neighbourAnswers: () => Promise<void>;
+  }) => Promise<void>,
+): Promise<void> {
+  using dir = tempDataDir();
+  // One worker: the hostile agent and its neighbour share a thread.
+  await using node = await startTestNode({ dataDir: dir.path, workers: 1 });
+  using me = new TestParticipant(node);
+  await node.agents.deploy("neighbour", agentBytes("echo_wat"));
+  const neighbourAnswers = async () => {
+    const reply = await me.request("neighbour", "still there?", 5_000);
+    assert.equal(reply.content, "still there?");
+  };
+  await fn({ node, me, neighbourAnswers });
+  await neighbourAnswers();
+}
+
+async function assertContained(module: string, reason: RegExp): Promise<void> {
+  await withNeighbour(async ({ node, me, neighbourAnswers }) => {
+    await node.agents.deploy("hostile", agentBytes(module));
+    assert.equal(node.agents.get("hostile").worker, node.agents.get("neighbour").worker);
+    const reply = await me.request("hostile", "go", 10_000);
+    assert.equal(reply.performative, "failure");
+    assert.match(JSON.stringify(reply.content), reason);
+    await neighbourAnswers();
+    const events = node.agents.events("hostile");
+    assert.equal(events.at(-1)?.kind, "trap");
+    assert.match(events.at(-1)!.detail, reason);
+  });
+}
+
+async function assertRejected(module: string, code: string, reason: RegExp): Promise<void> {
+  await withNeighbour(async ({ node }) => {
+    await assert.rejects(
+      () => node.agents.deploy("hostile", agentBytes(module)),
+      (e: unknown) => e instanceof ModuleRejectedError && e.code === code && reason.test(e.message),
+    );
+  });
+}
+
+Deno.test("an infinite loop runs out of fuel; its neighbour keeps answering", () =>
+  assertContained("infinite_loop", /fuel exhausted/));
+
+Deno.test("deep recursion is stopped; its neighbour keeps answering", () =>
+  assertContained("deep_recursion", /stack overflow|fuel exhausted/));
+
+Deno.test("a memory bomb stops at the memory cap; its neighbour keeps answering", async () => {
+  await withNeighbour(async ({ node, me }) => {
+    await node.agents.deploy("hostile", agentBytes("memory_bomb"), { limits: { memoryPages: 32 } });
+    const reply = await me.request("hostile", "go", 10_000);
+    // Contained either way: the agent sees memory.grow fail and gives up (failure to us).
+    assert.equal(reply.performative, "failure");
+  });
+});
+
+Deno.test("a forbidden import is rejected, naming the import", () =>
+  assertRejected("forbidden_import", "forbidden_import", /wasi_snapshot_preview1.*fd_write/));
+
+Deno.test("an oversized module is rejected before it is parsed", () =>
+  assertRejected("oversized", "module_too_large", /bytes/));
+
+Deno.test("invalid bytes are rejected", () => assertRejected("invalid_bytes", "invalid_module", /./));
+
+Deno.test("a module without caxton_handle is rejected, naming the export", () =>
+  assertRejected("missing_exports", "missing_export", /caxton_handle/));
+
+Deno.test("a module declaring more memory than its cap is rejected", () =>
+  assertRejected("big_memory", "memory_too_large", /1024/));
+
+Deno.test("a start function that never returns fails the load, not the node", async () => {
+  await withNeighbour(async ({ node }) => {
+    await assert.rejects(
+      () => node.agents.deploy("hostile", agentBytes("start_never_returns")),
+      (e: unknown) => e instanceof AgentLoadError && /start function/.test(e.message),
+    );
+    assert.equal(node.agents.get("hostile").state, "failed");
+    assert.match(node.agents.get("hostile").failure ?? "", /start function/);
+  });
+});
+
+Deno.test("a caxton_init that never returns fails the load with the reason", async () => {
+  await withNeighbour(async ({ node }) => {
+    await assert.rejects(() => node.agents.deploy("hostile", agentBytes("slow_init")), /caxton_init.*fuel exhausted/);
+  });
+});
+
+Deno.test("a trap fails one message; the agent keeps serving; repeated traps move it to Failed", async () => {
+  await withNeighbour(async ({ node, me }) => {
+    await node.agents.deploy("flaky", agentBytes("trap_once"), { limits: { maxTraps: 3 } });
+    const boom = await me.request("flaky", "boom");
+    assert.equal(boom.performative, "failure");
+    assert.match(JSON.stringify(boom.content), /unreachable/);
+    assert.equal((await me.request("flaky", "fine")).content, "fine");
+    await me.request("flaky", "boom");
+    await me.request("flaky", "boom");
+    const view = node.agents.get("flaky");
+    assert.equal(view.state, "failed");
+    assert.match(view.failure ?? "", /3 traps within/);
+    assert.equal(node.agents.events("flaky").filter((e) => e.kind === "trap").length, 3);
+    const refused = await me.request("flaky", "fine");
+    assert.equal(refused.performative, "failure");
+  });
+});
+
+Deno.test("fuel per message is deterministic", async () => {
+  await withNeighbour(async ({ node, me }) => {
+    await node.agents.deploy("counter", agentBytes("counter_wat"));
+    await me.request("counter", "a");
+    const first = node.agents.get("counter").counters.fuelUsed;
+    await me.request("counter", "b");
+    const second = node.agents.get("counter").counters.fuelUsed - first;
+    assert.ok(first > 0);
+    assert.equal(second, first);
+  });
+});
+
+Deno.test("a worker that stops answering is replaced and its agents restarted, with the event recorded", async () => {
+  using dir = tempDataDir();
+  await using node = await startTestNode({ dataDir: dir.path, workers: 1, watchdogMs: 300 });
+  using me = new TestParticipant(node);
+  await node.agents.deploy("neighbour", agentBytes("counter_wat"));
+  assert.equal((await me.request("neighbour", "x")).content, "1");
+  // So much fuel that the loop outlives the watchdog (it still ends by itself, in seconds).
+  await node.agents.deploy("spinner", agentBytes("infinite_loop"), {
+    limits: { fuelPerMessage: 3_000_000_000 },
+  });
+  const reply = await me.request("spinner", "go", 10_000);
+  assert.equal(reply.performative, "failure");
+  assert.match(JSON.stringify(reply.content), /stopped answering/);
+  assert.equal(node.pool.status().stuckWorkers, 1);
+  assert.equal(node.agents.events("neighbour").at(-1)?.kind, "watchdog");
+  // The neighbour lives on in a fresh worker, state intact.
+  assert.equal((await me.request("neighbour", "x")).content, "2");
+});

@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { openStore, restoreDatabase, verifyBackup } from "../../src/store/mod.ts";
+import { DEFAULT_LIMITS } from "../../src/runtime/limits.ts";
+
+function tempDir(): string {
+  return Deno.makeTempDirSync({ prefix: "caxton-store-" });
+}
+
+function seedModule(store: ReturnType<typeof openStore>, hash = "h1") {
+  store.modules.put({
+    hash,
+    original: new Uint8Array([0, 97, 115, 109]),
+    metered: new Uint8Array([0, 97, 115, 109, 1]),
+    sizeBytes: 4,
+    hasInit: false,
+    options: "{}",
+  });
+}
+
+Deno.test("a new database is in WAL mode with its migrations recorded", () => {
+  const dir = tempDir();
+  const path = join(dir, "caxton.db");
+  openStore(path).close();
+  const db = new DatabaseSync(path);
+  try {
+    assert.equal((db.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode, "wal");
+    const rows = db.prepare("SELECT version, name FROM schema_migrations").all();
+    assert.deepEqual(rows.map((r) => ({ ...r })), [{ version: 1, name: "core" }]);
+  } finally {
+    db.close();
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("reopening a database applies no migration twice and keeps data", () => {
+  const dir = tempDir();
+  const path = join(dir, "caxton.db");
+  {
+    using store = openStore(path);
+    seedModule(store);
+    store.agents.create({ name: "a", moduleHash: "h1", isolation: "shared", limits: DEFAULT_LIMITS });
+  }
+  using store = openStore(path);
+  assert.deepEqual(store.agents.list().map((a) => a.name), ["a"]);
+  Deno.removeSync(dir, { recursive: true });
+});
+
+Deno.test("agents, versions, transitions and state are kept by their repositories", () => {
+  using store = openStore(":memory:");
+  seedModule(store, "h1");
+  seedModule(store, "h2");
+  const agent = store.agents.create({ name: "echo", moduleHash: "h1", isolation: "shared", limits: DEFAULT_LIMITS });
+  assert.equal(agent.state, "unloaded");
+  assert.equal(agent.version, 1);
+  store.agents.recordTransition(agent, "loaded", "deployed");
+  store.agents.addVersion(agent.id, 2, "h2");
+  const now = store.agents.byName("echo")!;
+  assert.equal(now.state, "loaded");
+  assert.equal(now.version, 2);
+  assert.equal(now.moduleHash, "h2");
+  assert.deepEqual(store.agents.transitions(agent.id).map((t) => [t.from, t.to, t.reason]), [
+    ["unloaded", "loaded", "deployed"],
+  ]);
+  store.state.apply(agent.id, [
+    { key: "count", value: new Uint8Array([1]) },
+    { key: "gone", value: new Uint8Array([2]) },
+    { key: "gone", value: null },
+  ]);
+  assert.deepEqual([...store.state.load(agent.id).keys()], ["count"]);
+  assert.deepEqual(store.modules.byHash("h2")!.metered, new Uint8Array([0, 97, 115, 109, 1]));
+});
+
+Deno.test("a failed transaction leaves the previous state intact", () => {
+  using store = openStore(":memory:");
+  seedModule(store);
+  const agent = store.agents.create({ name: "a", moduleHash: "h1", isolation: "shared", limits: DEFAULT_LIMITS });
+  store.state.apply(agent.id, [{ key: "k", value: new Uint8Array([1]) }]);
+  assert.throws(() =>
+    store.transaction(() => {
+      store.state.apply(agent.id, [{ key: "k", value: new Uint8Array([2]) }]);
+      store.agents.addVersion(agent.id, 2, "no-such-module"); // foreign key fails
+    })
+  );
+  assert.deepEqual(store.state.get(agent.id, "k"), new Uint8Array([1]));
+  assert.equal(store.agents.byId(agent.id)!.version, 1);
+});
+
+Deno.test("a reader never sees half of a writer's transaction", () => {
+  const dir = tempDir();
+  const path = join(dir, "caxton.db");
+  using store = openStore(path);
+  seedModule(store);
+  const agent = store.agents.create({ name: "a", moduleHash: "h1", isolation: "shared", limits: DEFAULT_LIMITS });
+  const reader = new DatabaseSync(path, { readOnly: true });
+  try {
+    store.transaction(() => {
+      store.state.apply(agent.id, [{ key: "x", value: new Uint8Array([1]) }]);
+      const seen = reader.prepare("SELECT COUNT(*) AS n FROM agent_state").get() as { n: number };
+      assert.equal(seen.n, 0);
+      store.state.apply(agent.id, [{ key: "y", value: new Uint8Array([1]) }]);
+    });
+    const seen = reader.prepare("SELECT COUNT(*) AS n FROM agent_state").get() as { n: number };
+    assert.equal(seen.n, 2);
+  } finally {
+    reader.close();
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("backup of a live database restores elsewhere with the same agents and state", () => {
+  const dir = tempDir();
+  using store = openStore(join(dir, "live.db"));
+  seedModule(store);
+  const agent = store.agents.create({ name: "a", moduleHash: "h1", isolation: "shared", limits: DEFAULT_LIMITS });
+  store.state.apply(agent.id, [{ key: "k", value: new Uint8Array([7]) }]);
+  store.backup(join(dir, "backup.db"));
+  assert.throws(() => store.backup(join(dir, "backup.db")), /exists/);
+  assert.deepEqual(verifyBackup(join(dir, "backup.db")), { schemaVersion: 1, agents: 1 });
+  restoreDatabase(join(dir, "backup.db"), join(dir, "restored.db"));
+  using restored = openStore(join(dir, "restored.db"));
+  const back = restored.agents.byName("a")!;
+  assert.deepEqual(restored.state.get(back.id, "k"), new Uint8Array([7]));
+  Deno.removeSync(dir, { recursive: true });
+});
+
+Deno.test("restore refuses a file that is not a Caxton database, and keeps the target", () => {
+  const dir = tempDir();
+  Deno.writeTextFileSync(join(dir, "junk.db"), "not sqlite at all, just text ".repeat(100));
+  assert.throws(() => restoreDatabase(join(dir, "junk.db"), join(dir, "t.db")), /Cannot restore/);
+  assert.throws(() => restoreDatabase(join(dir, "missing.db"), join(dir, "t.db")), /no such file/);
+  Deno.removeSync(dir, { recursive: true });
+});
