@@ -1,0 +1,13 @@
+/** `deno task bench <group>`: runs one benchmark group (or all). */
+const GROUPS: Record<string, () => Promise<void>> = {
+  runtime: async () => (await import("./runtime.ts")).run(),
+};
+
+const asked = Deno.args[0];
+if (asked && !GROUPS[asked]) {
+  console.error(`bench: unknown group "${asked}"; groups are ${Object.keys(GROUPS).join(", ")}`);
+  Deno.exit(2);
+}
+for (const [name, run] of Object.entries(GROUPS)) {
+  if (!asked || asked === name) await run();
+}
