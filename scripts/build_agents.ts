@@ -2,7 +2,7 @@
  * Builds every WebAssembly agent from source into `build/agents/<name>.wasm`
  * and writes `build/agents/manifest.json`.
  *
- * - `examples/agents/wat/*.wat` (wabt) → `<name>.wasm`
+ * - `examples/agents/wat/*.wat` (wabt) → `<name>_wat.wasm`
  * - `examples/agents/assemblyscript/*.ts` (AssemblyScript; `caxton.ts` is the
  *   shared ABI module, not an agent) → `<name>_as.wasm`
  * - `tests/fixtures/hostile/*.wat` (wabt) → `<name>.wasm`
@@ -22,6 +22,7 @@
 import { createHash } from "node:crypto";
 import { basename, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import type wabtInit from "wabt";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const SCRIPT = fileURLToPath(import.meta.url);
@@ -94,7 +95,7 @@ interface Target {
 
 // --- compilers (loaded on first use) -------------------------------------------
 
-type Wabt = Awaited<ReturnType<typeof import("wabt").default>>;
+type Wabt = Awaited<ReturnType<typeof wabtInit>>;
 let _wabt: Promise<Wabt> | undefined;
 
 function _loadWabt(): Promise<Wabt> {
@@ -235,9 +236,9 @@ async function _listDir(dir: string, extension: string): Promise<string[]> {
   return files.sort();
 }
 
-function _watTarget(file: string, kind: Kind, abi: boolean): Target {
+function _watTarget(file: string, kind: Kind, abi: boolean, suffix = ""): Target {
   return {
-    name: basename(file, ".wat"),
+    name: `${basename(file, ".wat")}${suffix}`,
     kind,
     source: relative(ROOT, file),
     inputs: [file, SCRIPT],
@@ -249,7 +250,7 @@ function _watTarget(file: string, kind: Kind, abi: boolean): Target {
 async function _targets(): Promise<Target[]> {
   const asFiles = await _listDir(AS_DIR, ".ts");
   const targets: Target[] = [
-    ...(await _listDir(WAT_DIR, ".wat")).map((file) => _watTarget(file, "example", true)),
+    ...(await _listDir(WAT_DIR, ".wat")).map((file) => _watTarget(file, "example", true, "_wat")),
     // any .ts in the folder may be imported by any agent, so all are inputs
     ...asFiles.filter((file) => basename(file) !== AS_LIBRARY).map((file): Target => ({
       name: `${basename(file, ".ts")}_as`,

@@ -15,15 +15,15 @@ export function compute(n: i32): i32 {
   if (n < 2) return 0;
   // raw allocation, freed below: the benchmark calls this in a loop with no
   // message boundary at which the minimal runtime's collector could run
-  const composite = heap.alloc(<usize>n + 1);
-  memory.fill(composite, 0, <usize>n + 1);
+  const composite = heap.alloc(<usize> n + 1);
+  memory.fill(composite, 0, <usize> n + 1);
   let count = 0;
   for (let i = 2; i <= n; i++) {
-    if (load<u8>(composite + <usize>i) != 0) continue;
+    if (load<u8>(composite + <usize> i) != 0) continue;
     count++;
     if (i > n / i) continue; // i * i > n, and i * i could overflow
     for (let j = i * i; j <= n; j += i) {
-      store<u8>(composite + <usize>j, 1);
+      store<u8>(composite + <usize> j, 1);
       if (j > n - i) break; // j + i would pass n, or overflow
     }
   }
