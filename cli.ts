@@ -41,7 +41,9 @@ function configFrom(values: Record<string, string | boolean | undefined>) {
 
 async function serve(values: Record<string, string | boolean | undefined>): Promise<void> {
   const node = await startNode(configFrom(values));
-  console.error(`caxton ${VERSION} listening on ${node.url} (data in ${join(node.config.dataDir)})`);
+  console.error(
+    `caxton ${VERSION} listening on ${node.url} (data in ${join(node.config.dataDir)})`,
+  );
   const stop = () => {
     node.close().then(() => Deno.exit(EXIT.ok));
   };
@@ -101,7 +103,9 @@ if (import.meta.main) {
   try {
     await main(Deno.args);
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof BackupError || error instanceof TypeError) {
+    if (
+      error instanceof ConfigError || error instanceof BackupError || error instanceof TypeError
+    ) {
       fail((error as Error).message, EXIT.usage);
     }
     fail((error as Error).message);

@@ -48,14 +48,14 @@ export async function startNode(
       logger.log("warn", "dead letter", { reason: letter.reason, message: letter.message }),
   });
   const preparer = new ModulePreparer();
-  let agents: AgentManager | undefined;
+  // The pool reports to the manager, built next; no outcome arrives before it exists.
   const pool = new WorkerPool({
     size: config.workers,
     watchdogMs: config.watchdogMs,
-    onOutcome: (outcome) => agents!.onOutcome(outcome),
-    onWorkerLost: (loss) => agents!.onWorkerLost(loss),
+    onOutcome: (outcome) => agents.onOutcome(outcome),
+    onWorkerLost: (loss) => agents.onWorkerLost(loss),
   });
-  agents = new AgentManager({
+  const agents = new AgentManager({
     store,
     pool,
     router,

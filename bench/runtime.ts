@@ -7,7 +7,7 @@
  * - deploy_ms_100kb: deploy of a ~100 KB module: hash, validation, metering, store, compile, start.
  * - fuel_overhead_pct: a sieve in AssemblyScript, metered vs unmetered, same engine, same thread.
  */
-import { type Metric, median, report } from "./_report.ts";
+import { median, type Metric, report } from "./_report.ts";
 import { startNode } from "../main.ts";
 import { defaultConfig } from "../src/config/mod.ts";
 import { SILENT_LOGGER } from "../src/telemetry/mod.ts";
@@ -90,9 +90,17 @@ async function idleRssAndStart(): Promise<Metric[]> {
         value: Math.round((after - before) / AGENTS),
         unit: "bytes",
         goal: "<= 65536",
-        note: `${AGENTS} instances in ${(loadAllMs / 1000).toFixed(1)} s; RSS ${(after / 2 ** 20).toFixed(0)} MiB`,
+        note: `${AGENTS} instances in ${(loadAllMs / 1000).toFixed(1)} s; RSS ${
+          (after / 2 ** 20).toFixed(0)
+        } MiB`,
       },
-      { metric: "agent_start_ms", value: median(starts), unit: "ms", goal: "<= 1", note: "median of 300" },
+      {
+        metric: "agent_start_ms",
+        value: median(starts),
+        unit: "ms",
+        goal: "<= 1",
+        note: "median of 300",
+      },
     ];
   });
 }
@@ -114,7 +122,9 @@ async function deploy100kb(): Promise<Metric[]> {
       value: median(times),
       unit: "ms",
       goal: "<= 50",
-      note: `${(big.length / 1024).toFixed(0)} KiB, median of 30, warm preparer; first (cold) ${cold.toFixed(0)} ms`,
+      note: `${(big.length / 1024).toFixed(0)} KiB, median of 30, warm preparer; first (cold) ${
+        cold.toFixed(0)
+      } ms`,
     }];
   });
 }
@@ -137,14 +147,20 @@ async function fuelOverhead(): Promise<Metric[]> {
       register_capability: () => 0,
     },
   };
-  const plain = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), imports);
+  const plain = new WebAssembly.Instance(
+    new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>),
+    imports,
+  );
   const metered = new WebAssembly.Instance(
     new WebAssembly.Module(prepared.metered as Uint8Array<ArrayBuffer>),
     imports,
   );
   const n = 2_000_000;
   const run = (instance: WebAssembly.Instance) => {
-    const exports = instance.exports as { compute: (n: number) => number; caxton_fuel?: WebAssembly.Global };
+    const exports = instance.exports as {
+      compute: (n: number) => number;
+      caxton_fuel?: WebAssembly.Global;
+    };
     if (exports.caxton_fuel) exports.caxton_fuel.value = 1_000_000_000_000n;
     const t = performance.now();
     const result = exports.compute(n);
@@ -169,7 +185,9 @@ async function fuelOverhead(): Promise<Metric[]> {
     value: Math.round(overhead * 10) / 10,
     unit: "%",
     goal: "<= 25",
-    note: `sieve to ${n}: ${median(a).toFixed(2)} ms plain, ${median(b).toFixed(2)} ms metered (medians of 15)`,
+    note: `sieve to ${n}: ${median(a).toFixed(2)} ms plain, ${
+      median(b).toFixed(2)
+    } ms metered (medians of 15)`,
   }];
 }
 

@@ -20,7 +20,11 @@ const args = [
   output,
   "cli.ts",
 ];
-const { code } = await new Deno.Command(Deno.execPath(), { args, stdout: "inherit", stderr: "inherit" })
+const { code } = await new Deno.Command(Deno.execPath(), {
+  args,
+  stdout: "inherit",
+  stderr: "inherit",
+})
   .output();
 if (code !== 0) {
   console.error(

@@ -109,7 +109,9 @@ export function toAclMessage(value: unknown): AclMessage {
   const performative = obj.performative;
   if (typeof performative !== "string" || !_PERFORMATIVE_SET.has(performative)) {
     throw new AclParseError(
-      `"performative" is ${JSON.stringify(performative)}; use one of the 22 FIPA acts, e.g. "request" or "inform"`,
+      `"performative" is ${
+        JSON.stringify(performative)
+      }; use one of the 22 FIPA acts, e.g. "request" or "inform"`,
     );
   }
   const message: AclMessage = {

@@ -21,7 +21,12 @@ export function agentRoutes(deps: ApiDeps): Hono {
     const type = c.req.header("content-type") ?? "";
     if (!type.startsWith("application/wasm")) {
       throw new ProblemError(
-        problem(415, "unsupported_media_type", `Cannot deploy from content type "${type}"`, "Send the module bytes with Content-Type: application/wasm"),
+        problem(
+          415,
+          "unsupported_media_type",
+          `Cannot deploy from content type "${type}"`,
+          "Send the module bytes with Content-Type: application/wasm",
+        ),
       );
     }
     const bytes = new Uint8Array(await c.req.arrayBuffer());
@@ -33,8 +38,14 @@ export function agentRoutes(deps: ApiDeps): Hono {
     });
     return c.json(_public(view), 201);
   });
-  app.post("/:name/start", async (c) => c.json(_public(await deps.agents.start(c.req.param("name")))));
-  app.post("/:name/stop", async (c) => c.json(_public(await deps.agents.stop(c.req.param("name")))));
+  app.post(
+    "/:name/start",
+    async (c) => c.json(_public(await deps.agents.start(c.req.param("name")))),
+  );
+  app.post(
+    "/:name/stop",
+    async (c) => c.json(_public(await deps.agents.stop(c.req.param("name")))),
+  );
   app.delete("/:name", async (c) => {
     await deps.agents.remove(c.req.param("name"));
     return c.body(null, 204);

@@ -18,7 +18,12 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/api/v1/agents", agentRoutes(deps));
   app.notFound((c) =>
     problemResponse(
-      problem(404, "not_found", `No route for ${c.req.method} ${c.req.path}`, "See /api/v1 routes in docs/API.md"),
+      problem(
+        404,
+        "not_found",
+        `No route for ${c.req.method} ${c.req.path}`,
+        "See /api/v1 routes in docs/API.md",
+      ),
     )
   );
   app.onError((error) => problemResponse(_toProblem(error)));
@@ -28,19 +33,44 @@ export function createApp(deps: ApiDeps): Hono {
 function _toProblem(error: Error) {
   if (error instanceof ProblemError) return error.problem;
   if (error instanceof AgentNotFoundError) {
-    return problem(404, error.code, error.message, "GET /api/v1/agents lists the agents deployed here");
+    return problem(
+      404,
+      error.code,
+      error.message,
+      "GET /api/v1/agents lists the agents deployed here",
+    );
   }
   if (error instanceof ModuleRejectedError) {
-    return problem(422, error.code, error.message, "Fix the module and deploy again; docs/ABI.md lists what a module must export and may import");
+    return problem(
+      422,
+      error.code,
+      error.message,
+      "Fix the module and deploy again; docs/ABI.md lists what a module must export and may import",
+    );
   }
   if (error instanceof InvalidLimitError || error instanceof InvalidDeploymentError) {
     return problem(400, error.code, error.message, "Correct the request and send it again");
   }
   if (error instanceof IllegalTransitionError) {
-    return problem(409, error.code, error.message, "Read the agent's state with GET /api/v1/agents/{name} first");
+    return problem(
+      409,
+      error.code,
+      error.message,
+      "Read the agent's state with GET /api/v1/agents/{name} first",
+    );
   }
   if (error instanceof AgentLoadError) {
-    return problem(422, error.code, error.message, "The agent's start function or caxton_init failed; check the agent's logs");
+    return problem(
+      422,
+      error.code,
+      error.message,
+      "The agent's start function or caxton_init failed; check the agent's logs",
+    );
   }
-  return problem(500, "internal_error", error.message, "This is a bug in Caxton; please report it with the server log");
+  return problem(
+    500,
+    "internal_error",
+    error.message,
+    "This is a bug in Caxton; please report it with the server log",
+  );
 }

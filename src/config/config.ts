@@ -66,7 +66,9 @@ function _integer(value: unknown, key: string, source: string, min: number, max:
   const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
   if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) {
     throw new ConfigError(
-      `Cannot use ${key}=${JSON.stringify(value)} from ${source}: expected an integer from ${min} to ${max}`,
+      `Cannot use ${key}=${
+        JSON.stringify(value)
+      } from ${source}: expected an integer from ${min} to ${max}`,
     );
   }
   return n;
@@ -79,7 +81,11 @@ function _apply(config: CaxtonConfig, values: Record<string, unknown>, source: s
       case "dataDir":
       case "host":
         if (typeof value !== "string" || value === "") {
-          throw new ConfigError(`Cannot use ${key}=${JSON.stringify(value)} from ${source}: expected a non-empty string`);
+          throw new ConfigError(
+            `Cannot use ${key}=${
+              JSON.stringify(value)
+            } from ${source}: expected a non-empty string`,
+          );
         }
         config[key] = value;
         break;
@@ -98,7 +104,9 @@ function _apply(config: CaxtonConfig, values: Record<string, unknown>, source: s
       case "logLevel":
         if (!(LOG_LEVELS as readonly unknown[]).includes(value)) {
           throw new ConfigError(
-            `Cannot use logLevel=${JSON.stringify(value)} from ${source}: use one of ${LOG_LEVELS.join(", ")}`,
+            `Cannot use logLevel=${JSON.stringify(value)} from ${source}: use one of ${
+              LOG_LEVELS.join(", ")
+            }`,
           );
         }
         config.logLevel = value as LogLevel;
@@ -151,7 +159,9 @@ export function readConfigFile(path: string): { path: string; values: Record<str
   }
   try {
     const values = JSON.parse(text);
-    if (typeof values !== "object" || values === null || Array.isArray(values)) throw new Error("expected an object");
+    if (typeof values !== "object" || values === null || Array.isArray(values)) {
+      throw new Error("expected an object");
+    }
     return { path, values };
   } catch (error) {
     throw new ConfigError(`Cannot parse config file "${path}": ${(error as Error).message}`);

@@ -202,7 +202,11 @@ export class AgentManager {
           await this.#instantiate(live);
           this.#deps.store.agents.recordEvent(record.id, "restored", "restored after restart");
           if (record.state === "draining") {
-            this.#transition(live, "running", `${_RELOAD} interrupted by a restart; version ${record.version} kept`);
+            this.#transition(
+              live,
+              "running",
+              `${_RELOAD} interrupted by a restart; version ${record.version} kept`,
+            );
           }
           if (live.record.state === "running") this.#run(live);
           restored++;
@@ -249,7 +253,12 @@ export class AgentManager {
       reason: outcome.failure,
     });
     if (envelope) {
-      this.#deps.router.fail(envelope.message, live.record.name, "handling_failed", outcome.failure);
+      this.#deps.router.fail(
+        envelope.message,
+        live.record.name,
+        "handling_failed",
+        outcome.failure,
+      );
     }
     if (outcome.trapped) this.#countTrap(live, outcome.failure);
   }
@@ -284,7 +293,10 @@ export class AgentManager {
 
   async #deploy(name: string, bytes: Uint8Array, options: DeployOptions): Promise<AgentView> {
     const existing = this.#byName.get(name);
-    const limits = resolveLimits(options.limits ?? {}, existing?.record.limits ?? this.#deps.defaults);
+    const limits = resolveLimits(
+      options.limits ?? {},
+      existing?.record.limits ?? this.#deps.defaults,
+    );
     const { hash, module } = await this.#prepare(bytes, limits);
     const isolation = options.isolation ?? existing?.record.isolation ?? "shared";
     const store = this.#deps.store;

@@ -11,9 +11,4 @@ export {
 } from "./agent_state.ts";
 export type { AgentState } from "./agent_state.ts";
 export { AgentManager, AgentNotFoundError, InvalidDeploymentError } from "./agent_manager.ts";
-export type {
-  AgentCounters,
-  AgentManagerDeps,
-  AgentView,
-  DeployOptions,
-} from "./agent_manager.ts";
+export type { AgentCounters, AgentManagerDeps, AgentView, DeployOptions } from "./agent_manager.ts";

@@ -79,7 +79,12 @@ export class Router {
     for (const receiver of message.receiver) {
       const endpoint = this.#endpoints.get(receiver);
       if (!endpoint) {
-        this.fail(message, receiver, "unknown_receiver", `no agent or participant named "${receiver}"`);
+        this.fail(
+          message,
+          receiver,
+          "unknown_receiver",
+          `no agent or participant named "${receiver}"`,
+        );
         continue;
       }
       try {
@@ -115,9 +120,10 @@ export class Router {
     try {
       this.#endpoints.get(sender)!.enqueue({ message: failure, text: JSON.stringify(failure) });
     } catch (error) {
-      this.#deadLetter(original, `${reason}; and the failure could not reach "${sender}": ${
-        (error as Error).message
-      }`);
+      this.#deadLetter(
+        original,
+        `${reason}; and the failure could not reach "${sender}": ${(error as Error).message}`,
+      );
     }
   }
 

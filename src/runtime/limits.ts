@@ -48,9 +48,9 @@ export class InvalidLimitError extends RangeError {
     const bounds = _BOUNDS[limit as keyof AgentLimits];
     super(
       bounds
-        ? `Cannot use limit "${limit}" = ${
-          JSON.stringify(value)
-        }: it must be an integer from ${bounds[0]} to ${bounds[1]}`
+        ? `Cannot use limit "${limit}" = ${JSON.stringify(value)}: it must be an integer from ${
+          bounds[0]
+        } to ${bounds[1]}`
         : `Cannot use limit "${limit}": unknown limit; known limits are ${
           Object.keys(_BOUNDS).join(", ")
         }`,

@@ -3,7 +3,7 @@
  * migration runner. Only `src/store/` touches `node:sqlite`.
  */
 import { DatabaseSync } from "node:sqlite";
-import { MIGRATIONS, type Migration } from "./migrations.ts";
+import { type Migration, MIGRATIONS } from "./migrations.ts";
 
 /** Raised when the database cannot be opened or migrated. */
 export class StoreOpenError extends Error {
@@ -25,7 +25,9 @@ export function openDatabase(
   } catch (cause) {
     throw new StoreOpenError(
       path,
-      `Cannot open database "${path}": ${(cause as Error).message}; check the data directory exists and is writable`,
+      `Cannot open database "${path}": ${
+        (cause as Error).message
+      }; check the data directory exists and is writable`,
       { cause },
     );
   }

@@ -21,7 +21,9 @@ export function createJsonLogger(
   return {
     log(lvl, message, fields = {}) {
       if (LOG_LEVELS.indexOf(lvl) < min) return;
-      write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg: message, ...fields }));
+      write(
+        JSON.stringify({ time: new Date().toISOString(), level: lvl, msg: message, ...fields }),
+      );
     },
   };
 }

@@ -11,7 +11,7 @@ import { SILENT_LOGGER } from "../../src/telemetry/mod.ts";
 const AGENTS_DIR = new URL("../../build/agents/", import.meta.url);
 
 /** Bytes of an agent built by scripts/build_agents.ts (e.g. "echo_wat"). */
-export function agentBytes(name: string): Uint8Array {
+export function agentBytes(name: string): Uint8Array<ArrayBuffer> {
   try {
     return Deno.readFileSync(new URL(`${name}.wasm`, AGENTS_DIR));
   } catch {

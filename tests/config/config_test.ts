@@ -15,9 +15,18 @@ Deno.test("flags override the environment, which overrides the file", () => {
 });
 
 Deno.test("a bad setting names itself and its source", () => {
-  assert.throws(() => loadConfig({ env: { CAXTON_PORT: "eighty" } }), (e: unknown) =>
-    e instanceof ConfigError && /port="eighty" from the environment/.test(e.message));
-  assert.throws(() => loadConfig({ file: { path: "c.json", values: { prot: 1 } } }), /"prot" from config file "c.json": unknown/);
+  assert.throws(
+    () => loadConfig({ env: { CAXTON_PORT: "eighty" } }),
+    (e: unknown) =>
+      e instanceof ConfigError && /port="eighty" from the environment/.test(e.message),
+  );
+  assert.throws(
+    () => loadConfig({ file: { path: "c.json", values: { prot: 1 } } }),
+    /"prot" from config file "c.json": unknown/,
+  );
   assert.throws(() => loadConfig({ flags: { logLevel: "loud" } }), /logLevel="loud"/);
-  assert.throws(() => loadConfig({ file: { path: "c.json", values: { limits: { fuelPerMessage: -1 } } } }), /fuelPerMessage/);
+  assert.throws(
+    () => loadConfig({ file: { path: "c.json", values: { limits: { fuelPerMessage: -1 } } } }),
+    /fuelPerMessage/,
+  );
 });

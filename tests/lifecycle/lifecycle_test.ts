@@ -24,10 +24,16 @@ Deno.test("stop drains then stops; a stopped agent refuses messages; start bring
   await using node = await startTestNode({ dataDir: dir.path });
   using me = new TestParticipant(node);
   await node.agents.deploy("echo", agentBytes("echo_wat"));
-  for (let i = 0; i < 50; i++) me.send({ performative: "request", receiver: ["echo"], content: `m${i}` });
+  for (let i = 0; i < 50; i++) {
+    me.send({ performative: "request", receiver: ["echo"], content: `m${i}` });
+  }
   const stopped = await node.agents.stop("echo");
   assert.equal(stopped.state, "stopped");
-  assert.equal(me.received.filter((m) => m.performative === "inform").length, 50, "drained before stopping");
+  assert.equal(
+    me.received.filter((m) => m.performative === "inform").length,
+    50,
+    "drained before stopping",
+  );
   const refused = await me.request("echo", "are you there?");
   assert.equal(refused.performative, "failure");
   assert.match(JSON.stringify(refused.content), /agent_unavailable/);
@@ -52,7 +58,9 @@ Deno.test("a restarted node brings back its running agents with their state", as
     await node.agents.deploy("counter", agentBytes("counter_wat"));
     await node.agents.deploy("idle", agentBytes("echo_wat"));
     await node.agents.stop("idle");
-    for (let i = 1; i <= 3; i++) assert.equal((await me.request("counter", "tick")).content, String(i));
+    for (let i = 1; i <= 3; i++) {
+      assert.equal((await me.request("counter", "tick")).content, String(i));
+    }
   }
   await using node = await startTestNode({ dataDir: dir.path });
   using me = new TestParticipant(node);
@@ -71,7 +79,12 @@ Deno.test("hot reload under traffic loses no message and handles none twice", as
   // Traffic flows on timers before, during and after the reload.
   const send = (n: number) => {
     for (let i = 0; i < n; i++, sent++) {
-      me.send({ performative: "request", receiver: ["echo"], content: `m${sent}`, replyWith: `r${sent}` });
+      me.send({
+        performative: "request",
+        receiver: ["echo"],
+        content: `m${sent}`,
+        replyWith: `r${sent}`,
+      });
     }
   };
   const traffic = new Promise<void>((resolve) => {

@@ -70,7 +70,8 @@ Deno.test("a forbidden import is rejected, naming the import", () =>
 Deno.test("an oversized module is rejected before it is parsed", () =>
   assertRejected("oversized", "module_too_large", /bytes/));
 
-Deno.test("invalid bytes are rejected", () => assertRejected("invalid_bytes", "invalid_module", /./));
+Deno.test("invalid bytes are rejected", () =>
+  assertRejected("invalid_bytes", "invalid_module", /./));
 
 Deno.test("a module without caxton_handle is rejected, naming the export", () =>
   assertRejected("missing_exports", "missing_export", /caxton_handle/));
@@ -91,7 +92,10 @@ Deno.test("a start function that never returns fails the load, not the node", as
 
 Deno.test("a caxton_init that never returns fails the load with the reason", async () => {
   await withNeighbour(async ({ node }) => {
-    await assert.rejects(() => node.agents.deploy("hostile", agentBytes("slow_init")), /caxton_init.*fuel exhausted/);
+    await assert.rejects(
+      () => node.agents.deploy("hostile", agentBytes("slow_init")),
+      /caxton_init.*fuel exhausted/,
+    );
   });
 });
 

@@ -25,7 +25,10 @@ Deno.test("a new database is in WAL mode with its migrations recorded", () => {
   openStore(path).close();
   const db = new DatabaseSync(path);
   try {
-    assert.equal((db.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode, "wal");
+    assert.equal(
+      (db.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode,
+      "wal",
+    );
     const rows = db.prepare("SELECT version, name FROM schema_migrations").all();
     assert.deepEqual(rows.map((r) => ({ ...r })), [{ version: 1, name: "core" }]);
   } finally {
@@ -40,7 +43,12 @@ Deno.test("reopening a database applies no migration twice and keeps data", () =
   {
     using store = openStore(path);
     seedModule(store);
-    store.agents.create({ name: "a", moduleHash: "h1", isolation: "shared", limits: DEFAULT_LIMITS });
+    store.agents.create({
+      name: "a",
+      moduleHash: "h1",
+      isolation: "shared",
+      limits: DEFAULT_LIMITS,
+    });
   }
   using store = openStore(path);
   assert.deepEqual(store.agents.list().map((a) => a.name), ["a"]);
@@ -51,7 +59,12 @@ Deno.test("agents, versions, transitions and state are kept by their repositorie
   using store = openStore(":memory:");
   seedModule(store, "h1");
   seedModule(store, "h2");
-  const agent = store.agents.create({ name: "echo", moduleHash: "h1", isolation: "shared", limits: DEFAULT_LIMITS });
+  const agent = store.agents.create({
+    name: "echo",
+    moduleHash: "h1",
+    isolation: "shared",
+    limits: DEFAULT_LIMITS,
+  });
   assert.equal(agent.state, "unloaded");
   assert.equal(agent.version, 1);
   store.agents.recordTransition(agent, "loaded", "deployed");
@@ -75,7 +88,12 @@ Deno.test("agents, versions, transitions and state are kept by their repositorie
 Deno.test("a failed transaction leaves the previous state intact", () => {
   using store = openStore(":memory:");
   seedModule(store);
-  const agent = store.agents.create({ name: "a", moduleHash: "h1", isolation: "shared", limits: DEFAULT_LIMITS });
+  const agent = store.agents.create({
+    name: "a",
+    moduleHash: "h1",
+    isolation: "shared",
+    limits: DEFAULT_LIMITS,
+  });
   store.state.apply(agent.id, [{ key: "k", value: new Uint8Array([1]) }]);
   assert.throws(() =>
     store.transaction(() => {
@@ -92,7 +110,12 @@ Deno.test("a reader never sees half of a writer's transaction", () => {
   const path = join(dir, "caxton.db");
   using store = openStore(path);
   seedModule(store);
-  const agent = store.agents.create({ name: "a", moduleHash: "h1", isolation: "shared", limits: DEFAULT_LIMITS });
+  const agent = store.agents.create({
+    name: "a",
+    moduleHash: "h1",
+    isolation: "shared",
+    limits: DEFAULT_LIMITS,
+  });
   const reader = new DatabaseSync(path, { readOnly: true });
   try {
     store.transaction(() => {
@@ -113,7 +136,12 @@ Deno.test("backup of a live database restores elsewhere with the same agents and
   const dir = tempDir();
   using store = openStore(join(dir, "live.db"));
   seedModule(store);
-  const agent = store.agents.create({ name: "a", moduleHash: "h1", isolation: "shared", limits: DEFAULT_LIMITS });
+  const agent = store.agents.create({
+    name: "a",
+    moduleHash: "h1",
+    isolation: "shared",
+    limits: DEFAULT_LIMITS,
+  });
   store.state.apply(agent.id, [{ key: "k", value: new Uint8Array([7]) }]);
   store.backup(join(dir, "backup.db"));
   assert.throws(() => store.backup(join(dir, "backup.db")), /exists/);
