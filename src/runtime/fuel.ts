@@ -27,13 +27,18 @@
  *   So after any other trap in such a function, `caxton_fuel` may not show the
  *   fuel the trapping call used.
  *
- * Costs count binaryen expressions, so the same module is always charged the
- * same, on every machine.
+ * Costs count binaryen expressions (binaryen is pinned), so the same module is
+ * always charged the same, on every machine.
  *
  * @module
  */
 import binaryen from "binaryen";
-import { type ExpressionNode, FUEL_EXPORT, ModuleRejectedError, readExpression } from "./module_rules.ts";
+import {
+  type ExpressionNode,
+  FUEL_EXPORT,
+  ModuleRejectedError,
+  readExpression,
+} from "./module_rules.ts";
 
 /** Options of {@linkcode injectFuelMetering}. */
 export interface FuelMeteringOptions {
@@ -127,7 +132,11 @@ interface _BinaryenExtras {
   };
   Block: {
     setChildAt(block: binaryen.ExpressionRef, index: number, child: binaryen.ExpressionRef): void;
-    insertChildAt(block: binaryen.ExpressionRef, index: number, child: binaryen.ExpressionRef): void;
+    insertChildAt(
+      block: binaryen.ExpressionRef,
+      index: number,
+      child: binaryen.ExpressionRef,
+    ): void;
   };
 }
 const _extras = binaryen as unknown as _BinaryenExtras;
@@ -150,12 +159,25 @@ interface _NamedMemorySegment extends binaryen.MemorySegment {
 // ---------------------------------------------------------------------------
 // Scanning: what each function calls, whether it loops, what escapes.
 
+/** Reads an expression of one function (its name goes into refusals). */
+type _Read = (expr: binaryen.ExpressionRef) => ExpressionNode;
+
 interface _FunctionFacts {
   name: string;
+  read: _Read;
   ref: binaryen.FunctionRef;
   body: binaryen.ExpressionRef;
   results: binaryen.Type;
   callees: Set<string>;
+  /** Functions it takes a reference to (`ref.func`): those escape. */
+  referenced: Set<string>;
+  loops: { node: binaryen.ExpressionRef; body: binaryen.ExpressionRef }[];
+  /** Every `return`, with its parent, in case fuel is cached in a local. */
+  returns: {
+    node: binaryen.ExpressionRef;
+    parent: binaryen.ExpressionRef;
+    value?: binaryen.ExpressionRef;
+  }[];
   hasLoop: boolean;
   hasIndirectCall: boolean;
 }
@@ -163,13 +185,17 @@ interface _FunctionFacts {
 /** Walks `body` depth-first, calling `visit` once per expression with its parent. */
 function _walk(
   body: binaryen.ExpressionRef,
-  functionName: string,
-  visit: (expr: binaryen.ExpressionRef, node: ExpressionNode, parent: binaryen.ExpressionRef) => void,
+  read: _Read,
+  visit: (
+    expr: binaryen.ExpressionRef,
+    node: ExpressionNode,
+    parent: binaryen.ExpressionRef,
+  ) => void,
 ): void {
   const pending: [binaryen.ExpressionRef, binaryen.ExpressionRef][] = [[body, 0]];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [expr, parent] = next;
-    const node = readExpression(expr, functionName);
+    const node = read(expr);
     visit(expr, node, parent);
     for (const child of node.children) pending.push([child, expr]);
   }
@@ -181,27 +207,41 @@ function _scanFunctions(module: binaryen.Module): Map<string, _FunctionFacts> {
     const ref = module.getFunctionByIndex(index);
     const info = binaryen.getFunctionInfo(ref);
     if (info.module) continue; // a host import: bounded by the ABI
+    const read: _Read = (expr) => readExpression(expr, info.name);
     const facts: _FunctionFacts = {
       name: info.name,
+      read,
       ref,
       body: info.body,
       results: info.results,
       callees: new Set(),
+      referenced: new Set(),
+      loops: [],
+      returns: [],
       hasLoop: false,
       hasIndirectCall: false,
     };
-    _walk(info.body, info.name, (_expr, node) => {
-      if (node.kind === "loop") facts.hasLoop = true;
+    // One pass collects all later passes need, except costs.
+    _walk(info.body, read, (expr, node, parent) => {
+      if (node.kind === "loop") facts.loops.push({ node: expr, body: node.body });
       else if (node.kind === "call") facts.callees.add(node.callee);
       else if (node.kind === "call_indirect") facts.hasIndirectCall = true;
+      else if (node.kind === "ref_func") facts.referenced.add(node.target);
+      else if (node.kind === "return") {
+        facts.returns.push({ node: expr, parent, value: node.children[0] });
+      }
     });
+    facts.hasLoop = facts.loops.length > 0;
     functions.set(info.name, facts);
   }
   return functions;
 }
 
 /** Functions entered other than by a direct call: exports, start, tables, `ref.func`. */
-function _escapingFunctions(module: binaryen.Module, functions: Map<string, _FunctionFacts>): Set<string> {
+function _escapingFunctions(
+  module: binaryen.Module,
+  functions: Map<string, _FunctionFacts>,
+): Set<string> {
   const escaping = new Set<string>();
   for (let index = 0; index < module.getNumExports(); index++) {
     const exported = binaryen.getExportInfo(module.getExportByIndex(index));
@@ -210,15 +250,13 @@ function _escapingFunctions(module: binaryen.Module, functions: Map<string, _Fun
   const start = module.getStart();
   if (start) escaping.add(binaryen.getFunctionInfo(start).name);
   for (let index = 0; index < module.getNumElementSegments(); index++) {
-    for (const name of binaryen.getElementSegmentInfo(module.getElementSegmentByIndex(index)).data) {
+    for (
+      const name of binaryen.getElementSegmentInfo(module.getElementSegmentByIndex(index)).data
+    ) {
       escaping.add(name);
     }
   }
-  for (const fn of functions.values()) {
-    _walk(fn.body, fn.name, (_expr, node) => {
-      if (node.kind === "ref_func") escaping.add(node.target);
-    });
-  }
+  for (const fn of functions.values()) for (const name of fn.referenced) escaping.add(name);
   return escaping;
 }
 
@@ -227,6 +265,9 @@ function _escapingFunctions(module: binaryen.Module, functions: Map<string, _Fun
 
 /** Above this cost a bounded function charges at its own entry, so call sites are not charged far more than runs. */
 const _MAX_INLINED_COST = 512;
+
+/** How deep charges are pushed into nested blocks and arms of a lazy function. */
+const _MAX_LAZY_DEPTH = 64;
 
 /** How a function pays for the code it runs before its first own charge. */
 type _Mode =
@@ -247,11 +288,17 @@ function _planCharges(module: binaryen.Module, functions: Map<string, _FunctionF
   const escaping = _escapingFunctions(module, functions);
   const plan: _Plan = { modes: new Map(), defined: new Set(functions.keys()) };
 
-  // Bounded functions, callees first; a function in a call cycle is never bounded.
+  // Bounded functions, callees first. A function reaching one still being
+  // visited is in a call cycle, so never bounded: remembering "unbounded"
+  // answers is safe, and keeps shared callees from being explored again.
   const visiting = new Set<string>();
+  const unbounded = new Set<string>();
   const classifyBounded = (fn: _FunctionFacts): void => {
-    if (plan.modes.has(fn.name) || visiting.has(fn.name)) return;
-    if (escaping.has(fn.name) || fn.hasLoop || fn.hasIndirectCall) return;
+    if (plan.modes.has(fn.name) || unbounded.has(fn.name) || visiting.has(fn.name)) return;
+    if (escaping.has(fn.name) || fn.hasLoop || fn.hasIndirectCall) {
+      unbounded.add(fn.name);
+      return;
+    }
     visiting.add(fn.name);
     let reachesHost = false;
     let bounded = true;
@@ -267,9 +314,9 @@ function _planCharges(module: binaryen.Module, functions: Map<string, _FunctionF
       else reachesHost ||= mode.reachesHost;
     }
     visiting.delete(fn.name);
-    if (!bounded) return;
-    const cost = _measure(fn.body, fn.name, plan, new Map()).cost;
+    const cost = bounded ? _measure(fn.body, fn.read, plan, new Map()).cost : Infinity;
     if (cost <= _MAX_INLINED_COST) plan.modes.set(fn.name, { kind: "bounded", cost, reachesHost });
+    else unbounded.add(fn.name);
   };
   for (const fn of functions.values()) classifyBounded(fn);
 
@@ -279,8 +326,11 @@ function _planCharges(module: binaryen.Module, functions: Map<string, _FunctionF
     if (plan.modes.has(fn.name)) continue;
     const prefixCost = escaping.has(fn.name)
       ? undefined
-      : _placeLazyCharges(fn.body, fn.name, plan, new Map(), undefined);
-    plan.modes.set(fn.name, prefixCost === undefined ? { kind: "entry" } : { kind: "lazy", prefixCost });
+      : _placeLazyCharges(fn.body, fn.read, plan, new Map(), undefined);
+    plan.modes.set(
+      fn.name,
+      prefixCost === undefined ? { kind: "entry" } : { kind: "lazy", prefixCost },
+    );
   }
   return plan;
 }
@@ -297,35 +347,51 @@ interface _Measure {
  * so a nested loop counts as one expression here.
  */
 function _measure(
-  expr: binaryen.ExpressionRef,
-  functionName: string,
+  root: binaryen.ExpressionRef,
+  read: _Read,
   plan: _Plan,
   memo: Map<binaryen.ExpressionRef, _Measure>,
 ): _Measure {
-  const known = memo.get(expr);
-  if (known) return known;
-  const node = readExpression(expr, functionName);
-  const measure: _Measure = { cost: 1, callsCharging: node.kind === "call_indirect" };
-  if (node.kind === "call") {
-    const mode = plan.modes.get(node.callee);
-    if (mode?.kind === "bounded") {
-      measure.cost += mode.cost;
-    } else if (plan.defined.has(node.callee)) {
-      // While planning, a callee not planned yet counts 0: then only the cost
-      // of code that calls nothing self-charging is used.
-      if (mode?.kind === "lazy") measure.cost += mode.prefixCost;
-      measure.callsCharging = true;
+  // Iterative, post-order: compilers nest a block per `switch` case, so depth
+  // can reach thousands, past what JS recursion survives.
+  const stack: { expr: binaryen.ExpressionRef; node?: ExpressionNode }[] = [{ expr: root }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (memo.has(top.expr)) {
+      stack.pop();
+      continue;
     }
-  }
-  if (node.kind !== "loop") {
-    for (const child of node.children) {
-      const part = _measure(child, functionName, plan, memo);
-      measure.cost = _saturatingAdd(measure.cost, part.cost);
-      measure.callsCharging ||= part.callsCharging;
+    if (!top.node) {
+      top.node = read(top.expr);
+      if (top.node.kind !== "loop") {
+        for (const child of top.node.children) stack.push({ expr: child });
+      }
+      continue;
     }
+    stack.pop();
+    const node = top.node;
+    const measure: _Measure = { cost: 1, callsCharging: node.kind === "call_indirect" };
+    if (node.kind === "call") {
+      const mode = plan.modes.get(node.callee);
+      if (mode?.kind === "bounded") {
+        measure.cost += mode.cost;
+      } else if (plan.defined.has(node.callee)) {
+        // While planning, a callee not planned yet counts 0: then only the
+        // cost of code that calls nothing self-charging is used.
+        if (mode?.kind === "lazy") measure.cost += mode.prefixCost;
+        measure.callsCharging = true;
+      }
+    }
+    if (node.kind !== "loop") {
+      for (const child of node.children) {
+        const part = memo.get(child)!;
+        measure.cost = _saturatingAdd(measure.cost, part.cost);
+        measure.callsCharging ||= part.callsCharging;
+      }
+    }
+    memo.set(top.expr, measure);
   }
-  memo.set(expr, measure);
-  return measure;
+  return memo.get(root)!;
 }
 
 type _Edit = () => void;
@@ -339,27 +405,33 @@ type _Edit = () => void;
  */
 function _placeLazyCharges(
   expr: binaryen.ExpressionRef,
-  functionName: string,
+  read: _Read,
   plan: _Plan,
   memo: Map<binaryen.ExpressionRef, _Measure>,
   edits: { list: _Edit[]; charges: _Charges } | undefined,
+  depth = 0,
 ): number | undefined {
-  const measure = (ref: binaryen.ExpressionRef) => _measure(ref, functionName, plan, memo);
+  const measure = (ref: binaryen.ExpressionRef) => _measure(ref, read, plan, memo);
   const whole = measure(expr);
   if (!whole.callsCharging) return whole.cost;
-  const node = readExpression(expr, functionName);
+  // Deeper than this, charge here rather than recurse on: still correct, only less lazy.
+  if (depth >= _MAX_LAZY_DEPTH) return undefined;
+  const node = read(expr);
   if (node.kind === "block") {
     // Statements before the first that calls stay uncharged; a charge right
     // before that one covers it and all after it, since a branch can leave a
     // block but never jump into its middle.
     let uncharged = 1;
     for (const [index, child] of node.children.entries()) {
-      const inner = _placeLazyCharges(child, functionName, plan, memo, edits);
+      const inner = _placeLazyCharges(child, read, plan, memo, edits, depth + 1);
       if (inner !== undefined) {
         uncharged = _saturatingAdd(uncharged, inner);
         continue;
       }
-      const rest = node.children.slice(index).reduce((sum, ref) => _saturatingAdd(sum, measure(ref).cost), 0);
+      const rest = node.children.slice(index).reduce(
+        (sum, ref) => _saturatingAdd(sum, measure(ref).cost),
+        0,
+      );
       edits?.list.push(() => _extras.Block.insertChildAt(expr, index, edits.charges.charge(rest)));
       return uncharged;
     }
@@ -370,7 +442,7 @@ function _placeLazyCharges(
     // calls is charged at its start.
     let uncharged = _saturatingAdd(1, measure(node.condition).cost);
     for (const [index, arm] of node.arms.entries()) {
-      const inner = _placeLazyCharges(arm, functionName, plan, memo, edits);
+      const inner = _placeLazyCharges(arm, read, plan, memo, edits, depth + 1);
       if (inner !== undefined) {
         uncharged = _saturatingAdd(uncharged, inner);
       } else if (edits) {
@@ -399,21 +471,24 @@ function _instrumentFunction(
   const fuelLocal = cache ? _extras._BinaryenFunctionAddVar(fn.ref, binaryen.i64) : undefined;
   const charges = _charges(module, fuel, fuelLocal);
   const memo = new Map<binaryen.ExpressionRef, _Measure>();
-  const measure = (ref: binaryen.ExpressionRef) => _measure(ref, fn.name, plan, memo);
+  const measure = (ref: binaryen.ExpressionRef) => _measure(ref, fn.read, plan, memo);
 
   // Everything is measured before anything is edited: an inserted charge must not count.
   const edits: _Edit[] = [];
   const entryCost = mode.kind === "entry" ? measure(fn.body).cost : undefined;
-  if (mode.kind === "lazy") _placeLazyCharges(fn.body, fn.name, plan, memo, { list: edits, charges });
-  _walk(fn.body, fn.name, (expr, node) => {
-    if (node.kind !== "loop") return;
-    const cost = measure(node.body);
-    edits.push(() => _extras.Loop.setBody(expr, charges.prepend(cost.cost, node.body)));
-  });
+  if (mode.kind === "lazy") {
+    _placeLazyCharges(fn.body, fn.read, plan, memo, { list: edits, charges });
+  }
+  for (const loop of fn.loops) {
+    const cost = measure(loop.body).cost;
+    edits.push(() => _extras.Loop.setBody(loop.node, charges.prepend(cost, loop.body)));
+  }
 
   if (!cache || fuelLocal === undefined) {
     for (const edit of edits) edit();
-    if (entryCost !== undefined) _extras.Function.setBody(fn.ref, charges.prepend(entryCost, fn.body));
+    if (entryCost !== undefined) {
+      _extras.Function.setBody(fn.ref, charges.prepend(entryCost, fn.body));
+    }
     return;
   }
 
@@ -423,11 +498,13 @@ function _instrumentFunction(
     : _extras._BinaryenFunctionAddVar(fn.ref, fn.results);
   const storeFuel = () => module.global.set(fuel, module.local.get(fuelLocal, binaryen.i64));
   const storeAround = (value: binaryen.ExpressionRef): binaryen.ExpressionRef =>
-    resultLocal === undefined ? module.block(null, [value, storeFuel()], binaryen.auto) : module.block(null, [
-      module.local.set(resultLocal, value),
-      storeFuel(),
-      module.local.get(resultLocal, fn.results),
-    ], binaryen.auto);
+    resultLocal === undefined
+      ? module.block(null, [value, storeFuel()], binaryen.auto)
+      : module.block(null, [
+        module.local.set(resultLocal, value),
+        storeFuel(),
+        module.local.get(resultLocal, fn.results),
+      ], binaryen.auto);
   for (const { node, value } of cache.valueReturns) {
     edits.push(() => _extras.Return.setValue(node, storeAround(value)));
   }
@@ -462,19 +539,16 @@ function _fuelCachePlan(fn: _FunctionFacts, plan: _Plan): _FuelCachePlan | undef
     if (mode?.kind !== "bounded" || mode.reachesHost) return undefined;
   }
   const cache: _FuelCachePlan = { valueReturns: [], voidReturns: [] };
-  let placeable = true;
-  _walk(fn.body, fn.name, (expr, node, parent) => {
-    if (node.kind !== "return") return;
-    const [value] = node.children;
+  for (const { node, parent, value } of fn.returns) {
     if (value !== undefined) {
-      cache.valueReturns.push({ node: expr, value });
-      return;
+      cache.valueReturns.push({ node, value });
+      continue;
     }
-    const replace = _childReplacer(expr, parent, fn);
-    if (replace) cache.voidReturns.push({ node: expr, replace });
-    else placeable = false;
-  });
-  return placeable ? cache : undefined;
+    const replace = _childReplacer(node, parent, fn.name);
+    if (!replace) return undefined;
+    cache.voidReturns.push({ node, replace });
+  }
+  return cache;
 }
 
 /**
@@ -484,16 +558,23 @@ function _fuelCachePlan(fn: _FunctionFacts, plan: _Plan): _FuelCachePlan | undef
 function _childReplacer(
   child: binaryen.ExpressionRef,
   parent: binaryen.ExpressionRef,
-  fn: _FunctionFacts,
+  functionName: string,
 ): ((by: binaryen.ExpressionRef) => void) | undefined {
-  if (parent === 0) return (by) => (fn.body = by);
-  const node = readExpression(parent, fn.name);
+  if (parent === 0) return undefined; // a body that is just `return` has no loop to cache for
+  const node = readExpression(parent, functionName);
   if (node.kind === "block") {
     // Looked up when applied: a charge may have been inserted before it by then.
-    return (by) => _extras.Block.setChildAt(parent, readExpression(parent, fn.name).children.indexOf(child), by);
+    return (by) =>
+      _extras.Block.setChildAt(
+        parent,
+        readExpression(parent, functionName).children.indexOf(child),
+        by,
+      );
   }
   if (node.kind === "if" && node.arms[0] === child) return (by) => _extras.If.setIfTrue(parent, by);
-  if (node.kind === "if" && node.arms[1] === child) return (by) => _extras.If.setIfFalse(parent, by);
+  if (node.kind === "if" && node.arms[1] === child) {
+    return (by) => _extras.If.setIfFalse(parent, by);
+  }
   return undefined;
 }
 

@@ -58,7 +58,9 @@ export class ModulePreparer implements AsyncDisposable {
    */
   prepare(bytes: Uint8Array, options: PrepareOptions): Promise<PreparedModule> {
     if (this.#closing) {
-      return Promise.reject(new ModulePreparerError("Cannot prepare module: the preparer is closed"));
+      return Promise.reject(
+        new ModulePreparerError("Cannot prepare module: the preparer is closed"),
+      );
     }
     const result = this.#queue.then(() => this.#send(bytes, options));
     this.#queue = result.catch(() => {});
@@ -105,7 +107,8 @@ export class ModulePreparer implements AsyncDisposable {
       event.preventDefault(); // handled here; do not take the host down
       this.#fail(worker, `the preparing worker failed: ${event.message}`);
     };
-    worker.onmessageerror = () => this.#fail(worker, "the preparing worker sent an unreadable reply");
+    worker.onmessageerror = () =>
+      this.#fail(worker, "the preparing worker sent an unreadable reply");
     this.#worker = worker;
     return worker;
   }
@@ -119,10 +122,14 @@ export class ModulePreparer implements AsyncDisposable {
         pending.resolve(reply.result);
         break;
       case "rejected":
+        // The stack overflowed, maybe inside binaryen, which may be left broken.
+        if (reply.code === "module_too_complex") this.#discard(worker);
         pending.reject(
           isModuleRejectionCode(reply.code)
             ? new ModuleRejectedError(reply.code, reply.message)
-            : new ModulePreparerError(`Cannot prepare module: unknown rejection "${reply.code}": ${reply.message}`),
+            : new ModulePreparerError(
+              `Cannot prepare module: unknown rejection "${reply.code}": ${reply.message}`,
+            ),
         );
         break;
       case "crashed":
@@ -136,7 +143,9 @@ export class ModulePreparer implements AsyncDisposable {
     this.#discard(worker);
     this.#pending = undefined;
     pending?.reject(
-      new ModulePreparerError(`Cannot prepare module: ${reason}; retry, and report it if it repeats`),
+      new ModulePreparerError(
+        `Cannot prepare module: ${reason}; retry, and report it if it repeats`,
+      ),
     );
   }
 

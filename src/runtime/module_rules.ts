@@ -5,7 +5,9 @@
  * Two steps: {@linkcode checkModuleBytes} looks at the raw bytes (size first,
  * then V8's own validation, then the import/export surface V8 reports), and
  * only then may binaryen parse them; {@linkcode checkModuleAbi} checks what
- * only a parsed module tells: signatures and memory limits.
+ * only a parsed module tells: signatures and memory limits. Which
+ * instructions a function may use is decided by {@linkcode readExpression},
+ * as fuel metering reads each one.
  *
  * @module
  */
@@ -23,6 +25,7 @@ export const MODULE_REJECTION_CODES = [
   "memory_too_large",
   "unsupported_feature",
   "unsupported_instruction",
+  "module_too_complex",
 ] as const;
 
 /** A machine-readable reason for refusing a module. */
@@ -201,7 +204,9 @@ export function checkModuleAbi(module: binaryen.Module, limits: ModuleAbiLimits)
       "memory_too_large",
       `${_DEPLOY}: its memory starts at ${memory.initial} pages ` +
         `(${_mib(memory.initial)} MiB), over the cap of ${limits.memoryCapPages} pages ` +
-        `(${_mib(limits.memoryCapPages)} MiB); lower the initial memory or raise the agent's memory limit`,
+        `(${
+          _mib(limits.memoryCapPages)
+        } MiB); lower the initial memory or raise the agent's memory limit`,
     );
   }
   return {
@@ -244,96 +249,120 @@ const _present = (...refs: binaryen.ExpressionRef[]) => refs.filter((ref) => ref
  *   exception handling, tail calls, table instructions, GC and anything newer.
  */
 export function readExpression(expr: binaryen.ExpressionRef, functionName: string): ExpressionNode {
-  // Kinds without fields (nop, unreachable, ref.null, …) have no info class in
-  // binaryen.js, so getExpressionInfo is called only for kinds that have fields.
+  // Direct accessors: getExpressionInfo is ~10x slower (it calls every getter)
+  // and has no case for kinds without fields (nop, unreachable, ref.null).
   const id = binaryen.getExpressionId(expr);
   if (binaryen.getExpressionType(expr) === binaryen.v128) _refuse(functionName, "SIMD");
-  const info = () => binaryen.getExpressionInfo(expr);
+  const x = _accessors;
   switch (id) {
-    case binaryen.BlockId:
-      return { kind: "block", children: (info() as binaryen.BlockInfo).children };
+    case binaryen.BlockId: {
+      const children: binaryen.ExpressionRef[] = [];
+      for (let index = 0, count = x.Block.getNumChildren(expr); index < count; index++) {
+        children.push(x.Block.getChildAt(expr, index));
+      }
+      return { kind: "block", children };
+    }
     case binaryen.IfId: {
-      const { condition, ifTrue, ifFalse } = info() as binaryen.IfInfo;
-      const arms = _present(ifTrue, ifFalse);
+      const condition = x.If.getCondition(expr);
+      const arms = _present(x.If.getIfTrue(expr), x.If.getIfFalse(expr));
       return { kind: "if", condition, arms, children: [condition, ...arms] };
     }
     case binaryen.LoopId: {
-      const { body } = info() as binaryen.LoopInfo;
+      const body = x.Loop.getBody(expr);
       return { kind: "loop", body, children: [body] };
     }
-    case binaryen.CallId: {
-      const call = info() as binaryen.CallInfo;
-      if (call.isReturn) _refuse(functionName, "tail calls (return_call)");
-      return { kind: "call", callee: call.target, children: call.operands };
-    }
-    case binaryen.CallIndirectId: {
-      const call = info() as binaryen.CallIndirectInfo;
-      if (call.isReturn) _refuse(functionName, "tail calls (return_call_indirect)");
-      return { kind: "call_indirect", children: [...call.operands, call.target] };
-    }
+    case binaryen.CallId:
+      if (x.Call.isReturn(expr)) _refuse(functionName, "tail calls (return_call)");
+      return { kind: "call", callee: x.Call.getTarget(expr), children: _operands(x.Call, expr) };
+    case binaryen.CallIndirectId:
+      if (x.CallIndirect.isReturn(expr)) _refuse(functionName, "tail calls (return_call_indirect)");
+      return {
+        kind: "call_indirect",
+        children: [..._operands(x.CallIndirect, expr), x.CallIndirect.getTarget(expr)],
+      };
     case binaryen.RefFuncId:
-      return { kind: "ref_func", target: (info() as binaryen.RefFuncInfo).func, children: [] };
-    case binaryen.BreakId: {
-      const br = info() as binaryen.BreakInfo;
-      return { kind: "plain", children: _present(br.value, br.condition) };
-    }
-    case binaryen.SwitchId: {
-      const br = info() as binaryen.SwitchInfo;
-      return { kind: "plain", children: _present(br.value, br.condition) };
-    }
+      return { kind: "ref_func", target: x.RefFunc.getFunc(expr), children: [] };
+    case binaryen.BreakId:
+      return {
+        kind: "plain",
+        children: _present(x.Break.getValue(expr), x.Break.getCondition(expr)),
+      };
+    case binaryen.SwitchId:
+      return {
+        kind: "plain",
+        children: _present(x.Switch.getValue(expr), x.Switch.getCondition(expr)),
+      };
     case binaryen.LocalSetId:
-      return { kind: "plain", children: [(info() as binaryen.LocalSetInfo).value] };
+      return { kind: "plain", children: [x.LocalSet.getValue(expr)] };
     case binaryen.GlobalSetId:
-      return { kind: "plain", children: [(info() as binaryen.GlobalSetInfo).value] };
-    case binaryen.LoadId: {
-      const load = info() as binaryen.LoadInfo;
-      if (load.isAtomic) _refuse(functionName, "atomics");
-      return { kind: "plain", children: [load.ptr] };
-    }
+      return { kind: "plain", children: [x.GlobalSet.getValue(expr)] };
+    case binaryen.LoadId:
+      if (x.Load.isAtomic(expr)) _refuse(functionName, "atomics");
+      return { kind: "plain", children: [x.Load.getPtr(expr)] };
     case binaryen.StoreId: {
-      const store = info() as binaryen.StoreInfo;
-      if (store.isAtomic) _refuse(functionName, "atomics");
-      if (binaryen.getExpressionType(store.value) === binaryen.v128) _refuse(functionName, "SIMD");
-      return { kind: "plain", children: [store.ptr, store.value] };
+      if (x.Store.isAtomic(expr)) _refuse(functionName, "atomics");
+      const value = x.Store.getValue(expr);
+      if (binaryen.getExpressionType(value) === binaryen.v128) _refuse(functionName, "SIMD");
+      return { kind: "plain", children: [x.Store.getPtr(expr), value] };
     }
     case binaryen.UnaryId: {
-      const { value } = info() as binaryen.UnaryInfo;
+      const value = x.Unary.getValue(expr);
       if (binaryen.getExpressionType(value) === binaryen.v128) _refuse(functionName, "SIMD");
       return { kind: "plain", children: [value] };
     }
     case binaryen.BinaryId: {
-      const { left, right } = info() as binaryen.BinaryInfo;
+      const left = x.Binary.getLeft(expr);
       if (binaryen.getExpressionType(left) === binaryen.v128) _refuse(functionName, "SIMD");
-      return { kind: "plain", children: [left, right] };
+      return { kind: "plain", children: [left, x.Binary.getRight(expr)] };
     }
-    case binaryen.SelectId: {
-      const { ifTrue, ifFalse, condition } = info() as binaryen.SelectInfo;
-      return { kind: "plain", children: [ifTrue, ifFalse, condition] };
-    }
+    case binaryen.SelectId:
+      return {
+        kind: "plain",
+        children: [
+          x.Select.getIfTrue(expr),
+          x.Select.getIfFalse(expr),
+          x.Select.getCondition(expr),
+        ],
+      };
     case binaryen.DropId:
-      return { kind: "plain", children: [(info() as binaryen.DropInfo).value] };
+      return { kind: "plain", children: [x.Drop.getValue(expr)] };
     case binaryen.ReturnId:
-      return { kind: "return", children: _present((info() as binaryen.ReturnInfo).value) };
+      return { kind: "return", children: _present(x.Return.getValue(expr)) };
     case binaryen.MemoryGrowId:
-      return { kind: "plain", children: [(info() as binaryen.MemoryGrowInfo).delta] };
-    case binaryen.MemoryCopyId: {
-      const { dest, source, size } = info() as binaryen.MemoryCopyInfo;
-      return { kind: "plain", children: [dest, source, size] };
-    }
-    case binaryen.MemoryFillId: {
-      const { dest, value, size } = info() as binaryen.MemoryFillInfo;
-      return { kind: "plain", children: [dest, value, size] };
-    }
-    case binaryen.MemoryInitId: {
-      const { dest, offset, size } = info() as binaryen.MemoryInitInfo;
-      return { kind: "plain", children: [dest, offset, size] };
-    }
+      return { kind: "plain", children: [x.MemoryGrow.getDelta(expr)] };
+    case binaryen.MemoryCopyId:
+      return {
+        kind: "plain",
+        children: [
+          x.MemoryCopy.getDest(expr),
+          x.MemoryCopy.getSource(expr),
+          x.MemoryCopy.getSize(expr),
+        ],
+      };
+    case binaryen.MemoryFillId:
+      return {
+        kind: "plain",
+        children: [
+          x.MemoryFill.getDest(expr),
+          x.MemoryFill.getValue(expr),
+          x.MemoryFill.getSize(expr),
+        ],
+      };
+    case binaryen.MemoryInitId:
+      return {
+        kind: "plain",
+        children: [
+          x.MemoryInit.getDest(expr),
+          x.MemoryInit.getOffset(expr),
+          x.MemoryInit.getSize(expr),
+        ],
+      };
     case binaryen.TupleMakeId:
-      return { kind: "plain", children: (info() as binaryen.TupleMakeInfo).operands };
+      return { kind: "plain", children: _operands(x.TupleMake, expr) };
     case binaryen.TupleExtractId:
-      return { kind: "plain", children: [(info() as binaryen.TupleExtract).tuple] };
+      return { kind: "plain", children: [x.TupleExtract.getTuple(expr)] };
     case binaryen.RefIsNullId:
-      return { kind: "plain", children: [(info() as binaryen.RefIsInfo).value] };
+      return { kind: "plain", children: [x.RefIsNull.getValue(expr)] };
     case binaryen.ConstId:
     case binaryen.LocalGetId:
     case binaryen.GlobalGetId:
@@ -346,6 +375,50 @@ export function readExpression(expr: binaryen.ExpressionRef, functionName: strin
     default:
       return _refuse(functionName, _familyOf(id));
   }
+}
+
+type _Ref = binaryen.ExpressionRef;
+type _Get = (expr: _Ref) => _Ref;
+interface _WithOperands {
+  getNumOperands(expr: _Ref): number;
+  getOperandAt(expr: _Ref, index: number): _Ref;
+}
+
+/** binaryen.js's per-kind expression accessors, which its bundled typings leave out. */
+interface _ExpressionAccessors {
+  Block: { getNumChildren(expr: _Ref): number; getChildAt(expr: _Ref, index: number): _Ref };
+  If: { getCondition: _Get; getIfTrue: _Get; getIfFalse: _Get };
+  Loop: { getBody: _Get };
+  Break: { getCondition: _Get; getValue: _Get };
+  Switch: { getCondition: _Get; getValue: _Get };
+  Call: _WithOperands & { getTarget(expr: _Ref): string; isReturn(expr: _Ref): boolean };
+  CallIndirect: _WithOperands & { getTarget: _Get; isReturn(expr: _Ref): boolean };
+  RefFunc: { getFunc(expr: _Ref): string };
+  LocalSet: { getValue: _Get };
+  GlobalSet: { getValue: _Get };
+  Load: { isAtomic(expr: _Ref): boolean; getPtr: _Get };
+  Store: { isAtomic(expr: _Ref): boolean; getPtr: _Get; getValue: _Get };
+  Unary: { getValue: _Get };
+  Binary: { getLeft: _Get; getRight: _Get };
+  Select: { getIfTrue: _Get; getIfFalse: _Get; getCondition: _Get };
+  Drop: { getValue: _Get };
+  Return: { getValue: _Get };
+  MemoryGrow: { getDelta: _Get };
+  MemoryCopy: { getDest: _Get; getSource: _Get; getSize: _Get };
+  MemoryFill: { getDest: _Get; getValue: _Get; getSize: _Get };
+  MemoryInit: { getDest: _Get; getOffset: _Get; getSize: _Get };
+  TupleMake: _WithOperands;
+  TupleExtract: { getTuple: _Get };
+  RefIsNull: { getValue: _Get };
+}
+const _accessors = binaryen as unknown as _ExpressionAccessors;
+
+function _operands(kind: _WithOperands, expr: _Ref): _Ref[] {
+  const operands: _Ref[] = [];
+  for (let index = 0, count = kind.getNumOperands(expr); index < count; index++) {
+    operands.push(kind.getOperandAt(expr, index));
+  }
+  return operands;
 }
 
 function _familyOf(id: binaryen.ExpressionIds): string {
@@ -419,7 +492,9 @@ function _checkImportSurface(imports: WebAssembly.ModuleImportDescriptor[]): voi
       throw new ModuleRejectedError(
         "forbidden_import",
         `${_DEPLOY}: it imports "${qualified}", which ABI v1 does not provide; ` +
-          `remove the import or use the "${_ABI_MODULE}" functions (${[..._ABI_IMPORTS.keys()].join(", ")})`,
+          `remove the import or use the "${_ABI_MODULE}" functions (${
+            [..._ABI_IMPORTS.keys()].join(", ")
+          })`,
       );
     }
   }

@@ -63,15 +63,38 @@ const _readBinary = binaryen.readBinary as unknown as (
  * const module = new WebAssembly.Module(prepared.metered);
  * ```
  */
-export async function prepareModule(bytes: Uint8Array, options: PrepareOptions): Promise<PreparedModule> {
+export async function prepareModule(
+  bytes: Uint8Array,
+  options: PrepareOptions,
+): Promise<PreparedModule> {
   checkModuleBytes(bytes, options);
   const hash = await _sha256Hex(bytes);
+  try {
+    return { ..._rewrite(bytes, options), hash, sizeBytes: bytes.byteLength };
+  } catch (error) {
+    // Deep nesting or long call chains exhaust the stack in metering's walks or
+    // inside binaryen: refuse the module rather than crash on it.
+    if (!(error instanceof RangeError)) throw error;
+    throw new ModuleRejectedError(
+      "module_too_complex",
+      `Cannot deploy module: its code nests or chains calls too deeply for Caxton to meter ` +
+        `(${error.message}); flatten deeply nested code`,
+      { cause: error },
+    );
+  }
+}
+
+function _rewrite(
+  bytes: Uint8Array,
+  options: PrepareOptions,
+): Omit<PreparedModule, "hash" | "sizeBytes"> {
   // Names survive only with debug info on; they make traps readable.
   binaryen.setDebugInfo(true);
   let module: binaryen.Module;
   try {
     module = _readBinary(bytes, _ABI_FEATURES);
   } catch (thrown) {
+    if (thrown instanceof Error) throw thrown; // not binaryen refusing the module
     throw new ModuleRejectedError(
       "unsupported_feature",
       `Cannot deploy module: Caxton cannot read it (${binaryenErrorMessage(thrown)}); ` +
@@ -80,7 +103,10 @@ export async function prepareModule(bytes: Uint8Array, options: PrepareOptions):
   }
   try {
     const facts = checkModuleAbi(module, options);
-    const memoryMaxPages = Math.min(facts.memoryDeclaredMaxPages ?? options.memoryCapPages, options.memoryCapPages);
+    const memoryMaxPages = Math.min(
+      facts.memoryDeclaredMaxPages ?? options.memoryCapPages,
+      options.memoryCapPages,
+    );
     injectFuelMetering(module, { initialFuel: options.initialFuel });
     capMemoryMaximum(module, {
       memoryName: facts.memoryName,
@@ -90,15 +116,15 @@ export async function prepareModule(bytes: Uint8Array, options: PrepareOptions):
     const metered = module.emitBinary();
     if (!WebAssembly.validate(metered as Uint8Array<ArrayBuffer>)) {
       // A bug in metering, not in the module: surface it, never run the output.
-      throw new Error("Cannot prepare module: the metered module does not validate; report this as a Caxton bug");
+      throw new Error(
+        "Cannot prepare module: the metered module does not validate; report this as a Caxton bug",
+      );
     }
     return {
       metered,
-      hash,
       hasInit: facts.hasInit,
       memoryInitialPages: facts.memoryInitialPages,
       memoryMaxPages,
-      sizeBytes: bytes.byteLength,
     };
   } finally {
     module.dispose();

@@ -8,7 +8,7 @@
  */
 import { binaryenErrorMessage } from "./fuel.ts";
 import { ModuleRejectedError } from "./module_rules.ts";
-import { type PreparedModule, type PrepareOptions, prepareModule } from "./prepare.ts";
+import { type PreparedModule, prepareModule, type PrepareOptions } from "./prepare.ts";
 
 /** Host → worker: prepare `bytes`; the reply carries the same `id`. */
 export interface PrepareRequest {

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import binaryen from "binaryen";
 import wabtInit from "wabt";
-import { type PrepareOptions, prepareModule } from "../../src/runtime/prepare.ts";
+import { prepareModule, type PrepareOptions } from "../../src/runtime/prepare.ts";
 
 const wabt = await wabtInit();
 
@@ -25,7 +25,11 @@ function wat(source: string): Uint8Array {
   }
 }
 
-const OPTIONS: PrepareOptions = { memoryCapPages: 4, initialFuel: 1_000_000n, maxModuleBytes: 1 << 20 };
+const OPTIONS: PrepareOptions = {
+  memoryCapPages: 4,
+  initialFuel: 1_000_000n,
+  maxModuleBytes: 1 << 20,
+};
 
 const HOST = {
   caxton: {
@@ -57,9 +61,15 @@ interface Metered {
   fuelUsedBy(fn: () => unknown, budget?: bigint): bigint;
 }
 
-async function instantiateMetered(source: string, options: Partial<PrepareOptions> = {}): Promise<Metered> {
+async function instantiateMetered(
+  source: string,
+  options: Partial<PrepareOptions> = {},
+): Promise<Metered> {
   const prepared = await prepareModule(wat(source), { ...OPTIONS, ...options });
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(prepared.metered as Uint8Array<ArrayBuffer>), HOST);
+  const instance = new WebAssembly.Instance(
+    new WebAssembly.Module(prepared.metered as Uint8Array<ArrayBuffer>),
+    HOST,
+  );
   const fuel = instance.exports.caxton_fuel as WebAssembly.Global;
   return {
     exports: instance.exports,
@@ -73,7 +83,10 @@ async function instantiateMetered(source: string, options: Partial<PrepareOption
 }
 
 function instantiatePlain(source: string): WebAssembly.Exports {
-  return new WebAssembly.Instance(new WebAssembly.Module(wat(source) as Uint8Array<ArrayBuffer>), HOST).exports;
+  return new WebAssembly.Instance(
+    new WebAssembly.Module(wat(source) as Uint8Array<ArrayBuffer>),
+    HOST,
+  ).exports;
 }
 
 async function meteredText(source: string): Promise<string> {
@@ -133,9 +146,14 @@ const SIEVE = `
   (func (export "sieve") (param i32) (result i32) (call $sieve (local.get 0)))`;
 
 Deno.test("an infinite loop in caxton_handle traps and leaves caxton_fuel below zero", async () => {
-  const metered = await instantiateMetered(agent("", { handle: "(loop $forever (br $forever)) (i32.const 0)" }));
+  const metered = await instantiateMetered(
+    agent("", { handle: "(loop $forever (br $forever)) (i32.const 0)" }),
+  );
   metered.fuel.value = 100_000n;
-  assert.throws(() => (metered.exports.caxton_handle as (p: number, l: number) => number)(0, 0), WebAssembly.RuntimeError);
+  assert.throws(
+    () => (metered.exports.caxton_handle as (p: number, l: number) => number)(0, 0),
+    WebAssembly.RuntimeError,
+  );
   assert.ok((metered.fuel.value as bigint) < 0n);
 });
 
@@ -211,17 +229,26 @@ Deno.test("metered fib and sieve compute what unmetered ones do", async () => {
   fuel.value = 1_000_000_000n;
   const plain = instantiatePlain(source);
   for (const n of [0, 1, 2, 10, 20]) {
-    assert.equal((metered.fib as (n: number) => number)(n), (plain.fib as (n: number) => number)(n));
-    assert.equal((metered.fib_early as (n: number) => number)(n), (plain.fib_early as (n: number) => number)(n));
+    assert.equal(
+      (metered.fib as (n: number) => number)(n),
+      (plain.fib as (n: number) => number)(n),
+    );
+    assert.equal(
+      (metered.fib_early as (n: number) => number)(n),
+      (plain.fib_early as (n: number) => number)(n),
+    );
   }
   assert.equal((metered.sieve as (n: number) => number)(100_000), 9_592);
   assert.equal((plain.sieve as (n: number) => number)(100_000), 9_592);
 });
 
 Deno.test("memory.grow past the cap returns -1 and the declared maximum is lowered", async () => {
-  const source = agent(`(func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))`, {
-    memory: "1 100",
-  });
+  const source = agent(
+    `(func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))`,
+    {
+      memory: "1 100",
+    },
+  );
   const metered = await instantiateMetered(source, { memoryCapPages: 4 });
   const grow = metered.exports.grow as (pages: number) => number;
   assert.equal(grow(2), 1);
@@ -234,7 +261,10 @@ Deno.test("memory.grow past the cap returns -1 and the declared maximum is lower
 });
 
 Deno.test("a declared maximum under the cap is kept", async () => {
-  const prepared = await prepareModule(wat(agent("", { memory: "1 2" })), { ...OPTIONS, memoryCapPages: 4 });
+  const prepared = await prepareModule(wat(agent("", { memory: "1 2" })), {
+    ...OPTIONS,
+    memoryCapPages: 4,
+  });
   assert.equal(prepared.memoryMaxPages, 2);
 });
 
@@ -264,12 +294,20 @@ Deno.test("a leaf function is charged at its call sites, and a loop calling it i
     (func (export "leaf_loop") (param i32) (result i32) (call $leaf_loop (local.get 0)))
     (func (export "forever") (call $forever))`);
   const text = await meteredText(source);
-  assert.doesNotMatch(functionText(text, "leaf"), /caxton_fuel/, "the leaf has no charge of its own");
+  assert.doesNotMatch(
+    functionText(text, "leaf"),
+    /caxton_fuel/,
+    "the leaf has no charge of its own",
+  );
   const metered = await instantiateMetered(source);
   const leafLoop = metered.exports.leaf_loop as (n: number) => number;
-  const perIteration = metered.fuelUsedBy(() => leafLoop(11)) - metered.fuelUsedBy(() => leafLoop(10));
+  const perIteration = metered.fuelUsedBy(() => leafLoop(11)) -
+    metered.fuelUsedBy(() => leafLoop(10));
   // The loop body holds 12 expressions; the leaf's 6 are added at the call site.
-  assert.ok(perIteration >= 6n + 10n, `an iteration costs the loop body and the leaf (${perIteration})`);
+  assert.ok(
+    perIteration >= 6n + 10n,
+    `an iteration costs the loop body and the leaf (${perIteration})`,
+  );
   metered.fuel.value = 50_000n;
   assert.throws(() => (metered.exports.forever as () => void)(), WebAssembly.RuntimeError);
   assert.ok((metered.fuel.value as bigint) < 0n);
@@ -311,7 +349,10 @@ Deno.test("fuel kept in a local is written back on every kind of return", async 
     const count = metered.exports[name] as (n: number) => number;
     const ten = metered.fuelUsedBy(() => count(10));
     const twenty = metered.fuelUsedBy(() => count(20));
-    assert.ok(twenty - ten >= 10n * 5n, `${name}: ten more iterations cost at least 5 each (${twenty - ten})`);
+    assert.ok(
+      twenty - ten >= 10n * 5n,
+      `${name}: ten more iterations cost at least 5 each (${twenty - ten})`,
+    );
     assert.equal(metered.fuelUsedBy(() => count(20)), twenty, `${name} is deterministic`);
   }
   assert.equal((metered.exports.count_value as (n: number) => number)(7), 7);
@@ -346,13 +387,16 @@ Deno.test("host calls see the fuel global up to date", async () => {
         (br $next))))
     (func (export "work") (param i32) (call $work (local.get 0))))`;
   const readings: bigint[] = [];
-  let fuel: WebAssembly.Global | undefined;
+  const exported: { fuel?: WebAssembly.Global } = {};
   const prepared = await prepareModule(wat(source), OPTIONS);
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(prepared.metered as Uint8Array<ArrayBuffer>), {
-    caxton: { now_ms: () => (readings.push(fuel?.value as bigint), 0n) },
-  });
-  fuel = instance.exports.caxton_fuel as WebAssembly.Global;
-  fuel.value = 1_000_000n;
+  const instance = new WebAssembly.Instance(
+    new WebAssembly.Module(prepared.metered as Uint8Array<ArrayBuffer>),
+    {
+      caxton: { now_ms: () => (readings.push(exported.fuel?.value as bigint), 0n) },
+    },
+  );
+  exported.fuel = instance.exports.caxton_fuel as WebAssembly.Global;
+  exported.fuel.value = 1_000_000n;
   (instance.exports.work as (n: number) => void)(3);
   const [first, second, third] = readings;
   assert.equal(readings.length, 3);

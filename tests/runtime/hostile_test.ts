@@ -135,9 +135,9 @@ Deno.test("a worker that stops answering is replaced and its agents restarted, w
   using me = new TestParticipant(node);
   await node.agents.deploy("neighbour", agentBytes("counter_wat"));
   assert.equal((await me.request("neighbour", "x")).content, "1");
-  // So much fuel that the loop outlives the watchdog (it still ends by itself, in seconds).
+  // Fuel for ~1.7 s of spinning: it outlives the 300 ms watchdog, then ends by itself.
   await node.agents.deploy("spinner", agentBytes("infinite_loop"), {
-    limits: { fuelPerMessage: 3_000_000_000 },
+    limits: { fuelPerMessage: 1_500_000_000 },
   });
   const reply = await me.request("spinner", "go", 10_000);
   assert.equal(reply.performative, "failure");

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import wabtInit from "wabt";
 import { checkModuleBytes, ModuleRejectedError } from "../../src/runtime/module_rules.ts";
-import { type PrepareOptions, prepareModule } from "../../src/runtime/prepare.ts";
+import { prepareModule, type PrepareOptions } from "../../src/runtime/prepare.ts";
 
 const wabt = await wabtInit();
 
@@ -27,7 +27,11 @@ function wat(source: string, features: Record<string, boolean> = {}, validate = 
   }
 }
 
-const OPTIONS: PrepareOptions = { memoryCapPages: 256, initialFuel: 1_000_000n, maxModuleBytes: 1 << 20 };
+const OPTIONS: PrepareOptions = {
+  memoryCapPages: 256,
+  initialFuel: 1_000_000n,
+  maxModuleBytes: 1 << 20,
+};
 
 const ALL_IMPORTS = `
   (import "caxton" "send" (func $send (param i32 i32) (result i32)))
@@ -47,7 +51,12 @@ const EXPORTS = {
 
 /** An ABI v1 module: `imports` first, then the standard exports (minus `omit`, with `replace`), then `extra`. */
 function agent(
-  options: { imports?: string; extra?: string; omit?: (keyof typeof EXPORTS)[]; replace?: Partial<typeof EXPORTS> } = {},
+  options: {
+    imports?: string;
+    extra?: string;
+    omit?: (keyof typeof EXPORTS)[];
+    replace?: Partial<typeof EXPORTS>;
+  } = {},
 ): string {
   const parts = Object.entries({ ...EXPORTS, ...options.replace })
     .filter(([key]) => !options.omit?.includes(key as keyof typeof EXPORTS))
@@ -84,8 +93,13 @@ Deno.test("a minimal ABI v1 agent using every host function is accepted", async 
   assert.equal(prepared.sizeBytes, bytes.byteLength);
   assert.equal(prepared.memoryInitialPages, 1);
   assert.equal(prepared.memoryMaxPages, 256);
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
-  assert.equal(prepared.hash, Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join(""));
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>),
+  );
+  assert.equal(
+    prepared.hash,
+    Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join(""),
+  );
   const metered = prepared.metered as Uint8Array<ArrayBuffer>;
   assert.ok(WebAssembly.validate(metered));
   const exports = WebAssembly.Module.exports(new WebAssembly.Module(metered));
@@ -116,11 +130,17 @@ Deno.test("an oversized module is refused before it is parsed", async () => {
       error instanceof ModuleRejectedError && error.code === "module_too_large" &&
       /101 bytes, over the limit of 100 bytes/.test(error.message),
   );
-  await assertRejected(wat(agent()), "module_too_large", /over the limit of 10 bytes/, { maxModuleBytes: 10 });
+  await assertRejected(wat(agent()), "module_too_large", /over the limit of 10 bytes/, {
+    maxModuleBytes: 10,
+  });
 });
 
 Deno.test("garbage bytes are refused as invalid WebAssembly", async () => {
-  await assertRejected(new TextEncoder().encode("not wasm at all"), "invalid_module", /not valid WebAssembly \(.+\)/);
+  await assertRejected(
+    new TextEncoder().encode("not wasm at all"),
+    "invalid_module",
+    /not valid WebAssembly \(.+\)/,
+  );
   await assertRejected(new Uint8Array(0), "invalid_module", /not valid WebAssembly/);
   const truncated = wat(agent()).slice(0, 40);
   await assertRejected(truncated, "invalid_module", /not valid WebAssembly/);
@@ -128,7 +148,12 @@ Deno.test("garbage bytes are refused as invalid WebAssembly", async () => {
 
 Deno.test("an import from another module is refused with its name", async () => {
   await assertRejected(
-    wat(agent({ imports: `(import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))` })),
+    wat(
+      agent({
+        imports:
+          `(import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))`,
+      }),
+    ),
     "forbidden_import",
     /imports "wasi_snapshot_preview1\.fd_write", which ABI v1 does not provide; remove the import/,
   );
@@ -157,7 +182,12 @@ Deno.test("imported globals and tables are refused", async () => {
 
 Deno.test("an imported memory is refused", async () => {
   await assertRejected(
-    wat(agent({ imports: `(import "env" "memory" (memory 1))`, replace: { memory: `(export "memory" (memory 0))` } })),
+    wat(
+      agent({
+        imports: `(import "env" "memory" (memory 1))`,
+        replace: { memory: `(export "memory" (memory 0))` },
+      }),
+    ),
     "imported_memory",
     /imports its memory "env\.memory"/,
   );
@@ -177,7 +207,11 @@ Deno.test("a host function imported with the wrong signature is refused", async 
 });
 
 Deno.test("each required export must be there", async () => {
-  await assertRejected(wat(agent({ omit: ["handle"] })), "missing_export", /does not export the function "caxton_handle"/);
+  await assertRejected(
+    wat(agent({ omit: ["handle"] })),
+    "missing_export",
+    /does not export the function "caxton_handle"/,
+  );
   await assertRejected(wat(agent({ omit: ["alloc"] })), "missing_export", /"caxton_alloc"/);
   await assertRejected(wat(agent({ omit: ["abi"] })), "missing_export", /"caxton_abi_v1"/);
   await assertRejected(
@@ -194,7 +228,13 @@ Deno.test("each required export must be there", async () => {
 
 Deno.test("an ABI export with the wrong signature is refused", async () => {
   await assertRejected(
-    wat(agent({ replace: { handle: `(func (export "caxton_handle") (param i32) (result i32) (i32.const 0))` } })),
+    wat(
+      agent({
+        replace: {
+          handle: `(func (export "caxton_handle") (param i32) (result i32) (i32.const 0))`,
+        },
+      }),
+    ),
     "bad_signature",
     /exports "caxton_handle" as \(i32\) -> i32, but ABI v1 requires \(i32, i32\) -> i32/,
   );
@@ -233,12 +273,20 @@ Deno.test("memories outside ABI v1 are refused", async () => {
     /defines 2 memories/,
   );
   await assertRejected(
-    wat(agent({ replace: { memory: `(memory (export "memory") 1 2 shared)` } }), { threads: true }, false),
+    wat(
+      agent({ replace: { memory: `(memory (export "memory") 1 2 shared)` } }),
+      { threads: true },
+      false,
+    ),
     "unsupported_feature",
     /memory is shared/,
   );
   await assertRejected(
-    wat(agent({ replace: { memory: `(memory (export "memory") i64 1)` } }), { memory64: true }, false),
+    wat(
+      agent({ replace: { memory: `(memory (export "memory") i64 1)` } }),
+      { memory64: true },
+      false,
+    ),
     "unsupported_feature",
     /memory is 64-bit/,
   );
@@ -256,14 +304,22 @@ Deno.test("instructions outside ABI v1 are refused with the function that uses t
     /function "tail" uses tail calls/,
   );
   await assertRejected(
-    wat(agent({ extra: `(func $atomic (result i32) (i32.atomic.load (i32.const 0)))` }), { threads: true }),
+    wat(agent({ extra: `(func $atomic (result i32) (i32.atomic.load (i32.const 0)))` }), {
+      threads: true,
+    }),
     "unsupported_instruction",
     /function "atomic" uses atomics/,
   );
   await assertRejected(
-    wat(agent({ extra: `(table $t 1 funcref) (func $grow (drop (table.grow $t (ref.null func) (i32.const 1))))` }), {
-      reference_types: true,
-    }),
+    wat(
+      agent({
+        extra:
+          `(table $t 1 funcref) (func $grow (drop (table.grow $t (ref.null func) (i32.const 1))))`,
+      }),
+      {
+        reference_types: true,
+      },
+    ),
     "unsupported_instruction",
     /function "grow" uses table instructions/,
   );
@@ -271,7 +327,9 @@ Deno.test("instructions outside ABI v1 are refused with the function that uses t
 
 Deno.test("a data segment with a non-constant offset is refused", async () => {
   await assertRejected(
-    wat(agent({ extra: `(data (i32.add (i32.const 8) (i32.const 8)) "x")` }), { extended_const: true }, false),
+    wat(agent({ extra: `(data (i32.add (i32.const 8) (i32.const 8)) "x")` }), {
+      extended_const: true,
+    }, false),
     "unsupported_feature",
     /data segment 0 has an offset Caxton cannot read/,
   );
