@@ -20,6 +20,7 @@ export interface CaxtonNode {
   readonly config: CaxtonConfig;
   readonly store: Store;
   readonly pool: WorkerPool;
+  readonly preparer: ModulePreparer;
   readonly router: Router;
   readonly agents: AgentManager;
   /** Where the API listens (port resolved when 0 was asked). */
@@ -102,6 +103,7 @@ export async function startNode(
     config,
     store,
     pool,
+    preparer,
     router,
     agents,
     url,

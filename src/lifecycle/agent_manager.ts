@@ -4,7 +4,7 @@
  * agent code traps or a worker stops answering. Every transition is persisted.
  */
 import { type AclMessage, toAclMessage } from "../acl/mod.ts";
-import { type Envelope, Mailbox, type Router } from "../router/mod.ts";
+import { type Envelope, Mailbox, MessageTooLargeError, type Router } from "../router/mod.ts";
 import {
   type AgentLimits,
   AgentLoadError,
@@ -73,6 +73,7 @@ export interface AgentManagerDeps {
   mailboxCapacity?: number;
 }
 
+const _utf8 = new TextEncoder();
 const _NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const _RELOAD = "reload";
 
@@ -388,58 +389,63 @@ export class AgentManager {
     live.record = { ...live.record, version, moduleHash: hash, limits, isolation };
   }
 
-  /** Validates, meters and compiles a module, reusing the stored build of the same bytes. */
+  /**
+   * Validates, meters and compiles a module. A build of the same bytes under
+   * the same limits is reused: compiled from memory, or metered from the store.
+   */
   async #prepare(
     bytes: Uint8Array,
     limits: AgentLimits,
   ): Promise<{ hash: string; module: WebAssembly.Module }> {
-    const options = {
-      memoryCapPages: limits.memoryPages,
-      initialFuel: BigInt(limits.fuelPerMessage),
-      maxModuleBytes: limits.maxModuleBytes,
-    };
-    const optionsKey = JSON.stringify({
-      memoryCapPages: options.memoryCapPages,
-      initialFuel: limits.fuelPerMessage,
-    });
-    const hash = await _sha256(bytes);
-    const key = `${hash}:${optionsKey}`;
-    const cached = this.#compiled.get(key);
-    if (cached && bytes.length <= limits.maxModuleBytes) return { hash, module: cached };
-    const store = this.#deps.store;
-    let metered: Uint8Array;
-    if (store.modules.optionsOf(hash) === optionsKey && bytes.length <= limits.maxModuleBytes) {
-      metered = store.modules.byHash(hash)!.metered;
-    } else {
-      const prepared = await this.#deps.preparer.prepare(bytes, options);
-      metered = prepared.metered;
-      store.modules.put({
-        hash,
-        original: bytes,
-        metered,
-        sizeBytes: bytes.length,
-        hasInit: prepared.hasInit,
-        options: optionsKey,
-      });
+    if (bytes.length > limits.maxModuleBytes) {
+      // Let the preparer refuse it with its precise reason; never serve a cached build.
+      await this.#deps.preparer.prepare(bytes, _prepareOptions(limits));
     }
-    const module = await WebAssembly.compile(metered as Uint8Array<ArrayBuffer>);
-    this.#compiled.set(key, module);
-    return { hash, module };
+    const hash = await _sha256(bytes);
+    const options = _buildKey(limits);
+    const store = this.#deps.store;
+    const compiled = this.#compiled.get(`${hash}:${options}`);
+    if (compiled) return { hash, module: compiled };
+    let build = store.modules.build(hash, options);
+    if (!build) {
+      const prepared = await this.#deps.preparer.prepare(bytes, _prepareOptions(limits));
+      build = { hash, options, metered: prepared.metered, hasInit: prepared.hasInit };
+      store.modules.put(bytes, build);
+    }
+    return { hash, module: await this.#compile(build.hash, build.options, build.metered) };
+  }
+
+  async #compile(hash: string, options: string, metered: Uint8Array): Promise<WebAssembly.Module> {
+    const key = `${hash}:${options}`;
+    let module = this.#compiled.get(key);
+    if (!module) {
+      module = await WebAssembly.compile(metered as Uint8Array<ArrayBuffer>);
+      this.#compiled.set(key, module);
+    }
+    return module;
   }
 
   async #moduleOf(live: _Live): Promise<WebAssembly.Module> {
     if (live.module) return live.module;
-    const stored = this.#deps.store.modules.byHash(live.record.moduleHash);
-    if (!stored) throw new AgentLoadError(live.record.name, "its module is missing from the store");
-    const optionsKey = stored.options;
-    const key = `${stored.hash}:${optionsKey}`;
-    let module = this.#compiled.get(key);
-    if (!module) {
-      module = await WebAssembly.compile(stored.metered as Uint8Array<ArrayBuffer>);
-      this.#compiled.set(key, module);
+    const { moduleHash, limits } = live.record;
+    let build = this.#deps.store.modules.build(moduleHash, _buildKey(limits));
+    if (!build) {
+      // Limits changed since the build was made: meter the stored original again.
+      const original = this.#deps.store.modules.original(moduleHash);
+      if (!original) {
+        throw new AgentLoadError(live.record.name, "its module is missing from the store");
+      }
+      const prepared = await this.#deps.preparer.prepare(original, _prepareOptions(limits));
+      build = {
+        hash: moduleHash,
+        options: _buildKey(limits),
+        metered: prepared.metered,
+        hasInit: prepared.hasInit,
+      };
+      this.#deps.store.modules.put(original, build);
     }
-    live.module = module;
-    return module;
+    live.module = await this.#compile(build.hash, build.options, build.metered);
+    return live.module;
   }
 
   /** Creates the agent's instance and records Loaded (unless already recorded). */
@@ -515,10 +521,11 @@ export class AgentManager {
         if (!live.accepting) {
           throw new Error(`agent "${record.name}" is ${live.record.state}, not running`);
         }
-        if (envelope.text.length > live.record.limits.maxMessageBytes) {
-          throw new Error(
-            `message of ${envelope.text.length} bytes exceeds the agent's cap of ${live.record.limits.maxMessageBytes}`,
-          );
+        // UTF-16 length is a lower bound of the UTF-8 size; the exact size is checked only near the cap.
+        const limit = live.record.limits.maxMessageBytes;
+        if (envelope.text.length > limit / 3) {
+          const bytes = _utf8.encode(envelope.text).length;
+          if (bytes > limit) throw new MessageTooLargeError(record.name, bytes, limit);
         }
         live.mailbox.enqueue(envelope);
       },
@@ -620,6 +627,19 @@ export class AgentManager {
     });
     return next;
   }
+}
+
+/** What a metered build depends on, as a stable key. */
+function _buildKey(limits: AgentLimits): string {
+  return JSON.stringify({ fuel: limits.fuelPerMessage, memoryPages: limits.memoryPages });
+}
+
+function _prepareOptions(limits: AgentLimits) {
+  return {
+    memoryCapPages: limits.memoryPages,
+    initialFuel: BigInt(limits.fuelPerMessage),
+    maxModuleBytes: limits.maxModuleBytes,
+  };
 }
 
 async function _sha256(bytes: Uint8Array): Promise<string> {

@@ -13,6 +13,17 @@ export interface Endpoint {
   enqueue(envelope: Envelope): void;
 }
 
+/** Raised by an endpoint when a message is larger than its receiver accepts. */
+export class MessageTooLargeError extends Error {
+  readonly code = "message_too_large";
+  constructor(readonly agent: string, readonly bytes: number, readonly limit: number) {
+    super(
+      `Cannot deliver to "${agent}": the message is ${bytes} bytes, over its cap of ${limit}; send less content or raise the agent's maxMessageBytes`,
+    );
+    this.name = "MessageTooLargeError";
+  }
+}
+
 /** Why a message was not delivered. */
 export type FailureCode =
   | "unknown_receiver"
@@ -93,6 +104,8 @@ export class Router {
       } catch (error) {
         const code: FailureCode = error instanceof MailboxFullError
           ? "mailbox_full"
+          : error instanceof MessageTooLargeError
+          ? "message_too_large"
           : "agent_unavailable";
         this.fail(message, receiver, code, (error as Error).message);
       }

@@ -48,6 +48,7 @@ export class ModulePreparer implements AsyncDisposable {
   #pending: _Pending | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #nextId = 1;
+  #prepared = 0;
   #closing = false;
 
   /**
@@ -65,6 +66,11 @@ export class ModulePreparer implements AsyncDisposable {
     const result = this.#queue.then(() => this.#send(bytes, options));
     this.#queue = result.catch(() => {});
     return result;
+  }
+
+  /** How many modules this preparer has metered: a cache hit elsewhere never reaches it. */
+  get prepared(): number {
+    return this.#prepared;
   }
 
   /** Waits for queued requests, then stops the worker. Idempotent. */
@@ -119,6 +125,7 @@ export class ModulePreparer implements AsyncDisposable {
     this.#pending = undefined;
     switch (reply.kind) {
       case "prepared":
+        this.#prepared++;
         pending.resolve(reply.result);
         break;
       case "rejected":

@@ -18,11 +18,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE modules (
         hash        TEXT PRIMARY KEY,          -- sha-256 hex of the original bytes
         original    BLOB NOT NULL,             -- what the user deployed
-        metered     BLOB NOT NULL,             -- fuel-metered, memory-capped build that runs
         size_bytes  INTEGER NOT NULL,
-        has_init    INTEGER NOT NULL,
-        options     TEXT NOT NULL,             -- JSON of the preparation options (cap, fuel)
         created_at  TEXT NOT NULL
+      );
+      CREATE TABLE module_builds (
+        hash        TEXT NOT NULL REFERENCES modules(hash) ON DELETE CASCADE,
+        options     TEXT NOT NULL,             -- JSON of the preparation options (cap, fuel)
+        metered     BLOB NOT NULL,             -- fuel-metered, memory-capped build that runs
+        has_init    INTEGER NOT NULL,
+        PRIMARY KEY (hash, options)
       );
       CREATE TABLE agents (
         id            INTEGER PRIMARY KEY,

@@ -16,5 +16,5 @@ export type { Store } from "./store.ts";
 export { StoreOpenError } from "./database.ts";
 export { BackupError, restoreDatabase, verifyBackup } from "./backup.ts";
 export type { AgentEventRecord, AgentRecord, NewAgent, TransitionRecord } from "./agents.ts";
-export type { ModuleRecord } from "./modules.ts";
+export type { ModuleBuild } from "./modules.ts";
 export type { StateWrite } from "./state.ts";

@@ -1,62 +1,58 @@
-/** Content-addressed module bytes: the original and its metered build. */
+/**
+ * Content-addressed modules: the bytes as deployed, and their metered builds,
+ * one per set of preparation options (fuel budget, memory cap).
+ */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 
-/** A prepared module as stored. */
-export interface ModuleRecord {
+/** A metered build of a module, ready to compile. */
+export interface ModuleBuild {
   hash: string;
-  original: Uint8Array;
-  metered: Uint8Array;
-  sizeBytes: number;
-  hasInit: boolean;
-  /** The preparation options the metered build was made with, as JSON. */
+  /** The preparation options, as a canonical JSON key. */
   options: string;
+  metered: Uint8Array;
+  hasInit: boolean;
 }
 
 /** Repository of modules keyed by content hash. */
 export class ModuleRepository {
-  readonly #put: StatementSync;
-  readonly #get: StatementSync;
-  readonly #has: StatementSync;
+  readonly #putModule: StatementSync;
+  readonly #putBuild: StatementSync;
+  readonly #build: StatementSync;
+  readonly #original: StatementSync;
 
   constructor(db: DatabaseSync) {
-    this.#put = db.prepare(
-      `INSERT INTO modules (hash, original, metered, size_bytes, has_init, options, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(hash) DO UPDATE SET metered = excluded.metered, options = excluded.options`,
+    this.#putModule = db.prepare(
+      `INSERT INTO modules (hash, original, size_bytes, created_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT(hash) DO NOTHING`,
     );
-    this.#get = db.prepare("SELECT * FROM modules WHERE hash = ?");
-    this.#has = db.prepare("SELECT options FROM modules WHERE hash = ?");
+    this.#putBuild = db.prepare(
+      `INSERT INTO module_builds (hash, options, metered, has_init) VALUES (?, ?, ?, ?)
+       ON CONFLICT(hash, options) DO NOTHING`,
+    );
+    this.#build = db.prepare("SELECT * FROM module_builds WHERE hash = ? AND options = ?");
+    this.#original = db.prepare("SELECT original FROM modules WHERE hash = ?");
   }
 
-  /** Stores (or re-stores with new options) a module. */
-  put(m: ModuleRecord): void {
-    this.#put.run(
-      m.hash,
-      m.original,
-      m.metered,
-      m.sizeBytes,
-      m.hasInit ? 1 : 0,
-      m.options,
-      new Date().toISOString(),
-    );
+  /** Stores a module's original bytes (once) and one metered build of it. */
+  put(original: Uint8Array, build: ModuleBuild): void {
+    this.#putModule.run(build.hash, original, original.length, new Date().toISOString());
+    this.#putBuild.run(build.hash, build.options, build.metered, build.hasInit ? 1 : 0);
   }
 
-  /** The module with this hash, if stored. */
-  byHash(hash: string): ModuleRecord | undefined {
-    const row = this.#get.get(hash) as Record<string, unknown> | undefined;
+  /** The metered build of `hash` made with `options`, if stored. */
+  build(hash: string, options: string): ModuleBuild | undefined {
+    const row = this.#build.get(hash, options) as Record<string, unknown> | undefined;
     if (!row) return undefined;
     return {
-      hash: row.hash as string,
-      original: row.original as Uint8Array,
+      hash,
+      options,
       metered: row.metered as Uint8Array,
-      sizeBytes: row.size_bytes as number,
       hasInit: row.has_init === 1,
-      options: row.options as string,
     };
   }
 
-  /** The preparation options of a stored module, to decide whether its metered build is reusable. */
-  optionsOf(hash: string): string | undefined {
-    return (this.#has.get(hash) as { options: string } | undefined)?.options;
+  /** The bytes as deployed. */
+  original(hash: string): Uint8Array | undefined {
+    return (this.#original.get(hash) as { original: Uint8Array } | undefined)?.original;
   }
 }

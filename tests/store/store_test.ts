@@ -9,13 +9,11 @@ function tempDir(): string {
 }
 
 function seedModule(store: ReturnType<typeof openStore>, hash = "h1") {
-  store.modules.put({
+  store.modules.put(new Uint8Array([0, 97, 115, 109]), {
     hash,
-    original: new Uint8Array([0, 97, 115, 109]),
-    metered: new Uint8Array([0, 97, 115, 109, 1]),
-    sizeBytes: 4,
-    hasInit: false,
     options: "{}",
+    metered: new Uint8Array([0, 97, 115, 109, 1]),
+    hasInit: false,
   });
 }
 
@@ -82,7 +80,9 @@ Deno.test("agents, versions, transitions and state are kept by their repositorie
     { key: "gone", value: null },
   ]);
   assert.deepEqual([...store.state.load(agent.id).keys()], ["count"]);
-  assert.deepEqual(store.modules.byHash("h2")!.metered, new Uint8Array([0, 97, 115, 109, 1]));
+  assert.deepEqual(store.modules.build("h2", "{}")!.metered, new Uint8Array([0, 97, 115, 109, 1]));
+  assert.equal(store.modules.build("h2", '{"other":1}'), undefined);
+  assert.deepEqual(store.modules.original("h2"), new Uint8Array([0, 97, 115, 109]));
 });
 
 Deno.test("a failed transaction leaves the previous state intact", () => {

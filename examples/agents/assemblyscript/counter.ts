@@ -3,7 +3,17 @@
 // so both builds read each other's state) and replies `inform` with the new
 // count as a JSON string.
 
-import { quote, receive, registerCapability, reply, send, stateGet, stateSet } from "./caxton";
+import {
+  INFO,
+  log,
+  quote,
+  receive,
+  registerCapability,
+  reply,
+  send,
+  stateGet,
+  stateSet,
+} from "./caxton";
 
 export { caxton_abi_v1, caxton_alloc } from "./caxton";
 
@@ -25,6 +35,7 @@ export function caxton_handle(ptr: usize, len: i32): i32 {
   // reply first, store last (docs/ABI.md: write state last): a refused reply
   // fails the message without advancing the count
   if (send(reply(msg, "inform", quote(count.toString()))) != 0) return 4;
+  log(INFO, "count is now " + count.toString());
   const value = new ArrayBuffer(8);
   store<u64>(changetype<usize>(value), count);
   return stateSet("count", value) == 0 ? 0 : 6;

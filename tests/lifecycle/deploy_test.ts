@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { InvalidDeploymentError } from "../../src/lifecycle/mod.ts";
+import { InvalidLimitError } from "../../src/runtime/mod.ts";
+import type { LogLevel } from "../../src/telemetry/mod.ts";
+import { startNode } from "../../main.ts";
+import { defaultConfig } from "../../src/config/mod.ts";
+import { agentBytes, startTestNode, tempDataDir, TestParticipant } from "../_support/node.ts";
+
+Deno.test("a module is metered once per content hash and reused from the store after a restart", async () => {
+  using dir = tempDataDir();
+  {
+    await using node = await startTestNode({ dataDir: dir.path });
+    await node.agents.deploy("a", agentBytes("echo_wat"));
+    await node.agents.deploy("b", agentBytes("echo_wat"));
+    assert.equal(node.preparer.prepared, 1);
+    // Other limits bake another fuel budget in: a new metered build.
+    await node.agents.deploy("c", agentBytes("echo_wat"), { limits: { fuelPerMessage: 5_000 } });
+    assert.equal(node.preparer.prepared, 2);
+  }
+  await using node = await startTestNode({ dataDir: dir.path });
+  using me = new TestParticipant(node);
+  assert.equal((await me.request("b", "hi")).content, "hi");
+  await node.agents.deploy("d", agentBytes("echo_wat"));
+  assert.equal(node.preparer.prepared, 0, "restored and redeployed without metering again");
+});
+
+Deno.test("a dedicated agent gets its own worker, which goes when the agent goes", async () => {
+  using dir = tempDataDir();
+  await using node = await startTestNode({ dataDir: dir.path, workers: 1 });
+  using me = new TestParticipant(node);
+  await node.agents.deploy("shared", agentBytes("echo_wat"));
+  const alone = await node.agents.deploy("alone", agentBytes("echo_as"), {
+    isolation: "dedicated",
+  });
+  assert.equal(alone.isolation, "dedicated");
+  assert.equal(alone.worker, -1);
+  assert.equal(node.pool.status().workers, 2);
+  assert.equal((await me.request("alone", "x")).content, "x");
+  await node.agents.stop("alone");
+  assert.equal(node.pool.status().workers, 1);
+  await node.agents.start("alone");
+  assert.equal(node.pool.status().workers, 2);
+  await node.agents.remove("alone");
+  assert.equal(node.pool.status().workers, 1);
+  assert.throws(() => node.agents.get("alone"), /Cannot find agent "alone"/);
+});
+
+Deno.test("an agent's log calls reach the node's log with the agent's name", async () => {
+  using dir = tempDataDir();
+  const lines: Record<string, unknown>[] = [];
+  const logger = {
+    log: (level: LogLevel, msg: string, fields: Record<string, unknown> = {}) =>
+      lines.push({ level, msg, ...fields }),
+  };
+  await using node = await startNode(
+    { ...defaultConfig(), dataDir: dir.path, port: 0, workers: 1 },
+    {
+      serve: false,
+      logger,
+    },
+  );
+  using me = new TestParticipant(node);
+  await node.agents.deploy("counter", agentBytes("counter_as"));
+  await me.request("counter", "tick");
+  assert.ok(
+    lines.some((l) =>
+      l.msg === "count is now 1" && l["caxton.agent.name"] === "counter" && l.level === "info"
+    ),
+    JSON.stringify(lines),
+  );
+});
+
+Deno.test("a message over the receiver's size cap comes back as failure, before delivery", async () => {
+  using dir = tempDataDir();
+  await using node = await startTestNode({ dataDir: dir.path });
+  using me = new TestParticipant(node);
+  await node.agents.deploy("small", agentBytes("echo_wat"), { limits: { maxMessageBytes: 1024 } });
+  const reply = await me.request("small", "x".repeat(2_000));
+  assert.equal(reply.performative, "failure");
+  assert.match(JSON.stringify(reply.content), /message_too_large.*over its cap of 1024/);
+  assert.equal(node.agents.get("small").counters.handled, 0);
+  assert.equal((await me.request("small", "short")).content, "short");
+});
+
+Deno.test("bad deployments are refused with the reason", async () => {
+  using dir = tempDataDir();
+  await using node = await startTestNode({ dataDir: dir.path });
+  assert.throws(
+    () => node.agents.deploy("Bad Name", agentBytes("echo_wat")),
+    InvalidDeploymentError,
+  );
+  assert.throws(() => node.agents.deploy("ext:x", agentBytes("echo_wat")), /names are/);
+  await assert.rejects(
+    () => node.agents.deploy("x", agentBytes("echo_wat"), { limits: { fuelPerMessage: -5 } }),
+    InvalidLimitError,
+  );
+  await assert.rejects(
+    () => node.agents.deploy("x", agentBytes("echo_wat"), { limits: { nope: 1 } }),
+    /unknown limit/,
+  );
+  assert.deepEqual(node.agents.list(), []);
+});
