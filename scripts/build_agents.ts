@@ -56,7 +56,7 @@ const ABI_EXPORTS = ["memory", "caxton_abi_v1", "caxton_alloc", "caxton_handle"]
  * The WebAssembly features ABI v1 allows (MVP + these). Compiling with only
  * these makes a source that needs anything more fail here, not at deploy.
  */
-const ABI_FEATURES = {
+export const ABI_FEATURES = {
   mutable_globals: true,
   sign_extension: true,
   bulk_memory: true,

@@ -123,8 +123,8 @@ export class AgentManager {
     return this.#locked(name, async () => {
       const live = this.#live(name);
       if (live.record.state === "stopped" || live.record.state === "failed") {
-        assertTransition(name, live.record.state, "loaded");
-        await this.#load(live);
+        this.#transition(live, "loaded", "start requested");
+        return await this.#loadDeployed(live, true);
       }
       this.#run(live);
       return this.#view(live);
@@ -306,14 +306,7 @@ export class AgentManager {
       const live = this.#adopt(record);
       live.module = module;
       this.#transition(live, "loaded", "deployed");
-      try {
-        await this.#load(live, false);
-      } catch (error) {
-        this.#fail(live, (error as Error).message);
-        throw error;
-      }
-      if (options.start !== false) this.#run(live);
-      return this.#view(live);
+      return await this.#loadDeployed(live, options.start !== false);
     }
     if (existing.record.state === "running") {
       return await this.#hotReload(existing, hash, module, limits, isolation);
@@ -328,14 +321,19 @@ export class AgentManager {
     this.#newVersion(existing, hash, limits, isolation);
     existing.module = module;
     if (existing.record.state !== "loaded") this.#transition(existing, "loaded", "redeployed");
+    return await this.#loadDeployed(existing, options.start !== false);
+  }
+
+  /** Instantiates a Loaded agent; a failure leaves it Failed with the reason. */
+  async #loadDeployed(live: _Live, start: boolean): Promise<AgentView> {
     try {
-      await this.#load(existing, false);
+      await this.#instantiate(live);
     } catch (error) {
-      this.#fail(existing, (error as Error).message);
+      this.#fail(live, (error as Error).message);
       throw error;
     }
-    if (options.start !== false) this.#run(existing);
-    return this.#view(existing);
+    if (start) this.#run(live);
+    return this.#view(live);
   }
 
   /**
@@ -446,14 +444,6 @@ export class AgentManager {
     }
     live.module = await this.#compile(build.hash, build.options, build.metered);
     return live.module;
-  }
-
-  /** Creates the agent's instance and records Loaded (unless already recorded). */
-  async #load(live: _Live, record = true): Promise<void> {
-    if (record && live.record.state !== "loaded") {
-      this.#transition(live, "loaded", "loading");
-    }
-    await this.#instantiate(live);
   }
 
   async #instantiate(live: _Live): Promise<void> {

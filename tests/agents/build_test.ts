@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import wabtInit from "wabt";
-import type { ManifestEntry } from "../../scripts/build_agents.ts";
+import { ABI_FEATURES, type ManifestEntry } from "../../scripts/build_agents.ts";
 
 const BUILD = new URL("../../build/agents/", import.meta.url);
 const ABI_IMPORTS = [
@@ -61,18 +61,7 @@ Deno.test("every module uses only the WebAssembly features ABI v1 allows", async
   const wabt = await wabtInit();
   for (const { name } of await _manifest()) {
     if (name === "invalid_bytes") continue;
-    const module = wabt.readWasm(await _wasm(name), {
-      mutable_globals: true,
-      sign_extension: true,
-      bulk_memory: true,
-      multi_value: true,
-      sat_float_to_int: false,
-      simd: false,
-      reference_types: false,
-      exceptions: false,
-      threads: false,
-      tail_call: false,
-    });
+    const module = wabt.readWasm(await _wasm(name), { ...ABI_FEATURES });
     try {
       assert.doesNotThrow(() => module.validate(), name);
     } finally {
