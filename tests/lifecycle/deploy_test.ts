@@ -100,3 +100,21 @@ Deno.test("bad deployments are refused with the reason", async () => {
   );
   assert.deepEqual(node.agents.list(), []);
 });
+
+Deno.test("the node's limits apply to every deployment that does not override them", async () => {
+  using dir = tempDataDir();
+  await using node = await startTestNode({
+    dataDir: dir.path,
+    limits: { ...defaultConfig().limits, fuelPerMessage: 2_000, memoryPages: 8 },
+  });
+  using me = new TestParticipant(node);
+  const spin = await node.agents.deploy("spin", agentBytes("infinite_loop"));
+  assert.equal(spin.limits.fuelPerMessage, 2_000);
+  assert.equal(spin.limits.memoryPages, 8);
+  assert.match(JSON.stringify((await me.request("spin", "go")).content), /budget 2000/);
+  const roomy = await node.agents.deploy("roomy", agentBytes("echo_wat"), {
+    limits: { memoryPages: 16 },
+  });
+  assert.equal(roomy.limits.memoryPages, 16);
+  assert.equal(roomy.limits.fuelPerMessage, 2_000);
+});
