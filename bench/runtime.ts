@@ -2,7 +2,7 @@
  * Runtime benchmarks (issue: core runtime). Each figure is a median over
  * repeated runs; the machine has 2 noisy cores, so compare ratios, not digits.
  *
- * - agent_idle_rss_bytes: RSS growth per idle agent while 10,000 agents are hosted.
+ * - agent_idle_rss_bytes: RSS growth per idle agent (record, mailbox, instance) at 10,000 agents.
  * - agent_start_ms: one instance from an already compiled module (load round trip).
  * - deploy_ms_100kb: deploy of a ~100 KB module: hash, validation, metering, store, compile, start.
  * - fuel_overhead_pct: a sieve in AssemblyScript, metered vs unmetered, same engine, same thread.
@@ -31,7 +31,7 @@ function variant(bytes: Uint8Array, n: number): Uint8Array {
 async function withNode<T>(fn: (node: Awaited<ReturnType<typeof startNode>>) => Promise<T>) {
   const dataDir = Deno.makeTempDirSync({ prefix: "caxton-bench-" });
   const node = await startNode(
-    { ...defaultConfig(), dataDir, port: 0, mailboxCapacity: 1000 },
+    { ...defaultConfig(), dataDir, port: 0 },
     { serve: false, logger: SILENT_LOGGER },
   );
   try {
@@ -67,19 +67,14 @@ async function idleRssAndStart(): Promise<Metric[]> {
       starts.push(performance.now() - t0);
       node.pool.unload(instanceId);
     }
-    // agent_idle_rss_bytes: host 10,000 idle instances (loaded 100 at a time).
+    // agent_idle_rss_bytes: 10,000 whole agents (store rows, mailbox, instance), 100 at a time.
     await new Promise((r) => setTimeout(r, 200));
     const before = Deno.memoryUsage().rss;
     const t0 = performance.now();
     for (let i = 0; i < AGENTS; i += 100) {
-      await Promise.all(Array.from({ length: 100 }, (_, j) =>
-        node.pool.load({
-          agentName: `idle-${i + j}`,
-          module,
-          limits: DEFAULT_LIMITS,
-          state: new Map(),
-          isolation: "shared",
-        })));
+      await Promise.all(
+        Array.from({ length: 100 }, (_, j) => node.agents.deploy(`idle-${i + j}`, echo)),
+      );
     }
     const loadAllMs = performance.now() - t0;
     await new Promise((r) => setTimeout(r, 500));
@@ -90,7 +85,7 @@ async function idleRssAndStart(): Promise<Metric[]> {
         value: Math.round((after - before) / AGENTS),
         unit: "bytes",
         goal: "<= 65536",
-        note: `${AGENTS} instances in ${(loadAllMs / 1000).toFixed(1)} s; RSS ${
+        note: `${AGENTS} agents deployed in ${(loadAllMs / 1000).toFixed(1)} s; RSS ${
           (after / 2 ** 20).toFixed(0)
         } MiB`,
       },
