@@ -34,7 +34,8 @@
  */
 import binaryen from "binaryen";
 import {
-  type ExpressionNode,
+  ExpressionKind,
+  type ExpressionTarget,
   FUEL_EXPORT,
   ModuleRejectedError,
   readExpression,
@@ -59,7 +60,8 @@ export function injectFuelMetering(module: binaryen.Module, options: FuelMeterin
   const fuel = _freeGlobalName(module, FUEL_EXPORT);
   module.addGlobal(fuel, binaryen.i64, true, module.i64.const(options.initialFuel));
   module.addGlobalExport(fuel, FUEL_EXPORT);
-  for (const fn of functions.values()) _instrumentFunction(module, fn, plan, fuel);
+  const build = _builder(module, fuel);
+  for (const fn of functions.values()) _instrumentFunction(build, fn, plan);
 }
 
 /** Options of {@linkcode capMemoryMaximum}. */
@@ -123,6 +125,8 @@ export function binaryenErrorMessage(thrown: unknown): string {
 interface _BinaryenExtras {
   getExceptionMessage(thrown: unknown): [string, string | undefined];
   _BinaryenFunctionAddVar(fn: binaryen.FunctionRef, type: binaryen.Type): number;
+  _BinaryenBlockGetNumChildren(block: binaryen.ExpressionRef): number;
+  _BinaryenBlockGetChildAt(block: binaryen.ExpressionRef, index: number): binaryen.ExpressionRef;
   Function: { setBody(fn: binaryen.FunctionRef, body: binaryen.ExpressionRef): void };
   Loop: { setBody(loop: binaryen.ExpressionRef, body: binaryen.ExpressionRef): void };
   Return: { setValue(node: binaryen.ExpressionRef, value: binaryen.ExpressionRef): void };
@@ -140,6 +144,39 @@ interface _BinaryenExtras {
   };
 }
 const _extras = binaryen as unknown as _BinaryenExtras;
+
+type _ExprRef = binaryen.ExpressionRef;
+
+/** binaryen.js's raw C API exports that metering builds with (see {@linkcode _builder}). */
+interface _RawBuilding {
+  _BinaryenGlobalGetName(global: binaryen.GlobalRef): number;
+  _BinaryenGlobalGet(module: number, name: number, type: binaryen.Type): _ExprRef;
+  _BinaryenGlobalSet(module: number, name: number, value: _ExprRef): _ExprRef;
+  _BinaryenLocalGet(module: number, index: number, type: binaryen.Type): _ExprRef;
+  _BinaryenLocalSet(module: number, index: number, value: _ExprRef): _ExprRef;
+  _BinaryenLocalTee(module: number, index: number, value: _ExprRef, type: binaryen.Type): _ExprRef;
+  _BinaryenExpressionCopy(expr: _ExprRef, module: number): _ExprRef;
+  _BinaryenConstSetValueI64(expr: _ExprRef, value: bigint): void;
+  _BinaryenBinary(
+    module: number,
+    op: binaryen.Operations,
+    left: _ExprRef,
+    right: _ExprRef,
+  ): _ExprRef;
+  _BinaryenIf(module: number, condition: _ExprRef, ifTrue: _ExprRef, ifFalse: _ExprRef): _ExprRef;
+  _BinaryenUnreachable(module: number): _ExprRef;
+  _BinaryenBlock(
+    module: number,
+    name: number,
+    children: number,
+    count: number,
+    type: binaryen.Type,
+  ): _ExprRef;
+  _BinaryenBlockAppendChild(block: _ExprRef, child: _ExprRef): number;
+  _BinaryenBlockInsertChildAt(block: _ExprRef, index: number, child: _ExprRef): void;
+  _BinaryenExpressionFinalize(expr: _ExprRef): void;
+}
+const _raw = binaryen as unknown as _RawBuilding;
 
 interface _DataSegmentInfo {
   name: string;
@@ -159,47 +196,43 @@ interface _NamedMemorySegment extends binaryen.MemorySegment {
 // ---------------------------------------------------------------------------
 // Scanning: what each function calls, whether it loops, what escapes.
 
-/** Reads an expression of one function (its name goes into refusals). */
-type _Read = (expr: binaryen.ExpressionRef) => ExpressionNode;
+/**
+ * A function body read once into flat arrays, so that planning, measuring
+ * and instrumenting never ask binaryen about an expression again. Nodes are
+ * numbered in reading order, a parent before its children, so one pass from
+ * the last node to the first sees every child before its parent.
+ */
+interface _Tree {
+  refs: binaryen.ExpressionRef[];
+  kinds: ExpressionKind[];
+  /** Index into `kids` of each node's first child. */
+  first: number[];
+  /** How many children each node has. */
+  counts: number[];
+  /** Child nodes, each node's together and in order. */
+  kids: number[];
+  /** The callee of each `call` node. */
+  callees: Map<number, string>;
+}
 
 interface _FunctionFacts {
   name: string;
-  read: _Read;
   ref: binaryen.FunctionRef;
   body: binaryen.ExpressionRef;
   results: binaryen.Type;
+  tree: _Tree;
   callees: Set<string>;
   /** Functions it takes a reference to (`ref.func`): those escape. */
   referenced: Set<string>;
-  loops: { node: binaryen.ExpressionRef; body: binaryen.ExpressionRef }[];
-  /** Every `return`, with its parent, in case fuel is cached in a local. */
-  returns: {
-    node: binaryen.ExpressionRef;
-    parent: binaryen.ExpressionRef;
-    value?: binaryen.ExpressionRef;
-  }[];
+  /** Its `loop` nodes. */
+  loops: number[];
+  /** Every `return` node, with its parent node (-1 for none), in case fuel is cached in a local. */
+  returns: { node: number; parent: number }[];
   hasLoop: boolean;
   hasIndirectCall: boolean;
 }
 
-/** Walks `body` depth-first, calling `visit` once per expression with its parent. */
-function _walk(
-  body: binaryen.ExpressionRef,
-  read: _Read,
-  visit: (
-    expr: binaryen.ExpressionRef,
-    node: ExpressionNode,
-    parent: binaryen.ExpressionRef,
-  ) => void,
-): void {
-  const pending: [binaryen.ExpressionRef, binaryen.ExpressionRef][] = [[body, 0]];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const [expr, parent] = next;
-    const node = read(expr);
-    visit(expr, node, parent);
-    for (const child of node.children) pending.push([child, expr]);
-  }
-}
+const _K = ExpressionKind;
 
 function _scanFunctions(module: binaryen.Module): Map<string, _FunctionFacts> {
   const functions = new Map<string, _FunctionFacts>();
@@ -207,34 +240,68 @@ function _scanFunctions(module: binaryen.Module): Map<string, _FunctionFacts> {
     const ref = module.getFunctionByIndex(index);
     const info = binaryen.getFunctionInfo(ref);
     if (info.module) continue; // a host import: bounded by the ABI
-    const read: _Read = (expr) => readExpression(expr, info.name);
-    const facts: _FunctionFacts = {
-      name: info.name,
-      read,
-      ref,
-      body: info.body,
-      results: info.results,
-      callees: new Set(),
-      referenced: new Set(),
-      loops: [],
-      returns: [],
-      hasLoop: false,
-      hasIndirectCall: false,
-    };
-    // One pass collects all later passes need, except costs.
-    _walk(info.body, read, (expr, node, parent) => {
-      if (node.kind === "loop") facts.loops.push({ node: expr, body: node.body });
-      else if (node.kind === "call") facts.callees.add(node.callee);
-      else if (node.kind === "call_indirect") facts.hasIndirectCall = true;
-      else if (node.kind === "ref_func") facts.referenced.add(node.target);
-      else if (node.kind === "return") {
-        facts.returns.push({ node: expr, parent, value: node.children[0] });
-      }
-    });
-    facts.hasLoop = facts.loops.length > 0;
-    functions.set(info.name, facts);
+    functions.set(info.name, _scanFunction(ref, info));
   }
   return functions;
+}
+
+/** Reads every expression of one function once, depth-first, last child first. */
+function _scanFunction(ref: binaryen.FunctionRef, info: binaryen.FunctionInfo): _FunctionFacts {
+  const tree: _Tree = { refs: [], kinds: [], first: [], counts: [], kids: [], callees: new Map() };
+  const facts: _FunctionFacts = {
+    name: info.name,
+    ref,
+    body: info.body,
+    results: info.results,
+    tree,
+    callees: new Set(),
+    referenced: new Set(),
+    loops: [],
+    returns: [],
+    hasLoop: false,
+    hasIndirectCall: false,
+  };
+  const { refs, kinds, first, counts, kids } = tree;
+  const children: binaryen.ExpressionRef[] = [];
+  const named: ExpressionTarget = { target: "" };
+  // Iterative: compilers nest a block per `switch` case, so depth can reach
+  // thousands, past what JS recursion survives. Each pending expression has
+  // its parent node and its slot in `kids`.
+  const pendingRefs: binaryen.ExpressionRef[] = [info.body];
+  const pendingParents: number[] = [-1];
+  const pendingSlots: number[] = [-1];
+  for (let expr = pendingRefs.pop(); expr !== undefined; expr = pendingRefs.pop()) {
+    const parent = pendingParents.pop()!;
+    const slot = pendingSlots.pop()!;
+    const node = refs.length;
+    if (slot >= 0) kids[slot] = node;
+    children.length = 0;
+    const kind = readExpression(expr, info.name, children, named);
+    refs.push(expr);
+    kinds.push(kind);
+    first.push(kids.length);
+    counts.push(children.length);
+    for (const child of children) {
+      pendingRefs.push(child);
+      pendingParents.push(node);
+      pendingSlots.push(kids.length);
+      kids.push(-1);
+    }
+    if (kind === _K.loop) facts.loops.push(node);
+    else if (kind === _K.call) {
+      tree.callees.set(node, named.target);
+      facts.callees.add(named.target);
+    } else if (kind === _K.callIndirect) facts.hasIndirectCall = true;
+    else if (kind === _K.refFunc) facts.referenced.add(named.target);
+    else if (kind === _K.return) facts.returns.push({ node, parent });
+  }
+  facts.hasLoop = facts.loops.length > 0;
+  return facts;
+}
+
+/** The `index`th child of `node`. */
+function _kid(tree: _Tree, node: number, index: number): number {
+  return tree.kids[tree.first[node]! + index]!;
 }
 
 /** Functions entered other than by a direct call: exports, start, tables, `ref.func`. */
@@ -314,7 +381,7 @@ function _planCharges(module: binaryen.Module, functions: Map<string, _FunctionF
       else reachesHost ||= mode.reachesHost;
     }
     visiting.delete(fn.name);
-    const cost = bounded ? _measure(fn.body, fn.read, plan, new Map()).cost : Infinity;
+    const cost = bounded ? _measure(fn.tree, plan).cost[0]! : Infinity;
     if (cost <= _MAX_INLINED_COST) plan.modes.set(fn.name, { kind: "bounded", cost, reachesHost });
     else unbounded.add(fn.name);
   };
@@ -326,7 +393,7 @@ function _planCharges(module: binaryen.Module, functions: Map<string, _FunctionF
     if (plan.modes.has(fn.name)) continue;
     const prefixCost = escaping.has(fn.name)
       ? undefined
-      : _placeLazyCharges(fn.body, fn.read, plan, new Map(), undefined);
+      : _placeLazyCharges(fn.tree, _measure(fn.tree, plan), 0, undefined);
     plan.modes.set(
       fn.name,
       prefixCost === undefined ? { kind: "entry" } : { kind: "lazy", prefixCost },
@@ -335,120 +402,123 @@ function _planCharges(module: binaryen.Module, functions: Map<string, _FunctionF
   return plan;
 }
 
-interface _Measure {
-  /** Expressions in the region, plus what bounded and lazy callees charge their call sites. */
-  cost: number;
-  /** The region calls code that charges fuel itself. */
-  callsCharging: boolean;
+/** What {@linkcode _measure} found, per node of a tree. */
+interface _Measures {
+  /**
+   * Expressions in the region rooted at the node, plus what bounded and lazy
+   * callees charge their call sites. A loop body is a region of its own, so a
+   * nested loop counts as one expression.
+   */
+  cost: Float64Array;
+  /** 1 when the region calls code that charges fuel itself. */
+  callsCharging: Uint8Array;
 }
 
+/** Scratch space of {@linkcode _measure}, grown as needed: one function is measured at a time. */
+let _scratch: _Measures = { cost: new Float64Array(1024), callsCharging: new Uint8Array(1024) };
+
 /**
- * Measures the region rooted at `expr`. A loop body is a region of its own,
- * so a nested loop counts as one expression here.
+ * Measures the region rooted at every node of `tree`, children before
+ * parents. The result is only valid until the next call.
  */
-function _measure(
-  root: binaryen.ExpressionRef,
-  read: _Read,
-  plan: _Plan,
-  memo: Map<binaryen.ExpressionRef, _Measure>,
-): _Measure {
-  // Iterative, post-order: compilers nest a block per `switch` case, so depth
-  // can reach thousands, past what JS recursion survives.
-  const stack: { expr: binaryen.ExpressionRef; node?: ExpressionNode }[] = [{ expr: root }];
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    if (memo.has(top.expr)) {
-      stack.pop();
-      continue;
-    }
-    if (!top.node) {
-      top.node = read(top.expr);
-      if (top.node.kind !== "loop") {
-        for (const child of top.node.children) stack.push({ expr: child });
-      }
-      continue;
-    }
-    stack.pop();
-    const node = top.node;
-    const measure: _Measure = { cost: 1, callsCharging: node.kind === "call_indirect" };
-    if (node.kind === "call") {
-      const mode = plan.modes.get(node.callee);
+function _measure(tree: _Tree, plan: _Plan): _Measures {
+  const { kinds, first, counts, kids, callees } = tree;
+  const size = kinds.length;
+  if (_scratch.cost.length < size) {
+    _scratch = { cost: new Float64Array(size * 2), callsCharging: new Uint8Array(size * 2) };
+  }
+  const { cost: costs, callsCharging } = _scratch;
+  for (let node = size - 1; node >= 0; node--) {
+    const kind = kinds[node]!;
+    let cost = 1;
+    let charging = kind === _K.callIndirect;
+    if (kind === _K.call) {
+      const callee = callees.get(node)!;
+      const mode = plan.modes.get(callee);
       if (mode?.kind === "bounded") {
-        measure.cost += mode.cost;
-      } else if (plan.defined.has(node.callee)) {
+        cost += mode.cost;
+      } else if (plan.defined.has(callee)) {
         // While planning, a callee not planned yet counts 0: then only the
         // cost of code that calls nothing self-charging is used.
-        if (mode?.kind === "lazy") measure.cost += mode.prefixCost;
-        measure.callsCharging = true;
+        if (mode?.kind === "lazy") cost += mode.prefixCost;
+        charging = true;
       }
     }
-    if (node.kind !== "loop") {
-      for (const child of node.children) {
-        const part = memo.get(child)!;
-        measure.cost = _saturatingAdd(measure.cost, part.cost);
-        measure.callsCharging ||= part.callsCharging;
+    if (kind !== _K.loop) {
+      for (let index = first[node]!, end = index + counts[node]!; index < end; index++) {
+        const child = kids[index]!;
+        cost = _saturatingAdd(cost, costs[child]!);
+        charging ||= callsCharging[child] === 1;
       }
     }
-    memo.set(top.expr, measure);
+    costs[node] = cost;
+    callsCharging[node] = charging ? 1 : 0;
   }
-  return memo.get(root)!;
+  return _scratch;
 }
 
 type _Edit = () => void;
 
 /**
- * Places charges inside `expr`, part of a lazy function's entry region, so
+ * Places charges inside `node`, part of a lazy function's entry region, so
  * that every call to self-charging code is preceded by a charge covering it;
  * returns the cost of what stays uncharged, which each call site pays. Returns
- * `undefined` when no placement inside `expr` works and all of it must be
+ * `undefined` when no placement inside `node` works and all of it must be
  * charged before it. Without `edits` it only plans.
  */
 function _placeLazyCharges(
-  expr: binaryen.ExpressionRef,
-  read: _Read,
-  plan: _Plan,
-  memo: Map<binaryen.ExpressionRef, _Measure>,
+  tree: _Tree,
+  measures: _Measures,
+  node: number,
   edits: { list: _Edit[]; charges: _Charges } | undefined,
   depth = 0,
 ): number | undefined {
-  const measure = (ref: binaryen.ExpressionRef) => _measure(ref, read, plan, memo);
-  const whole = measure(expr);
-  if (!whole.callsCharging) return whole.cost;
+  if (measures.callsCharging[node] === 0) return measures.cost[node]!;
   // Deeper than this, charge here rather than recurse on: still correct, only less lazy.
   if (depth >= _MAX_LAZY_DEPTH) return undefined;
-  const node = read(expr);
-  if (node.kind === "block") {
+  const kind = tree.kinds[node];
+  const start = tree.first[node]!;
+  const count = tree.counts[node]!;
+  if (kind === _K.block) {
     // Statements before the first that calls stay uncharged; a charge right
     // before that one covers it and all after it, since a branch can leave a
     // block but never jump into its middle.
     let uncharged = 1;
-    for (const [index, child] of node.children.entries()) {
-      const inner = _placeLazyCharges(child, read, plan, memo, edits, depth + 1);
+    for (let index = 0; index < count; index++) {
+      const inner = _placeLazyCharges(tree, measures, tree.kids[start + index]!, edits, depth + 1);
       if (inner !== undefined) {
         uncharged = _saturatingAdd(uncharged, inner);
         continue;
       }
-      const rest = node.children.slice(index).reduce(
-        (sum, ref) => _saturatingAdd(sum, measure(ref).cost),
-        0,
-      );
-      edits?.list.push(() => _extras.Block.insertChildAt(expr, index, edits.charges.charge(rest)));
+      if (edits) {
+        let rest = 0;
+        for (let later = index; later < count; later++) {
+          rest = _saturatingAdd(rest, measures.cost[tree.kids[start + later]!]!);
+        }
+        const block = tree.refs[node]!;
+        edits.list.push(() => edits.charges.insert(block, index, rest));
+      }
       return uncharged;
     }
     return uncharged;
   }
-  if (node.kind === "if" && !measure(node.condition).callsCharging) {
+  const condition = tree.kids[start]!;
+  if (kind === _K.if && measures.callsCharging[condition] === 0) {
     // The condition and arms that call nothing stay uncharged; an arm that
     // calls is charged at its start.
-    let uncharged = _saturatingAdd(1, measure(node.condition).cost);
-    for (const [index, arm] of node.arms.entries()) {
-      const inner = _placeLazyCharges(arm, read, plan, memo, edits, depth + 1);
+    let uncharged = _saturatingAdd(1, measures.cost[condition]!);
+    for (let index = 1; index < count; index++) {
+      const arm = tree.kids[start + index]!;
+      const inner = _placeLazyCharges(tree, measures, arm, edits, depth + 1);
       if (inner !== undefined) {
         uncharged = _saturatingAdd(uncharged, inner);
       } else if (edits) {
-        const cost = measure(arm).cost;
-        const setArm = index === 0 ? _extras.If.setIfTrue : _extras.If.setIfFalse;
-        edits.list.push(() => setArm(expr, edits.charges.prepend(cost, arm)));
+        const cost = measures.cost[arm]!;
+        const setArm = index === 1 ? _extras.If.setIfTrue : _extras.If.setIfFalse;
+        const iff = tree.refs[node]!;
+        const armRef = tree.refs[arm]!;
+        const armIsBlock = tree.kinds[arm] === _K.block;
+        edits.list.push(() => setArm(iff, edits.charges.prepend(cost, armRef, armIsBlock)));
       }
     }
     return uncharged;
@@ -459,35 +529,38 @@ function _placeLazyCharges(
 // ---------------------------------------------------------------------------
 // Instrumenting.
 
-function _instrumentFunction(
-  module: binaryen.Module,
-  fn: _FunctionFacts,
-  plan: _Plan,
-  fuel: string,
-): void {
+function _instrumentFunction(build: _Builder, fn: _FunctionFacts, plan: _Plan): void {
   const mode = plan.modes.get(fn.name) ?? { kind: "entry" };
   if (mode.kind === "bounded") return; // its callers pay
+  const tree = fn.tree;
   const cache = _fuelCachePlan(fn, plan);
   const fuelLocal = cache ? _extras._BinaryenFunctionAddVar(fn.ref, binaryen.i64) : undefined;
-  const charges = _charges(module, fuel, fuelLocal);
-  const memo = new Map<binaryen.ExpressionRef, _Measure>();
-  const measure = (ref: binaryen.ExpressionRef) => _measure(ref, fn.read, plan, memo);
+  const charges = _charges(build, fuelLocal);
+  const measures = _measure(tree, plan);
 
   // Everything is measured before anything is edited: an inserted charge must not count.
   const edits: _Edit[] = [];
-  const entryCost = mode.kind === "entry" ? measure(fn.body).cost : undefined;
+  const entryCost = mode.kind === "entry" ? measures.cost[0]! : undefined;
   if (mode.kind === "lazy") {
-    _placeLazyCharges(fn.body, fn.read, plan, memo, { list: edits, charges });
+    _placeLazyCharges(tree, measures, 0, { list: edits, charges });
   }
   for (const loop of fn.loops) {
-    const cost = measure(loop.body).cost;
-    edits.push(() => _extras.Loop.setBody(loop.node, charges.prepend(cost, loop.body)));
+    const body = _kid(tree, loop, 0);
+    const cost = measures.cost[body]!;
+    const loopRef = tree.refs[loop]!;
+    const bodyRef = tree.refs[body]!;
+    const bodyIsBlock = tree.kinds[body] === _K.block;
+    edits.push(() => {
+      const charged = charges.prepend(cost, bodyRef, bodyIsBlock);
+      if (charged !== bodyRef) _extras.Loop.setBody(loopRef, charged);
+    });
   }
 
   if (!cache || fuelLocal === undefined) {
     for (const edit of edits) edit();
     if (entryCost !== undefined) {
-      _extras.Function.setBody(fn.ref, charges.prepend(entryCost, fn.body));
+      const charged = charges.prepend(entryCost, fn.body, tree.kinds[0] === _K.block);
+      if (charged !== fn.body) _extras.Function.setBody(fn.ref, charged);
     }
     return;
   }
@@ -496,29 +569,28 @@ function _instrumentFunction(
   const resultLocal = fn.results === binaryen.none
     ? undefined
     : _extras._BinaryenFunctionAddVar(fn.ref, fn.results);
-  const storeFuel = () => module.global.set(fuel, module.local.get(fuelLocal, binaryen.i64));
-  const storeAround = (value: binaryen.ExpressionRef): binaryen.ExpressionRef =>
-    resultLocal === undefined
-      ? module.block(null, [value, storeFuel()], binaryen.auto)
-      : module.block(null, [
-        module.local.set(resultLocal, value),
-        storeFuel(),
-        module.local.get(resultLocal, fn.results),
-      ], binaryen.auto);
+  const storeFuel = () => build.globalSet(build.localGet(fuelLocal, binaryen.i64));
+  /** Statements that run `value`, store the fuel, then give `value`'s result. */
+  const storeAround = (value: binaryen.ExpressionRef): binaryen.ExpressionRef[] =>
+    resultLocal === undefined ? [value, storeFuel()] : [
+      build.localSet(resultLocal, value),
+      storeFuel(),
+      build.localGet(resultLocal, fn.results),
+    ];
   for (const { node, value } of cache.valueReturns) {
-    edits.push(() => _extras.Return.setValue(node, storeAround(value)));
+    edits.push(() => _extras.Return.setValue(node, build.block(storeAround(value))));
   }
   for (const { node, replace } of cache.voidReturns) {
-    edits.push(() => replace(module.block(null, [storeFuel(), node], binaryen.auto)));
+    edits.push(() => replace(build.block([storeFuel(), node])));
   }
   for (const edit of edits) edit();
   _extras.Function.setBody(
     fn.ref,
-    module.block(null, [
-      module.local.set(fuelLocal, module.global.get(fuel, binaryen.i64)),
-      ...(entryCost === undefined ? [] : [charges.charge(entryCost)]),
-      storeAround(fn.body),
-    ], binaryen.auto),
+    build.block([
+      build.localSet(fuelLocal, build.globalGet()),
+      ...(entryCost === undefined ? [] : charges.statements(entryCost)),
+      ...storeAround(fn.body),
+    ]),
   );
 }
 
@@ -538,15 +610,17 @@ function _fuelCachePlan(fn: _FunctionFacts, plan: _Plan): _FuelCachePlan | undef
     const mode = plan.modes.get(callee);
     if (mode?.kind !== "bounded" || mode.reachesHost) return undefined;
   }
+  const tree = fn.tree;
   const cache: _FuelCachePlan = { valueReturns: [], voidReturns: [] };
-  for (const { node, parent, value } of fn.returns) {
-    if (value !== undefined) {
-      cache.valueReturns.push({ node, value });
+  for (const { node, parent } of fn.returns) {
+    const ref = tree.refs[node]!;
+    if (tree.counts[node]! > 0) {
+      cache.valueReturns.push({ node: ref, value: tree.refs[_kid(tree, node, 0)]! });
       continue;
     }
-    const replace = _childReplacer(node, parent, fn.name);
+    const replace = _childReplacer(tree, node, parent);
     if (!replace) return undefined;
-    cache.voidReturns.push({ node, replace });
+    cache.voidReturns.push({ node: ref, replace });
   }
   return cache;
 }
@@ -556,57 +630,155 @@ function _fuelCachePlan(fn: _FunctionFacts, plan: _Plan): _FuelCachePlan | undef
  * `return` has in practice (a loop body is left out: its charge goes there).
  */
 function _childReplacer(
-  child: binaryen.ExpressionRef,
-  parent: binaryen.ExpressionRef,
-  functionName: string,
+  tree: _Tree,
+  child: number,
+  parent: number,
 ): ((by: binaryen.ExpressionRef) => void) | undefined {
-  if (parent === 0) return undefined; // a body that is just `return` has no loop to cache for
-  const node = readExpression(parent, functionName);
-  if (node.kind === "block") {
+  if (parent === -1) return undefined; // a body that is just `return` has no loop to cache for
+  const parentRef = tree.refs[parent]!;
+  const childRef = tree.refs[child]!;
+  const kind = tree.kinds[parent];
+  if (kind === _K.block) {
     // Looked up when applied: a charge may have been inserted before it by then.
-    return (by) =>
-      _extras.Block.setChildAt(
-        parent,
-        readExpression(parent, functionName).children.indexOf(child),
-        by,
-      );
+    return (by) => {
+      const count = _extras._BinaryenBlockGetNumChildren(parentRef);
+      for (let index = 0; index < count; index++) {
+        if (_extras._BinaryenBlockGetChildAt(parentRef, index) === childRef) {
+          _extras.Block.setChildAt(parentRef, index, by);
+          return;
+        }
+      }
+    };
   }
-  if (node.kind === "if" && node.arms[0] === child) return (by) => _extras.If.setIfTrue(parent, by);
-  if (node.kind === "if" && node.arms[1] === child) {
-    return (by) => _extras.If.setIfFalse(parent, by);
+  if (kind === _K.if && tree.counts[parent]! > 1 && _kid(tree, parent, 1) === child) {
+    return (by) => _extras.If.setIfTrue(parentRef, by);
+  }
+  if (kind === _K.if && tree.counts[parent]! > 2 && _kid(tree, parent, 2) === child) {
+    return (by) => _extras.If.setIfFalse(parentRef, by);
   }
   return undefined;
 }
 
 interface _Charges {
-  /** `fuel -= cost; if (fuel < 0) unreachable`, as one statement. */
-  charge(cost: number): binaryen.ExpressionRef;
-  /** `{ charge(cost); expr }`, typed as `expr` so it can stand where `expr` stood. */
-  prepend(cost: number, expr: binaryen.ExpressionRef): binaryen.ExpressionRef;
+  /** `fuel -= cost; if (fuel < 0) trap`, as statements. */
+  statements(cost: number): binaryen.ExpressionRef[];
+  /** Inserts a charge of `cost` into `block` before its child `index`. */
+  insert(block: binaryen.ExpressionRef, index: number, cost: number): void;
+  /**
+   * A charge of `cost`, then `expr`, to stand where `expr` stood: a block gets
+   * the charge as its first statements (and is returned as is), anything else
+   * is wrapped in a new block typed as `expr`.
+   */
+  prepend(cost: number, expr: binaryen.ExpressionRef, isBlock: boolean): binaryen.ExpressionRef;
 }
 
-/** Charges against the global `fuel`, or against `fuelLocal` when the function caches it. */
-function _charges(module: binaryen.Module, fuel: string, fuelLocal: number | undefined): _Charges {
-  const read = () =>
-    fuelLocal === undefined
-      ? module.global.get(fuel, binaryen.i64)
-      : module.local.get(fuelLocal, binaryen.i64);
-  const write = (value: binaryen.ExpressionRef) =>
-    fuelLocal === undefined ? module.global.set(fuel, value) : module.local.set(fuelLocal, value);
-  // The host tells "out of fuel" from other traps by a negative global.
-  const trap = () =>
-    fuelLocal === undefined ? module.unreachable() : module.block(null, [
-      module.global.set(fuel, module.local.get(fuelLocal, binaryen.i64)),
-      module.unreachable(),
-    ], binaryen.unreachable);
-  const charge = (cost: number) =>
-    module.block(null, [
-      write(module.i64.sub(read(), module.i64.const(BigInt(cost)))),
-      module.if(module.i64.lt_s(read(), module.i64.const(0n)), trap()),
-    ], binaryen.none);
+/**
+ * Charges against the fuel global, or against `fuelLocal` when the function
+ * caches it. No wrapping blocks: each costs binaryen a node to build and to
+ * write out, and deploy time goes mostly to binaryen.
+ */
+function _charges(build: _Builder, fuelLocal: number | undefined): _Charges {
+  const i64 = binaryen.i64;
+  const statements = fuelLocal === undefined
+    ? (cost: number) => [
+      build.globalSet(build.sub(build.globalGet(), build.i64(cost))),
+      build.if(build.ltS(build.globalGet(), build.i64(0)), build.unreachable()),
+    ]
+    // The host tells "out of fuel" from other traps by a negative global.
+    : (cost: number) => [
+      build.if(
+        build.ltS(
+          build.localTee(
+            fuelLocal,
+            build.sub(build.localGet(fuelLocal, i64), build.i64(cost)),
+            i64,
+          ),
+          build.i64(0),
+        ),
+        build.block(
+          [build.globalSet(build.localGet(fuelLocal, i64)), build.unreachable()],
+          binaryen.unreachable,
+        ),
+      ),
+    ];
+  const insert = (block: binaryen.ExpressionRef, index: number, cost: number) => {
+    const added = statements(cost);
+    for (let offset = 0; offset < added.length; offset++) {
+      _raw._BinaryenBlockInsertChildAt(block, index + offset, added[offset]!);
+    }
+  };
   return {
-    charge,
-    prepend: (cost, expr) => module.block(null, [charge(cost), expr], binaryen.auto),
+    statements,
+    insert,
+    prepend: (cost, expr, isBlock) => {
+      if (!isBlock) return build.block([...statements(cost), expr]);
+      insert(expr, 0, cost);
+      return expr;
+    },
+  };
+}
+
+/** The expressions metering adds, built on one module against one fuel global. */
+interface _Builder {
+  globalGet(): binaryen.ExpressionRef;
+  globalSet(value: binaryen.ExpressionRef): binaryen.ExpressionRef;
+  localGet(index: number, type: binaryen.Type): binaryen.ExpressionRef;
+  localSet(index: number, value: binaryen.ExpressionRef): binaryen.ExpressionRef;
+  localTee(
+    index: number,
+    value: binaryen.ExpressionRef,
+    type: binaryen.Type,
+  ): binaryen.ExpressionRef;
+  /** `i64.const value`. */
+  i64(value: number): binaryen.ExpressionRef;
+  /** `i64.sub`. */
+  sub(left: binaryen.ExpressionRef, right: binaryen.ExpressionRef): binaryen.ExpressionRef;
+  /** `i64.lt_s`. */
+  ltS(left: binaryen.ExpressionRef, right: binaryen.ExpressionRef): binaryen.ExpressionRef;
+  if(condition: binaryen.ExpressionRef, then: binaryen.ExpressionRef): binaryen.ExpressionRef;
+  unreachable(): binaryen.ExpressionRef;
+  /** An unnamed block, typed `type` or, by default, as its contents. */
+  block(children: binaryen.ExpressionRef[], type?: binaryen.Type): binaryen.ExpressionRef;
+}
+
+/**
+ * Builds through binaryen's C API rather than `binaryen.Module`'s methods,
+ * which copy every name and child list onto binaryen's stack first: the fuel
+ * global is named by binaryen's own interned string, a constant is a copy of
+ * a template with its value set, and a block gets its children one by one.
+ * Metering builds tens of thousands of expressions for a 100 KB module.
+ */
+function _builder(module: binaryen.Module, fuel: string): _Builder {
+  const r = _raw;
+  const ptr = (module as unknown as { ptr: number }).ptr;
+  const name = r._BinaryenGlobalGetName(module.getGlobal(fuel));
+  const template = module.i64.const(0n);
+  const i64 = binaryen.i64;
+  const auto = binaryen.auto;
+  const sub = binaryen.SubInt64;
+  const ltS = binaryen.LtSInt64;
+  return {
+    globalGet: () => r._BinaryenGlobalGet(ptr, name, i64),
+    globalSet: (value) => r._BinaryenGlobalSet(ptr, name, value),
+    localGet: (index, type) => r._BinaryenLocalGet(ptr, index, type),
+    localSet: (index, value) => r._BinaryenLocalSet(ptr, index, value),
+    localTee: (index, value, type) => r._BinaryenLocalTee(ptr, index, value, type),
+    i64: (value) => {
+      const constant = r._BinaryenExpressionCopy(template, ptr);
+      if (value !== 0) r._BinaryenConstSetValueI64(constant, BigInt(value));
+      return constant;
+    },
+    sub: (left, right) => r._BinaryenBinary(ptr, sub, left, right),
+    ltS: (left, right) => r._BinaryenBinary(ptr, ltS, left, right),
+    if: (condition, then) => r._BinaryenIf(ptr, condition, then, 0),
+    unreachable: () => r._BinaryenUnreachable(ptr),
+    block: (children, type = auto) => {
+      const block = r._BinaryenBlock(ptr, 0, 0, 0, type);
+      for (const child of children) r._BinaryenBlockAppendChild(block, child);
+      // Typed now that it has its children, as binaryen.Module#block would.
+      if (type === auto) r._BinaryenExpressionFinalize(block);
+      return block;
+    },
   };
 }
 

@@ -112,16 +112,20 @@ export function checkModuleBytes(bytes: Uint8Array, limits: ModuleBytesLimits): 
         `shrink it (build for size, strip debug sections) or raise the module size limit`,
     );
   }
-  // The DOM typings want an ArrayBuffer-backed view; V8 takes any.
-  const source = bytes as Uint8Array<ArrayBuffer>;
-  if (!WebAssembly.validate(source)) {
+  // The DOM typings want an ArrayBuffer-backed view; V8 takes any. V8
+  // compiles lazily, so this validates and lists imports and exports without
+  // compiling function bodies; one call instead of validate() then compile.
+  let compiled: WebAssembly.Module;
+  try {
+    compiled = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+  } catch (error) {
+    if (!(error instanceof WebAssembly.CompileError)) throw error;
     throw new ModuleRejectedError(
       "invalid_module",
-      `${_DEPLOY}: it is not valid WebAssembly (${_compileErrorOf(source)}); ` +
+      `${_DEPLOY}: it is not valid WebAssembly (${error.message}); ` +
         `build it for wasm32 against ABI v1 (docs/ABI.md)`,
     );
   }
-  const compiled = new WebAssembly.Module(source);
   _checkImportSurface(WebAssembly.Module.imports(compiled));
   _checkExportSurface(WebAssembly.Module.exports(compiled));
   const memories = _countDefinedMemories(bytes);
@@ -220,205 +224,357 @@ export function checkModuleAbi(module: binaryen.Module, limits: ModuleAbiLimits)
 // ---------------------------------------------------------------------------
 // Instructions: the only expression kinds an ABI v1 module may contain.
 
-type _Refs = readonly binaryen.ExpressionRef[];
-
 /**
- * One binaryen expression as metering sees it: its kind when control flow or
- * calls depend on it, and its sub-expressions (`children`, in order; an `if`'s
- * are its condition then its arms, a `loop`'s its body).
+ * An expression's kind as metering sees it: control flow and calls are told
+ * apart, everything else is `plain`.
  */
-export type ExpressionNode =
-  | { kind: "block"; children: _Refs }
-  | { kind: "if"; condition: binaryen.ExpressionRef; arms: _Refs; children: _Refs }
-  | { kind: "loop"; body: binaryen.ExpressionRef; children: _Refs }
-  | { kind: "call"; callee: string; children: _Refs }
-  | { kind: "call_indirect"; children: _Refs }
-  | { kind: "ref_func"; target: string; children: _Refs }
-  | { kind: "return"; children: _Refs }
-  | { kind: "plain"; children: _Refs };
+export const ExpressionKind = {
+  plain: 0,
+  block: 1,
+  /** Children: the condition, then the arms (`if` arm, `else` arm if any). */
+  if: 2,
+  /** Child: the body. */
+  loop: 3,
+  /** `target` holds the callee. */
+  call: 4,
+  callIndirect: 5,
+  /** `target` holds the referenced function. */
+  refFunc: 6,
+  /** Child: the value, if any. */
+  return: 7,
+} as const;
 
-const _present = (...refs: binaryen.ExpressionRef[]) => refs.filter((ref) => ref !== 0);
+/** One of the values of {@linkcode ExpressionKind}. */
+export type ExpressionKind = typeof ExpressionKind[keyof typeof ExpressionKind];
+
+/** Where {@linkcode readExpression} puts the function a `call` or `ref.func` names. */
+export interface ExpressionTarget {
+  target: string;
+}
+
+type _Ref = binaryen.ExpressionRef;
 
 /**
- * Reads one expression of function `functionName`. Every kind that MVP,
- * sign-extension, non-trapping float-to-int, bulk memory and multi-value
+ * binaryen.js's raw C API exports, which its bundled typings leave out
+ * (present in binaryen 132). Called directly: metering reads every
+ * expression, and the wrapped accessors only add a layer.
+ */
+interface _Raw {
+  _BinaryenExpressionGetId(expr: _Ref): number;
+  _BinaryenExpressionGetType(expr: _Ref): binaryen.Type;
+  _BinaryenBlockGetNumChildren(expr: _Ref): number;
+  _BinaryenBlockGetChildAt(expr: _Ref, index: number): _Ref;
+  _BinaryenIfGetCondition(expr: _Ref): _Ref;
+  _BinaryenIfGetIfTrue(expr: _Ref): _Ref;
+  _BinaryenIfGetIfFalse(expr: _Ref): _Ref;
+  _BinaryenLoopGetBody(expr: _Ref): _Ref;
+  _BinaryenBreakGetValue(expr: _Ref): _Ref;
+  _BinaryenBreakGetCondition(expr: _Ref): _Ref;
+  _BinaryenSwitchGetValue(expr: _Ref): _Ref;
+  _BinaryenSwitchGetCondition(expr: _Ref): _Ref;
+  _BinaryenCallIsReturn(expr: _Ref): number;
+  _BinaryenCallGetNumOperands(expr: _Ref): number;
+  _BinaryenCallGetOperandAt(expr: _Ref, index: number): _Ref;
+  _BinaryenCallIndirectIsReturn(expr: _Ref): number;
+  _BinaryenCallIndirectGetNumOperands(expr: _Ref): number;
+  _BinaryenCallIndirectGetOperandAt(expr: _Ref, index: number): _Ref;
+  _BinaryenCallIndirectGetTarget(expr: _Ref): _Ref;
+  _BinaryenLocalSetGetValue(expr: _Ref): _Ref;
+  _BinaryenGlobalSetGetValue(expr: _Ref): _Ref;
+  _BinaryenLoadIsAtomic(expr: _Ref): number;
+  _BinaryenLoadGetPtr(expr: _Ref): _Ref;
+  _BinaryenStoreIsAtomic(expr: _Ref): number;
+  _BinaryenStoreGetPtr(expr: _Ref): _Ref;
+  _BinaryenStoreGetValue(expr: _Ref): _Ref;
+  _BinaryenUnaryGetValue(expr: _Ref): _Ref;
+  _BinaryenBinaryGetLeft(expr: _Ref): _Ref;
+  _BinaryenBinaryGetRight(expr: _Ref): _Ref;
+  _BinaryenSelectGetIfTrue(expr: _Ref): _Ref;
+  _BinaryenSelectGetIfFalse(expr: _Ref): _Ref;
+  _BinaryenSelectGetCondition(expr: _Ref): _Ref;
+  _BinaryenDropGetValue(expr: _Ref): _Ref;
+  _BinaryenReturnGetValue(expr: _Ref): _Ref;
+  _BinaryenMemoryGrowGetDelta(expr: _Ref): _Ref;
+  _BinaryenMemoryCopyGetDest(expr: _Ref): _Ref;
+  _BinaryenMemoryCopyGetSource(expr: _Ref): _Ref;
+  _BinaryenMemoryCopyGetSize(expr: _Ref): _Ref;
+  _BinaryenMemoryFillGetDest(expr: _Ref): _Ref;
+  _BinaryenMemoryFillGetValue(expr: _Ref): _Ref;
+  _BinaryenMemoryFillGetSize(expr: _Ref): _Ref;
+  _BinaryenMemoryInitGetDest(expr: _Ref): _Ref;
+  _BinaryenMemoryInitGetOffset(expr: _Ref): _Ref;
+  _BinaryenMemoryInitGetSize(expr: _Ref): _Ref;
+  _BinaryenTupleMakeGetNumOperands(expr: _Ref): number;
+  _BinaryenTupleMakeGetOperandAt(expr: _Ref, index: number): _Ref;
+  _BinaryenTupleExtractGetTuple(expr: _Ref): _Ref;
+  _BinaryenRefIsNullGetValue(expr: _Ref): _Ref;
+}
+const _raw = binaryen as unknown as _Raw;
+// Looked up once: binaryen.js's module object has thousands of properties, so
+// V8 keeps it as a dictionary and every property read is a hash lookup.
+const {
+  _BinaryenExpressionGetId: _ExpressionGetId,
+  _BinaryenExpressionGetType: _ExpressionGetType,
+  _BinaryenBlockGetNumChildren: _BlockGetNumChildren,
+  _BinaryenBlockGetChildAt: _BlockGetChildAt,
+  _BinaryenIfGetCondition: _IfGetCondition,
+  _BinaryenIfGetIfTrue: _IfGetIfTrue,
+  _BinaryenIfGetIfFalse: _IfGetIfFalse,
+  _BinaryenLoopGetBody: _LoopGetBody,
+  _BinaryenBreakGetValue: _BreakGetValue,
+  _BinaryenBreakGetCondition: _BreakGetCondition,
+  _BinaryenSwitchGetValue: _SwitchGetValue,
+  _BinaryenSwitchGetCondition: _SwitchGetCondition,
+  _BinaryenCallIsReturn: _CallIsReturn,
+  _BinaryenCallGetNumOperands: _CallGetNumOperands,
+  _BinaryenCallGetOperandAt: _CallGetOperandAt,
+  _BinaryenCallIndirectIsReturn: _CallIndirectIsReturn,
+  _BinaryenCallIndirectGetNumOperands: _CallIndirectGetNumOperands,
+  _BinaryenCallIndirectGetOperandAt: _CallIndirectGetOperandAt,
+  _BinaryenCallIndirectGetTarget: _CallIndirectGetTarget,
+  _BinaryenLocalSetGetValue: _LocalSetGetValue,
+  _BinaryenGlobalSetGetValue: _GlobalSetGetValue,
+  _BinaryenLoadIsAtomic: _LoadIsAtomic,
+  _BinaryenLoadGetPtr: _LoadGetPtr,
+  _BinaryenStoreIsAtomic: _StoreIsAtomic,
+  _BinaryenStoreGetPtr: _StoreGetPtr,
+  _BinaryenStoreGetValue: _StoreGetValue,
+  _BinaryenUnaryGetValue: _UnaryGetValue,
+  _BinaryenBinaryGetLeft: _BinaryGetLeft,
+  _BinaryenBinaryGetRight: _BinaryGetRight,
+  _BinaryenSelectGetIfTrue: _SelectGetIfTrue,
+  _BinaryenSelectGetIfFalse: _SelectGetIfFalse,
+  _BinaryenSelectGetCondition: _SelectGetCondition,
+  _BinaryenDropGetValue: _DropGetValue,
+  _BinaryenReturnGetValue: _ReturnGetValue,
+  _BinaryenMemoryGrowGetDelta: _MemoryGrowGetDelta,
+  _BinaryenMemoryCopyGetDest: _MemoryCopyGetDest,
+  _BinaryenMemoryCopyGetSource: _MemoryCopyGetSource,
+  _BinaryenMemoryCopyGetSize: _MemoryCopyGetSize,
+  _BinaryenMemoryFillGetDest: _MemoryFillGetDest,
+  _BinaryenMemoryFillGetValue: _MemoryFillGetValue,
+  _BinaryenMemoryFillGetSize: _MemoryFillGetSize,
+  _BinaryenMemoryInitGetDest: _MemoryInitGetDest,
+  _BinaryenMemoryInitGetOffset: _MemoryInitGetOffset,
+  _BinaryenMemoryInitGetSize: _MemoryInitGetSize,
+  _BinaryenTupleMakeGetNumOperands: _TupleMakeGetNumOperands,
+  _BinaryenTupleMakeGetOperandAt: _TupleMakeGetOperandAt,
+  _BinaryenTupleExtractGetTuple: _TupleExtractGetTuple,
+  _BinaryenRefIsNullGetValue: _RefIsNullGetValue,
+} = _raw;
+
+/** binaryen.js's expression accessors that return names, which its typings leave out. */
+interface _NameAccessors {
+  Call: { getTarget(expr: _Ref): string };
+  RefFunc: { getFunc(expr: _Ref): string };
+}
+const _names = binaryen as unknown as _NameAccessors;
+const _callTarget = _names.Call.getTarget;
+const _refFuncTarget = _names.RefFunc.getFunc;
+
+// Expression ids and types are fixed per binaryen build; read them once.
+const _V128 = binaryen.v128;
+const _ID = {
+  Block: binaryen.BlockId,
+  If: binaryen.IfId,
+  Loop: binaryen.LoopId,
+  Call: binaryen.CallId,
+  CallIndirect: binaryen.CallIndirectId,
+  RefFunc: binaryen.RefFuncId,
+  Break: binaryen.BreakId,
+  Switch: binaryen.SwitchId,
+  LocalSet: binaryen.LocalSetId,
+  GlobalSet: binaryen.GlobalSetId,
+  Load: binaryen.LoadId,
+  Store: binaryen.StoreId,
+  Unary: binaryen.UnaryId,
+  Binary: binaryen.BinaryId,
+  Select: binaryen.SelectId,
+  Drop: binaryen.DropId,
+  Return: binaryen.ReturnId,
+  MemoryGrow: binaryen.MemoryGrowId,
+  MemoryCopy: binaryen.MemoryCopyId,
+  MemoryFill: binaryen.MemoryFillId,
+  MemoryInit: binaryen.MemoryInitId,
+  TupleMake: binaryen.TupleMakeId,
+  TupleExtract: binaryen.TupleExtractId,
+  RefIsNull: binaryen.RefIsNullId,
+  Const: binaryen.ConstId,
+  LocalGet: binaryen.LocalGetId,
+  GlobalGet: binaryen.GlobalGetId,
+  MemorySize: binaryen.MemorySizeId,
+  Nop: binaryen.NopId,
+  Unreachable: binaryen.UnreachableId,
+  DataDrop: binaryen.DataDropId,
+  RefNull: binaryen.RefNullId,
+} as const;
+
+/**
+ * Reads one expression of function `functionName`: returns its kind and
+ * appends its sub-expressions, in order, to `children` (absent optional ones
+ * left out); for a `call` or `ref.func`, sets `named.target`. Every kind that
+ * MVP, sign-extension, non-trapping float-to-int, bulk memory and multi-value
  * produce is known; any other kind is refused, since metering could miss a
- * way it loops or calls.
+ * way it loops or calls. Allocates nothing per expression: metering reads
+ * every expression of every function.
  *
  * @throws {ModuleRejectedError} `unsupported_instruction` for atomics, SIMD,
  *   exception handling, tail calls, table instructions, GC and anything newer.
  */
-export function readExpression(expr: binaryen.ExpressionRef, functionName: string): ExpressionNode {
+export function readExpression(
+  expr: binaryen.ExpressionRef,
+  functionName: string,
+  children: binaryen.ExpressionRef[],
+  named: ExpressionTarget,
+): ExpressionKind {
   // Direct accessors: getExpressionInfo is ~10x slower (it calls every getter)
   // and has no case for kinds without fields (nop, unreachable, ref.null).
-  const id = binaryen.getExpressionId(expr);
-  if (binaryen.getExpressionType(expr) === binaryen.v128) _refuse(functionName, "SIMD");
-  const x = _accessors;
+  const id = _ExpressionGetId(expr);
+  if (_ExpressionGetType(expr) === _V128) _refuse(functionName, "SIMD");
   switch (id) {
-    case binaryen.BlockId: {
-      const children: binaryen.ExpressionRef[] = [];
-      for (let index = 0, count = x.Block.getNumChildren(expr); index < count; index++) {
-        children.push(x.Block.getChildAt(expr, index));
+    // Leaves first: they are most expressions.
+    case _ID.Const:
+    case _ID.LocalGet:
+    case _ID.GlobalGet:
+    case _ID.MemorySize:
+    case _ID.Nop:
+    case _ID.Unreachable:
+    case _ID.DataDrop:
+    case _ID.RefNull:
+      return ExpressionKind.plain;
+    case _ID.Block:
+      for (let index = 0, count = _BlockGetNumChildren(expr); index < count; index++) {
+        children.push(_BlockGetChildAt(expr, index));
       }
-      return { kind: "block", children };
+      return ExpressionKind.block;
+    case _ID.If: {
+      children.push(_IfGetCondition(expr));
+      _pushPresent(children, _IfGetIfTrue(expr));
+      _pushPresent(children, _IfGetIfFalse(expr));
+      return ExpressionKind.if;
     }
-    case binaryen.IfId: {
-      const condition = x.If.getCondition(expr);
-      const arms = _present(x.If.getIfTrue(expr), x.If.getIfFalse(expr));
-      return { kind: "if", condition, arms, children: [condition, ...arms] };
+    case _ID.Loop:
+      children.push(_LoopGetBody(expr));
+      return ExpressionKind.loop;
+    case _ID.Call:
+      if (_CallIsReturn(expr)) _refuse(functionName, "tail calls (return_call)");
+      named.target = _callTarget(expr);
+      for (let index = 0, count = _CallGetNumOperands(expr); index < count; index++) {
+        children.push(_CallGetOperandAt(expr, index));
+      }
+      return ExpressionKind.call;
+    case _ID.CallIndirect:
+      if (_CallIndirectIsReturn(expr)) {
+        _refuse(functionName, "tail calls (return_call_indirect)");
+      }
+      for (
+        let index = 0, count = _CallIndirectGetNumOperands(expr);
+        index < count;
+        index++
+      ) {
+        children.push(_CallIndirectGetOperandAt(expr, index));
+      }
+      children.push(_CallIndirectGetTarget(expr));
+      return ExpressionKind.callIndirect;
+    case _ID.RefFunc:
+      named.target = _refFuncTarget(expr);
+      return ExpressionKind.refFunc;
+    case _ID.Break:
+      _pushPresent(children, _BreakGetValue(expr));
+      _pushPresent(children, _BreakGetCondition(expr));
+      return ExpressionKind.plain;
+    case _ID.Switch:
+      _pushPresent(children, _SwitchGetValue(expr));
+      _pushPresent(children, _SwitchGetCondition(expr));
+      return ExpressionKind.plain;
+    case _ID.LocalSet:
+      children.push(_LocalSetGetValue(expr));
+      return ExpressionKind.plain;
+    case _ID.GlobalSet:
+      children.push(_GlobalSetGetValue(expr));
+      return ExpressionKind.plain;
+    case _ID.Load:
+      if (_LoadIsAtomic(expr)) _refuse(functionName, "atomics");
+      children.push(_LoadGetPtr(expr));
+      return ExpressionKind.plain;
+    case _ID.Store: {
+      if (_StoreIsAtomic(expr)) _refuse(functionName, "atomics");
+      const value = _StoreGetValue(expr);
+      if (_ExpressionGetType(value) === _V128) _refuse(functionName, "SIMD");
+      children.push(_StoreGetPtr(expr), value);
+      return ExpressionKind.plain;
     }
-    case binaryen.LoopId: {
-      const body = x.Loop.getBody(expr);
-      return { kind: "loop", body, children: [body] };
+    case _ID.Unary: {
+      const value = _UnaryGetValue(expr);
+      if (_ExpressionGetType(value) === _V128) _refuse(functionName, "SIMD");
+      children.push(value);
+      return ExpressionKind.plain;
     }
-    case binaryen.CallId:
-      if (x.Call.isReturn(expr)) _refuse(functionName, "tail calls (return_call)");
-      return { kind: "call", callee: x.Call.getTarget(expr), children: _operands(x.Call, expr) };
-    case binaryen.CallIndirectId:
-      if (x.CallIndirect.isReturn(expr)) _refuse(functionName, "tail calls (return_call_indirect)");
-      return {
-        kind: "call_indirect",
-        children: [..._operands(x.CallIndirect, expr), x.CallIndirect.getTarget(expr)],
-      };
-    case binaryen.RefFuncId:
-      return { kind: "ref_func", target: x.RefFunc.getFunc(expr), children: [] };
-    case binaryen.BreakId:
-      return {
-        kind: "plain",
-        children: _present(x.Break.getValue(expr), x.Break.getCondition(expr)),
-      };
-    case binaryen.SwitchId:
-      return {
-        kind: "plain",
-        children: _present(x.Switch.getValue(expr), x.Switch.getCondition(expr)),
-      };
-    case binaryen.LocalSetId:
-      return { kind: "plain", children: [x.LocalSet.getValue(expr)] };
-    case binaryen.GlobalSetId:
-      return { kind: "plain", children: [x.GlobalSet.getValue(expr)] };
-    case binaryen.LoadId:
-      if (x.Load.isAtomic(expr)) _refuse(functionName, "atomics");
-      return { kind: "plain", children: [x.Load.getPtr(expr)] };
-    case binaryen.StoreId: {
-      if (x.Store.isAtomic(expr)) _refuse(functionName, "atomics");
-      const value = x.Store.getValue(expr);
-      if (binaryen.getExpressionType(value) === binaryen.v128) _refuse(functionName, "SIMD");
-      return { kind: "plain", children: [x.Store.getPtr(expr), value] };
+    case _ID.Binary: {
+      const left = _BinaryGetLeft(expr);
+      if (_ExpressionGetType(left) === _V128) _refuse(functionName, "SIMD");
+      children.push(left, _BinaryGetRight(expr));
+      return ExpressionKind.plain;
     }
-    case binaryen.UnaryId: {
-      const value = x.Unary.getValue(expr);
-      if (binaryen.getExpressionType(value) === binaryen.v128) _refuse(functionName, "SIMD");
-      return { kind: "plain", children: [value] };
-    }
-    case binaryen.BinaryId: {
-      const left = x.Binary.getLeft(expr);
-      if (binaryen.getExpressionType(left) === binaryen.v128) _refuse(functionName, "SIMD");
-      return { kind: "plain", children: [left, x.Binary.getRight(expr)] };
-    }
-    case binaryen.SelectId:
-      return {
-        kind: "plain",
-        children: [
-          x.Select.getIfTrue(expr),
-          x.Select.getIfFalse(expr),
-          x.Select.getCondition(expr),
-        ],
-      };
-    case binaryen.DropId:
-      return { kind: "plain", children: [x.Drop.getValue(expr)] };
-    case binaryen.ReturnId:
-      return { kind: "return", children: _present(x.Return.getValue(expr)) };
-    case binaryen.MemoryGrowId:
-      return { kind: "plain", children: [x.MemoryGrow.getDelta(expr)] };
-    case binaryen.MemoryCopyId:
-      return {
-        kind: "plain",
-        children: [
-          x.MemoryCopy.getDest(expr),
-          x.MemoryCopy.getSource(expr),
-          x.MemoryCopy.getSize(expr),
-        ],
-      };
-    case binaryen.MemoryFillId:
-      return {
-        kind: "plain",
-        children: [
-          x.MemoryFill.getDest(expr),
-          x.MemoryFill.getValue(expr),
-          x.MemoryFill.getSize(expr),
-        ],
-      };
-    case binaryen.MemoryInitId:
-      return {
-        kind: "plain",
-        children: [
-          x.MemoryInit.getDest(expr),
-          x.MemoryInit.getOffset(expr),
-          x.MemoryInit.getSize(expr),
-        ],
-      };
-    case binaryen.TupleMakeId:
-      return { kind: "plain", children: _operands(x.TupleMake, expr) };
-    case binaryen.TupleExtractId:
-      return { kind: "plain", children: [x.TupleExtract.getTuple(expr)] };
-    case binaryen.RefIsNullId:
-      return { kind: "plain", children: [x.RefIsNull.getValue(expr)] };
-    case binaryen.ConstId:
-    case binaryen.LocalGetId:
-    case binaryen.GlobalGetId:
-    case binaryen.MemorySizeId:
-    case binaryen.NopId:
-    case binaryen.UnreachableId:
-    case binaryen.DataDropId:
-    case binaryen.RefNullId:
-      return { kind: "plain", children: [] };
+    case _ID.Select:
+      children.push(
+        _SelectGetIfTrue(expr),
+        _SelectGetIfFalse(expr),
+        _SelectGetCondition(expr),
+      );
+      return ExpressionKind.plain;
+    case _ID.Drop:
+      children.push(_DropGetValue(expr));
+      return ExpressionKind.plain;
+    case _ID.Return:
+      _pushPresent(children, _ReturnGetValue(expr));
+      return ExpressionKind.return;
+    case _ID.MemoryGrow:
+      children.push(_MemoryGrowGetDelta(expr));
+      return ExpressionKind.plain;
+    case _ID.MemoryCopy:
+      children.push(
+        _MemoryCopyGetDest(expr),
+        _MemoryCopyGetSource(expr),
+        _MemoryCopyGetSize(expr),
+      );
+      return ExpressionKind.plain;
+    case _ID.MemoryFill:
+      children.push(
+        _MemoryFillGetDest(expr),
+        _MemoryFillGetValue(expr),
+        _MemoryFillGetSize(expr),
+      );
+      return ExpressionKind.plain;
+    case _ID.MemoryInit:
+      children.push(
+        _MemoryInitGetDest(expr),
+        _MemoryInitGetOffset(expr),
+        _MemoryInitGetSize(expr),
+      );
+      return ExpressionKind.plain;
+    case _ID.TupleMake:
+      for (
+        let index = 0, count = _TupleMakeGetNumOperands(expr);
+        index < count;
+        index++
+      ) {
+        children.push(_TupleMakeGetOperandAt(expr, index));
+      }
+      return ExpressionKind.plain;
+    case _ID.TupleExtract:
+      children.push(_TupleExtractGetTuple(expr));
+      return ExpressionKind.plain;
+    case _ID.RefIsNull:
+      children.push(_RefIsNullGetValue(expr));
+      return ExpressionKind.plain;
     default:
       return _refuse(functionName, _familyOf(id));
   }
 }
 
-type _Ref = binaryen.ExpressionRef;
-type _Get = (expr: _Ref) => _Ref;
-interface _WithOperands {
-  getNumOperands(expr: _Ref): number;
-  getOperandAt(expr: _Ref, index: number): _Ref;
-}
-
-/** binaryen.js's per-kind expression accessors, which its bundled typings leave out. */
-interface _ExpressionAccessors {
-  Block: { getNumChildren(expr: _Ref): number; getChildAt(expr: _Ref, index: number): _Ref };
-  If: { getCondition: _Get; getIfTrue: _Get; getIfFalse: _Get };
-  Loop: { getBody: _Get };
-  Break: { getCondition: _Get; getValue: _Get };
-  Switch: { getCondition: _Get; getValue: _Get };
-  Call: _WithOperands & { getTarget(expr: _Ref): string; isReturn(expr: _Ref): boolean };
-  CallIndirect: _WithOperands & { getTarget: _Get; isReturn(expr: _Ref): boolean };
-  RefFunc: { getFunc(expr: _Ref): string };
-  LocalSet: { getValue: _Get };
-  GlobalSet: { getValue: _Get };
-  Load: { isAtomic(expr: _Ref): boolean; getPtr: _Get };
-  Store: { isAtomic(expr: _Ref): boolean; getPtr: _Get; getValue: _Get };
-  Unary: { getValue: _Get };
-  Binary: { getLeft: _Get; getRight: _Get };
-  Select: { getIfTrue: _Get; getIfFalse: _Get; getCondition: _Get };
-  Drop: { getValue: _Get };
-  Return: { getValue: _Get };
-  MemoryGrow: { getDelta: _Get };
-  MemoryCopy: { getDest: _Get; getSource: _Get; getSize: _Get };
-  MemoryFill: { getDest: _Get; getValue: _Get; getSize: _Get };
-  MemoryInit: { getDest: _Get; getOffset: _Get; getSize: _Get };
-  TupleMake: _WithOperands;
-  TupleExtract: { getTuple: _Get };
-  RefIsNull: { getValue: _Get };
-}
-const _accessors = binaryen as unknown as _ExpressionAccessors;
-
-function _operands(kind: _WithOperands, expr: _Ref): _Ref[] {
-  const operands: _Ref[] = [];
-  for (let index = 0, count = kind.getNumOperands(expr); index < count; index++) {
-    operands.push(kind.getOperandAt(expr, index));
-  }
-  return operands;
+function _pushPresent(children: _Ref[], ref: _Ref): void {
+  if (ref !== 0) children.push(ref);
 }
 
 function _familyOf(id: binaryen.ExpressionIds): string {
@@ -557,15 +713,6 @@ function _countDefinedMemories(bytes: Uint8Array): number {
     offset += size;
   }
   return 0;
-}
-
-function _compileErrorOf(bytes: Uint8Array<ArrayBuffer>): string {
-  try {
-    new WebAssembly.Module(bytes);
-    return "V8 refused it";
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
 }
 
 function _signatureOf(fn: binaryen.FunctionInfo): _Signature {
