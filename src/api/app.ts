@@ -3,8 +3,11 @@
  * error handler that turns domain errors into RFC 9457 problems.
  */
 import { Hono } from "hono";
-import { IllegalTransitionError, InvalidDeploymentError } from "../lifecycle/mod.ts";
-import { AgentNotFoundError } from "../lifecycle/mod.ts";
+import {
+  AgentNotFoundError,
+  IllegalTransitionError,
+  InvalidDeploymentError,
+} from "../lifecycle/mod.ts";
 import { AgentLoadError, InvalidLimitError, ModuleRejectedError } from "../runtime/mod.ts";
 import { problem, ProblemError, problemResponse } from "./problem.ts";
 import { agentRoutes } from "./agents.ts";

@@ -7,7 +7,6 @@ import { type AclMessage, toAclMessage } from "../acl/mod.ts";
 import { type Envelope, Mailbox, MessageTooLargeError, type Router } from "../router/mod.ts";
 import {
   type AgentLimits,
-  AgentLoadError,
   type Effects,
   type Isolation,
   type ModulePreparer,
@@ -19,6 +18,7 @@ import {
 import type { AgentRecord, Store } from "../store/mod.ts";
 import { LOG_LEVELS, type Logger, SILENT_LOGGER } from "../telemetry/mod.ts";
 import { type AgentState, assertTransition } from "./agent_state.ts";
+import { ModuleBuilds } from "./module_builds.ts";
 
 /** Raised when no agent has the given name. */
 export class AgentNotFoundError extends Error {
@@ -94,13 +94,14 @@ export class AgentManager {
   readonly #log: Logger;
   readonly #byName = new Map<string, _Live>();
   readonly #byInstance = new Map<number, _Live>();
-  readonly #compiled = new Map<string, WebAssembly.Module>();
+  readonly #builds: ModuleBuilds;
   /** Per-agent chain so lifecycle operations on one agent never interleave. */
   readonly #locks = new Map<string, Promise<unknown>>();
 
   constructor(deps: AgentManagerDeps) {
     this.#deps = deps;
     this.#log = deps.logger ?? SILENT_LOGGER;
+    this.#builds = new ModuleBuilds(deps.store, deps.preparer);
   }
 
   /** Deploys a module as agent `name`: a new agent, a new version, or a hot reload. */
@@ -298,7 +299,7 @@ export class AgentManager {
       options.limits ?? {},
       existing?.record.limits ?? this.#deps.defaults,
     );
-    const { hash, module } = await this.#prepare(bytes, limits);
+    const { hash, module } = await this.#builds.forDeploy(bytes, limits);
     const isolation = options.isolation ?? existing?.record.isolation ?? "shared";
     const store = this.#deps.store;
     if (!existing) {
@@ -387,62 +388,8 @@ export class AgentManager {
     live.record = { ...live.record, version, moduleHash: hash, limits, isolation };
   }
 
-  /**
-   * Validates, meters and compiles a module. A build of the same bytes under
-   * the same limits is reused: compiled from memory, or metered from the store.
-   */
-  async #prepare(
-    bytes: Uint8Array,
-    limits: AgentLimits,
-  ): Promise<{ hash: string; module: WebAssembly.Module }> {
-    if (bytes.length > limits.maxModuleBytes) {
-      // Let the preparer refuse it with its precise reason; never serve a cached build.
-      await this.#deps.preparer.prepare(bytes, _prepareOptions(limits));
-    }
-    const hash = await _sha256(bytes);
-    const options = _buildKey(limits);
-    const store = this.#deps.store;
-    const compiled = this.#compiled.get(`${hash}:${options}`);
-    if (compiled) return { hash, module: compiled };
-    let build = store.modules.build(hash, options);
-    if (!build) {
-      const prepared = await this.#deps.preparer.prepare(bytes, _prepareOptions(limits));
-      build = { hash, options, metered: prepared.metered, hasInit: prepared.hasInit };
-      store.modules.put(bytes, build);
-    }
-    return { hash, module: await this.#compile(build.hash, build.options, build.metered) };
-  }
-
-  async #compile(hash: string, options: string, metered: Uint8Array): Promise<WebAssembly.Module> {
-    const key = `${hash}:${options}`;
-    let module = this.#compiled.get(key);
-    if (!module) {
-      module = await WebAssembly.compile(metered as Uint8Array<ArrayBuffer>);
-      this.#compiled.set(key, module);
-    }
-    return module;
-  }
-
   async #moduleOf(live: _Live): Promise<WebAssembly.Module> {
-    if (live.module) return live.module;
-    const { moduleHash, limits } = live.record;
-    let build = this.#deps.store.modules.build(moduleHash, _buildKey(limits));
-    if (!build) {
-      // Limits changed since the build was made: meter the stored original again.
-      const original = this.#deps.store.modules.original(moduleHash);
-      if (!original) {
-        throw new AgentLoadError(live.record.name, "its module is missing from the store");
-      }
-      const prepared = await this.#deps.preparer.prepare(original, _prepareOptions(limits));
-      build = {
-        hash: moduleHash,
-        options: _buildKey(limits),
-        metered: prepared.metered,
-        hasInit: prepared.hasInit,
-      };
-      this.#deps.store.modules.put(original, build);
-    }
-    live.module = await this.#compile(build.hash, build.options, build.metered);
+    live.module ??= await this.#builds.forAgent(live.record);
     return live.module;
   }
 
@@ -617,22 +564,4 @@ export class AgentManager {
     });
     return next;
   }
-}
-
-/** What a metered build depends on, as a stable key. */
-function _buildKey(limits: AgentLimits): string {
-  return JSON.stringify({ fuel: limits.fuelPerMessage, memoryPages: limits.memoryPages });
-}
-
-function _prepareOptions(limits: AgentLimits) {
-  return {
-    memoryCapPages: limits.memoryPages,
-    initialFuel: BigInt(limits.fuelPerMessage),
-    maxModuleBytes: limits.maxModuleBytes,
-  };
-}
-
-async function _sha256(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
