@@ -7,7 +7,9 @@
  * @module
  */
 import binaryen from "binaryen";
-import { binaryenErrorMessage, capMemoryMaximum, injectFuelMetering } from "./fuel.ts";
+import { binaryenErrorMessage } from "./binaryen_extras.ts";
+import { injectFuelMetering } from "./fuel.ts";
+import { capMemoryMaximum } from "./memory_cap.ts";
 import { checkModuleAbi, checkModuleBytes, ModuleRejectedError } from "./module_rules.ts";
 
 /** Limits applied while preparing one module. */

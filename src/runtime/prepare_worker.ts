@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { binaryenErrorMessage } from "./fuel.ts";
+import { binaryenErrorMessage } from "./binaryen_extras.ts";
 import { ModuleRejectedError } from "./module_rules.ts";
 import { type PreparedModule, prepareModule, type PrepareOptions } from "./prepare.ts";
 

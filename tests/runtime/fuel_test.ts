@@ -4,26 +4,8 @@
  */
 import assert from "node:assert/strict";
 import binaryen from "binaryen";
-import wabtInit from "wabt";
 import { prepareModule, type PrepareOptions } from "../../src/runtime/prepare.ts";
-
-const wabt = await wabtInit();
-
-function wat(source: string): Uint8Array {
-  const module = wabt.parseWat("test.wat", source, {
-    mutable_globals: true,
-    sign_extension: true,
-    bulk_memory: true,
-    multi_value: true,
-  });
-  try {
-    module.resolveNames();
-    module.validate();
-    return new Uint8Array(module.toBinary({ write_debug_names: true }).buffer);
-  } finally {
-    module.destroy();
-  }
-}
+import { wat } from "../_support/wat.ts";
 
 const OPTIONS: PrepareOptions = {
   memoryCapPages: 4,

@@ -4,23 +4,10 @@
  */
 import assert from "node:assert/strict";
 import binaryen from "binaryen";
-import wabtInit from "wabt";
 import { ModulePreparer, ModulePreparerError } from "../../src/runtime/module_preparer.ts";
 import { ModuleRejectedError } from "../../src/runtime/module_rules.ts";
 import type { PrepareOptions } from "../../src/runtime/prepare.ts";
-
-const wabt = await wabtInit();
-
-function wat(source: string): Uint8Array {
-  const module = wabt.parseWat("test.wat", source, { mutable_globals: true, bulk_memory: true });
-  try {
-    module.resolveNames();
-    module.validate();
-    return new Uint8Array(module.toBinary({}).buffer);
-  } finally {
-    module.destroy();
-  }
-}
+import { wat } from "../_support/wat.ts";
 
 const OPTIONS: PrepareOptions = {
   memoryCapPages: 16,

@@ -3,29 +3,9 @@
  * rule is refused with its code and a reason naming what was found.
  */
 import assert from "node:assert/strict";
-import wabtInit from "wabt";
 import { checkModuleBytes, ModuleRejectedError } from "../../src/runtime/module_rules.ts";
 import { prepareModule, type PrepareOptions } from "../../src/runtime/prepare.ts";
-
-const wabt = await wabtInit();
-
-/** Compiles WAT; wabt's validator lags V8 on some features, so it can be skipped (V8 validates anyway). */
-function wat(source: string, features: Record<string, boolean> = {}, validate = true): Uint8Array {
-  const module = wabt.parseWat("test.wat", source, {
-    mutable_globals: true,
-    sign_extension: true,
-    bulk_memory: true,
-    multi_value: true,
-    ...features,
-  });
-  try {
-    module.resolveNames();
-    if (validate) module.validate();
-    return new Uint8Array(module.toBinary({ write_debug_names: true }).buffer);
-  } finally {
-    module.destroy();
-  }
-}
+import { wat } from "../_support/wat.ts";
 
 const OPTIONS: PrepareOptions = {
   memoryCapPages: 256,
@@ -268,15 +248,17 @@ Deno.test("exporting caxton_fuel is refused: metering owns that name", async () 
 
 Deno.test("memories outside ABI v1 are refused", async () => {
   await assertRejected(
-    wat(agent({ extra: `(memory $second 1)` }), { multi_memory: true }, false),
+    wat(agent({ extra: `(memory $second 1)` }), {
+      features: { multi_memory: true },
+      validate: false,
+    }),
     "unsupported_feature",
     /defines 2 memories/,
   );
   await assertRejected(
     wat(
       agent({ replace: { memory: `(memory (export "memory") 1 2 shared)` } }),
-      { threads: true },
-      false,
+      { features: { threads: true }, validate: false },
     ),
     "unsupported_feature",
     /memory is shared/,
@@ -284,8 +266,7 @@ Deno.test("memories outside ABI v1 are refused", async () => {
   await assertRejected(
     wat(
       agent({ replace: { memory: `(memory (export "memory") i64 1)` } }),
-      { memory64: true },
-      false,
+      { features: { memory64: true }, validate: false },
     ),
     "unsupported_feature",
     /memory is 64-bit/,
@@ -294,18 +275,22 @@ Deno.test("memories outside ABI v1 are refused", async () => {
 
 Deno.test("instructions outside ABI v1 are refused with the function that uses them", async () => {
   await assertRejected(
-    wat(agent({ extra: `(func $vector (drop (v128.const i32x4 1 2 3 4)))` }), { simd: true }),
+    wat(agent({ extra: `(func $vector (drop (v128.const i32x4 1 2 3 4)))` }), {
+      features: { simd: true },
+    }),
     "unsupported_instruction",
     /function "vector" uses SIMD/,
   );
   await assertRejected(
-    wat(agent({ extra: `(func $tail (result i32) (return_call $tail))` }), { tail_call: true }),
+    wat(agent({ extra: `(func $tail (result i32) (return_call $tail))` }), {
+      features: { tail_call: true },
+    }),
     "unsupported_instruction",
     /function "tail" uses tail calls/,
   );
   await assertRejected(
     wat(agent({ extra: `(func $atomic (result i32) (i32.atomic.load (i32.const 0)))` }), {
-      threads: true,
+      features: { threads: true },
     }),
     "unsupported_instruction",
     /function "atomic" uses atomics/,
@@ -316,9 +301,7 @@ Deno.test("instructions outside ABI v1 are refused with the function that uses t
         extra:
           `(table $t 1 funcref) (func $grow (drop (table.grow $t (ref.null func) (i32.const 1))))`,
       }),
-      {
-        reference_types: true,
-      },
+      { features: { reference_types: true } },
     ),
     "unsupported_instruction",
     /function "grow" uses table instructions/,
@@ -328,8 +311,9 @@ Deno.test("instructions outside ABI v1 are refused with the function that uses t
 Deno.test("a data segment with a non-constant offset is refused", async () => {
   await assertRejected(
     wat(agent({ extra: `(data (i32.add (i32.const 8) (i32.const 8)) "x")` }), {
-      extended_const: true,
-    }, false),
+      features: { extended_const: true },
+      validate: false,
+    }),
     "unsupported_feature",
     /data segment 0 has an offset Caxton cannot read/,
   );
