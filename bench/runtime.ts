@@ -174,6 +174,18 @@ async function fuelOverhead(): Promise<Metric[]> {
     a.push(p.ms);
     b.push(m.ms);
   }
+  // The metered build must really be metered: a small budget stops the same call.
+  const exports = metered.exports as {
+    compute: (n: number) => number;
+    caxton_fuel: WebAssembly.Global;
+  };
+  exports.caxton_fuel.value = 100_000n;
+  try {
+    exports.compute(n);
+    throw new Error("the metered sieve ran to the end on 100,000 fuel: metering is broken");
+  } catch (error) {
+    if (!(error instanceof WebAssembly.RuntimeError)) throw error;
+  }
   const overhead = (median(b) / median(a) - 1) * 100;
   return [{
     metric: "fuel_overhead_pct",
