@@ -55,6 +55,15 @@ export interface PoolStatus {
 
 const _MAX_BATCH = 256;
 
+/**
+ * How every agent worker is created: agent code must reach nothing but the
+ * host functions, so the thread itself gets no file, net, env or run access.
+ */
+export const AGENT_WORKER_OPTIONS: Readonly<WorkerOptions> = Object.freeze({
+  type: "module" as const,
+  deno: { permissions: "none" as const },
+});
+
 interface _Slot {
   worker: Worker;
   dedicated: boolean;
@@ -193,11 +202,7 @@ export class WorkerPool {
   }
 
   #spawn(dedicated: boolean): _Slot {
-    const worker = new Worker(new URL("./agent_worker.ts", import.meta.url), {
-      type: "module",
-      // Agent code must reach nothing but the host functions.
-      deno: { permissions: "none" },
-    });
+    const worker = new Worker(new URL("./agent_worker.ts", import.meta.url), AGENT_WORKER_OPTIONS);
     const slot: _Slot = {
       worker,
       dedicated,

@@ -21,11 +21,18 @@ export async function runCli(
 }
 
 /** A `caxton serve` child process; resolves once it prints where it listens. */
-export async function startServer(
+export function startServer(
   ...args: string[]
 ): Promise<{ url: string; process: Deno.ChildProcess } & AsyncDisposable> {
+  return spawnServer({ args: cliArgs("serve", "--port", "0", ...args) });
+}
+
+/** Spawns a server command and resolves once it prints where it listens. */
+export async function spawnServer(
+  options: { args: string[]; env?: Record<string, string>; cwd?: string },
+): Promise<{ url: string; process: Deno.ChildProcess } & AsyncDisposable> {
   const process = new Deno.Command(Deno.execPath(), {
-    args: cliArgs("serve", "--port", "0", ...args),
+    ...options,
     stdout: "null",
     stderr: "piped",
   }).spawn();

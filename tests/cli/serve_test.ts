@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { agentBytes, tempDataDir } from "../_support/node.ts";
-import { runCli, startServer } from "../_support/process.ts";
+import { runCli, spawnServer, startServer } from "../_support/process.ts";
 
 Deno.test("`caxton serve` answers probes, deploys an agent over HTTP and stops on SIGTERM", async () => {
   using dir = tempDataDir();
@@ -76,4 +76,17 @@ Deno.test("the CLI refuses bad input with one line and a usage exit code", async
   const noFile = await runCli("restore", "/nonexistent/backup.db", "--data-dir", "/tmp/caxton-x");
   assert.equal(noFile.code, 2);
   assert.match(noFile.stderr, /no such file/);
+});
+
+Deno.test("the README's `deno task start` serves on its embedded defaults", async () => {
+  using dir = tempDataDir();
+  // The README command exactly, with only the port and data dir moved aside so tests can run anywhere.
+  await using server = await spawnServer({
+    args: ["task", "start"],
+    cwd: new URL("../../", import.meta.url).pathname,
+    env: { CAXTON_PORT: "0", CAXTON_DATA_DIR: dir.path, NO_COLOR: "1" },
+  });
+  assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/, "loopback by default");
+  assert.equal((await (await fetch(`${server.url}/ready`)).json()).status, "ready");
+  assert.ok(Deno.statSync(`${dir.path}/caxton.db`).isFile, "the embedded SQLite file is created");
 });

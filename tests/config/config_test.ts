@@ -30,3 +30,11 @@ Deno.test("a bad setting names itself and its source", () => {
     /fuelPerMessage/,
   );
 });
+
+Deno.test("by default a node listens on loopback with one agent worker per core", () => {
+  const config = loadConfig();
+  assert.equal(config.host, "127.0.0.1");
+  assert.equal(config.port, 8080);
+  assert.equal(config.workers, navigator.hardwareConcurrency);
+  assert.equal(config.dataDir, ".caxton");
+});
