@@ -41,7 +41,7 @@ const BIG_MIN_BYTES = 90 * 1024;
 const BIG_MAX_BYTES = 130 * 1024;
 
 /** What a module may import under ABI v1 (all from module "caxton"). */
-const ABI_IMPORTS = new Set([
+export const ABI_IMPORTS: ReadonlySet<string> = new Set([
   "send",
   "log",
   "state_get",

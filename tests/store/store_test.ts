@@ -17,6 +17,10 @@ function seedModule(store: ReturnType<typeof openStore>, hash = "h1") {
   });
 }
 
+function seedAgent(store: ReturnType<typeof openStore>, name: string, moduleHash = "h1") {
+  return store.agents.create({ name, moduleHash, isolation: "shared", limits: DEFAULT_LIMITS });
+}
+
 Deno.test("a new database is in WAL mode with its migrations recorded", () => {
   const dir = tempDir();
   const path = join(dir, "caxton.db");
@@ -41,12 +45,7 @@ Deno.test("reopening a database applies no migration twice and keeps data", () =
   {
     using store = openStore(path);
     seedModule(store);
-    store.agents.create({
-      name: "a",
-      moduleHash: "h1",
-      isolation: "shared",
-      limits: DEFAULT_LIMITS,
-    });
+    seedAgent(store, "a", "h1");
   }
   using store = openStore(path);
   assert.deepEqual(store.agents.list().map((a) => a.name), ["a"]);
@@ -57,12 +56,7 @@ Deno.test("agents, versions, transitions and state are kept by their repositorie
   using store = openStore(":memory:");
   seedModule(store, "h1");
   seedModule(store, "h2");
-  const agent = store.agents.create({
-    name: "echo",
-    moduleHash: "h1",
-    isolation: "shared",
-    limits: DEFAULT_LIMITS,
-  });
+  const agent = seedAgent(store, "echo", "h1");
   assert.equal(agent.state, "unloaded");
   assert.equal(agent.version, 1);
   store.agents.recordTransition(agent, "loaded", "deployed");
@@ -88,12 +82,7 @@ Deno.test("agents, versions, transitions and state are kept by their repositorie
 Deno.test("a failed transaction leaves the previous state intact", () => {
   using store = openStore(":memory:");
   seedModule(store);
-  const agent = store.agents.create({
-    name: "a",
-    moduleHash: "h1",
-    isolation: "shared",
-    limits: DEFAULT_LIMITS,
-  });
+  const agent = seedAgent(store, "a", "h1");
   store.state.apply(agent.id, [{ key: "k", value: new Uint8Array([1]) }]);
   assert.throws(() =>
     store.transaction(() => {
@@ -110,12 +99,7 @@ Deno.test("a reader never sees half of a writer's transaction", () => {
   const path = join(dir, "caxton.db");
   using store = openStore(path);
   seedModule(store);
-  const agent = store.agents.create({
-    name: "a",
-    moduleHash: "h1",
-    isolation: "shared",
-    limits: DEFAULT_LIMITS,
-  });
+  const agent = seedAgent(store, "a", "h1");
   const reader = new DatabaseSync(path, { readOnly: true });
   try {
     store.transaction(() => {
@@ -136,12 +120,7 @@ Deno.test("backup of a live database restores elsewhere with the same agents and
   const dir = tempDir();
   using store = openStore(join(dir, "live.db"));
   seedModule(store);
-  const agent = store.agents.create({
-    name: "a",
-    moduleHash: "h1",
-    isolation: "shared",
-    limits: DEFAULT_LIMITS,
-  });
+  const agent = seedAgent(store, "a", "h1");
   store.state.apply(agent.id, [{ key: "k", value: new Uint8Array([7]) }]);
   store.backup(join(dir, "backup.db"));
   assert.throws(() => store.backup(join(dir, "backup.db")), /exists/);
