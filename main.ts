@@ -93,6 +93,7 @@ export async function startNode(
     closing ??= (async () => {
       await agents.drainAll();
       await server?.shutdown();
+      router.close();
       await pool.close();
       await preparer.close();
       store.close();

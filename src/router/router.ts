@@ -6,6 +6,7 @@
  */
 import type { AclMessage } from "../acl/mod.ts";
 import { type Envelope, MailboxFullError } from "./mailbox.ts";
+import { ReplyDeadlines } from "./reply_deadlines.ts";
 
 /** Something that accepts messages for one agent name. */
 export interface Endpoint {
@@ -30,7 +31,8 @@ export type FailureCode =
   | "mailbox_full"
   | "agent_unavailable"
   | "handling_failed"
-  | "message_too_large";
+  | "message_too_large"
+  | "reply_timeout";
 
 /** A message nobody could take, not even its sender. */
 export interface DeadLetter {
@@ -50,10 +52,28 @@ export const PLATFORM = "caxton";
 export class Router {
   readonly #endpoints = new Map<string, Endpoint>();
   readonly #options: RouterOptions;
+  readonly #deadlines = new ReplyDeadlines((original, receiver) =>
+    this.fail(
+      original,
+      receiver,
+      "reply_timeout",
+      `no reply from "${receiver}" by ${original.replyBy} (reply-by)`,
+    )
+  );
   #deadLetters = 0;
 
   constructor(options: RouterOptions = {}) {
     this.#options = options;
+  }
+
+  /** Replies awaited under a reply-by deadline. */
+  get awaitedReplies(): number {
+    return this.#deadlines.pending;
+  }
+
+  /** Stops the reply-by clocks. */
+  close(): void {
+    this.#deadlines.close();
   }
 
   /** Makes `name` reachable. */
@@ -86,6 +106,7 @@ export class Router {
    */
   route(message: AclMessage): number {
     const text = JSON.stringify(message);
+    this.#deadlines.settle(message);
     let delivered = 0;
     for (const receiver of message.receiver) {
       const endpoint = this.#endpoints.get(receiver);
@@ -99,6 +120,8 @@ export class Router {
         continue;
       }
       try {
+        // Watch first: an outside participant may answer inside enqueue.
+        this.#deadlines.watch(message, receiver);
         endpoint.enqueue({ message, text });
         delivered++;
       } catch (error) {
@@ -116,6 +139,8 @@ export class Router {
   /** Tells the sender of `original` that `receiver` could not handle it. */
   fail(original: AclMessage, receiver: string, code: FailureCode, reason: string): void {
     const sender = original.sender;
+    // This failure is the receiver's answer: no timeout on top of it.
+    if (sender && original.replyWith) this.#deadlines.cancel(sender, receiver, original.replyWith);
     // A failure about a failure is not answered again: that way lies a loop.
     if (!sender || original.performative === "failure" || !this.#endpoints.has(sender)) {
       this.#deadLetter(original, reason);
