@@ -18,3 +18,14 @@ export { BackupError, restoreDatabase, verifyBackup } from "./backup.ts";
 export type { AgentEventRecord, AgentRecord, NewAgent, TransitionRecord } from "./agents.ts";
 export type { ModuleBuild } from "./modules.ts";
 export type { StateWrite } from "./state.ts";
+export { MessageLog } from "./message_log.ts";
+export type {
+  DeadLetter,
+  DeliveryStatus,
+  LogEntry,
+  LoggedMessage,
+  MarkUpdate,
+  MessageEntry,
+} from "./message_log.ts";
+export { GroupCommitWriter, MessageLogWriteError } from "./group_commit.ts";
+export type { GroupCommitOptions, MessageLogMode, MessageWriter } from "./group_commit.ts";

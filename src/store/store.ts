@@ -4,6 +4,7 @@ import { openDatabase } from "./database.ts";
 import { AgentRepository } from "./agents.ts";
 import { ModuleRepository } from "./modules.ts";
 import { StateRepository } from "./state.ts";
+import { MessageLog } from "./message_log.ts";
 import { backupDatabase } from "./backup.ts";
 
 /** Everything the rest of Caxton may do with persisted data. */
@@ -11,6 +12,8 @@ export interface Store {
   readonly agents: AgentRepository;
   readonly modules: ModuleRepository;
   readonly state: StateRepository;
+  /** The durable message log; write it through a {@linkcode GroupCommitWriter}. */
+  readonly messages: MessageLog;
   /** Runs `fn` atomically: all its writes land, or none do. Nested calls join the outer one. */
   transaction<T>(fn: () => T): T;
   /** Writes a consistent copy of the live database to a new file. */
@@ -24,6 +27,7 @@ class SqliteStore implements Store {
   readonly agents: AgentRepository;
   readonly modules: ModuleRepository;
   readonly state: StateRepository;
+  readonly messages: MessageLog;
   readonly #db: DatabaseSync;
   #depth = 0;
   #closed = false;
@@ -33,6 +37,7 @@ class SqliteStore implements Store {
     this.agents = new AgentRepository(db);
     this.modules = new ModuleRepository(db);
     this.state = new StateRepository(db);
+    this.messages = new MessageLog(db, (fn) => this.transaction(fn));
   }
 
   transaction<T>(fn: () => T): T {

@@ -31,8 +31,11 @@ Deno.test("a new database is in WAL mode with its migrations recorded", () => {
       (db.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode,
       "wal",
     );
-    const rows = db.prepare("SELECT version, name FROM schema_migrations").all();
-    assert.deepEqual(rows.map((r) => ({ ...r })), [{ version: 1, name: "core" }]);
+    const rows = db.prepare("SELECT version, name FROM schema_migrations ORDER BY version").all();
+    assert.deepEqual(rows.map((r) => ({ ...r })), [
+      { version: 1, name: "core" },
+      { version: 2, name: "messages" },
+    ]);
   } finally {
     db.close();
     Deno.removeSync(dir, { recursive: true });
@@ -124,7 +127,7 @@ Deno.test("backup of a live database restores elsewhere with the same agents and
   store.state.apply(agent.id, [{ key: "k", value: new Uint8Array([7]) }]);
   store.backup(join(dir, "backup.db"));
   assert.throws(() => store.backup(join(dir, "backup.db")), /exists/);
-  assert.deepEqual(verifyBackup(join(dir, "backup.db")), { schemaVersion: 1, agents: 1 });
+  assert.deepEqual(verifyBackup(join(dir, "backup.db")), { schemaVersion: 2, agents: 1 });
   restoreDatabase(join(dir, "backup.db"), join(dir, "restored.db"));
   using restored = openStore(join(dir, "restored.db"));
   const back = restored.agents.byName("a")!;
