@@ -1,8 +1,19 @@
 /**
  * @module
- * FIPA ACL messages: the type, the 22 performatives, the JSON codec and the
- * FIPA string encoding (SC00070).
+ * FIPA ACL messages: the type, the 22 performatives, the JSON codec, the
+ * FIPA string encoding (SC00070) and the interaction-protocol checker
+ * (fipa-request, fipa-query, fipa-contract-net and its iterated form).
  */
 export { AclParseError, parseAclJson, PERFORMATIVES, toAclMessage } from "./message.ts";
 export type { AclMessage, Performative } from "./message.ts";
 export { MAX_FIPA_STRING_BYTES, parseFipaString, printFipaString } from "./fipa_string.ts";
+export { PROTOCOLS } from "./protocols.ts";
+export type { InteractionProtocol, ProtocolMove, ProtocolRole, ProtocolStep } from "./protocols.ts";
+export { checkConversation, ProtocolChecker } from "./protocol_checker.ts";
+export type {
+  CheckConversationOptions,
+  ConversationCheck,
+  ConversationState,
+  ObserveOptions,
+  ProtocolViolation,
+} from "./protocol_checker.ts";
