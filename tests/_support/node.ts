@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { type CaxtonNode, startNode } from "../../main.ts";
 import { type CaxtonConfig, defaultConfig } from "../../src/config/mod.ts";
 import type { AclMessage } from "../../src/acl/mod.ts";
-import { SILENT_LOGGER } from "../../src/telemetry/mod.ts";
+import { type Logger, type LogLevel, SILENT_LOGGER } from "../../src/telemetry/mod.ts";
 
 const AGENTS_DIR = new URL("../../build/agents/", import.meta.url);
 
@@ -28,7 +28,7 @@ export function tempDataDir(): { path: string } & Disposable {
 /** Starts a node on a temp data dir (or the given one), without HTTP unless asked. */
 export function startTestNode(
   overrides: Partial<CaxtonConfig> & { dataDir: string },
-  options: { serve?: boolean } = {},
+  options: { serve?: boolean; logger?: Logger } = {},
 ): Promise<CaxtonNode> {
   const config: CaxtonConfig = {
     ...defaultConfig(),
@@ -36,7 +36,20 @@ export function startTestNode(
     workers: 2,
     ...overrides,
   };
-  return startNode(config, { serve: options.serve ?? false, logger: SILENT_LOGGER });
+  return startNode(config, {
+    serve: options.serve ?? false,
+    logger: options.logger ?? SILENT_LOGGER,
+  });
+}
+
+/** A logger that keeps every line, fields flattened beside `level` and `msg`. */
+export function capturingLogger(): Logger & { lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  return {
+    lines,
+    log: (level: LogLevel, msg: string, fields: Record<string, unknown> = {}) =>
+      lines.push({ level, msg, ...fields }),
+  };
 }
 
 /** An outside participant that collects what it receives. */

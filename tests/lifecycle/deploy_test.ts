@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
 import { InvalidDeploymentError } from "../../src/lifecycle/mod.ts";
 import { InvalidLimitError } from "../../src/runtime/mod.ts";
-import type { LogLevel } from "../../src/telemetry/mod.ts";
-import { startNode } from "../../main.ts";
 import { defaultConfig } from "../../src/config/mod.ts";
-import { agentBytes, startTestNode, tempDataDir, TestParticipant } from "../_support/node.ts";
+import {
+  agentBytes,
+  capturingLogger,
+  startTestNode,
+  tempDataDir,
+  TestParticipant,
+} from "../_support/node.ts";
 
 Deno.test("a module is metered once per content hash and reused from the store after a restart", async () => {
   using dir = tempDataDir();
@@ -47,26 +51,16 @@ Deno.test("a dedicated agent gets its own worker, which goes when the agent goes
 
 Deno.test("an agent's log calls reach the node's log with the agent's name", async () => {
   using dir = tempDataDir();
-  const lines: Record<string, unknown>[] = [];
-  const logger = {
-    log: (level: LogLevel, msg: string, fields: Record<string, unknown> = {}) =>
-      lines.push({ level, msg, ...fields }),
-  };
-  await using node = await startNode(
-    { ...defaultConfig(), dataDir: dir.path, port: 0, workers: 1 },
-    {
-      serve: false,
-      logger,
-    },
-  );
+  const logger = capturingLogger();
+  await using node = await startTestNode({ dataDir: dir.path, workers: 1 }, { logger });
   using me = new TestParticipant(node);
   await node.agents.deploy("counter", agentBytes("counter_as"));
   await me.request("counter", "tick");
   assert.ok(
-    lines.some((l) =>
+    logger.lines.some((l) =>
       l.msg === "count is now 1" && l["caxton.agent.name"] === "counter" && l.level === "info"
     ),
-    JSON.stringify(lines),
+    JSON.stringify(logger.lines),
   );
 });
 
