@@ -9,7 +9,7 @@ import { type CaxtonConfig, databasePath } from "./src/config/mod.ts";
 import { AgentManager } from "./src/lifecycle/mod.ts";
 import { Router } from "./src/router/mod.ts";
 import { ModulePreparer, WorkerPool } from "./src/runtime/mod.ts";
-import { openStore, type Store } from "./src/store/mod.ts";
+import { GroupCommitWriter, openStore, type Store } from "./src/store/mod.ts";
 import { createJsonLogger, type Logger } from "./src/telemetry/mod.ts";
 
 /** Caxton's version, reported by `/health` and `caxton version`. */
@@ -44,7 +44,12 @@ export async function startNode(
   const logger = options.logger ?? createJsonLogger(config.logLevel);
   if (config.dataDir !== ":memory:") mkdirSync(config.dataDir, { recursive: true });
   const store = openStore(databasePath(config));
+  const log = new GroupCommitWriter(store.messages, {
+    mode: config.messageLog,
+    onError: (error) => logger.log("error", "message log write failed", { error: error.message }),
+  });
   const router = new Router({
+    log,
     onDeadLetter: (letter) =>
       logger.log("warn", "dead letter", { reason: letter.reason, message: letter.message }),
   });
@@ -79,6 +84,9 @@ export async function startNode(
     url = `http://${host}:${server.addr.port}`;
   }
   const { restored, failed } = await agents.restore();
+  const redelivered = router.redeliver(
+    config.messageLog === "log" ? store.messages.unfinished() : [],
+  );
   ready = true;
   logger.log("info", "caxton node started", {
     url,
@@ -86,6 +94,7 @@ export async function startNode(
     workers: config.workers,
     restored,
     failedToRestore: failed,
+    redelivered,
   });
 
   let closing: Promise<void> | null = null;
@@ -94,6 +103,7 @@ export async function startNode(
       await agents.drainAll();
       await server?.shutdown();
       router.close();
+      log.close();
       await pool.close();
       await preparer.close();
       store.close();

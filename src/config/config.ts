@@ -20,6 +20,8 @@ export interface CaxtonConfig {
   watchdogMs: number;
   mailboxCapacity: number;
   logLevel: LogLevel;
+  /** `log`: every accepted delivery is written to the store and redelivered after a crash; `none`: memory only. */
+  messageLog: "none" | "log";
   /** Default limits for every agent; deployments may override. */
   limits: AgentLimits;
 }
@@ -48,6 +50,7 @@ export function defaultConfig(): CaxtonConfig {
     watchdogMs: 10_000,
     mailboxCapacity: 10_000,
     logLevel: "info",
+    messageLog: "log",
     limits: { ...DEFAULT_LIMITS },
   };
 }
@@ -60,6 +63,7 @@ const _ENV: Record<string, keyof CaxtonConfig> = {
   CAXTON_WATCHDOG_MS: "watchdogMs",
   CAXTON_MAILBOX_CAPACITY: "mailboxCapacity",
   CAXTON_LOG_LEVEL: "logLevel",
+  CAXTON_MESSAGE_LOG: "messageLog",
 };
 
 function _integer(value: unknown, key: string, source: string, min: number, max: number): number {
@@ -111,6 +115,16 @@ function _apply(config: CaxtonConfig, values: Record<string, unknown>, source: s
         }
         config.logLevel = value as LogLevel;
         break;
+      case "messageLog":
+        if (value !== "none" && value !== "log") {
+          throw new ConfigError(
+            `Cannot use messageLog=${
+              JSON.stringify(value)
+            } from ${source}: use "log" (durable) or "none" (memory only)`,
+          );
+        }
+        config.messageLog = value;
+        break;
       case "limits":
         try {
           config.limits = resolveLimits(value as Record<string, unknown>, config.limits);
@@ -120,7 +134,7 @@ function _apply(config: CaxtonConfig, values: Record<string, unknown>, source: s
         break;
       default:
         throw new ConfigError(
-          `Cannot use setting "${key}" from ${source}: unknown; known settings are dataDir, host, port, workers, watchdogMs, mailboxCapacity, logLevel, limits`,
+          `Cannot use setting "${key}" from ${source}: unknown; known settings are dataDir, host, port, workers, watchdogMs, mailboxCapacity, logLevel, messageLog, limits`,
         );
     }
   }

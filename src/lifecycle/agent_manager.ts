@@ -241,8 +241,15 @@ export class AgentManager {
   onOutcome(outcome: Outcome): void {
     const live = this.#byInstance.get(outcome.instanceId);
     if (!live) return;
-    this.#applyEffects(live, outcome);
     const envelope = live.mailbox.complete(outcome.seq);
+    // The state a message wrote and the log's word that it was handled commit
+    // together, so a crash (or a backup) never sees one without the other.
+    this.#applyEffects(live, outcome, () => {
+      if (envelope) this.#deps.router.complete(envelope, outcome.failure, { durableNow: true });
+    });
+    if (envelope && outcome.stateChanges.length === 0) {
+      this.#deps.router.complete(envelope, outcome.failure);
+    }
     live.counters.fuelUsed += outcome.fuelUsed;
     if (outcome.failure === null) {
       live.counters.handled++;
@@ -279,6 +286,7 @@ export class AgentManager {
         reason: loss.reason,
       });
       for (const envelope of live.mailbox.takeInFlight()) {
+        this.#deps.router.complete(envelope, loss.reason);
         this.#deps.router.fail(envelope.message, live.record.name, "handling_failed", loss.reason);
       }
       void this.#locked(live.record.name, async () => {
@@ -454,6 +462,7 @@ export class AgentManager {
     };
     this.#byName.set(record.name, live);
     this.#deps.router.attach(record.name, {
+      reportsOutcome: true,
       enqueue: (envelope) => {
         if (!live.accepting) {
           throw new Error(`agent "${record.name}" is ${live.record.state}, not running`);
@@ -470,10 +479,14 @@ export class AgentManager {
     return live;
   }
 
-  #applyEffects(live: _Live, effects: Effects): void {
+  /** Persists and routes what agent code produced; `alongState` runs in the state's transaction. */
+  #applyEffects(live: _Live, effects: Effects, alongState?: () => void): void {
     const store = this.#deps.store;
     if (effects.stateChanges.length > 0) {
-      store.transaction(() => store.state.apply(live.record.id, effects.stateChanges));
+      store.transaction(() => {
+        store.state.apply(live.record.id, effects.stateChanges);
+        alongState?.();
+      });
     }
     if (effects.capabilities.length > 0) {
       const all = [...new Set([...live.record.capabilities, ...effects.capabilities])];
@@ -529,6 +542,7 @@ export class AgentManager {
 
   #failAll(live: _Live, reason: string): void {
     for (const envelope of live.mailbox.takeAll()) {
+      this.#deps.router.complete(envelope, reason);
       this.#deps.router.fail(envelope.message, live.record.name, "agent_unavailable", reason);
     }
   }

@@ -10,6 +10,8 @@ export interface Envelope {
   message: AclMessage;
   /** The JSON text the agent receives. */
   text: string;
+  /** Position in the durable message log, when the router logged this delivery. */
+  logId?: number;
 }
 
 /** Raised when a mailbox is full: the sender should retry later. */

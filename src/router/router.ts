@@ -5,6 +5,7 @@
  * do that is a dead letter, counted and reported, never dropped in silence.
  */
 import type { AclMessage } from "../acl/mod.ts";
+import type { LoggedMessage, MessageWriter } from "../store/mod.ts";
 import { type Envelope, MailboxFullError } from "./mailbox.ts";
 import { ReplyDeadlines } from "./reply_deadlines.ts";
 
@@ -12,6 +13,11 @@ import { ReplyDeadlines } from "./reply_deadlines.ts";
 export interface Endpoint {
   /** Throws {@linkcode MailboxFullError} when full; other errors mean "cannot deliver". */
   enqueue(envelope: Envelope): void;
+  /**
+   * True when the endpoint reports the outcome of each delivery through
+   * {@linkcode Router.complete} (agents); otherwise a delivery is done once enqueued.
+   */
+  readonly reportsOutcome?: boolean;
 }
 
 /** Raised by an endpoint when a message is larger than its receiver accepts. */
@@ -43,6 +49,11 @@ export interface DeadLetter {
 /** Options of {@linkcode Router}. */
 export interface RouterOptions {
   onDeadLetter?: (letter: DeadLetter) => void;
+  /**
+   * The durable message log. Every delivery to a local participant is logged
+   * when accepted and marked when done, so a restart can redeliver the rest.
+   */
+  log?: MessageWriter;
 }
 
 /** The platform's own name when it speaks (routing failures). */
@@ -69,6 +80,11 @@ export class Router {
   /** Replies awaited under a reply-by deadline. */
   get awaitedReplies(): number {
     return this.#deadlines.pending;
+  }
+
+  /** Resolves once the message log has written everything accepted so far. */
+  flushLog(): Promise<void> {
+    return this.#options.log?.flush() ?? Promise.resolve();
   }
 
   /** Stops the reply-by clocks. */
@@ -119,21 +135,76 @@ export class Router {
         );
         continue;
       }
-      try {
-        // Watch first: an outside participant may answer inside enqueue.
-        this.#deadlines.watch(message, receiver);
-        endpoint.enqueue({ message, text });
-        delivered++;
-      } catch (error) {
-        const code: FailureCode = error instanceof MailboxFullError
-          ? "mailbox_full"
-          : error instanceof MessageTooLargeError
-          ? "message_too_large"
-          : "agent_unavailable";
-        this.fail(message, receiver, code, (error as Error).message);
-      }
+      if (this.#deliver(endpoint, message, text, receiver)) delivered++;
     }
     return delivered;
+  }
+
+  /**
+   * Hands one message to one endpoint, logged first when the log is on. A
+   * refusal becomes a `failure` to the sender. Returns whether it was taken.
+   */
+  #deliver(
+    endpoint: Endpoint,
+    message: AclMessage,
+    text: string,
+    receiver: string,
+    logId = this.#options.log?.append({ message, receiver, body: text }),
+  ): boolean {
+    try {
+      // Watch first: an outside participant may answer inside enqueue.
+      this.#deadlines.watch(message, receiver);
+      endpoint.enqueue({ message, text, logId });
+    } catch (error) {
+      const code: FailureCode = error instanceof MailboxFullError
+        ? "mailbox_full"
+        : error instanceof MessageTooLargeError
+        ? "message_too_large"
+        : "agent_unavailable";
+      if (logId !== undefined) this.#options.log!.mark(logId, "failed", (error as Error).message);
+      this.fail(message, receiver, code, (error as Error).message);
+      return false;
+    }
+    if (logId !== undefined && !endpoint.reportsOutcome) this.#options.log!.mark(logId, "handled");
+    return true;
+  }
+
+  /**
+   * Records that a logged delivery is done: handled, or failed with `failure`
+   * as the reason. `durableNow` writes the log at once, inside the caller's
+   * store transaction, instead of with the next group commit.
+   */
+  complete(
+    envelope: Envelope,
+    failure: string | null = null,
+    options: { durableNow?: boolean } = {},
+  ): void {
+    const log = this.#options.log;
+    if (envelope.logId === undefined || !log) return;
+    if (failure === null) log.mark(envelope.logId, "handled");
+    else log.mark(envelope.logId, "failed", failure);
+    if (options.durableNow) log.flushSync();
+  }
+
+  /**
+   * Delivers again what the log accepted but no receiver finished before the
+   * last stop (at-least-once). Call once agents are restored. Returns how many.
+   */
+  redeliver(unfinished: readonly LoggedMessage[]): number {
+    let redelivered = 0;
+    for (const row of unfinished) {
+      const endpoint = this.#endpoints.get(row.receiver);
+      if (!endpoint) {
+        const reason = `"${row.receiver}" no longer exists after a restart`;
+        this.#options.log?.mark(row.id, "failed", reason);
+        this.fail(row.message, row.receiver, "unknown_receiver", reason);
+        continue;
+      }
+      if (this.#deliver(endpoint, row.message, JSON.stringify(row.message), row.receiver, row.id)) {
+        redelivered++;
+      }
+    }
+    return redelivered;
   }
 
   /** Tells the sender of `original` that `receiver` could not handle it. */
