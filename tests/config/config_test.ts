@@ -38,3 +38,12 @@ Deno.test("by default a node listens on loopback with one agent worker per core"
   assert.equal(config.workers, navigator.hardwareConcurrency);
   assert.equal(config.dataDir, ".caxton");
 });
+
+Deno.test("the message log is durable by default and can be turned off", () => {
+  assert.equal(loadConfig().messageLog, "log");
+  assert.equal(loadConfig({ env: { CAXTON_MESSAGE_LOG: "none" } }).messageLog, "none");
+  assert.throws(
+    () => loadConfig({ env: { CAXTON_MESSAGE_LOG: "maybe" } }),
+    /messageLog="maybe" from the environment: use "log" \(durable\) or "none"/,
+  );
+});
