@@ -246,7 +246,7 @@ export class AgentManager {
     // together, so a crash (or a backup) never sees one without the other.
     this.#applyEffects(live, outcome, () => {
       if (envelope) this.#deps.router.complete(envelope, outcome.failure, { durableNow: true });
-    });
+    }, envelope);
     if (envelope && outcome.stateChanges.length === 0) {
       this.#deps.router.complete(envelope, outcome.failure);
     }
@@ -480,7 +480,12 @@ export class AgentManager {
   }
 
   /** Persists and routes what agent code produced; `alongState` runs in the state's transaction. */
-  #applyEffects(live: _Live, effects: Effects, alongState?: () => void): void {
+  #applyEffects(
+    live: _Live,
+    effects: Effects,
+    alongState?: () => void,
+    cause?: Envelope,
+  ): void {
     const store = this.#deps.store;
     if (effects.stateChanges.length > 0) {
       store.transaction(() => {
@@ -508,7 +513,7 @@ export class AgentManager {
         this.#replyNotUnderstood(live, (error as Error).message);
         continue;
       }
-      this.#deps.router.route(message);
+      this.#deps.router.route(message, cause);
     }
   }
 

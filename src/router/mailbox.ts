@@ -12,6 +12,8 @@ export interface Envelope {
   text: string;
   /** Position in the durable message log, when the router logged this delivery. */
   logId?: number;
+  /** True for a `failure` the platform wrote about an undeliverable message. */
+  platformFailure?: boolean;
 }
 
 /** Raised when a mailbox is full: the sender should retry later. */

@@ -72,6 +72,8 @@ export class Router {
     )
   );
   #deadLetters = 0;
+  /** Messages sent while handling a platform failure (see route). */
+  readonly #answeringFailure = new WeakSet<AclMessage>();
 
   constructor(options: RouterOptions = {}) {
     this.#options = options;
@@ -120,8 +122,12 @@ export class Router {
    * Delivers `message` (sender set) to every receiver. Receivers that cannot
    * take it produce a `failure` to the sender. Returns how many took it.
    */
-  route(message: AclMessage): number {
+  route(message: AclMessage, cause?: Envelope): number {
     const text = JSON.stringify(message);
+    // An agent that answers a platform failure with another undeliverable
+    // message would otherwise bounce failures forever: that second miss is
+    // a dead letter instead.
+    if (cause?.platformFailure) this.#answeringFailure.add(message);
     this.#deadlines.settle(message);
     let delivered = 0;
     for (const receiver of message.receiver) {
@@ -149,12 +155,17 @@ export class Router {
     message: AclMessage,
     text: string,
     receiver: string,
-    logId = this.#options.log?.append({ message, receiver, body: text }),
+    { logId = this.#options.log?.append({ message, receiver, body: text }), platformFailure }: {
+      logId?: number;
+      platformFailure?: boolean;
+    } = {},
   ): boolean {
     try {
       // Watch first: an outside participant may answer inside enqueue.
       this.#deadlines.watch(message, receiver);
-      endpoint.enqueue({ message, text, logId });
+      endpoint.enqueue(
+        platformFailure ? { message, text, logId, platformFailure } : { message, text, logId },
+      );
     } catch (error) {
       const code: FailureCode = error instanceof MailboxFullError
         ? "mailbox_full"
@@ -200,7 +211,11 @@ export class Router {
         this.fail(row.message, row.receiver, "unknown_receiver", reason);
         continue;
       }
-      if (this.#deliver(endpoint, row.message, JSON.stringify(row.message), row.receiver, row.id)) {
+      if (
+        this.#deliver(endpoint, row.message, JSON.stringify(row.message), row.receiver, {
+          logId: row.id,
+        })
+      ) {
         redelivered++;
       }
     }
@@ -213,8 +228,11 @@ export class Router {
     // This failure is the receiver's answer: no timeout on top of it.
     if (sender && original.replyWith) this.#deadlines.cancel(sender, receiver, original.replyWith);
     // A failure about a failure is not answered again: that way lies a loop.
-    if (!sender || original.performative === "failure" || !this.#endpoints.has(sender)) {
-      this.#deadLetter(original, reason);
+    if (
+      !sender || original.performative === "failure" || this.#answeringFailure.has(original) ||
+      !this.#endpoints.has(sender)
+    ) {
+      this.#deadLetter(original, reason, receiver);
       return;
     }
     const failure: AclMessage = {
@@ -226,18 +244,17 @@ export class Router {
     if (original.conversationId) failure.conversationId = original.conversationId;
     if (original.replyWith) failure.inReplyTo = original.replyWith;
     if (original.protocol) failure.protocol = original.protocol;
-    try {
-      this.#endpoints.get(sender)!.enqueue({ message: failure, text: JSON.stringify(failure) });
-    } catch (error) {
-      this.#deadLetter(
-        original,
-        `${reason}; and the failure could not reach "${sender}": ${(error as Error).message}`,
-      );
-    }
+    // Logged like any delivery; if the sender cannot take it, it becomes a dead letter.
+    this.#deliver(this.#endpoints.get(sender)!, failure, JSON.stringify(failure), sender, {
+      platformFailure: true,
+    });
   }
 
-  #deadLetter(message: AclMessage, reason: string): void {
+  /** Counts, reports and (log on) records a message nobody could take. */
+  #deadLetter(message: AclMessage, reason: string, receiver: string): void {
     this.#deadLetters++;
+    const log = this.#options.log;
+    if (log) log.mark(log.append({ message, receiver }), "dead", reason);
     this.#options.onDeadLetter?.({ message, reason });
   }
 }

@@ -31,3 +31,62 @@ Deno.test("with the log off, nothing is written", async () => {
   await node.router.flushLog();
   assert.equal(node.store.messages.lastId(), 0);
 });
+
+Deno.test("a message that nobody can take, not even its sender, is recorded as a dead letter", async () => {
+  using dir = tempDataDir();
+  await using node = await startTestNode({ dataDir: dir.path });
+  node.router.route({
+    performative: "inform",
+    sender: "ext:gone",
+    receiver: ["nobody"],
+    content: "lost",
+  });
+  await node.router.flushLog();
+  const dead = node.store.messages.deadLetters();
+  assert.equal(dead.length, 1);
+  assert.equal(dead[0]!.receiver, "nobody");
+  assert.equal(dead[0]!.message.content, "lost");
+  assert.match(dead[0]!.reason ?? "", /no agent or participant named "nobody"/);
+  assert.equal(node.router.deadLetters, 1);
+});
+
+Deno.test("a failure reply is logged like any delivery", async () => {
+  using dir = tempDataDir();
+  await using node = await startTestNode({ dataDir: dir.path });
+  using me = new TestParticipant(node);
+  me.send({
+    performative: "request",
+    receiver: ["nobody"],
+    conversationId: "c-fail",
+    replyWith: "q",
+  });
+  await me.next((m) => m.inReplyTo === "q");
+  await node.router.flushLog();
+  const rows = node.store.messages.byConversation("c-fail");
+  assert.deepEqual(rows.map((r) => [r.message.performative, r.receiver, r.status]), [
+    ["failure", me.name, "handled"],
+  ]);
+});
+
+Deno.test("an agent that answers a delivery failure with another undeliverable message does not loop", async () => {
+  using dir = tempDataDir();
+  await using node = await startTestNode({ dataDir: dir.path });
+  // The counter replies to everything, failures included, to whoever sent them.
+  await node.agents.deploy("counter", agentBytes("counter_wat"));
+  node.router.route({ performative: "request", sender: "ext:gone", receiver: ["counter"] });
+  const until = Date.now() + 5_000;
+  while (node.router.deadLetters === 0 && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await new Promise((r) => setTimeout(r, 200)); // room for a loop to show itself
+  await node.router.flushLog();
+  // request → counter, its inform → ext:gone fails → failure → counter,
+  // its inform → ext:gone fails again: that one is a dead letter, not a failure.
+  assert.equal(node.router.deadLetters, 1);
+  const counted = node.store.messages.byAgent("counter", { limit: 100 })
+    .filter((row) => row.receiver === "counter");
+  assert.deepEqual(counted.map((r) => r.message.performative), ["request", "failure"]);
+  const dead = node.store.messages.deadLetters();
+  assert.equal(dead.length, 1);
+  assert.equal(dead[0]!.message.sender, "counter");
+});
