@@ -7,6 +7,7 @@ import { mkdirSync } from "node:fs";
 import { createApp } from "./src/api/mod.ts";
 import { type CaxtonConfig, databasePath } from "./src/config/mod.ts";
 import { AgentManager } from "./src/lifecycle/mod.ts";
+import { JobRunner, MessageTap, ParticipantHub, RequestBroker } from "./src/outside/mod.ts";
 import { Router } from "./src/router/mod.ts";
 import { ModulePreparer, WorkerPool } from "./src/runtime/mod.ts";
 import { GroupCommitWriter, openStore, type Store } from "./src/store/mod.ts";
@@ -23,6 +24,13 @@ export interface CaxtonNode {
   readonly preparer: ModulePreparer;
   readonly router: Router;
   readonly agents: AgentManager;
+  /** Outside participants `ext:<name>`. */
+  readonly participants: ParticipantHub;
+  /** Agents as services: request → reply for HTTP clients. */
+  readonly broker: RequestBroker;
+  readonly jobs: JobRunner;
+  /** Every delivery, for live tails and metrics. */
+  readonly tap: MessageTap;
   /** Where the API listens (port resolved when 0 was asked). */
   readonly url: string | null;
   close(): Promise<void>;
@@ -44,10 +52,13 @@ export async function startNode(
   const logger = options.logger ?? createJsonLogger(config.logLevel);
   if (config.dataDir !== ":memory:") mkdirSync(config.dataDir, { recursive: true });
   const store = openStore(databasePath(config));
-  const log = new GroupCommitWriter(store.messages, {
-    mode: config.messageLog,
-    onError: (error) => logger.log("error", "message log write failed", { error: error.message }),
-  });
+  const log = new MessageTap(
+    new GroupCommitWriter(store.messages, {
+      mode: config.messageLog,
+      onError: (error) =>
+        logger.log("error", "message log write failed", { error: error.message }),
+    }),
+  );
   const router = new Router({
     log,
     onDeadLetter: (letter) =>
@@ -70,11 +81,31 @@ export async function startNode(
     logger,
     mailboxCapacity: config.mailboxCapacity,
   });
+  const participants = new ParticipantHub(router);
+  const broker = new RequestBroker(router);
+  const jobs = new JobRunner(store, broker);
+  const closing = new AbortController();
   let ready = false;
   let server: Deno.HttpServer<Deno.NetAddr> | null = null;
   let url: string | null = null;
   if (options.serve !== false) {
-    const app = createApp({ agents, pool, isReady: () => ready, version: VERSION });
+    const app = createApp({
+      agents,
+      pool,
+      store,
+      router,
+      participants,
+      broker,
+      jobs,
+      tap: log,
+      isReady: () => ready,
+      closing: closing.signal,
+      version: VERSION,
+    }, {
+      corsOrigins: config.corsOrigins,
+      maxRequestBytes: config.maxRequestBytes,
+      apiToken: config.apiToken,
+    });
     server = Deno.serve({
       hostname: config.host,
       port: config.port,
@@ -87,6 +118,7 @@ export async function startNode(
   const redelivered = router.redeliver(
     config.messageLog === "log" ? store.messages.unfinished() : [],
   );
+  const resumedJobs = jobs.resume();
   ready = true;
   logger.log("info", "caxton node started", {
     url,
@@ -95,11 +127,17 @@ export async function startNode(
     restored,
     failedToRestore: failed,
     redelivered,
+    resumedJobs,
   });
 
-  let closing: Promise<void> | null = null;
+  let stopping: Promise<void> | null = null;
   const close = () => {
-    closing ??= (async () => {
+    stopping ??= (async () => {
+      // Streams and long polls end, waiting requests are told, then mailboxes drain.
+      closing.abort();
+      await participants.close();
+      broker.close();
+      await jobs.close();
       await agents.drainAll();
       await server?.shutdown();
       router.close();
@@ -108,7 +146,7 @@ export async function startNode(
       await preparer.close();
       store.close();
     })();
-    return closing;
+    return stopping;
   };
   return {
     config,
@@ -117,6 +155,10 @@ export async function startNode(
     preparer,
     router,
     agents,
+    participants,
+    broker,
+    jobs,
+    tap: log,
     url,
     close,
     [Symbol.asyncDispose]: close,

@@ -44,6 +44,8 @@ export interface DeployOptions {
   isolation?: Isolation;
   /** Start right away (default) or leave the agent Loaded. */
   start?: boolean;
+  /** Capabilities declared at deploy time, beside those the agent registers itself. */
+  capabilities?: string[];
 }
 
 /** Live counters of one agent since this node started. */
@@ -116,7 +118,19 @@ export class AgentManager {
         `Cannot deploy agent "${name}": isolation "${options.isolation}" is unknown; use "shared" or "dedicated"`,
       );
     }
-    return this.#locked(name, () => this.#deploy(name, bytes, options));
+    return this.#locked(name, async () => {
+      const view = await this.#deploy(name, bytes, options);
+      if (!options.capabilities?.length) return view;
+      const live = this.#live(name);
+      this.#applyEffects(live, {
+        sends: [],
+        stateChanges: [],
+        logs: [],
+        capabilities: options.capabilities,
+        fuelUsed: 0,
+      });
+      return this.#view(live);
+    });
   }
 
   /** Starts a Loaded or Stopped agent. */

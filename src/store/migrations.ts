@@ -116,4 +116,25 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: "jobs",
+    sql: `
+      -- Asynchronous requests to agents: submitted -> running -> complete | failed.
+      CREATE TABLE jobs (
+        id            TEXT PRIMARY KEY,          -- random UUID, the handle a client polls
+        agent         TEXT NOT NULL,
+        request       TEXT NOT NULL,             -- JSON of the ACL message sent
+        timeout_ms    INTEGER NOT NULL,
+        status        TEXT NOT NULL
+                      CHECK (status IN ('submitted', 'running', 'complete', 'failed')),
+        result        TEXT,                      -- JSON of the reply, when complete
+        error         TEXT,                      -- why it failed
+        created_at    INTEGER NOT NULL,          -- Unix epoch milliseconds
+        updated_at    INTEGER NOT NULL
+      );
+      -- What a restart must run again.
+      CREATE INDEX jobs_unfinished ON jobs(created_at) WHERE status IN ('submitted', 'running');
+    `,
+  },
 ];

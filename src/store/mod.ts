@@ -27,5 +27,7 @@ export type {
   MarkUpdate,
   MessageEntry,
 } from "./message_log.ts";
+export { JobRepository } from "./jobs.ts";
+export type { JobRecord, JobStatus } from "./jobs.ts";
 export { GroupCommitWriter, MessageLogWriteError } from "./group_commit.ts";
 export type { GroupCommitOptions, MessageLogMode, MessageWriter } from "./group_commit.ts";

@@ -1,0 +1,24 @@
+/**
+ * @module
+ * How outside programs take part: participants `ext:<name>` reached by
+ * webhook, stream or long poll; agents as services (request → reply, jobs);
+ * a tap on every delivery for live tails and metrics.
+ */
+export { ParticipantHub } from "./participants.ts";
+export type { ParticipantView } from "./participants.ts";
+export { Participant } from "./participant.ts";
+export type { ParticipantOptions } from "./participant.ts";
+export type { WebhookOptions } from "./webhook.ts";
+export { BROKER_ADDRESS, RequestBroker } from "./broker.ts";
+export type { RequestOptions } from "./broker.ts";
+export { JobRunner } from "./jobs.ts";
+export { MessageTap } from "./tap.ts";
+export type { TappedMessage } from "./tap.ts";
+export {
+  ClosedError,
+  DeliveryRefusedError,
+  InvalidParticipantError,
+  JobNotFoundError,
+  ParticipantNotFoundError,
+  RequestTimeoutError,
+} from "./errors.ts";
