@@ -55,8 +55,7 @@ export async function startNode(
   const log = new MessageTap(
     new GroupCommitWriter(store.messages, {
       mode: config.messageLog,
-      onError: (error) =>
-        logger.log("error", "message log write failed", { error: error.message }),
+      onError: (error) => logger.log("error", "message log write failed", { error: error.message }),
     }),
   );
   const router = new Router({

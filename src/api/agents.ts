@@ -127,8 +127,8 @@ async function _readDeployment(c: Context): Promise<_Deployment> {
       problem(
         400,
         "missing_module",
-        "The multipart body has no file part named \"module\"",
-        "Attach the .wasm file as the part \"module\" (curl -F module=@agent.wasm)",
+        'The multipart body has no file part named "module"',
+        'Attach the .wasm file as the part "module" (curl -F module=@agent.wasm)',
       ),
     );
   }

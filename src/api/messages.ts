@@ -77,7 +77,7 @@ export function conversationRoutes(deps: ApiDeps): Hono {
           404,
           "conversation_not_found",
           `Cannot find conversation "${id}": no logged message carries that conversationId`,
-          "Check the id; with messageLog \"none\" nothing is logged",
+          'Check the id; with messageLog "none" nothing is logged',
         ),
       );
     }

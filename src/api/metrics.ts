@@ -63,7 +63,9 @@ export function metricsRoutes(deps: ApiDeps, http: HttpCounters): Hono {
       for (const a of agents) m.sample(name, a.counters[key], { agent: a.name });
     }
     m.family("caxton_agent_mailbox_depth", "gauge", "Messages waiting for or in delivery.");
-    for (const a of agents) m.sample("caxton_agent_mailbox_depth", a.mailboxDepth, { agent: a.name });
+    for (const a of agents) {
+      m.sample("caxton_agent_mailbox_depth", a.mailboxDepth, { agent: a.name });
+    }
     m.family("caxton_deliveries_total", "counter", "Deliveries the router made (one per receiver).")
       .sample("caxton_deliveries_total", deps.tap.routed);
     m.family("caxton_dead_letters_total", "counter", "Messages nobody could take.")

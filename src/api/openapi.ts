@@ -180,10 +180,15 @@ export function openApiDocument(version: string): Record<string, unknown> {
           `/api/v1/agents/{name}/${verb}`,
           {
             parameters: [_nameParam],
-            post: _op(`${verb}Agent`, "agents", `${verb[0]!.toUpperCase()}${verb.slice(1)} an agent`, {
-              "200": _ok("The agent afterwards", _ref("Agent")),
-              "409": _problem("Not possible from the agent's state"),
-            }),
+            post: _op(
+              `${verb}Agent`,
+              "agents",
+              `${verb[0]!.toUpperCase()}${verb.slice(1)} an agent`,
+              {
+                "200": _ok("The agent afterwards", _ref("Agent")),
+                "409": _problem("Not possible from the agent's state"),
+              },
+            ),
           },
         ]),
       ),

@@ -4,7 +4,7 @@
  * (asynchronous, persisted, result by id).
  */
 import { Hono } from "hono";
-import { type AclMessage, PERFORMATIVES, type Performative } from "../acl/mod.ts";
+import { type AclMessage, type Performative, PERFORMATIVES } from "../acl/mod.ts";
 import { intQuery, readObject } from "./body.ts";
 import { problem, ProblemError } from "./problem.ts";
 import { eventStream } from "./sse.ts";
@@ -110,7 +110,9 @@ function _request(body: Record<string, unknown>): _Request {
           400,
           "invalid_message",
           `Cannot set "${key}" on a request`,
-          `Set only performative, ${_FIELDS.join(", ")}; the platform sets sender, receiver and replyWith`,
+          `Set only performative, ${
+            _FIELDS.join(", ")
+          }; the platform sets sender, receiver and replyWith`,
         ),
       );
     }

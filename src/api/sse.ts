@@ -30,7 +30,10 @@ export function eventStream(
     closing.addEventListener("abort", onClosing, { once: true });
     if (closing.aborted) ended.resolve();
     const keepAlive = setInterval(() => {
-      chain = chain.then(() => stream.write(": keep-alive\n\n")).then(() => {}, () => ended.resolve());
+      chain = chain.then(() => stream.write(": keep-alive\n\n")).then(
+        () => {},
+        () => ended.resolve(),
+      );
     }, _KEEP_ALIVE_MS);
     using _subscription = open(send, end);
     // Flush headers so the client sees the stream open before the first event.

@@ -7,7 +7,7 @@ import type { AclMessage } from "../acl/mod.ts";
 import { MailboxFullError } from "../router/mod.ts";
 import { RefusalCapture } from "./failures.ts";
 import { ClosedError, DeliveryRefusedError } from "./errors.ts";
-import { WebhookSender, type WebhookOptions } from "./webhook.ts";
+import { type WebhookOptions, WebhookSender } from "./webhook.ts";
 
 /** How a participant is reached. */
 export interface ParticipantOptions {

@@ -51,8 +51,7 @@ export class ParticipantHub {
     const address = `ext:${name}`;
     const participant = new Participant(address, {
       route: (m) => this.#router.route(m),
-      giveUp: (m, receiver, reason) =>
-        this.#router.fail(m, receiver, "agent_unavailable", reason),
+      giveUp: (m, receiver, reason) => this.#router.fail(m, receiver, "agent_unavailable", reason),
     }, options);
     const registration = this.#router.registerExternal(
       address,

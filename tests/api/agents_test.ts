@@ -51,7 +51,10 @@ Deno.test("start, stop, reload and remove move an agent through its lifecycle", 
   await deploy(n.api, "echo", "echo_wat");
   assert.equal((await call(`${n.api}/agents/echo/stop`, { method: "POST" })).body.state, "stopped");
   assertProblem(await call(`${n.api}/agents/echo/reload`, { method: "POST" }), 409, "not_running");
-  assert.equal((await call(`${n.api}/agents/echo/start`, { method: "POST" })).body.state, "running");
+  assert.equal(
+    (await call(`${n.api}/agents/echo/start`, { method: "POST" })).body.state,
+    "running",
+  );
   const reloaded = await call(`${n.api}/agents/echo/reload`, { method: "POST" });
   assert.equal(reloaded.status, 200);
   assert.equal(reloaded.body.state, "running");
@@ -102,11 +105,19 @@ Deno.test("deploy errors are problems: invalid module, wrong media type, bad mul
   );
   const form = new FormData();
   form.set("limits", "{}");
-  assertProblem(await call(`${n.api}/agents/x`, { method: "PUT", body: form }), 400, "missing_module");
+  assertProblem(
+    await call(`${n.api}/agents/x`, { method: "PUT", body: form }),
+    400,
+    "missing_module",
+  );
   const badLimits = new FormData();
   badLimits.set("module", new File([agentBytes("echo_wat")], "e.wasm"));
   badLimits.set("limits", "{not json");
-  assertProblem(await call(`${n.api}/agents/x`, { method: "PUT", body: badLimits }), 400, "bad_json");
+  assertProblem(
+    await call(`${n.api}/agents/x`, { method: "PUT", body: badLimits }),
+    400,
+    "bad_json",
+  );
   assertProblem(
     await call(`${n.api}/agents/Bad%20Name`, {
       method: "PUT",
