@@ -8,11 +8,21 @@ export function cliArgs(...args: string[]): string[] {
 }
 
 /** Runs `caxton <args>` to completion. */
-export async function runCli(
+export function runCli(
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCliWith({}, ...args);
+}
+
+/** Runs `caxton <args>` to completion with extra environment variables. */
+export async function runCliWith(
+  options: { env?: Record<string, string>; signal?: AbortSignal },
   ...args: string[]
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: cliArgs(...args),
+    env: options.env,
+    signal: options.signal,
     stdout: "piped",
     stderr: "piped",
   }).output();

@@ -1,0 +1,20 @@
+/**
+ * Every `caxton` command, in help order. To add one (for example
+ * `caxton agent new` from src/scaffold/), write a {@linkcode Command} and
+ * list it here; help, dispatch and shell completion pick it up.
+ */
+import type { Command } from "./command.ts";
+import { AGENT_COMMANDS } from "./commands/agent.ts";
+import { completionCommand } from "./commands/completion.ts";
+import { MESSAGE_COMMANDS } from "./commands/message.ts";
+import { NODE_COMMANDS } from "./commands/node.ts";
+import { SERVER_COMMANDS } from "./commands/server.ts";
+
+export const COMMANDS: readonly Command[] = [
+  ...NODE_COMMANDS.filter((c) => c.noun === "serve"),
+  ...AGENT_COMMANDS,
+  ...MESSAGE_COMMANDS,
+  ...SERVER_COMMANDS,
+  ...NODE_COMMANDS.filter((c) => c.noun !== "serve"),
+  completionCommand(() => COMMANDS),
+];
