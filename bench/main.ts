@@ -2,6 +2,7 @@
 const GROUPS: Record<string, () => Promise<void>> = {
   runtime: async () => (await import("./runtime.ts")).run(),
   message_log: async () => (await import("./message_log.ts")).run(),
+  api: async () => (await import("./api.ts")).run(),
 };
 
 const asked = Deno.args[0];

@@ -24,10 +24,7 @@ export function requestRoutes(deps: ApiDeps): Hono {
     // Refuse an unknown agent before any stream opens.
     deps.agents.get(name);
     if (!(c.req.header("accept") ?? "").includes("text/event-stream")) {
-      const reply = await deps.broker.request(name, request, {
-        timeoutMs,
-        signal: c.req.raw.signal,
-      });
+      const reply = await deps.broker.request(name, request, { timeoutMs });
       return c.json(reply);
     }
     return eventStream(c, deps.closing, (send, end) => {
