@@ -39,10 +39,11 @@ export function startServer(
 
 /** Spawns a server command and resolves once it prints where it listens. */
 export async function spawnServer(
-  options: { args: string[]; env?: Record<string, string>; cwd?: string },
+  options: { args: string[]; env?: Record<string, string>; cwd?: string; command?: string },
 ): Promise<{ url: string; process: Deno.ChildProcess } & AsyncDisposable> {
-  const process = new Deno.Command(Deno.execPath(), {
-    ...options,
+  const { command = Deno.execPath(), ...rest } = options;
+  const process = new Deno.Command(command, {
+    ...rest,
     stdout: "null",
     stderr: "piped",
   }).spawn();
