@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { printFipaString } from "../../src/acl/mod.ts";
+import { agentBytes } from "../_support/node.ts";
 import { deploy, startApiNode } from "../_support/api_node.ts";
 import { assertProblem, call, openEvents } from "../_support/http.ts";
 
@@ -134,6 +135,24 @@ Deno.test("refused sends are problems: unknown receiver 404, stopped agent 503, 
   assert.equal(stopped.headers.get("retry-after"), "1");
   // Refusals were answered to the HTTP caller, not queued for the participant.
   assert.deepEqual((await call(`${n.api}/participants/dave/messages`)).body.items, []);
+});
+
+Deno.test("a message over the agent's maxMessageBytes is a 413 problem", async () => {
+  await using n = await startApiNode();
+  const res = await fetch(`${n.api}/agents/small?limits.maxMessageBytes=256`, {
+    method: "PUT",
+    headers: { "content-type": "application/wasm" },
+    body: agentBytes("echo_wat"),
+  });
+  assert.equal(res.status, 201);
+  await res.body?.cancel();
+  await register(n.api, "frank");
+  const big = await call(`${n.api}/participants/frank/messages`, {
+    method: "POST",
+    json: { performative: "inform", receiver: ["small"], content: "x".repeat(1000) },
+  });
+  assertProblem(big, 413, "message_too_large");
+  assert.match(big.body.detail, /over its cap of 256/);
 });
 
 Deno.test("bad input to /messages: bad JSON, no sender, unregistered sender, wrong media type", async () => {
