@@ -130,6 +130,10 @@ export class RequestBroker {
     }
   }
 
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
   #receive(message: AclMessage): void {
     if (this.#refusals.take(message)) return;
     const waiter = (message.inReplyTo && this.#byReplyWith.get(message.inReplyTo)) ||

@@ -53,6 +53,10 @@ export class JobRunner {
     await Promise.all(this.#running);
   }
 
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   #start(job: JobRecord): void {
     const run = this.#run(job).finally(() => this.#running.delete(run));
     this.#running.add(run);

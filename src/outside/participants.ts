@@ -109,4 +109,8 @@ export class ParticipantHub {
       [...this.#byName.keys()].map((name) => this.#unregister(name, "the node shut down")),
     );
   }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
 }
