@@ -3,9 +3,11 @@
  * process over loopback; the node serves in this process, like `caxton serve`.
  *
  * - rest_overhead_p50_ms / rest_overhead_p99_ms: latency of a local send
- *   (POST /api/v1/participants/bench/messages → router → echo agent, message
- *   log on) at ~10,000 req/s, minus the latency of a bare Deno.serve answering
- *   202 at the same rate with the same wrk settings. Raw figures are recorded too.
+ *   (POST /api/v1/participants/bench/messages → parse → router → message log →
+ *   a local participant's queue) at ~10,000 req/s, minus the latency of a bare
+ *   Deno.serve answering 202 at the same rate with the same wrk settings.
+ * - rest_send_echo_p50_ms / _p99_ms: the same send addressed to the echo agent,
+ *   whose handling and reply share the two cores with the HTTP server.
  * - sync_request_per_sec: POST /api/v1/agents/echo/request (request → echo →
  *   reply over REST), as fast as wrk drives it with 64 connections.
  *
@@ -112,7 +114,8 @@ function _assertWrk() {
 export async function run(): Promise<void> {
   _assertWrk();
   const metrics: Metric[] = [];
-  const message = JSON.stringify({ performative: "inform", receiver: ["echo"], content: "x" });
+  const message = JSON.stringify({ performative: "inform", receiver: ["ext:sink"], content: "x" });
+  const toEcho = JSON.stringify({ performative: "inform", receiver: ["echo"], content: "x" });
 
   // The baseline: a bare Deno.serve on the same loopback, same wrk pacing.
   const bare = Deno.serve(
@@ -137,8 +140,11 @@ export async function run(): Promise<void> {
     await node.agents.deploy("echo", echo);
     // The echo agent answers every send; the bench participant keeps the answers.
     await node.participants.register("bench", { capacity: 100_000_000 });
+    await node.participants.register("sink", { capacity: 100_000_000 });
     const sendUrl = `${api}/participants/bench/messages`;
     const send = await paced(sendUrl, message);
+    node.participants.get("sink").drop();
+    const echoSend = await paced(sendUrl, toEcho);
     node.participants.get("bench").drop();
     const pacedNote = (r: WrkResult) =>
       `${Math.round(r.requestsPerSec)} req/s achieved over ${r.connections} paced connections`;
@@ -159,6 +165,18 @@ export async function run(): Promise<void> {
       },
       { metric: "rest_send_p50_ms", value: send.p50Ms, unit: "ms", note: pacedNote(send) },
       { metric: "rest_send_p99_ms", value: send.p99Ms, unit: "ms", note: `non-2xx ${send.non2xx}` },
+      {
+        metric: "rest_send_echo_p50_ms",
+        value: echoSend.p50Ms,
+        unit: "ms",
+        note: pacedNote(echoSend),
+      },
+      {
+        metric: "rest_send_echo_p99_ms",
+        value: echoSend.p99Ms,
+        unit: "ms",
+        note: `non-2xx ${echoSend.non2xx}`,
+      },
       { metric: "bare_serve_p50_ms", value: baseline.p50Ms, unit: "ms", note: pacedNote(baseline) },
       { metric: "bare_serve_p99_ms", value: baseline.p99Ms, unit: "ms" },
     );

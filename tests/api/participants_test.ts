@@ -137,3 +137,20 @@ Deno.test("participants are listed, re-registered and removed; bad registrations
   assert.equal((await call(`${n.api}/participants/one`, { method: "DELETE" })).status, 204);
   assertProblem(await call(`${n.api}/participants/one`), 404, "participant_not_found");
 });
+
+Deno.test("closing the node ends open streams and long polls, so shutdown never hangs", async () => {
+  const n = await startApiNode();
+  try {
+    await call(`${n.api}/participants/late`, { method: "PUT" });
+    const stream = await openEvents(`${n.api}/participants/late/stream`);
+    const tail = await openEvents(`${n.api}/messages/tail`);
+    const poll = call(`${n.api}/participants/late/messages?wait=60000`);
+    await new Promise((r) => setTimeout(r, 50));
+    await n.node.close();
+    assert.equal(await stream.next(), null, "the stream ended");
+    assert.equal(await tail.next(), null, "the tail ended");
+    assert.deepEqual((await poll).body.items, [], "the long poll answered empty");
+  } finally {
+    await n[Symbol.asyncDispose]();
+  }
+});
