@@ -25,6 +25,7 @@ export function eventStream(
     const end = () => {
       chain.then(() => ended.resolve());
     };
+    using _subscription = open(send, end);
     stream.onAbort(() => ended.resolve());
     const onClosing = () => ended.resolve();
     closing.addEventListener("abort", onClosing, { once: true });
@@ -35,10 +36,9 @@ export function eventStream(
         () => ended.resolve(),
       );
     }, _KEEP_ALIVE_MS);
-    using _subscription = open(send, end);
-    // Flush headers so the client sees the stream open before the first event.
-    await stream.write(": open\n\n");
     try {
+      // Flush headers so the client sees the stream open before the first event.
+      await stream.write(": open\n\n");
       await ended.promise;
     } finally {
       clearInterval(keepAlive);
