@@ -82,10 +82,9 @@ Deno.test("the log is queried by conversation, by agent and by time, and a conve
         replyWith: `r${i}`,
       },
     });
-  }
-  let replies = 0;
-  while (replies < 3) {
-    replies += (await call(`${n.api}/participants/carol/messages?wait=5000`)).body.items.length;
+    // One exchange at a time, so the log's order is the conversation's.
+    const reply = await call(`${n.api}/participants/carol/messages?wait=5000`);
+    assert.equal(reply.body.items[0].inReplyTo, `r${i}`);
   }
   await n.node.router.flushLog();
   const conversation = await call(`${n.api}/conversations/k-1`);
