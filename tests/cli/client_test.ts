@@ -160,7 +160,7 @@ Deno.test("a server with a token refuses the CLI without it and accepts CAXTON_T
   assert.equal(withToken.code, 0, withToken.stderr);
 });
 
-Deno.test("`caxton completion bash|zsh` prints scripts that know every noun and verb", async () => {
+Deno.test("`caxton completion bash|zsh` prints scripts that know every noun and verb; usage errors exit 2", async () => {
   const bash = await runCliWith({}, "completion", "bash");
   assert.equal(bash.code, 0);
   assert.match(bash.stdout, /complete -F _caxton caxton/);
@@ -181,6 +181,12 @@ Deno.test("`caxton completion bash|zsh` prints scripts that know every noun and 
   assert.match(zsh.stdout, /'send\[send a request/);
   const bad = await runCliWith({}, "completion", "fish");
   assert.equal(bad.code, 2);
+  const noFile = await runCliWith({}, "agent", "deploy", "x", "/nonexistent/agent.wasm");
+  assert.equal(noFile.code, 2);
+  assert.match(noFile.stderr, /Cannot read module .* — build it first/);
+  const badOption = await runCliWith({}, "agent", "list", "--colour");
+  assert.equal(badOption.code, 2);
+  assert.match(badOption.stderr, /Unknown option '--colour'.*caxton agent list --help/);
   const unknownVerb = await runCliWith({}, "agent", "fly");
   assert.equal(unknownVerb.code, 2);
   assert.match(unknownVerb.stderr, /agent takes deploy, list, get/);
