@@ -134,6 +134,8 @@ export function openApiDocument(version: string): Record<string, unknown> {
           "415": _problem("Neither application/wasm nor multipart/form-data"),
           "422": _problem("The module was refused (invalid_module) or failed to start"),
         }, {
+          description:
+            "A raw upload (application/wasm) takes limits as query parameters `limits.<name>=<number>` (e.g. `limits.maxMessageBytes=65536`); a multipart upload takes them as the JSON part `limits`.",
           parameters: [
             _query("isolation", { enum: ["shared", "dedicated"] }, "Raw upload: isolation"),
             _query("capabilities", { type: "string" }, "Raw upload: comma-separated"),
