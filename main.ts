@@ -80,7 +80,7 @@ export async function startNode(
     logger,
     mailboxCapacity: config.mailboxCapacity,
   });
-  const participants = new ParticipantHub(router);
+  const participants = new ParticipantHub(router, store.participants);
   const broker = new RequestBroker(router);
   const jobs = new JobRunner(store, broker);
   const closing = new AbortController();
@@ -114,6 +114,8 @@ export async function startNode(
     url = `http://${host}:${server.addr.port}`;
   }
   const { restored, failed } = await agents.restore();
+  // Before redelivery, so messages logged for outside participants reach them again.
+  const participantsRestored = participants.restore();
   const redelivered = router.redeliver(
     config.messageLog === "log" ? store.messages.unfinished() : [],
   );
@@ -127,6 +129,7 @@ export async function startNode(
     failedToRestore: failed,
     redelivered,
     resumedJobs,
+    participantsRestored,
   });
 
   let stopping: Promise<void> | null = null;

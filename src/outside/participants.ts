@@ -1,5 +1,6 @@
 /** The outside participants of a node, by name, attached to its router. */
 import type { Router } from "../router/mod.ts";
+import type { ParticipantRepository } from "../store/mod.ts";
 import { InvalidParticipantError, ParticipantNotFoundError } from "./errors.ts";
 import { Participant, type ParticipantOptions } from "./participant.ts";
 
@@ -19,10 +20,20 @@ export interface ParticipantView {
 /** Registers, finds and removes outside participants. */
 export class ParticipantHub {
   readonly #router: Router;
+  readonly #saved: ParticipantRepository | null;
   readonly #byName = new Map<string, { participant: Participant; registration: Disposable }>();
 
-  constructor(router: Router) {
+  /** With `saved`, registrations are persisted and {@linkcode restore} brings them back. */
+  constructor(router: Router, saved: ParticipantRepository | null = null) {
     this.#router = router;
+    this.#saved = saved;
+  }
+
+  /** Registers again everyone saved before the last stop. Returns how many. */
+  restore(): number {
+    const records = this.#saved?.list() ?? [];
+    for (const { name, options } of records) this.#attach(name, options as ParticipantOptions);
+    return records.length;
   }
 
   /** Registers `ext:<name>`, or replaces how an existing one is reached. */
@@ -48,6 +59,13 @@ export class ParticipantHub {
     const previous = this.#byName.get(name);
     const queued = previous ? previous.participant.drop() : [];
     if (previous) await this.#unregister(name);
+    this.#saved?.put(name, { ...options });
+    const participant = this.#attach(name, options);
+    for (const message of queued) participant.receive(message);
+    return participant;
+  }
+
+  #attach(name: string, options: ParticipantOptions): Participant {
     const address = `ext:${name}`;
     const participant = new Participant(address, {
       route: (m) => this.#router.route(m),
@@ -58,7 +76,6 @@ export class ParticipantHub {
       (m) => participant.receive(m),
     );
     this.#byName.set(name, { participant, registration });
-    for (const message of queued) participant.receive(message);
     return participant;
   }
 
@@ -89,6 +106,7 @@ export class ParticipantHub {
   /** Unregisters; messages still queued are answered to their senders with failure. */
   async remove(name: string): Promise<void> {
     this.get(name);
+    this.#saved?.remove(name);
     await this.#unregister(name, "the participant was removed");
   }
 

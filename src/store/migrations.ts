@@ -119,7 +119,14 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 3,
     name: "jobs",
+    // Also the participants table: one migration for what the REST API (issue 4) keeps.
     sql: `
+      -- Outside participants ext:<name>, so registrations (and webhooks) survive a restart.
+      CREATE TABLE participants (
+        name        TEXT PRIMARY KEY,            -- without the ext: prefix
+        options     TEXT NOT NULL,               -- JSON: webhook, capacity
+        created_at  INTEGER NOT NULL             -- Unix epoch milliseconds
+      );
       -- Asynchronous requests to agents: submitted -> running -> complete | failed.
       CREATE TABLE jobs (
         id            TEXT PRIMARY KEY,          -- random UUID, the handle a client polls

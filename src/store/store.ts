@@ -6,6 +6,7 @@ import { ModuleRepository } from "./modules.ts";
 import { StateRepository } from "./state.ts";
 import { MessageLog } from "./message_log.ts";
 import { JobRepository } from "./jobs.ts";
+import { ParticipantRepository } from "./participants.ts";
 import { backupDatabase } from "./backup.ts";
 
 /** Everything the rest of Caxton may do with persisted data. */
@@ -17,6 +18,8 @@ export interface Store {
   readonly messages: MessageLog;
   /** Asynchronous jobs and their results. */
   readonly jobs: JobRepository;
+  /** Registrations of outside participants. */
+  readonly participants: ParticipantRepository;
   /** Runs `fn` atomically: all its writes land, or none do. Nested calls join the outer one. */
   transaction<T>(fn: () => T): T;
   /** Writes a consistent copy of the live database to a new file. */
@@ -32,6 +35,7 @@ class SqliteStore implements Store {
   readonly state: StateRepository;
   readonly messages: MessageLog;
   readonly jobs: JobRepository;
+  readonly participants: ParticipantRepository;
   readonly #db: DatabaseSync;
   #depth = 0;
   #closed = false;
@@ -43,6 +47,7 @@ class SqliteStore implements Store {
     this.state = new StateRepository(db);
     this.messages = new MessageLog(db, (fn) => this.transaction(fn));
     this.jobs = new JobRepository(db);
+    this.participants = new ParticipantRepository(db);
   }
 
   transaction<T>(fn: () => T): T {

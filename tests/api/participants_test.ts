@@ -154,3 +154,32 @@ Deno.test("closing the node ends open streams and long polls, so shutdown never 
     await n[Symbol.asyncDispose]();
   }
 });
+
+Deno.test("registrations, webhooks included, survive a restart; removed ones stay removed", async () => {
+  await using hook = webhookServer(0);
+  const dataDir = Deno.makeTempDirSync({ prefix: "caxton-participants-" });
+  try {
+    {
+      await using n = await startApiNode({ dataDir });
+      await call(`${n.api}/participants/kept`, {
+        method: "PUT",
+        json: { webhook: { url: hook.url, backoffMs: 10 } },
+      });
+      await call(`${n.api}/participants/gone`, { method: "PUT" });
+      await call(`${n.api}/participants/gone`, { method: "DELETE" });
+    }
+    await using n = await startApiNode({ dataDir });
+    await deploy(n.api, "echo", "echo_wat");
+    const list = await call(`${n.api}/participants`);
+    assert.deepEqual(list.body.items.map((p: { name: string }) => p.name), ["kept"]);
+    assert.equal(list.body.items[0].webhook, hook.url);
+    await call(`${n.api}/participants/kept/messages`, {
+      method: "POST",
+      json: { performative: "request", receiver: ["echo"], content: "after restart" },
+    });
+    await until(() => hook.received.length === 1);
+    assert.equal(hook.received[0]!.body.content, "after restart");
+  } finally {
+    Deno.removeSync(dataDir, { recursive: true });
+  }
+});
