@@ -114,7 +114,7 @@ export async function startNode(
     url = `http://${host}:${server.addr.port}`;
   }
   const { restored, failed } = await agents.restore();
-  // Before redelivery, so messages logged for outside participants reach them again.
+  // Before redelivery, so answers to redelivered messages can reach outside participants.
   const participantsRestored = participants.restore();
   const redelivered = router.redeliver(
     config.messageLog === "log" ? store.messages.unfinished() : [],
