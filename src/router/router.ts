@@ -72,6 +72,7 @@ export class Router {
     )
   );
   #deadLetters = 0;
+  readonly #taps = new Set<(message: AclMessage) => void>();
   /** Messages sent while handling a platform failure (see route). */
   readonly #answeringFailure = new WeakSet<AclMessage>();
 
@@ -114,6 +115,15 @@ export class Router {
     return { [Symbol.dispose]: () => this.detach(name, endpoint) };
   }
 
+  /**
+   * Calls `listener` with every message the router routes (after delivery),
+   * for live tails and measurement. Returns the function that stops it.
+   */
+  tap(listener: (message: AclMessage) => void): () => void {
+    this.#taps.add(listener);
+    return () => this.#taps.delete(listener);
+  }
+
   get deadLetters(): number {
     return this.#deadLetters;
   }
@@ -143,6 +153,7 @@ export class Router {
       }
       if (this.#deliver(endpoint, message, text, receiver)) delivered++;
     }
+    for (const tap of this.#taps) tap(message);
     return delivered;
   }
 
