@@ -510,21 +510,21 @@ export class AgentManager {
       try {
         message = toAclMessage(JSON.parse(text));
       } catch (error) {
-        this.#replyNotUnderstood(live, (error as Error).message);
+        this.#replyNotUnderstood(live, (error as Error).message, cause);
         continue;
       }
       this.#deps.router.route(message, cause);
     }
   }
 
-  #replyNotUnderstood(live: _Live, reason: string): void {
+  #replyNotUnderstood(live: _Live, reason: string, cause?: Envelope): void {
     const reply: AclMessage = {
       performative: "not-understood",
       sender: "caxton",
       receiver: [live.record.name],
       content: { reason },
     };
-    this.#deps.router.route(reply);
+    this.#deps.router.route(reply, cause);
   }
 
   #countTrap(live: _Live, reason: string): void {

@@ -8,6 +8,7 @@ import type { AclMessage } from "../acl/mod.ts";
 import type { LoggedMessage, MessageWriter } from "../store/mod.ts";
 import { type Envelope, MailboxFullError } from "./mailbox.ts";
 import { ReplyDeadlines } from "./reply_deadlines.ts";
+import { nextTraceparent } from "./trace_context.ts";
 
 /** Something that accepts messages for one agent name. */
 export interface Endpoint {
@@ -130,9 +131,13 @@ export class Router {
 
   /**
    * Delivers `message` (sender set) to every receiver. Receivers that cannot
-   * take it produce a `failure` to the sender. Returns how many took it.
+   * take it produce a `failure` to the sender. Sets `message.traceparent`:
+   * a message sent while handling `cause` continues its trace. Returns how
+   * many receivers took it.
    */
   route(message: AclMessage, cause?: Envelope): number {
+    // Stamped in place: the message continues its cause's trace, else its caller's.
+    message.traceparent = nextTraceparent(cause?.message.traceparent ?? message.traceparent);
     const text = JSON.stringify(message);
     // An agent that answers a platform failure with another undeliverable
     // message would otherwise bounce failures forever: that second miss is
@@ -255,6 +260,7 @@ export class Router {
     if (original.conversationId) failure.conversationId = original.conversationId;
     if (original.replyWith) failure.inReplyTo = original.replyWith;
     if (original.protocol) failure.protocol = original.protocol;
+    failure.traceparent = nextTraceparent(original.traceparent);
     // Logged like any delivery; if the sender cannot take it, it becomes a dead letter.
     this.#deliver(this.#endpoints.get(sender)!, failure, JSON.stringify(failure), sender, {
       platformFailure: true,
