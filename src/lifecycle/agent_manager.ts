@@ -453,7 +453,10 @@ export class AgentManager {
   #adopt(record: AgentRecord): _Live {
     const live: _Live = {
       record,
-      mailbox: new Mailbox(record.name, { capacity: this.#deps.mailboxCapacity }),
+      mailbox: new Mailbox(record.name, {
+        capacity: this.#deps.mailboxCapacity,
+        onPressure: (congested) => this.#deps.pool.congestion(record.name, congested),
+      }),
       module: null,
       instanceId: null,
       accepting: false,

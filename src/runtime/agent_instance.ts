@@ -58,13 +58,20 @@ export class AgentInstance {
   readonly #name: string;
   readonly #limits: AgentLimits;
   readonly #state: Map<string, Uint8Array>;
+  readonly #congested: ReadonlySet<string>;
   #exports!: _AgentExports;
   #effects: Effects = _emptyEffects();
 
-  private constructor(name: string, limits: AgentLimits, state: Map<string, Uint8Array>) {
+  private constructor(
+    name: string,
+    limits: AgentLimits,
+    state: Map<string, Uint8Array>,
+    congested: ReadonlySet<string>,
+  ) {
     this.#name = name;
     this.#limits = limits;
     this.#state = state;
+    this.#congested = congested;
   }
 
   /**
@@ -76,8 +83,9 @@ export class AgentInstance {
     module: WebAssembly.Module,
     limits: AgentLimits,
     state: Map<string, Uint8Array>,
+    congested: ReadonlySet<string> = new Set(),
   ): { instance: AgentInstance; effects: Effects } {
-    const agent = new AgentInstance(name, limits, state);
+    const agent = new AgentInstance(name, limits, state, congested);
     let instance: WebAssembly.Instance;
     try {
       // The start function runs here, on the fuel baked into the global at deploy.
@@ -209,6 +217,15 @@ export class AgentInstance {
       typeof message !== "object" || message === null || Array.isArray(message) ||
       typeof message.performative !== "string" || message.receiver === undefined
     ) return HostCode.invalid;
+    // Backpressure the agent can see: nothing is sent when a receiver is full.
+    if (this.#congested.size > 0) {
+      const receivers = Array.isArray(message.receiver) ? message.receiver : [message.receiver];
+      for (const receiver of receivers) {
+        if (typeof receiver === "string" && this.#congested.has(receiver)) {
+          return HostCode.mailboxFull;
+        }
+      }
+    }
     // An agent speaks only as itself.
     message.sender = this.#name;
     this.#effects.sends.push(JSON.stringify(message));

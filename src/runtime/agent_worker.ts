@@ -9,6 +9,8 @@ import { AgentInstance } from "./agent_instance.ts";
 import type { FromWorker, Outcome, ToWorker } from "./protocol.ts";
 
 const instances = new Map<number, AgentInstance>();
+/** Receivers whose mailboxes the node reported full. */
+const congested = new Set<string>();
 
 function post(message: FromWorker): void {
   self.postMessage(message);
@@ -57,6 +59,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
           message.module,
           message.limits,
           new Map(message.state),
+          congested,
         );
         instances.set(message.instanceId, instance);
         post({ kind: "loaded", instanceId: message.instanceId, effects });
@@ -66,6 +69,12 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
           instanceId: message.instanceId,
           reason: (error as Error).message,
         });
+      }
+      break;
+    case "congestion":
+      for (const agent of message.agents) {
+        if (message.congested) congested.add(agent);
+        else congested.delete(agent);
       }
       break;
     case "unload":

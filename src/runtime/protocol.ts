@@ -58,6 +58,8 @@ export type ToWorker =
   }
   | { kind: "unload"; instanceId: number }
   | { kind: "deliver"; batch: Delivery[] }
+  /** Agents whose mailboxes are full (true) or no longer (false): `send` to them returns -2. */
+  | { kind: "congestion"; agents: string[]; congested: boolean }
   | { kind: "ping"; seq: number };
 
 /** Worker → main thread. */

@@ -90,6 +90,8 @@ export class WorkerPool {
   readonly #timer: ReturnType<typeof setInterval>;
   #nextInstanceId = 1;
   #stuck = 0;
+  /** Agents whose mailboxes are full; every worker, new ones too, knows the set. */
+  readonly #congested = new Set<string>();
   #closed = false;
 
   constructor(options: WorkerPoolOptions) {
@@ -138,6 +140,17 @@ export class WorkerPool {
       queueMicrotask(() => this.#flush(slot));
     }
     return true;
+  }
+
+  /** Tells every worker that `agent`'s mailbox is full, or no longer. */
+  congestion(agent: string, congested: boolean): void {
+    if (congested) this.#congested.add(agent);
+    else this.#congested.delete(agent);
+    for (const slot of [...this.#shared, ...this.#dedicated]) {
+      slot.worker.postMessage(
+        { kind: "congestion", agents: [agent], congested } satisfies ToWorker,
+      );
+    }
   }
 
   /** Drops an instance; a dedicated worker goes with it. */
@@ -213,6 +226,11 @@ export class WorkerPool {
       flushScheduled: false,
     };
     worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(slot, event.data);
+    if (this.#congested.size > 0) {
+      worker.postMessage(
+        { kind: "congestion", agents: [...this.#congested], congested: true } satisfies ToWorker,
+      );
+    }
     worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
       this.#lose(slot, `worker crashed: ${event.message}`, false);
