@@ -7,3 +7,5 @@ export type { DeadLetter, Endpoint, FailureCode, RouterOptions } from "./router.
 export { Mailbox, MailboxFullError } from "./mailbox.ts";
 export type { Envelope, MailboxOptions } from "./mailbox.ts";
 export { nextTraceparent, parseTraceparent } from "./trace_context.ts";
+export { ProtocolMonitor } from "./protocol_monitor.ts";
+export type { ConversationViolation, ProtocolMonitorOptions } from "./protocol_monitor.ts";

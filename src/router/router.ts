@@ -265,6 +265,7 @@ export class Router {
     this.#deliver(this.#endpoints.get(sender)!, failure, JSON.stringify(failure), sender, {
       platformFailure: true,
     });
+    for (const tap of this.#taps) tap(failure);
   }
 
   /** Counts, reports and (log on) records a message nobody could take. */
