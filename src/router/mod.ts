@@ -6,6 +6,5 @@ export { MessageTooLargeError, PLATFORM, Router } from "./router.ts";
 export type { DeadLetter, Endpoint, FailureCode, RouterOptions } from "./router.ts";
 export { Mailbox, MailboxFullError } from "./mailbox.ts";
 export type { Envelope, MailboxOptions } from "./mailbox.ts";
-export { nextTraceparent, parseTraceparent } from "./trace_context.ts";
 export { ProtocolMonitor } from "./protocol_monitor.ts";
 export type { ConversationViolation, ProtocolMonitorOptions } from "./protocol_monitor.ts";

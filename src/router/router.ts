@@ -4,11 +4,10 @@
  * back to its sender as a FIPA `failure` with the reason; one that cannot even
  * do that is a dead letter, counted and reported, never dropped in silence.
  */
-import type { AclMessage } from "../acl/mod.ts";
+import { type AclMessage, nextTraceparent } from "../acl/mod.ts";
 import type { LoggedMessage, MessageWriter } from "../store/mod.ts";
 import { type Envelope, MailboxFullError } from "./mailbox.ts";
 import { ReplyDeadlines } from "./reply_deadlines.ts";
-import { nextTraceparent } from "./trace_context.ts";
 
 /** Something that accepts messages for one agent name. */
 export interface Endpoint {

@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import type { AclMessage } from "../../src/acl/mod.ts";
-import { parseFipaString, printFipaString } from "../../src/acl/mod.ts";
-import { nextTraceparent, parseTraceparent } from "../../src/router/mod.ts";
+import {
+  nextTraceparent,
+  parseFipaString,
+  parseTraceparent,
+  printFipaString,
+} from "../../src/acl/mod.ts";
 import { agentBytes, startTestNode, tempDataDir, TestParticipant } from "../_support/node.ts";
 
 const CALLER = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
