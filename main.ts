@@ -64,7 +64,7 @@ export async function startNode(
         sender: v.message.sender,
       }),
   });
-  router.tap((message) => protocols.observe(message));
+  router.tap((message) => protocols.observe(message), { scope: "protocol" });
   const preparer = new ModulePreparer();
   // The pool reports to the manager, built next; no outcome arrives before it exists.
   const pool = new WorkerPool({
@@ -72,7 +72,12 @@ export async function startNode(
     watchdogMs: config.watchdogMs,
     onOutcome: (outcome) => agents.onOutcome(outcome),
     onWorkerLost: (loss) => agents.onWorkerLost(loss),
+    onTallies: (tallies) => agents.onTallies(tallies),
+    onArmed: (instanceId) => agents.onArmed(instanceId),
+    onBounced: (messages) => agents.onBounced(messages),
+    onNotes: (notes) => agents.onNotes(notes),
   });
+  router.onAllTaps((any) => pool.observe(any));
   const agents = new AgentManager({
     store,
     pool,
@@ -81,6 +86,8 @@ export async function startNode(
     defaults: config.limits,
     logger,
     mailboxCapacity: config.mailboxCapacity,
+    // Direct delivery inside a worker skips the main thread, so it needs the log off.
+    directDelivery: config.messageLog === "none",
   });
   let ready = false;
   let server: Deno.HttpServer<Deno.NetAddr> | null = null;

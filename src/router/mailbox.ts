@@ -50,6 +50,8 @@ export class Mailbox {
   #sink: ((seq: number, envelope: Envelope) => boolean) | null = null;
   #idleWaiters: (() => void)[] = [];
   #congested = false;
+  #accepted = 0;
+  #pumped = 0;
   readonly #onPressure: ((congested: boolean) => void) | undefined;
 
   constructor(agent: string, options: MailboxOptions = {}) {
@@ -57,6 +59,16 @@ export class Mailbox {
     this.capacity = options.capacity ?? 10_000;
     this.#maxInFlight = options.maxInFlight ?? 64;
     this.#onPressure = options.onPressure;
+  }
+
+  /** Messages accepted since the mailbox was made. */
+  get accepted(): number {
+    return this.#accepted;
+  }
+
+  /** Messages that left the queue (handed to an instance, or taken) since the mailbox was made. */
+  get pumped(): number {
+    return this.#pumped;
   }
 
   /** True from the moment the mailbox is full until it drains to half its capacity. */
@@ -77,6 +89,7 @@ export class Mailbox {
   enqueue(envelope: Envelope): void {
     if (this.depth >= this.capacity) throw new MailboxFullError(this.agent, this.capacity);
     this.#queue.push(envelope);
+    this.#accepted++;
     this.#pump();
     if (!this.#congested && this.depth >= this.capacity) this.#setCongested(true);
   }
@@ -121,6 +134,7 @@ export class Mailbox {
   /** Removes every message, queued and in flight (the agent is gone or failed). */
   takeAll(): Envelope[] {
     const all = [...this.#inFlight.values(), ...this.#queue.slice(this.#head)];
+    this.#pumped += this.#queue.length - this.#head; // they left the queue too
     this.#inFlight.clear();
     this.#queue.length = 0;
     this.#head = 0;
@@ -153,6 +167,7 @@ export class Mailbox {
       if (!sink(seq, envelope)) return;
       this.#queue[this.#head++] = undefined as unknown as Envelope;
       this.#inFlight.set(seq, envelope);
+      this.#pumped++;
     }
     if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
       this.#queue.splice(0, this.#head);

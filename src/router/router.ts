@@ -56,6 +56,9 @@ export interface RouterOptions {
   log?: MessageWriter;
 }
 
+/** A listener to routed messages; `at` is when (ms, performance.timeOrigin-based). */
+export type Tap = (message: AclMessage, at: number) => void;
+
 /** The platform's own name when it speaks (routing failures). */
 export const PLATFORM = "caxton";
 
@@ -72,7 +75,10 @@ export class Router {
     )
   );
   #deadLetters = 0;
-  readonly #taps = new Set<(message: AclMessage) => void>();
+  readonly #taps = new Set<Tap>();
+  /** Taps that want every message (not only protocol conversations). */
+  #allTaps = 0;
+  #onAllTaps: ((any: boolean) => void) | undefined;
   /** Messages sent while handling a platform failure (see route). */
   readonly #answeringFailure = new WeakSet<AclMessage>();
 
@@ -116,12 +122,37 @@ export class Router {
   }
 
   /**
-   * Calls `listener` with every message the router routes (after delivery),
-   * for live tails and measurement. Returns the function that stops it.
+   * Calls `listener` with every message the router routes (after delivery)
+   * and when (ms, performance.timeOrigin-based), for live tails, monitors and
+   * measurement. Scope "protocol" promises the listener only looks at
+   * conversations that name an interaction protocol, so workers need not
+   * report their other direct deliveries. Returns the function that stops it.
    */
-  tap(listener: (message: AclMessage) => void): () => void {
-    this.#taps.add(listener);
-    return () => this.#taps.delete(listener);
+  tap(listener: Tap, options: { scope?: "all" | "protocol" } = {}): () => void {
+    const wrapped: Tap = (message, at) => listener(message, at);
+    this.#taps.add(wrapped);
+    const all = (options.scope ?? "all") === "all";
+    if (all && this.#allTaps++ === 0) this.#onAllTaps?.(true);
+    return () => {
+      if (!this.#taps.delete(wrapped)) return;
+      if (all && --this.#allTaps === 0) this.#onAllTaps?.(false);
+    };
+  }
+
+  /** Told when the first tap that wants every message comes, and when the last goes. */
+  onAllTaps(listener: (any: boolean) => void): void {
+    this.#onAllTaps = listener;
+    if (this.#allTaps > 0) listener(true);
+  }
+
+  /**
+   * Sees a message a worker delivered directly between its own agents: its
+   * reply-by clock, the replies that stop one, and the taps.
+   */
+  observeDirect(message: AclMessage, at: number): void {
+    this.#deadlines.settle(message);
+    for (const receiver of message.receiver) this.#deadlines.watch(message, receiver);
+    for (const tap of this.#taps) tap(message, at);
   }
 
   get deadLetters(): number {
@@ -157,7 +188,10 @@ export class Router {
       }
       if (this.#deliver(endpoint, message, text, receiver)) delivered++;
     }
-    for (const tap of this.#taps) tap(message);
+    if (this.#taps.size > 0) {
+      const at = performance.timeOrigin + performance.now();
+      for (const tap of this.#taps) tap(message, at);
+    }
     return delivered;
   }
 
@@ -264,7 +298,10 @@ export class Router {
     this.#deliver(this.#endpoints.get(sender)!, failure, JSON.stringify(failure), sender, {
       platformFailure: true,
     });
-    for (const tap of this.#taps) tap(failure);
+    if (this.#taps.size > 0) {
+      const at = performance.timeOrigin + performance.now();
+      for (const tap of this.#taps) tap(failure, at);
+    }
   }
 
   /** Counts, reports and (log on) records a message nobody could take. */
