@@ -166,8 +166,11 @@ export class Router {
    * many receivers took it.
    */
   route(message: AclMessage, cause?: Envelope): number {
-    // Stamped in place: the message continues its cause's trace, else its caller's.
-    message.traceparent = nextTraceparent(cause?.message.traceparent ?? message.traceparent);
+    // Stamped in place: the message continues its cause's trace, else its caller's. A
+    // message an agent sent was stamped by its worker as a child of the cause already.
+    if (!cause || message.traceparent === undefined) {
+      message.traceparent = nextTraceparent(cause?.message.traceparent ?? message.traceparent);
+    }
     const text = JSON.stringify(message);
     // An agent that answers a platform failure with another undeliverable
     // message would otherwise bounce failures forever: that second miss is
