@@ -207,7 +207,15 @@ export class Router {
     message: AclMessage,
     text: string,
     receiver: string,
-    { logId = this.#options.log?.append({ message, receiver, body: text }), platformFailure }: {
+    {
+      logId = this.#options.log?.append({
+        message,
+        receiver,
+        body: text,
+        traceId: message.traceparent?.slice(3, 35),
+      }),
+      platformFailure,
+    }: {
       logId?: number;
       platformFailure?: boolean;
     } = {},
