@@ -7,8 +7,8 @@ import { mkdirSync } from "node:fs";
 import { createApp } from "./src/api/mod.ts";
 import { type CaxtonConfig, databasePath } from "./src/config/mod.ts";
 import { AgentManager } from "./src/lifecycle/mod.ts";
-import { JobRunner, MessageTap, ParticipantHub, RequestBroker } from "./src/outside/mod.ts";
-import { Router } from "./src/router/mod.ts";
+import { DeliveryCounter, JobRunner, ParticipantHub, RequestBroker } from "./src/outside/mod.ts";
+import { ProtocolMonitor, Router } from "./src/router/mod.ts";
 import { ModulePreparer, WorkerPool } from "./src/runtime/mod.ts";
 import { GroupCommitWriter, openStore, type Store } from "./src/store/mod.ts";
 import { createJsonLogger, type Logger } from "./src/telemetry/mod.ts";
@@ -23,14 +23,16 @@ export interface CaxtonNode {
   readonly pool: WorkerPool;
   readonly preparer: ModulePreparer;
   readonly router: Router;
+  /** Checks conversations that name a FIPA interaction protocol as their messages are routed. */
+  readonly protocols: ProtocolMonitor;
   readonly agents: AgentManager;
   /** Outside participants `ext:<name>`. */
   readonly participants: ParticipantHub;
   /** Agents as services: request → reply for HTTP clients. */
   readonly broker: RequestBroker;
   readonly jobs: JobRunner;
-  /** Every delivery, for live tails and metrics. */
-  readonly tap: MessageTap;
+  /** Counts the deliveries the router logs, for metrics. */
+  readonly deliveries: DeliveryCounter;
   /** Where the API listens (port resolved when 0 was asked). */
   readonly url: string | null;
   close(): Promise<void>;
@@ -52,7 +54,7 @@ export async function startNode(
   const logger = options.logger ?? createJsonLogger(config.logLevel);
   if (config.dataDir !== ":memory:") mkdirSync(config.dataDir, { recursive: true });
   const store = openStore(databasePath(config));
-  const log = new MessageTap(
+  const log = new DeliveryCounter(
     new GroupCommitWriter(store.messages, {
       mode: config.messageLog,
       onError: (error) => logger.log("error", "message log write failed", { error: error.message }),
@@ -63,6 +65,16 @@ export async function startNode(
     onDeadLetter: (letter) =>
       logger.log("warn", "dead letter", { reason: letter.reason, message: letter.message }),
   });
+  const protocols = new ProtocolMonitor({
+    onViolation: (v) =>
+      logger.log("warn", "protocol violation", {
+        conversationId: v.conversationId,
+        reason: v.reason,
+        performative: v.message.performative,
+        sender: v.message.sender,
+      }),
+  });
+  router.tap((message) => protocols.observe(message), { scope: "protocol" });
   const preparer = new ModulePreparer();
   // The pool reports to the manager, built next; no outcome arrives before it exists.
   const pool = new WorkerPool({
@@ -70,7 +82,12 @@ export async function startNode(
     watchdogMs: config.watchdogMs,
     onOutcome: (outcome) => agents.onOutcome(outcome),
     onWorkerLost: (loss) => agents.onWorkerLost(loss),
+    onTallies: (tallies) => agents.onTallies(tallies),
+    onArmed: (instanceId) => agents.onArmed(instanceId),
+    onBounced: (messages) => agents.onBounced(messages),
+    onNotes: (notes) => agents.onNotes(notes),
   });
+  router.onAllTaps((any) => pool.observe(any));
   const agents = new AgentManager({
     store,
     pool,
@@ -79,6 +96,8 @@ export async function startNode(
     defaults: config.limits,
     logger,
     mailboxCapacity: config.mailboxCapacity,
+    // Direct delivery inside a worker skips the main thread, so it needs the log off.
+    directDelivery: config.messageLog === "none",
   });
   const participants = new ParticipantHub(router, store.participants);
   const broker = new RequestBroker(router);
@@ -96,7 +115,7 @@ export async function startNode(
       participants,
       broker,
       jobs,
-      tap: log,
+      deliveries: log,
       isReady: () => ready,
       closing: closing.signal,
       version: VERSION,
@@ -156,11 +175,12 @@ export async function startNode(
     pool,
     preparer,
     router,
+    protocols,
     agents,
     participants,
     broker,
     jobs,
-    tap: log,
+    deliveries: log,
     url,
     close,
     [Symbol.asyncDispose]: close,

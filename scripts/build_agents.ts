@@ -30,6 +30,8 @@ const OUT_DIR = join(ROOT, "build", "agents");
 const WAT_DIR = join(ROOT, "examples", "agents", "wat");
 const AS_DIR = join(ROOT, "examples", "agents", "assemblyscript");
 const HOSTILE_DIR = join(ROOT, "tests", "fixtures", "hostile");
+/** AssemblyScript agents that exist only for tests (they import the examples' caxton.ts). */
+const FIXTURE_AS_DIR = join(ROOT, "tests", "fixtures", "agents");
 /** The shared ABI module of the AssemblyScript examples, imported by each agent. */
 const AS_LIBRARY = "caxton.ts";
 
@@ -70,7 +72,7 @@ export const ABI_FEATURES = {
 } as const;
 
 /** What a built module is for; only `example` and `generated` ones must pass the ABI check. */
-type Kind = "example" | "hostile" | "generated";
+type Kind = "example" | "fixture" | "hostile" | "generated";
 
 /** One `build/agents/manifest.json` entry. */
 export interface ManifestEntry {
@@ -257,6 +259,14 @@ async function _targets(): Promise<Target[]> {
       kind: "example",
       source: relative(ROOT, file),
       inputs: [...asFiles, SCRIPT],
+      abi: true,
+      build: () => _compileAssemblyScript(file),
+    })),
+    ...(await _listDir(FIXTURE_AS_DIR, ".ts")).map((file): Target => ({
+      name: `${basename(file, ".ts")}_as`,
+      kind: "fixture",
+      source: relative(ROOT, file),
+      inputs: [file, ...asFiles, SCRIPT],
       abi: true,
       build: () => _compileAssemblyScript(file),
     })),

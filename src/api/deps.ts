@@ -1,6 +1,6 @@
 /** What the HTTP layer needs from the node. */
 import type { AgentManager } from "../lifecycle/mod.ts";
-import type { JobRunner, MessageTap, ParticipantHub, RequestBroker } from "../outside/mod.ts";
+import type { DeliveryCounter, JobRunner, ParticipantHub, RequestBroker } from "../outside/mod.ts";
 import type { Router } from "../router/mod.ts";
 import type { WorkerPool } from "../runtime/mod.ts";
 import type { Store } from "../store/mod.ts";
@@ -13,7 +13,8 @@ export interface ApiDeps {
   participants: ParticipantHub;
   broker: RequestBroker;
   jobs: JobRunner;
-  tap: MessageTap;
+  /** Counts logged deliveries (metrics); live tails use `router.tap`. */
+  deliveries: DeliveryCounter;
   /** Whether startup (store open, agents restored) has finished. */
   isReady: () => boolean;
   /** Aborted when the node begins to close: open streams end. */

@@ -103,16 +103,19 @@ function _tail(c: Context, deps: ApiDeps): Response {
   const agent = c.req.query("agent");
   const conversation = c.req.query("conversation");
   const performative = c.req.query("performative");
-  return eventStream(c, deps.closing, (send) =>
-    deps.tap.watch((t) => {
-      if (agent !== undefined && t.receiver !== agent && t.message.sender !== agent) return;
-      if (conversation !== undefined && t.message.conversationId !== conversation) return;
-      if (performative !== undefined && t.message.performative !== performative) return;
+  return eventStream(c, deps.closing, (send) => {
+    const stop = deps.router.tap((message, at) => {
+      if (
+        agent !== undefined && message.sender !== agent && !message.receiver.includes(agent)
+      ) return;
+      if (conversation !== undefined && message.conversationId !== conversation) return;
+      if (performative !== undefined && message.performative !== performative) return;
       send("message", {
-        id: t.id,
-        acceptedAt: new Date(t.at).toISOString(),
-        receiver: t.receiver,
-        message: t.message,
+        acceptedAt: new Date(at).toISOString(),
+        receiver: message.receiver.join(", "),
+        message,
       });
-    }));
+    });
+    return { [Symbol.dispose]: stop };
+  });
 }

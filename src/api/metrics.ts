@@ -66,8 +66,11 @@ export function metricsRoutes(deps: ApiDeps, http: HttpCounters): Hono {
     for (const a of agents) {
       m.sample("caxton_agent_mailbox_depth", a.mailboxDepth, { agent: a.name });
     }
-    m.family("caxton_deliveries_total", "counter", "Deliveries the router made (one per receiver).")
-      .sample("caxton_deliveries_total", deps.tap.routed);
+    m.family(
+      "caxton_deliveries_total",
+      "counter",
+      "Deliveries routed by the main thread (one per receiver; direct ones inside a worker not counted).",
+    ).sample("caxton_deliveries_total", deps.deliveries.counted);
     m.family("caxton_dead_letters_total", "counter", "Messages nobody could take.")
       .sample("caxton_dead_letters_total", deps.router.deadLetters);
     m.family("caxton_awaited_replies", "gauge", "Replies awaited under a reply-by deadline.")

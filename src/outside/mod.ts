@@ -2,7 +2,7 @@
  * @module
  * How outside programs take part: participants `ext:<name>` reached by
  * webhook, stream or long poll; agents as services (request → reply, jobs);
- * a tap on every delivery for live tails and metrics.
+ * a count of the deliveries the router logs, for metrics.
  */
 export { ParticipantHub } from "./participants.ts";
 export type { ParticipantView } from "./participants.ts";
@@ -12,8 +12,7 @@ export type { WebhookOptions } from "./webhook.ts";
 export { BROKER_ADDRESS, RequestBroker } from "./broker.ts";
 export type { RequestOptions } from "./broker.ts";
 export { JobRunner } from "./jobs.ts";
-export { MessageTap } from "./tap.ts";
-export type { TappedMessage } from "./tap.ts";
+export { DeliveryCounter } from "./delivery_counter.ts";
 export {
   ClosedError,
   DeliveryRefusedError,

@@ -72,6 +72,11 @@ function _toLogged(row: Record<string, unknown>): LoggedMessage {
   };
 }
 
+/** Rows per multi-row INSERT (10 parameters each, far below SQLite's 32,766). */
+const _CHUNK = 64;
+/** Ids per "handled" UPDATE. */
+const _MARK_CHUNK = 256;
+
 /** Repository of the message log. Each write method is one transaction. */
 export class MessageLog {
   readonly #transaction: <T>(fn: () => T) => T;
@@ -79,6 +84,10 @@ export class MessageLog {
   readonly #insert: StatementSync;
   readonly #insertDelivery: StatementSync;
   readonly #mark: StatementSync;
+  /** The same writes for _CHUNK rows in one statement: each `run` crosses into SQLite once. */
+  readonly #insertChunk: StatementSync;
+  readonly #insertDeliveryChunk: StatementSync;
+  readonly #markHandledChunk: StatementSync;
   readonly #dead: StatementSync;
   readonly #byConversation: StatementSync;
   readonly #byAgent: StatementSync;
@@ -102,6 +111,20 @@ export class MessageLog {
     );
     this.#mark = db.prepare(
       "UPDATE deliveries SET status = ?, reason = ?, updated_at = ? WHERE message_id = ?",
+    );
+    const rows = (n: number, width: number) =>
+      Array.from({ length: n }, () => `(${Array(width).fill("?").join(", ")})`).join(", ");
+    this.#insertChunk = db.prepare(
+      `INSERT INTO messages (id, accepted_at, sender, receiver, conversation_id, performative,
+         reply_with, in_reply_to, body, trace_id) VALUES ${rows(_CHUNK, 10)}`,
+    );
+    this.#insertDeliveryChunk = db.prepare(
+      `INSERT INTO deliveries (message_id, receiver, status, reason, updated_at)
+       VALUES ${rows(_CHUNK, 5)}`,
+    );
+    this.#markHandledChunk = db.prepare(
+      `UPDATE deliveries SET status = 'handled', reason = NULL, updated_at = ?
+       WHERE message_id IN (${Array(_MARK_CHUNK).fill("?").join(", ")})`,
     );
     this.#dead = db.prepare(
       "INSERT OR REPLACE INTO dead_letters (message_id, reason, at) VALUES (?, ?, ?)",
@@ -151,7 +174,10 @@ export class MessageLog {
   writeBatch(entries: readonly LogEntry[], updates: readonly MarkUpdate[]): void {
     const now = Date.now();
     this.#transaction(() => {
-      for (const e of entries) {
+      let from = 0;
+      for (; from + _CHUNK <= entries.length; from += _CHUNK) this.#insertMany(entries, from, now);
+      for (let i = from; i < entries.length; i++) {
+        const e = entries[i]!;
         const m = e.message;
         const status = e.status ?? "accepted";
         const reason = e.reason ?? null;
@@ -170,14 +196,56 @@ export class MessageLog {
         this.#insertDelivery.run(e.id, e.receiver, status, reason, now);
         if (status === "dead") this.#dead.run(e.id, reason ?? "", now);
       }
+      // Plain "handled" marks, the common case, go many to a statement.
+      const handled: number[] = [];
       for (const u of updates) {
+        if (u.status === "handled") {
+          handled.push(u.id);
+          if (handled.length === _MARK_CHUNK) this.#markHandledChunk.run(now, ...handled.splice(0));
+          continue;
+        }
+        if (handled.length > 0) this.#markHandled(handled.splice(0), now); // keep the order
         const reason = u.reason ?? null;
         const { changes } = this.#mark.run(u.status, reason, now, u.id);
         // Only a row that exists gets a dead letter: a mark for an id whose append failed
         // must not fail the foreign key and take the rest of the batch down with it.
         if (u.status === "dead" && changes > 0) this.#dead.run(u.id, u.reason, now);
       }
+      this.#markHandled(handled, now);
     });
+  }
+
+  #markHandled(ids: readonly number[], now: number): void {
+    for (const id of ids) this.#mark.run("handled", null, now, id);
+  }
+
+  /** Inserts entries[from, from + _CHUNK), none of them dead, with two statements. */
+  #insertMany(entries: readonly LogEntry[], from: number, now: number): void {
+    const messages: (string | number | null)[] = [];
+    const deliveries: (string | number | null)[] = [];
+    const dead: LogEntry[] = [];
+    for (let i = from; i < from + _CHUNK; i++) {
+      const e = entries[i]!;
+      const m = e.message;
+      const status = e.status ?? "accepted";
+      messages.push(
+        e.id,
+        e.acceptedAt,
+        m.sender ?? null,
+        e.receiver,
+        m.conversationId ?? null,
+        m.performative,
+        m.replyWith ?? null,
+        m.inReplyTo ?? null,
+        e.body ?? JSON.stringify(m),
+        e.traceId ?? null,
+      );
+      deliveries.push(e.id, e.receiver, status, e.reason ?? null, now);
+      if (status === "dead") dead.push(e);
+    }
+    this.#insertChunk.run(...messages);
+    this.#insertDeliveryChunk.run(...deliveries);
+    for (const e of dead) this.#dead.run(e.id, e.reason ?? "", now);
   }
 
   /** Every delivery in the conversation, in log order. */

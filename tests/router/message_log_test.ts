@@ -90,3 +90,25 @@ Deno.test("an agent that answers a delivery failure with another undeliverable m
   assert.equal(dead.length, 1);
   assert.equal(dead[0]!.message.sender, "counter");
 });
+
+Deno.test("each logged delivery keeps its trace id, so a conversation's trace is found from the log", async () => {
+  using dir = tempDataDir();
+  await using node = await startTestNode({ dataDir: dir.path });
+  using me = new TestParticipant(node);
+  await node.agents.deploy("echo", agentBytes("echo_wat"));
+  me.send({
+    performative: "request",
+    receiver: ["echo"],
+    conversationId: "traced",
+    replyWith: "t1",
+    traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+  });
+  await me.next((m) => m.inReplyTo === "t1");
+  await node.router.flushLog();
+  const rows = node.store.messages.byConversation("traced");
+  assert.equal(rows.length, 2);
+  assert.deepEqual(rows.map((r) => r.traceId), [
+    "4bf92f3577b34da6a3ce929d0e0e4736",
+    "4bf92f3577b34da6a3ce929d0e0e4736",
+  ]);
+});

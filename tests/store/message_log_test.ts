@@ -377,3 +377,37 @@ Deno.test({
     assert.deepEqual(ids.slice(0, last), Array.from({ length: last }, (_, i) => i + 1));
   },
 });
+
+Deno.test("large batches (many rows per statement) keep every row, status, dead letter and mark order", () => {
+  using t = tempStore();
+  const log = t.store.messages;
+  // 150 rows: two full multi-row statements and a remainder; row 70 is dead on arrival.
+  const entries = Array.from({ length: 150 }, (_, i) => ({
+    ...entry(`r${i % 7}`, { conversationId: "big", replyWith: `w${i}` }),
+    id: i + 1,
+    acceptedAt: 1_000 + i,
+    ...(i === 69 ? { status: "dead" as const, reason: "nobody" } : {}),
+  }));
+  log.writeBatch(entries, []);
+  // Marks in order: handled for all but 70 (in statements of many), then failures for 100
+  // (already marked handled in this batch) and 5, then handled again for 5.
+  const marks = entries.map((e) => ({ id: e.id, status: "handled" as const })).filter((m) =>
+    m.id !== 70
+  );
+  log.writeBatch([], [
+    ...marks.slice(0, 100),
+    { id: 100, status: "failed", reason: "trap" },
+    { id: 5, status: "failed", reason: "first" },
+    ...marks.slice(100),
+    { id: 5, status: "handled" },
+  ]);
+  const rows = log.byConversation("big");
+  assert.equal(rows.length, 150);
+  assert.deepEqual(rows.map((r) => r.message.replyWith), entries.map((e) => e.message.replyWith));
+  const status = new Map(rows.map((r) => [r.id, [r.status, r.reason]]));
+  assert.deepEqual(status.get(70), ["dead", "nobody"]);
+  assert.deepEqual(status.get(100), ["failed", "trap"], "a failure after handled wins");
+  assert.deepEqual(status.get(5), ["handled", null], "handled after a failure wins");
+  assert.equal(rows.filter((r) => r.status === "handled").length, 148);
+  assert.deepEqual(log.deadLetters().map((d) => d.id), [70]);
+});
