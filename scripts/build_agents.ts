@@ -1,10 +1,15 @@
 /**
- * Builds every WebAssembly agent from source into `build/agents/<name>.wasm`
- * and writes `build/agents/manifest.json`.
+ * Builds every WebAssembly agent from source into `build/agents/` and writes
+ * `build/agents/manifest.json`.
  *
- * - `examples/agents/wat/*.wat` (wabt) → `<name>_wat.wasm`
- * - `examples/agents/assemblyscript/*.ts` (AssemblyScript; `caxton.ts` is the
- *   shared ABI module, not an agent) → `<name>_as.wasm`
+ * - `examples/agents/<lang>/<name>.<ext>` → `<lang>/<name>.wasm`, for
+ *   - `wat` (`.wat`, wabt from npm),
+ *   - `assemblyscript` (`.ts`, AssemblyScript from npm, with `sdk/assemblyscript`),
+ *   - `c` (`.c` and `.cpp`, Debian clang + lld + wasi-libc, with `sdk/c`),
+ *   - `rust` (`.rs`, Debian `/usr/bin/rustc` for wasm32-unknown-unknown, with the
+ *     `sdk/rust` crate compiled once to `build/sdk/rust/libcaxton.rlib`);
+ * - the WAT and AssemblyScript examples also keep their flat names
+ *   `<name>_wat.wasm` / `<name>_as.wasm`, which older tests use;
  * - `tests/fixtures/hostile/*.wat` (wabt) → `<name>.wasm`
  * - generated: `big_100kb.wasm` (echo plus filler functions, ~100 KiB, for the
  *   deploy benchmark), `oversized.wasm` (a valid agent over the 8 MiB module
@@ -29,9 +34,13 @@ const SCRIPT = fileURLToPath(import.meta.url);
 const OUT_DIR = join(ROOT, "build", "agents");
 const WAT_DIR = join(ROOT, "examples", "agents", "wat");
 const AS_DIR = join(ROOT, "examples", "agents", "assemblyscript");
+const C_DIR = join(ROOT, "examples", "agents", "c");
+const RUST_DIR = join(ROOT, "examples", "agents", "rust");
 const HOSTILE_DIR = join(ROOT, "tests", "fixtures", "hostile");
-/** The shared ABI module of the AssemblyScript examples, imported by each agent. */
-const AS_LIBRARY = "caxton.ts";
+const AS_SDK = join(ROOT, "sdk", "assemblyscript", "caxton.ts");
+const C_SDK = join(ROOT, "sdk", "c");
+const RUST_SDK = join(ROOT, "sdk", "rust", "src", "lib.rs");
+const RUST_SDK_OUT = join(ROOT, "build", "sdk", "rust", "libcaxton.rlib");
 
 /** Module size cap of docs/ABI.md; `oversized.wasm` must exceed it. */
 const MODULE_SIZE_CAP = 8 * 1024 * 1024;
@@ -160,6 +169,130 @@ async function _compileAssemblyScript(source: string): Promise<Uint8Array> {
   return binary;
 }
 
+/** The apt packages the C and Rust builds need (installed by `.ci/run`). */
+export const APT_PACKAGES = {
+  c: "clang lld wasi-libc libclang-rt-14-dev-wasm32",
+  rust: "rustc libstd-rust-dev-wasm32",
+} as const;
+
+/**
+ * Flags that make clang emit an ABI v1 agent: a wasi-libc "reactor" with no
+ * entry point and no start files (the SDK runs constructors itself), a small
+ * stack, no names. wasi-libc's malloc and string functions import nothing;
+ * stdio would import WASI and fail the ABI check.
+ */
+export const CLANG_FLAGS = [
+  "--target=wasm32-wasi",
+  "-Os",
+  "-mexec-model=reactor",
+  "-nostartfiles",
+  "-Wl,--no-entry",
+  "-Wl,--strip-all",
+  "-Wl,-z,stack-size=32768",
+] as const;
+
+/** rustc flags for an agent (`cdylib`) or the SDK (`rlib`) on Debian's toolchain. */
+export const RUSTC_FLAGS = [
+  "--edition",
+  "2021",
+  "--target",
+  "wasm32-unknown-unknown",
+  "-C",
+  "opt-level=s",
+  "-C",
+  "panic=abort",
+] as const;
+
+/** Debian's rustc: the rustup one on PATH, if any, has no wasm32 standard library. */
+export const RUSTC = "/usr/bin/rustc";
+
+/** Runs a compiler; throws with its output, or with the apt hint when it is missing. */
+export async function runTool(
+  tool: string,
+  args: string[],
+  hint: string,
+): Promise<void> {
+  let output: Deno.CommandOutput;
+  try {
+    output = await new Deno.Command(tool, { args, stdout: "piped", stderr: "piped" }).output();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new Error(`"${tool}" is not installed: apt-get install -y ${hint}`);
+    }
+    throw error;
+  }
+  const text = new TextDecoder().decode(output.stderr) + new TextDecoder().decode(output.stdout);
+  if (!output.success) throw new Error(text.trim() || `${tool} exited with ${output.code}`);
+  if (text.trim()) console.warn(text.trimEnd());
+}
+
+async function _compileC(source: string): Promise<Uint8Array> {
+  const out = join(OUT_DIR, "c", `${basename(source)}.tmp.wasm`);
+  const cpp = source.endsWith(".cpp");
+  await runTool(cpp ? "clang++" : "clang", [
+    ...CLANG_FLAGS,
+    ...(cpp ? ["-nostdlib++", "-fno-exceptions"] : []),
+    "-I",
+    C_SDK,
+    "-x",
+    "c",
+    join(C_SDK, "caxton.c"),
+    "-x",
+    cpp ? "c++" : "c",
+    source,
+    "-o",
+    out,
+  ], APT_PACKAGES.c);
+  const bytes = await Deno.readFile(out);
+  await Deno.remove(out);
+  return bytes;
+}
+
+let _rustSdk: Promise<void> | undefined;
+
+/** Compiles the SDK crate once per run, unless its rlib is newer than its source. */
+function _buildRustSdk(): Promise<void> {
+  _rustSdk ??= (async () => {
+    const built = await _mtime(RUST_SDK_OUT);
+    const changed = Math.max((await _mtime(RUST_SDK)) ?? Infinity, (await _mtime(SCRIPT)) ?? 0);
+    if (built !== undefined && built > changed) return;
+    await Deno.mkdir(join(RUST_SDK_OUT, ".."), { recursive: true });
+    await runTool(RUSTC, [
+      ...RUSTC_FLAGS,
+      "--crate-type",
+      "rlib",
+      "--crate-name",
+      "caxton",
+      RUST_SDK,
+      "-o",
+      RUST_SDK_OUT,
+    ], APT_PACKAGES.rust);
+  })();
+  return _rustSdk;
+}
+
+async function _compileRust(source: string): Promise<Uint8Array> {
+  await _buildRustSdk();
+  const out = join(OUT_DIR, "rust", `${basename(source)}.tmp.wasm`);
+  await runTool(RUSTC, [
+    ...RUSTC_FLAGS,
+    "--crate-type",
+    "cdylib",
+    "-C",
+    "strip=symbols",
+    "-C",
+    "link-arg=-zstack-size=65536",
+    "--extern",
+    `caxton=${RUST_SDK_OUT}`,
+    source,
+    "-o",
+    out,
+  ], APT_PACKAGES.rust);
+  const bytes = await Deno.readFile(out);
+  await Deno.remove(out);
+  return bytes;
+}
+
 function _text(chunk: Uint8Array | string, decoder: TextDecoder): string {
   return typeof chunk === "string" ? chunk : decoder.decode(chunk);
 }
@@ -247,19 +380,45 @@ function _watTarget(file: string, kind: Kind, abi: boolean, suffix = ""): Target
   };
 }
 
+/** An example built to `<lang>/<name>.wasm`. */
+function _example(
+  lang: string,
+  file: string,
+  inputs: string[],
+  build: () => Promise<Uint8Array>,
+): Target {
+  const name = basename(file).replace(/\.[a-z]+$/, "");
+  return { name: `${lang}/${name}`, kind: "example", source: relative(ROOT, file), inputs, abi: true, build };
+}
+
+/** The flat legacy name of an example: a copy of its `<lang>/<name>.wasm`. */
+function _legacy(target: Target, name: string): Target {
+  const built = join(OUT_DIR, `${target.name}.wasm`);
+  return { ...target, name, inputs: [built], build: () => Deno.readFile(built) };
+}
+
 async function _targets(): Promise<Target[]> {
-  const asFiles = await _listDir(AS_DIR, ".ts");
+  const wat = (await _listDir(WAT_DIR, ".wat")).map((file) =>
+    _example("wat", file, [file, SCRIPT], async () =>
+      _compileWat(basename(file), await Deno.readTextFile(file)))
+  );
+  const as = (await _listDir(AS_DIR, ".ts")).map((file) =>
+    _example("assemblyscript", file, [file, AS_SDK, SCRIPT], () => _compileAssemblyScript(file))
+  );
+  const c = [...await _listDir(C_DIR, ".c"), ...await _listDir(C_DIR, ".cpp")].map((file) =>
+    _example("c", file, [file, join(C_SDK, "caxton.h"), join(C_SDK, "caxton.c"), SCRIPT], () =>
+      _compileC(file))
+  );
+  const rust = (await _listDir(RUST_DIR, ".rs")).map((file) =>
+    _example("rust", file, [file, RUST_SDK, SCRIPT], () => _compileRust(file))
+  );
   const targets: Target[] = [
-    ...(await _listDir(WAT_DIR, ".wat")).map((file) => _watTarget(file, "example", true, "_wat")),
-    // any .ts in the folder may be imported by any agent, so all are inputs
-    ...asFiles.filter((file) => basename(file) !== AS_LIBRARY).map((file): Target => ({
-      name: `${basename(file, ".ts")}_as`,
-      kind: "example",
-      source: relative(ROOT, file),
-      inputs: [...asFiles, SCRIPT],
-      abi: true,
-      build: () => _compileAssemblyScript(file),
-    })),
+    ...wat,
+    ...as,
+    ...c,
+    ...rust,
+    ...wat.map((t) => _legacy(t, `${t.name.slice("wat/".length)}_wat`)),
+    ...as.map((t) => _legacy(t, `${t.name.slice("assemblyscript/".length)}_as`)),
     ...(await _listDir(HOSTILE_DIR, ".wat")).map((file) => _watTarget(file, "hostile", false)),
     {
       name: "big_100kb",
@@ -347,7 +506,9 @@ function _sha256(bytes: Uint8Array): string {
 }
 
 async function main(): Promise<number> {
-  await Deno.mkdir(OUT_DIR, { recursive: true });
+  for (const lang of ["wat", "assemblyscript", "c", "rust"]) {
+    await Deno.mkdir(join(OUT_DIR, lang), { recursive: true });
+  }
   const manifest: ManifestEntry[] = [];
   const failures: string[] = [];
   for (const target of await _targets()) {
@@ -368,12 +529,12 @@ async function main(): Promise<number> {
     } catch (error) {
       const reason = error instanceof Error ? error.message : JSON.stringify(error);
       failures.push(`Cannot build "${target.name}" from ${target.source}:\n${reason}`);
-      console.error(`FAILED ${target.name.padEnd(20)} ${target.source}`);
+      console.error(`FAILED ${target.name.padEnd(26)} ${target.source}`);
       continue;
     }
     const took = status === "built" ? ` in ${Math.round(performance.now() - started)} ms` : "";
     console.log(
-      `${status}  ${target.name.padEnd(20)} ${String(bytes.length).padStart(9)} B  ` +
+      `${status}  ${target.name.padEnd(26)} ${String(bytes.length).padStart(9)} B  ` +
         `${target.source}${took}`,
     );
     manifest.push({

@@ -1,13 +1,14 @@
 // deno-fmt-ignore-file -- `deno fmt` parses this as TypeScript, where a decorator on a
 // function is not allowed, and silently drops AssemblyScript's `@external`.
 
-// The Caxton Agent ABI v1 (docs/ABI.md) for the AssemblyScript examples: host
-// imports, the `caxton_abi_v1` / `caxton_alloc` exports, a small JSON scanner
-// for the few message fields an agent needs, and reply, state and log helpers.
+// The Caxton Agent ABI v1 (docs/ABI.md) for AssemblyScript: host imports, the
+// `caxton_abi_v1` / `caxton_alloc` exports, a small JSON reader for the top
+// level of a message, a message builder with reply helpers, and state, log
+// and capability calls. See README.md beside this file.
 //
 // An agent re-exports the ABI exports and defines `caxton_handle`:
 //
-//   export { caxton_abi_v1, caxton_alloc } from "./caxton";
+//   export { caxton_abi_v1, caxton_alloc } from "<path>/sdk/assemblyscript/caxton";
 //   export function caxton_handle(ptr: usize, len: i32): i32 {
 //     const msg = receive(ptr, len);
 //     if (msg == null) return 1;
@@ -57,14 +58,164 @@ export function caxton_alloc(len: i32): usize {
 
 // --- messages -------------------------------------------------------------------
 
-/** The message fields the examples use; a string field is null when absent or not a string. */
+/** One received message; a string field is null when absent or not a string. */
 export class Message {
   performative: string | null = null;
   sender: string | null = null;
+  /** The first receiver (the agent itself for a message sent to it alone). */
+  receiver: string | null = null;
   /** The content when it is a JSON string. */
   content: string | null = null;
-  replyWith: string | null = null;
+  /** The content as raw JSON text, whatever its type. */
+  contentJson: string | null = null;
+  language: string | null = null;
+  encoding: string | null = null;
+  ontology: string | null = null;
+  protocol: string | null = null;
   conversationId: string | null = null;
+  replyWith: string | null = null;
+  inReplyTo: string | null = null;
+  replyBy: string | null = null;
+
+  /** Whether the performative is `performative`. */
+  is(performative: string): bool {
+    const own = this.performative;
+    return own != null && own == performative;
+  }
+
+  /** The content, or "" when absent or not a string. */
+  text(): string {
+    const own = this.content;
+    return own != null ? own : "";
+  }
+}
+
+/** One message to send, built with chained setters; null fields are left out. */
+export class Out {
+  performative: string;
+  receiver: string;
+  contentText: string | null = null;
+  contentRaw: string | null = null;
+  conversation: string | null = null;
+  replyWithId: string | null = null;
+  inReplyToId: string | null = null;
+  replyByTime: string | null = null;
+  protocolName: string | null = null;
+
+  constructor(performative: string, receiver: string) {
+    this.performative = performative;
+    this.receiver = receiver;
+  }
+
+  /** Content sent as a JSON string. */
+  content(text: string): Out {
+    this.contentText = text;
+    return this;
+  }
+  /** Content sent as raw JSON (any JSON value). */
+  contentJson(json: string): Out {
+    this.contentRaw = json;
+    return this;
+  }
+  conversationId(id: string | null): Out {
+    this.conversation = id;
+    return this;
+  }
+  replyWith(id: string | null): Out {
+    this.replyWithId = id;
+    return this;
+  }
+  inReplyTo(id: string | null): Out {
+    this.inReplyToId = id;
+    return this;
+  }
+  /** An ISO 8601 time; a reply not in by then earns the sender a `failure`. */
+  replyBy(time: string | null): Out {
+    this.replyByTime = time;
+    return this;
+  }
+  protocol(name: string | null): Out {
+    this.protocolName = name;
+    return this;
+  }
+
+  toJson(): string {
+    const parts = new Array<string>();
+    parts.push('{"performative":');
+    parts.push(quote(this.performative));
+    parts.push(',"receiver":[');
+    parts.push(quote(this.receiver));
+    parts.push("]");
+    const raw = this.contentRaw;
+    if (raw != null) {
+      parts.push(',"content":');
+      parts.push(raw);
+    } else {
+      _field(parts, "content", this.contentText);
+    }
+    _field(parts, "protocol", this.protocolName);
+    _field(parts, "conversationId", this.conversation);
+    _field(parts, "replyWith", this.replyWithId);
+    _field(parts, "inReplyTo", this.inReplyToId);
+    _field(parts, "replyBy", this.replyByTime);
+    parts.push("}");
+    return parts.join("");
+  }
+
+  /** Sends the message; returns the host's code (0 accepted, -1 invalid, -3 too large, -4 quota). */
+  send(): i32 {
+    return send(this.toJson());
+  }
+}
+
+function _field(parts: Array<string>, name: string, value: string | null): void {
+  if (value == null) return;
+  parts.push(',"');
+  parts.push(name);
+  parts.push('":');
+  parts.push(quote(value));
+}
+
+/** A reply to `msg`: to its sender, threading `inReplyTo`, `conversationId` and `protocol`. */
+export function replyTo(msg: Message, performative: string): Out {
+  const sender = msg.sender;
+  return new Out(performative, sender != null ? sender : "")
+    .conversationId(msg.conversationId)
+    .inReplyTo(msg.replyWith)
+    .protocol(msg.protocol);
+}
+
+/** Parses a decimal unsigned integer; -1 when `text` is not one. */
+export function parseU64(text: string): i64 {
+  if (text.length == 0 || text.length > 18) return -1;
+  let value: i64 = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return -1;
+    value = value * 10 + (c - 0x30);
+  }
+  return value;
+}
+
+/** The words of `text` split on spaces, empty ones dropped. */
+export function words(text: string): Array<string> {
+  const out = new Array<string>();
+  const all = text.split(" ");
+  for (let i = 0; i < all.length; i++) {
+    if (all[i].length > 0) out.push(all[i]);
+  }
+  return out;
+}
+
+/** FNV-1a, 32 bits, over the UTF-8 bytes of `text`: the bidders' price function. */
+export function fnv1a32(hash: u32, text: string): u32 {
+  const bytes = String.UTF8.encode(text);
+  const base = changetype<usize>(bytes);
+  for (let i = 0; i < bytes.byteLength; i++) {
+    hash ^= load<u8>(base + <usize> i);
+    hash *= 16777619;
+  }
+  return hash;
 }
 
 /**
@@ -157,6 +308,17 @@ export function nowMs(): i64 {
   return _nowMs();
 }
 
+/** The stored value of `key` as UTF-8 text, or null when absent. */
+export function stateGetString(key: string): string | null {
+  const value = stateGet(key);
+  return value != null ? String.UTF8.decode(value) : null;
+}
+
+/** Stores `value` (UTF-8) under `key`; returns the host's code (0 stored). */
+export function stateSetString(key: string, value: string): i32 {
+  return stateSet(key, String.UTF8.encode(value));
+}
+
 /** The stored value of `key`, or null when absent. */
 export function stateGet(key: string): ArrayBuffer | null {
   const k = String.UTF8.encode(key);
@@ -201,13 +363,25 @@ function _parseMessage(json: string): Message | null {
     const value = _skipWs(json, p + 1);
     p = _skipValue(json, value);
     if (p < 0) return null;
-    if (json.charCodeAt(value) == 0x22) {
-      const text = _unescape(json, value + 1, p - 1);
+    if (key == "content") msg.contentJson = json.substring(value, p);
+    let first = value; // receiver may be an array: take its first string
+    if (key == "receiver" && json.charCodeAt(value) == 0x5b) first = _skipWs(json, value + 1);
+    if (first < p && json.charCodeAt(first) == 0x22) {
+      const stop = _skipString(json, first);
+      if (stop < 0) return null;
+      const text = _unescape(json, first + 1, stop - 1);
       if (key == "performative") msg.performative = text;
       else if (key == "sender") msg.sender = text;
+      else if (key == "receiver") msg.receiver = text;
       else if (key == "content") msg.content = text;
-      else if (key == "replyWith") msg.replyWith = text;
+      else if (key == "language") msg.language = text;
+      else if (key == "encoding") msg.encoding = text;
+      else if (key == "ontology") msg.ontology = text;
+      else if (key == "protocol") msg.protocol = text;
       else if (key == "conversationId") msg.conversationId = text;
+      else if (key == "replyWith") msg.replyWith = text;
+      else if (key == "inReplyTo") msg.inReplyTo = text;
+      else if (key == "replyBy") msg.replyBy = text;
     }
     p = _skipWs(json, p);
     if (p >= json.length) return null;
