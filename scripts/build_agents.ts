@@ -388,7 +388,14 @@ function _example(
   build: () => Promise<Uint8Array>,
 ): Target {
   const name = basename(file).replace(/\.[a-z]+$/, "");
-  return { name: `${lang}/${name}`, kind: "example", source: relative(ROOT, file), inputs, abi: true, build };
+  return {
+    name: `${lang}/${name}`,
+    kind: "example",
+    source: relative(ROOT, file),
+    inputs,
+    abi: true,
+    build,
+  };
 }
 
 /** The flat legacy name of an example: a copy of its `<lang>/<name>.wasm`. */
@@ -399,15 +406,23 @@ function _legacy(target: Target, name: string): Target {
 
 async function _targets(): Promise<Target[]> {
   const wat = (await _listDir(WAT_DIR, ".wat")).map((file) =>
-    _example("wat", file, [file, SCRIPT], async () =>
-      _compileWat(basename(file), await Deno.readTextFile(file)))
+    _example(
+      "wat",
+      file,
+      [file, SCRIPT],
+      async () => _compileWat(basename(file), await Deno.readTextFile(file)),
+    )
   );
   const as = (await _listDir(AS_DIR, ".ts")).map((file) =>
     _example("assemblyscript", file, [file, AS_SDK, SCRIPT], () => _compileAssemblyScript(file))
   );
   const c = [...await _listDir(C_DIR, ".c"), ...await _listDir(C_DIR, ".cpp")].map((file) =>
-    _example("c", file, [file, join(C_SDK, "caxton.h"), join(C_SDK, "caxton.c"), SCRIPT], () =>
-      _compileC(file))
+    _example(
+      "c",
+      file,
+      [file, join(C_SDK, "caxton.h"), join(C_SDK, "caxton.c"), SCRIPT],
+      () => _compileC(file),
+    )
   );
   const rust = (await _listDir(RUST_DIR, ".rs")).map((file) =>
     _example("rust", file, [file, RUST_SDK, SCRIPT], () => _compileRust(file))
