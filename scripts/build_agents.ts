@@ -124,15 +124,15 @@ async function _compileWat(name: string, text: string): Promise<Uint8Array> {
   }
 }
 
-async function _compileAssemblyScript(source: string): Promise<Uint8Array> {
+async function _compileAssemblyScript(source: string, baseDir = ROOT): Promise<Uint8Array> {
   const asc = (await import("assemblyscript/asc")).default;
   let binary: Uint8Array | undefined;
   let diagnostics = "";
   const decoder = new TextDecoder();
   const { error } = await asc.main([
-    relative(ROOT, source),
+    relative(baseDir, source),
     "--baseDir",
-    ROOT,
+    baseDir,
     "--outFile",
     "out.wasm",
     "-O3",
@@ -226,17 +226,22 @@ export async function runTool(
   if (text.trim()) console.warn(text.trimEnd());
 }
 
-async function _compileC(source: string): Promise<Uint8Array> {
-  const out = join(OUT_DIR, "c", `${basename(source)}.tmp.wasm`);
+/** Compiles `source` (C or C++) with the C SDK in `sdkDir` (caxton.h, caxton.c). */
+async function _compileC(
+  source: string,
+  sdkDir = C_SDK,
+  scratch = join(OUT_DIR, "c"),
+): Promise<Uint8Array> {
+  const out = join(scratch, `${basename(source)}.tmp.wasm`);
   const cpp = source.endsWith(".cpp");
   await runTool(cpp ? "clang++" : "clang", [
     ...CLANG_FLAGS,
     ...(cpp ? ["-nostdlib++", "-fno-exceptions"] : []),
     "-I",
-    C_SDK,
+    sdkDir,
     "-x",
     "c",
-    join(C_SDK, "caxton.c"),
+    join(sdkDir, "caxton.c"),
     "-x",
     cpp ? "c++" : "c",
     source,
@@ -248,6 +253,21 @@ async function _compileC(source: string): Promise<Uint8Array> {
   return bytes;
 }
 
+/** Compiles the Rust SDK crate `lib` to the rlib `out`. */
+async function _compileRustSdk(lib: string, out: string): Promise<void> {
+  await Deno.mkdir(join(out, ".."), { recursive: true });
+  await runTool(RUSTC, [
+    ...RUSTC_FLAGS,
+    "--crate-type",
+    "rlib",
+    "--crate-name",
+    "caxton",
+    lib,
+    "-o",
+    out,
+  ], APT_PACKAGES.rust);
+}
+
 let _rustSdk: Promise<void> | undefined;
 
 /** Compiles the SDK crate once per run, unless its rlib is newer than its source. */
@@ -256,24 +276,19 @@ function _buildRustSdk(): Promise<void> {
     const built = await _mtime(RUST_SDK_OUT);
     const changed = Math.max((await _mtime(RUST_SDK)) ?? Infinity, (await _mtime(SCRIPT)) ?? 0);
     if (built !== undefined && built > changed) return;
-    await Deno.mkdir(join(RUST_SDK_OUT, ".."), { recursive: true });
-    await runTool(RUSTC, [
-      ...RUSTC_FLAGS,
-      "--crate-type",
-      "rlib",
-      "--crate-name",
-      "caxton",
-      RUST_SDK,
-      "-o",
-      RUST_SDK_OUT,
-    ], APT_PACKAGES.rust);
+    await _compileRustSdk(RUST_SDK, RUST_SDK_OUT);
   })();
   return _rustSdk;
 }
 
-async function _compileRust(source: string): Promise<Uint8Array> {
-  await _buildRustSdk();
-  const out = join(OUT_DIR, "rust", `${basename(source)}.tmp.wasm`);
+/** Compiles the agent crate `source` against the SDK rlib `sdk`. */
+async function _compileRust(
+  source: string,
+  sdk = RUST_SDK_OUT,
+  scratch = join(OUT_DIR, "rust"),
+): Promise<Uint8Array> {
+  if (sdk === RUST_SDK_OUT) await _buildRustSdk();
+  const out = join(scratch, `${basename(source)}.tmp.wasm`);
   await runTool(RUSTC, [
     ...RUSTC_FLAGS,
     "--crate-type",
@@ -283,7 +298,7 @@ async function _compileRust(source: string): Promise<Uint8Array> {
     "-C",
     "link-arg=-zstack-size=65536",
     "--extern",
-    `caxton=${RUST_SDK_OUT}`,
+    `caxton=${sdk}`,
     source,
     "-o",
     out,
@@ -518,6 +533,39 @@ async function _writeAtomically(file: string, bytes: Uint8Array): Promise<void> 
 
 function _sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
+}
+
+/**
+ * Builds the agent project `dir` scaffolded by `caxton agent new` (its
+ * `agent.<ext>` and its copy of the SDK under `sdk/`) into `dir/agent.wasm`,
+ * and checks it is an ABI v1 agent. Returns the module's size in bytes.
+ */
+export async function buildAgentProject(lang: string, dir: string): Promise<number> {
+  const scratch = join(dir, "build");
+  await Deno.mkdir(scratch, { recursive: true });
+  let bytes: Uint8Array;
+  switch (lang) {
+    case "wat":
+      bytes = await _compileWat("agent.wat", await Deno.readTextFile(join(dir, "agent.wat")));
+      break;
+    case "assemblyscript":
+      bytes = await _compileAssemblyScript(join(dir, "agent.ts"), dir);
+      break;
+    case "c":
+      bytes = await _compileC(join(dir, "agent.c"), join(dir, "sdk"), scratch);
+      break;
+    case "rust": {
+      const rlib = join(scratch, "libcaxton.rlib");
+      await _compileRustSdk(join(dir, "sdk", "caxton.rs"), rlib);
+      bytes = await _compileRust(join(dir, "agent.rs"), rlib, scratch);
+      break;
+    }
+    default:
+      throw new Error(`Cannot build "${lang}": choose wat, assemblyscript, c or rust`);
+  }
+  _checkAbi(bytes);
+  await _writeAtomically(join(dir, "agent.wasm"), bytes);
+  return bytes.length;
 }
 
 async function main(): Promise<number> {
