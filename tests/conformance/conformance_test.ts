@@ -5,12 +5,13 @@ import assert from "node:assert/strict";
 import { agentBytes, startTestNode, tempDataDir, TestParticipant } from "../_support/node.ts";
 import { expectedBid, expectedWinner, languagesWith, runRound } from "./_agents.ts";
 
-for (const lang of languagesWith("echo")) {
-  Deno.test(`${lang}: echo replies inform with the content, threaded`, async () => {
+// C++ uses the C SDK's header: its echo joins the languages' echoes
+for (const module of [...languagesWith("echo").map((lang) => `${lang}/echo`), "c/echo_cpp"]) {
+  Deno.test(`${module}: echo replies inform with the content, threaded`, async () => {
     using dir = tempDataDir();
     await using node = await startTestNode({ dataDir: dir.path });
     using me = new TestParticipant(node);
-    const view = await node.agents.deploy("echo", agentBytes(`${lang}/echo`));
+    const view = await node.agents.deploy("echo", agentBytes(module));
     assert.deepEqual(view.capabilities, ["echo"]);
     const text = 'hello "world" \\ é ✓ 🦀';
     me.send({
