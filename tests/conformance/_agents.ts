@@ -15,7 +15,7 @@ export type Example = typeof EXAMPLES[number];
 
 /** Which examples each language has (WAT, the raw-ABI reference, lacks the larger ones). */
 export const HAS: Record<Language, readonly Example[]> = {
-  wat: ["echo", "counter", "pingpong", "bidder"],
+  wat: EXAMPLES,
   assemblyscript: EXAMPLES,
   c: EXAMPLES,
   rust: EXAMPLES,

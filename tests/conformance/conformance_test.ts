@@ -160,6 +160,39 @@ for (const lang of languagesWith("manager")) {
     assert.equal((await node.agents.get("manager")).state, "running");
   });
 
+  Deno.test(`${lang}: a tie goes to the smaller name; a repeated answer counts once`, async () => {
+    using dir = tempDataDir();
+    await using node = await startTestNode({ dataDir: dir.path });
+    using me = new TestParticipant(node);
+    using b = new TestParticipant(node, "ext:b");
+    using a = new TestParticipant(node, "ext:a");
+    await node.agents.deploy("manager", agentBytes(`${lang}/manager`));
+    // ext:b answers twice before ext:a answers at all: a double count would end the round early
+    let bAnswered: () => void = () => {};
+    const bDone = new Promise<void>((resolve) => (bAnswered = resolve));
+    const verdicts = [a, b].map(async (spy) => {
+      const cfp = await spy.next((m) => m.performative === "cfp");
+      if (spy === a) await bDone;
+      const propose = {
+        performative: "propose" as const,
+        receiver: ["manager"],
+        content: "150",
+        conversationId: cfp.conversationId,
+        inReplyTo: cfp.replyWith,
+      };
+      spy.send(propose);
+      if (spy === b) {
+        spy.send(propose);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        bAnswered();
+      }
+      return (await spy.next((m) => m.performative.endsWith("-proposal"))).performative;
+    });
+    const result = await runRound(me, "manager", { task: "tie", bidders: ["ext:b", "ext:a"] });
+    assert.equal(result.content, "ext:a 150");
+    assert.deepEqual(await Promise.all(verdicts), ["accept-proposal", "reject-proposal"]);
+  });
+
   Deno.test(`${lang}: a silent bidder is counted out at the deadline`, async () => {
     using dir = tempDataDir();
     await using node = await startTestNode({ dataDir: dir.path });

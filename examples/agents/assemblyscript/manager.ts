@@ -81,7 +81,9 @@ function _answer(msg: Message, conversation: string): i32 {
   for (let i = 0; i < offers.length; i++) {
     const name = offers[i].substring(0, offers[i].lastIndexOf(":"));
     const performative = name == best ? "accept-proposal" : "reject-proposal";
-    if (new Out(performative, name).content(task).conversationId(conversation).send() != 0) return 4;
+    if (new Out(performative, name).content(task).conversationId(conversation).send() != 0) {
+      return 4;
+    }
   }
   const result = bestPrice >= 0 ? best + " " + bestPrice.toString() : "none";
   const sent = new Out("inform", requester).content(result).conversationId(conversation)

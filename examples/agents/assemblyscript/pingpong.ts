@@ -40,7 +40,9 @@ export function caxton_handle(ptr: usize, len: i32): i32 {
   if (msg.is("request") && content.startsWith("start ")) {
     const w = words(content);
     const n = w.length >= 3 ? parseU64(w[2]) : -1;
-    if (n < 1) return replyTo(msg, "refuse").content("expected: start <peer> <n>").send() == 0 ? 0 : 4;
+    if (n < 1) {
+      return replyTo(msg, "refuse").content("expected: start <peer> <n>").send() == 0 ? 0 : 4;
+    }
     const conversation = msg.conversationId != null ? msg.conversationId! : "";
     if (_ping(w[1], conversation) != 0) return 4;
     const game = (msg.sender != null ? msg.sender! : "") + "\n" +

@@ -23,7 +23,7 @@
 
   (func (export "caxton_init") (result i32)
     (call $register_capability (i32.const 736) (i32.const 6)))
-  ;; --- prelude shared by bidder.wat and pingpong.wat -------------------------
+  ;; --- prelude shared by bidder.wat, pingpong.wat and manager.wat -------------------------
   ;; Memory layout
   ;;   [64, 1024)    static strings, 32-byte slots (table above)
   ;;   [1024, 1072)  parsed fields: (ptr, len) pairs, one per key 0..5
@@ -274,13 +274,14 @@
     (local.get $n))
 
   ;; Sends {"performative":"<perf>","receiver":"<to>","content":"<content>"} plus
-  ;; inReplyTo, replyWith and conversationId when their lengths are not 0.
+  ;; inReplyTo, replyWith, conversationId and replyBy when their lengths are not 0.
   ;; Returns send's code, or 3 when out of memory.
   (func $send_msg (param $perf i32) (param $perf_len i32) (param $to i32) (param $to_len i32)
     (param $content i32) (param $content_len i32) (param $irt i32) (param $irt_len i32)
-    (param $rw i32) (param $rw_len i32) (param $conv i32) (param $conv_len i32) (result i32)
+    (param $rw i32) (param $rw_len i32) (param $conv i32) (param $conv_len i32)
+    (param $rb i32) (param $rb_len i32) (result i32)
     (local $out i32) (local $q i32)
-    (local.set $out (call $bump (i32.add (i32.const 160)
+    (local.set $out (call $bump (i32.add (i32.add (i32.const 160) (local.get $rb_len))
       (i32.add (i32.add (i32.add (local.get $perf_len) (local.get $to_len))
                         (i32.add (local.get $content_len) (local.get $irt_len)))
                (i32.add (local.get $rw_len) (local.get $conv_len))))))
@@ -298,6 +299,8 @@
       (local.get $rw) (local.get $rw_len)))
     (local.set $q (call $append_field (local.get $q) (i32.const 384) (i32.const 19)
       (local.get $conv) (local.get $conv_len)))
+    (local.set $q (call $append_field (local.get $q) (i32.const 448) (i32.const 12)
+      (local.get $rb) (local.get $rb_len)))
     (local.set $q (call $append_byte (local.get $q) (i32.const 0x7d)))
     (call $send (local.get $out) (i32.sub (local.get $q) (local.get $out))))
 
@@ -313,7 +316,7 @@
     (call $field (i32.const 5)) (local.set $conv_len) (local.set $conv)
     (call $send_msg (local.get $perf) (local.get $perf_len) (local.get $to) (local.get $to_len)
       (local.get $content) (local.get $content_len) (local.get $rw) (local.get $rw_len)
-      (i32.const 0) (i32.const 0) (local.get $conv) (local.get $conv_len)))
+      (i32.const 0) (i32.const 0) (local.get $conv) (local.get $conv_len) (i32.const 0) (i32.const 0)))
   ;; --- end of prelude ---------------------------------------------------------
 
   (func $fnv1a (param $hash i32) (param $p i32) (param $len i32) (result i32)
