@@ -8,6 +8,9 @@
  *   - `c` (`.c` and `.cpp`, Debian clang + lld + wasi-libc, with `sdk/c`),
  *   - `rust` (`.rs`, Debian `/usr/bin/rustc` for wasm32-unknown-unknown, with the
  *     `sdk/rust` crate compiled once to `build/sdk/rust/libcaxton.rlib`);
+ *   - `js` (`.js`, run by QuickJS compiled into the module with clang: its C
+ *     source comes from the npm package `qjsc`, fetched once with `npm pack`
+ *     into `build/vendor/`, checked against a pinned SHA-256; see sdk/js);
  * - the WAT and AssemblyScript examples also keep their flat names
  *   `<name>_wat.wasm` / `<name>_as.wasm`, which older tests use;
  * - `tests/fixtures/hostile/*.wat` (wabt) → `<name>.wasm`
@@ -36,6 +39,31 @@ const WAT_DIR = join(ROOT, "examples", "agents", "wat");
 const AS_DIR = join(ROOT, "examples", "agents", "assemblyscript");
 const C_DIR = join(ROOT, "examples", "agents", "c");
 const RUST_DIR = join(ROOT, "examples", "agents", "rust");
+const JS_DIR = join(ROOT, "examples", "agents", "js");
+const JS_SDK = join(ROOT, "sdk", "js");
+/** The npm package that carries QuickJS's C source, pinned by version and tarball hash. */
+const QUICKJS_PACKAGE = "qjsc@0.3.0";
+const QUICKJS_SHA256 = "4a9ed1852b334d842d5dac42d1782817ae26310b448de39532451fd45c9ba0ee";
+const QUICKJS_SRC = join(ROOT, "build", "vendor", "qjsc", "package", "deps", "quickjs_2021_03_27");
+const QUICKJS_OUT = join(ROOT, "build", "sdk", "js");
+/** QuickJS's own sources, compiled once to objects. */
+const QUICKJS_UNITS = ["quickjs", "libregexp", "libunicode", "cutils"];
+/**
+ * QuickJS 2021-03-27 on wasm32-wasi: `EMSCRIPTEN` selects the no-threads,
+ * no-computed-goto configuration; WASI has only round-to-nearest, so the two
+ * other rounding modes QuickJS names get values `fesetround` refuses (number
+ * printing then rounds to nearest in every case).
+ */
+const QUICKJS_FLAGS = [
+  "--target=wasm32-wasi",
+  "-Os",
+  "-D_GNU_SOURCE",
+  "-DEMSCRIPTEN",
+  "-DFE_DOWNWARD=0x400",
+  "-DFE_UPWARD=0x800",
+  '-DCONFIG_VERSION="2021-03-27"',
+  "-w",
+];
 const HOSTILE_DIR = join(ROOT, "tests", "fixtures", "hostile");
 const AS_SDK = join(ROOT, "sdk", "assemblyscript", "caxton.ts");
 const C_SDK = join(ROOT, "sdk", "c");
@@ -323,6 +351,90 @@ async function _compileRust(
   return bytes;
 }
 
+let _quickjs: Promise<string[]> | undefined;
+
+/** QuickJS's objects, built once per run unless fresh: fetches the source first if needed. */
+function _buildQuickJs(): Promise<string[]> {
+  _quickjs ??= (async () => {
+    const objects = QUICKJS_UNITS.map((unit) => join(QUICKJS_OUT, `${unit}.o`));
+    const fresh = await Promise.all(objects.map(async (o) => (await _mtime(o)) ?? 0));
+    if (Math.min(...fresh) > ((await _mtime(SCRIPT)) ?? Infinity)) return objects;
+    if ((await _mtime(join(QUICKJS_SRC, "quickjs.c"))) === undefined) await _fetchQuickJs();
+    await Deno.mkdir(QUICKJS_OUT, { recursive: true });
+    // two at a time: quickjs.c alone takes most of the time
+    await Promise.all(QUICKJS_UNITS.map((unit, i) =>
+      runTool("clang", [
+        ...QUICKJS_FLAGS,
+        "-c",
+        join(QUICKJS_SRC, `${unit}.c`),
+        "-o",
+        objects[i]!,
+      ], APT_PACKAGES.c)
+    ));
+    return objects;
+  })();
+  return _quickjs;
+}
+
+/** `npm pack`s the pinned package into build/vendor/, checks its hash and unpacks it. */
+async function _fetchQuickJs(): Promise<void> {
+  const vendor = join(ROOT, "build", "vendor", "qjsc");
+  await Deno.mkdir(vendor, { recursive: true });
+  await runTool("npm", ["pack", QUICKJS_PACKAGE, "--silent", "--pack-destination", vendor], "npm");
+  const tarball = join(vendor, `${QUICKJS_PACKAGE.replace("@", "-")}.tgz`);
+  const sha = _sha256(await Deno.readFile(tarball));
+  if (sha !== QUICKJS_SHA256) {
+    throw new Error(
+      `Cannot use ${QUICKJS_PACKAGE}: its tarball hashes to ${sha}, not the pinned ${QUICKJS_SHA256}`,
+    );
+  }
+  await runTool("tar", ["xzf", tarball, "-C", vendor], "tar");
+}
+
+/** `text` as a C string literal (octal escapes, so any byte is safe). */
+function _cString(text: string): string {
+  let out = '"';
+  for (const byte of new TextEncoder().encode(text)) {
+    if (byte === 0x22 || byte === 0x5c) out += `\\${String.fromCharCode(byte)}`;
+    else if (byte === 0x0a) out += '\\n"\n"';
+    else if (byte < 0x20 || byte >= 0x7f) out += `\\${byte.toString(8).padStart(3, "0")}`;
+    else out += String.fromCharCode(byte);
+  }
+  return `${out}"`;
+}
+
+/** Links a JavaScript agent: QuickJS, sdk/js's host and the script as a C string. */
+async function _compileJs(source: string, scratch = join(OUT_DIR, "js")): Promise<Uint8Array> {
+  const objects = await _buildQuickJs();
+  const script = join(scratch, `${basename(source)}.tmp.c`);
+  await Deno.writeTextFile(
+    script,
+    `#include <stddef.h>\nconst char caxton_js_source[] = ${
+      _cString(await Deno.readTextFile(source))
+    };\n` +
+      `const size_t caxton_js_source_len = sizeof caxton_js_source - 1;\n`,
+  );
+  const out = join(scratch, `${basename(source)}.tmp.wasm`);
+  try {
+    await runTool("clang", [
+      ...CLANG_FLAGS,
+      "-w",
+      "-I",
+      QUICKJS_SRC,
+      join(JS_SDK, "host.c"),
+      join(JS_SDK, "wasi_stubs.c"),
+      script,
+      ...objects,
+      "-o",
+      out,
+    ], APT_PACKAGES.c);
+    return await Deno.readFile(out);
+  } finally {
+    await Deno.remove(script).catch(() => {});
+    await Deno.remove(out).catch(() => {});
+  }
+}
+
 function _text(chunk: Uint8Array | string, decoder: TextDecoder): string {
   return typeof chunk === "string" ? chunk : decoder.decode(chunk);
 }
@@ -457,11 +569,20 @@ async function _targets(): Promise<Target[]> {
   const rust = (await _listDir(RUST_DIR, ".rs")).map((file) =>
     _example("rust", file, [file, RUST_SDK, SCRIPT], () => _compileRust(file))
   );
+  const js = (await _listDir(JS_DIR, ".js")).map((file) =>
+    _example(
+      "js",
+      file,
+      [file, join(JS_SDK, "host.c"), join(JS_SDK, "wasi_stubs.c"), SCRIPT],
+      () => _compileJs(file),
+    )
+  );
   const targets: Target[] = [
     ...wat,
     ...as,
     ...c,
     ...rust,
+    ...js,
     ...wat.map((t) => _legacy(t, `${t.name.slice("wat/".length)}_wat`)),
     ...as.map((t) => _legacy(t, `${t.name.slice("assemblyscript/".length)}_as`)),
     ...(await _listDir(HOSTILE_DIR, ".wat")).map((file) => _watTarget(file, "hostile", false)),
@@ -584,7 +705,7 @@ export async function buildAgentProject(lang: string, dir: string): Promise<numb
 }
 
 async function main(): Promise<number> {
-  for (const lang of ["wat", "assemblyscript", "c", "rust"]) {
+  for (const lang of ["wat", "assemblyscript", "c", "rust", "js"]) {
     await Deno.mkdir(join(OUT_DIR, lang), { recursive: true });
   }
   const manifest: ManifestEntry[] = [];

@@ -6,24 +6,37 @@ import type { AclMessage } from "../../src/acl/mod.ts";
 import type { TestParticipant } from "../_support/node.ts";
 
 /** Every language with example agents, as named under build/agents/<lang>/. */
-export const LANGUAGES = ["wat", "assemblyscript", "c", "rust"] as const;
+export const LANGUAGES = ["wat", "assemblyscript", "c", "rust", "js"] as const;
 export type Language = typeof LANGUAGES[number];
 
 /** The examples of examples/agents/README.md. */
 export const EXAMPLES = ["echo", "counter", "pingpong", "bidder", "manager"] as const;
 export type Example = typeof EXAMPLES[number];
 
-/** Which examples each language has (WAT, the raw-ABI reference, lacks the larger ones). */
+/** Which examples each language has: all of them, in every language. */
 export const HAS: Record<Language, readonly Example[]> = {
   wat: EXAMPLES,
   assemblyscript: EXAMPLES,
   c: EXAMPLES,
   rust: EXAMPLES,
+  js: EXAMPLES,
 };
 
 /** The languages that have `example`. */
 export function languagesWith(example: Example): Language[] {
   return LANGUAGES.filter((lang) => HAS[lang].includes(example));
+}
+
+/**
+ * Fuel per message for JavaScript agents: QuickJS builds its runtime and parses
+ * the script in `caxton_init`, which runs on the per-message budget and needs
+ * more than the default 10M (sdk/js/README.md).
+ */
+export const JS_FUEL = 50_000_000;
+
+/** Deploy options for the built module `module` ("<lang>/<name>"). */
+export function exampleOptions(module: string): { limits?: { fuelPerMessage: number } } {
+  return module.startsWith("js/") ? { limits: { fuelPerMessage: JS_FUEL } } : {};
 }
 
 /** FNV-1a, 32 bits, over UTF-8 bytes: the bidders' price function. */

@@ -3,7 +3,7 @@
 // identical scenarios (behaviour: examples/agents/README.md).
 import assert from "node:assert/strict";
 import { agentBytes, startTestNode, tempDataDir, TestParticipant } from "../_support/node.ts";
-import { expectedBid, expectedWinner, languagesWith, runRound } from "./_agents.ts";
+import { exampleOptions, expectedBid, expectedWinner, languagesWith, runRound } from "./_agents.ts";
 
 // C++ uses the C SDK's header: its echo joins the languages' echoes
 for (const module of [...languagesWith("echo").map((lang) => `${lang}/echo`), "c/echo_cpp"]) {
@@ -11,7 +11,7 @@ for (const module of [...languagesWith("echo").map((lang) => `${lang}/echo`), "c
     using dir = tempDataDir();
     await using node = await startTestNode({ dataDir: dir.path });
     using me = new TestParticipant(node);
-    const view = await node.agents.deploy("echo", agentBytes(module));
+    const view = await node.agents.deploy("echo", agentBytes(module), exampleOptions(module));
     assert.deepEqual(view.capabilities, ["echo"]);
     const text = 'hello "world" \\ é ✓ 🦀';
     me.send({
@@ -37,7 +37,11 @@ for (const lang of languagesWith("counter")) {
     {
       await using node = await startTestNode({ dataDir: dir.path });
       using me = new TestParticipant(node);
-      const view = await node.agents.deploy("counter", agentBytes(`${lang}/counter`));
+      const view = await node.agents.deploy(
+        "counter",
+        agentBytes(`${lang}/counter`),
+        exampleOptions(`${lang}/counter`),
+      );
       assert.deepEqual(view.capabilities, ["counter"]);
       for (let i = 1; i <= 3; i++) {
         assert.equal((await me.request("counter", "tick")).content, `${i}`);
@@ -54,11 +58,21 @@ Deno.test("counters in every language share one state format", async () => {
   await using node = await startTestNode({ dataDir: dir.path });
   using me = new TestParticipant(node);
   const langs = languagesWith("counter");
-  await node.agents.deploy("counter", agentBytes(`${langs[0]}/counter`));
+  await node.agents.deploy(
+    "counter",
+    agentBytes(`${langs[0]}/counter`),
+    exampleOptions(`${langs[0]}/counter`),
+  );
   let expected = 1;
   for (const lang of langs) {
     // hot reload onto the next language: the count carries on from the stored bytes
-    if (lang !== langs[0]) await node.agents.deploy("counter", agentBytes(`${lang}/counter`));
+    if (lang !== langs[0]) {
+      await node.agents.deploy(
+        "counter",
+        agentBytes(`${lang}/counter`),
+        exampleOptions(`${lang}/counter`),
+      );
+    }
     assert.equal((await me.request("counter", "tick")).content, `${expected++}`, lang);
   }
 });
@@ -68,8 +82,16 @@ for (const lang of languagesWith("pingpong")) {
     using dir = tempDataDir();
     await using node = await startTestNode({ dataDir: dir.path });
     using me = new TestParticipant(node);
-    await node.agents.deploy("ping", agentBytes(`${lang}/pingpong`));
-    await node.agents.deploy("pong", agentBytes(`${lang}/pingpong`));
+    await node.agents.deploy(
+      "ping",
+      agentBytes(`${lang}/pingpong`),
+      exampleOptions(`${lang}/pingpong`),
+    );
+    await node.agents.deploy(
+      "pong",
+      agentBytes(`${lang}/pingpong`),
+      exampleOptions(`${lang}/pingpong`),
+    );
     assert.equal((await me.request("pong", "ping")).content, "pong");
     me.send({
       performative: "request",
@@ -92,7 +114,13 @@ Deno.test("ping-pong across languages: each language plays the next", async () =
   await using node = await startTestNode({ dataDir: dir.path });
   using me = new TestParticipant(node);
   const langs = languagesWith("pingpong");
-  for (const lang of langs) await node.agents.deploy(`pp-${lang}`, agentBytes(`${lang}/pingpong`));
+  for (const lang of langs) {
+    await node.agents.deploy(
+      `pp-${lang}`,
+      agentBytes(`${lang}/pingpong`),
+      exampleOptions(`${lang}/pingpong`),
+    );
+  }
   for (const [i, lang] of langs.entries()) {
     const peer = `pp-${langs[(i + 1) % langs.length]}`;
     const done = await me.request(`pp-${lang}`, `start ${peer} 3`);
@@ -107,7 +135,13 @@ for (const lang of languagesWith("bidder")) {
     using me = new TestParticipant(node);
     // names picked so that both answers occur: one refuses, the others propose
     const names = _biddersWithRefusal("paint-fence", 3);
-    for (const name of names) await node.agents.deploy(name, agentBytes(`${lang}/bidder`));
+    for (const name of names) {
+      await node.agents.deploy(
+        name,
+        agentBytes(`${lang}/bidder`),
+        exampleOptions(`${lang}/bidder`),
+      );
+    }
     for (const name of names) {
       me.send({
         performative: "cfp",
@@ -132,9 +166,19 @@ for (const lang of languagesWith("manager")) {
     using dir = tempDataDir();
     await using node = await startTestNode({ dataDir: dir.path });
     using me = new TestParticipant(node);
-    await node.agents.deploy("manager", agentBytes(`${lang}/manager`));
+    await node.agents.deploy(
+      "manager",
+      agentBytes(`${lang}/manager`),
+      exampleOptions(`${lang}/manager`),
+    );
     const bidders = _biddersWithRefusal("haul-crates", 5);
-    for (const name of bidders) await node.agents.deploy(name, agentBytes(`${lang}/bidder`));
+    for (const name of bidders) {
+      await node.agents.deploy(
+        name,
+        agentBytes(`${lang}/bidder`),
+        exampleOptions(`${lang}/bidder`),
+      );
+    }
     // a spy bidder sees the accept/reject the manager sends it
     using spy = new TestParticipant(node, "ext:spy");
     const spyAnswer = spy.next((m) => m.performative === "cfp").then((cfp) => {
@@ -166,7 +210,11 @@ for (const lang of languagesWith("manager")) {
     using me = new TestParticipant(node);
     using b = new TestParticipant(node, "ext:b");
     using a = new TestParticipant(node, "ext:a");
-    await node.agents.deploy("manager", agentBytes(`${lang}/manager`));
+    await node.agents.deploy(
+      "manager",
+      agentBytes(`${lang}/manager`),
+      exampleOptions(`${lang}/manager`),
+    );
     // ext:b answers twice before ext:a answers at all: a double count would end the round early
     let bAnswered: () => void = () => {};
     const bDone = new Promise<void>((resolve) => (bAnswered = resolve));
@@ -198,9 +246,19 @@ for (const lang of languagesWith("manager")) {
     await using node = await startTestNode({ dataDir: dir.path });
     using me = new TestParticipant(node);
     using silent = new TestParticipant(node, "ext:silent");
-    await node.agents.deploy("manager", agentBytes(`${lang}/manager`));
+    await node.agents.deploy(
+      "manager",
+      agentBytes(`${lang}/manager`),
+      exampleOptions(`${lang}/manager`),
+    );
     const bidders = ["b-1", "b-2"];
-    for (const name of bidders) await node.agents.deploy(name, agentBytes(`${lang}/bidder`));
+    for (const name of bidders) {
+      await node.agents.deploy(
+        name,
+        agentBytes(`${lang}/bidder`),
+        exampleOptions(`${lang}/bidder`),
+      );
+    }
     const started = Date.now();
     const result = await runRound(me, "manager", {
       task: "late-job",
@@ -221,12 +279,20 @@ Deno.test("a mixed-language contract-net round: every manager, bidders in every 
   for (const lang of languagesWith("bidder")) {
     for (let i = 0; i < 2; i++) {
       const name = `${lang}-bidder-${i}`;
-      await node.agents.deploy(name, agentBytes(`${lang}/bidder`));
+      await node.agents.deploy(
+        name,
+        agentBytes(`${lang}/bidder`),
+        exampleOptions(`${lang}/bidder`),
+      );
       bidders.push(name);
     }
   }
   for (const lang of languagesWith("manager")) {
-    await node.agents.deploy(`manager-${lang}`, agentBytes(`${lang}/manager`));
+    await node.agents.deploy(
+      `manager-${lang}`,
+      agentBytes(`${lang}/manager`),
+      exampleOptions(`${lang}/manager`),
+    );
     const task = `move-${lang}`;
     const result = await runRound(me, `manager-${lang}`, { task, bidders });
     assert.equal(result.content, expectedWinner(bidders, task), `manager in ${lang}`);
@@ -245,16 +311,24 @@ function _biddersWithRefusal(task: string, count: number): string[] {
   return [refusing, ...names];
 }
 
-for (const lang of languagesWith("manager")) {
+// JavaScript agents are left out: each starts a QuickJS runtime (~400 KB module,
+// 10-15M fuel to start), which is not what a 100-bidder load test wants
+for (const lang of languagesWith("manager").filter((lang) => lang !== "js")) {
   Deno.test(`${lang}: a contract-net round with 120 bidders`, async () => {
     using dir = tempDataDir();
     await using node = await startTestNode({ dataDir: dir.path });
     using me = new TestParticipant(node);
-    await node.agents.deploy("manager", agentBytes(`${lang}/manager`));
+    await node.agents.deploy(
+      "manager",
+      agentBytes(`${lang}/manager`),
+      exampleOptions(`${lang}/manager`),
+    );
     const bidders = Array.from({ length: 120 }, (_, i) => `bidder-${i}`);
     const bytes = agentBytes(`${lang}/bidder`);
     const deployStarted = performance.now();
-    await Promise.all(bidders.map((name) => node.agents.deploy(name, bytes)));
+    await Promise.all(
+      bidders.map((name) => node.agents.deploy(name, bytes, exampleOptions(`${lang}/bidder`))),
+    );
     const deployMs = performance.now() - deployStarted;
     const started = performance.now();
     const result = await runRound(me, "manager", { task: "big-job", bidders, timeoutMs: 20_000 });
