@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-unused-vars -- init() and handle() are called by the host, sdk/js/host.c
 // Contract Net bidder in JavaScript. On `cfp` <task> it prices the task at
 // fnv1a32("<own name>:<task>") % 1000 and replies `refuse` "busy" below 100,
 // else `propose` "<price>"; on `accept-proposal` it replies `inform` "done".

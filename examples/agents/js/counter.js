@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-unused-vars -- init() and handle() are called by the host, sdk/js/host.c
 // Counter in JavaScript: each message adds one to a u64 stored under "count"
 // (8 bytes, little-endian, as every language stores it) and replies `inform`
 // with the new count as a string.

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-unused-vars -- init() and handle() are called by the host, sdk/js/host.c
 // Echo in JavaScript (run by QuickJS inside the agent module, sdk/js): replies
 // `inform` with the string content (or "pong"), threaded.
 function init() {

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-unused-vars -- init() and handle() are called by the host, sdk/js/host.c
 // Contract Net manager in JavaScript. On `request` "<task> <deadline> <bidder>..."
 // (with a conversationId) it sends each bidder a `cfp` <task> (replyBy <deadline>
 // unless "-"), collects `propose` / `refuse` / `failure` until every bidder has

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-unused-vars -- init() and handle() are called by the host, sdk/js/host.c
 // Ping-pong in JavaScript: answers "ping" with "pong"; on "start <peer> <n>"
 // plays n rounds against <peer> and then informs the requester "done <n>". The
 // game lives in state under "pingpong" (JSON here: the format is the agent's own).
