@@ -241,6 +241,61 @@ for (const lang of languagesWith("manager")) {
     assert.deepEqual(await Promise.all(verdicts), ["accept-proposal", "reject-proposal"]);
   });
 
+  Deno.test(`${lang}: a round in progress survives a node restart`, async () => {
+    using dir = tempDataDir();
+    const requester = "ext:requester";
+    let replyWith = "";
+    {
+      await using node = await startTestNode({ dataDir: dir.path });
+      using me = new TestParticipant(node, requester);
+      using a = new TestParticipant(node, "ext:a");
+      using b = new TestParticipant(node, "ext:b");
+      await node.agents.deploy(
+        "manager",
+        agentBytes(`${lang}/manager`),
+        exampleOptions(`${lang}/manager`),
+      );
+      replyWith = crypto.randomUUID();
+      me.send({
+        performative: "request",
+        receiver: ["manager"],
+        content: "durable - ext:a ext:b",
+        conversationId: "c-durable",
+        replyWith,
+      });
+      const cfp = await a.next((m) => m.performative === "cfp");
+      await b.next((m) => m.performative === "cfp");
+      a.send({
+        performative: "propose",
+        receiver: ["manager"],
+        content: "300",
+        conversationId: cfp.conversationId,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100)); // let the manager store it
+    }
+    // a new node on the same data: ext:b answers now, and the manager finishes the round
+    await using node = await startTestNode({ dataDir: dir.path });
+    using me = new TestParticipant(node, requester);
+    using a = new TestParticipant(node, "ext:a");
+    using b = new TestParticipant(node, "ext:b");
+    const result = me.next((m) => m.inReplyTo === replyWith);
+    b.send({
+      performative: "propose",
+      receiver: ["manager"],
+      content: "200",
+      conversationId: "c-durable",
+    });
+    assert.equal((await result).content, "ext:b 200");
+    assert.equal(
+      (await b.next((m) => m.performative.endsWith("-proposal"))).performative,
+      "accept-proposal",
+    );
+    assert.equal(
+      (await a.next((m) => m.performative.endsWith("-proposal"))).performative,
+      "reject-proposal",
+    );
+  });
+
   Deno.test(`${lang}: a silent bidder is counted out at the deadline`, async () => {
     using dir = tempDataDir();
     await using node = await startTestNode({ dataDir: dir.path });
