@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { createApp } from "./src/api/mod.ts";
 import { type CaxtonConfig, databasePath } from "./src/config/mod.ts";
 import { AgentManager } from "./src/lifecycle/mod.ts";
-import { Router } from "./src/router/mod.ts";
+import { ProtocolMonitor, Router } from "./src/router/mod.ts";
 import { ModulePreparer, WorkerPool } from "./src/runtime/mod.ts";
 import { GroupCommitWriter, openStore, type Store } from "./src/store/mod.ts";
 import { createJsonLogger, type Logger } from "./src/telemetry/mod.ts";
@@ -22,6 +22,8 @@ export interface CaxtonNode {
   readonly pool: WorkerPool;
   readonly preparer: ModulePreparer;
   readonly router: Router;
+  /** Checks conversations that name a FIPA interaction protocol as their messages are routed. */
+  readonly protocols: ProtocolMonitor;
   readonly agents: AgentManager;
   /** Where the API listens (port resolved when 0 was asked). */
   readonly url: string | null;
@@ -53,6 +55,16 @@ export async function startNode(
     onDeadLetter: (letter) =>
       logger.log("warn", "dead letter", { reason: letter.reason, message: letter.message }),
   });
+  const protocols = new ProtocolMonitor({
+    onViolation: (v) =>
+      logger.log("warn", "protocol violation", {
+        conversationId: v.conversationId,
+        reason: v.reason,
+        performative: v.message.performative,
+        sender: v.message.sender,
+      }),
+  });
+  router.tap((message) => protocols.observe(message), { scope: "protocol" });
   const preparer = new ModulePreparer();
   // The pool reports to the manager, built next; no outcome arrives before it exists.
   const pool = new WorkerPool({
@@ -60,7 +72,12 @@ export async function startNode(
     watchdogMs: config.watchdogMs,
     onOutcome: (outcome) => agents.onOutcome(outcome),
     onWorkerLost: (loss) => agents.onWorkerLost(loss),
+    onTallies: (tallies) => agents.onTallies(tallies),
+    onArmed: (instanceId) => agents.onArmed(instanceId),
+    onBounced: (messages) => agents.onBounced(messages),
+    onNotes: (notes) => agents.onNotes(notes),
   });
+  router.onAllTaps((any) => pool.observe(any));
   const agents = new AgentManager({
     store,
     pool,
@@ -69,6 +86,8 @@ export async function startNode(
     defaults: config.limits,
     logger,
     mailboxCapacity: config.mailboxCapacity,
+    // Direct delivery inside a worker skips the main thread, so it needs the log off.
+    directDelivery: config.messageLog === "none",
   });
   let ready = false;
   let server: Deno.HttpServer<Deno.NetAddr> | null = null;
@@ -116,6 +135,7 @@ export async function startNode(
     pool,
     preparer,
     router,
+    protocols,
     agents,
     url,
     close,

@@ -1,6 +1,7 @@
 /** `deno task bench <group>`: runs one benchmark group (or all). */
 const GROUPS: Record<string, () => Promise<void>> = {
   runtime: async () => (await import("./runtime.ts")).run(),
+  router: async () => (await import("./router.ts")).run(),
   message_log: async () => (await import("./message_log.ts")).run(),
 };
 

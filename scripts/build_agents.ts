@@ -11,8 +11,9 @@
  *   - `js` (`.js`, run by QuickJS compiled into the module with clang: its C
  *     source comes from the npm package `qjsc`, fetched once with `npm pack`
  *     into `build/vendor/`, checked against a pinned SHA-256; see sdk/js);
- * - the WAT and AssemblyScript examples also keep their flat names
+ * - echo, counter and compute also keep their flat names
  *   `<name>_wat.wasm` / `<name>_as.wasm`, which older tests use;
+ * - `tests/fixtures/agents/*.ts` (AssemblyScript test fixtures) → `<name>_as.wasm`
  * - `tests/fixtures/hostile/*.wat` (wabt) → `<name>.wasm`
  * - generated: `big_100kb.wasm` (echo plus filler functions, ~100 KiB, for the
  *   deploy benchmark), `oversized.wasm` (a valid agent over the 8 MiB module
@@ -65,10 +66,19 @@ const QUICKJS_FLAGS = [
   "-w",
 ];
 const HOSTILE_DIR = join(ROOT, "tests", "fixtures", "hostile");
+/** AssemblyScript agents that exist only for tests (they import the examples' caxton.ts). */
+const FIXTURE_AS_DIR = join(ROOT, "tests", "fixtures", "agents");
 const AS_SDK = join(ROOT, "sdk", "assemblyscript", "caxton.ts");
+/**
+ * `examples/agents/assemblyscript/caxton.ts` re-exports the SDK for agents
+ * that import it from its old place (the test fixtures); it is not an agent.
+ */
+const AS_LIBRARY = "caxton.ts";
 const C_SDK = join(ROOT, "sdk", "c");
 const RUST_SDK = join(ROOT, "sdk", "rust", "src", "lib.rs");
 const RUST_SDK_OUT = join(ROOT, "build", "sdk", "rust", "libcaxton.rlib");
+/** The examples that older tests and benchmarks load by flat name (`echo_wat`, `compute_as`). */
+const LEGACY_NAMES: ReadonlySet<string> = new Set(["echo", "counter", "compute"]);
 
 /** Module size cap of docs/ABI.md; `oversized.wasm` must exceed it. */
 const MODULE_SIZE_CAP = 8 * 1024 * 1024;
@@ -107,7 +117,7 @@ export const ABI_FEATURES = {
 } as const;
 
 /** What a built module is for; only `example` and `generated` ones must pass the ABI check. */
-type Kind = "example" | "hostile" | "generated";
+type Kind = "example" | "fixture" | "hostile" | "generated";
 
 /** One `build/agents/manifest.json` entry. */
 export interface ManifestEntry {
@@ -555,7 +565,8 @@ async function _targets(): Promise<Target[]> {
       async () => _compileWat(basename(file), await Deno.readTextFile(file)),
     )
   );
-  const as = (await _listDir(AS_DIR, ".ts")).map((file) =>
+  const asShim = join(AS_DIR, AS_LIBRARY);
+  const as = (await _listDir(AS_DIR, ".ts")).filter((file) => file !== asShim).map((file) =>
     _example("assemblyscript", file, [file, AS_SDK, SCRIPT], () => _compileAssemblyScript(file))
   );
   const c = [...await _listDir(C_DIR, ".c"), ...await _listDir(C_DIR, ".cpp")].map((file) =>
@@ -583,8 +594,18 @@ async function _targets(): Promise<Target[]> {
     ...c,
     ...rust,
     ...js,
-    ...wat.map((t) => _legacy(t, `${t.name.slice("wat/".length)}_wat`)),
-    ...as.map((t) => _legacy(t, `${t.name.slice("assemblyscript/".length)}_as`)),
+    ...wat.filter((t) => LEGACY_NAMES.has(basename(t.name)))
+      .map((t) => _legacy(t, `${basename(t.name)}_wat`)),
+    ...as.filter((t) => LEGACY_NAMES.has(basename(t.name)))
+      .map((t) => _legacy(t, `${basename(t.name)}_as`)),
+    ...(await _listDir(FIXTURE_AS_DIR, ".ts")).map((file): Target => ({
+      name: `${basename(file, ".ts")}_as`,
+      kind: "fixture",
+      source: relative(ROOT, file),
+      inputs: [file, AS_SDK, asShim, SCRIPT],
+      abi: true,
+      build: () => _compileAssemblyScript(file),
+    })),
     ...(await _listDir(HOSTILE_DIR, ".wat")).map((file) => _watTarget(file, "hostile", false)),
     {
       name: "big_100kb",

@@ -162,7 +162,10 @@ export class Out {
     return parts.join("");
   }
 
-  /** Sends the message; returns the host's code (0 accepted, -1 invalid, -3 too large, -4 quota). */
+  /**
+   * Sends the message; returns the host's code: 0 accepted, -1 invalid, -2 a
+   * receiver's mailbox is full (retry later), -3 too large, -4 send quota exhausted.
+   */
   send(): i32 {
     return send(this.toJson());
   }

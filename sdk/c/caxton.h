@@ -87,7 +87,10 @@ int caxton_on_init(void);
 
 /* --- sending ----------------------------------------------------------------- */
 
-/** Sends `out`. Returns the host's code: 0 accepted, -1 invalid, -3 too large, -4 quota. */
+/**
+ * Sends `out`. Returns the host's code: 0 accepted, -1 invalid, -2 a receiver's
+ * mailbox is full (nothing sent; retry later), -3 too large, -4 send quota exhausted.
+ */
 int caxton_send(const caxton_out *out);
 /**
  * A reply to `to`, addressed to its sender, with `inReplyTo` = its replyWith and

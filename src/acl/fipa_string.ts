@@ -285,6 +285,10 @@ export function parseFipaString(text: string): AclMessage {
         }`,
       );
     }
+    if (key === ":x-traceparent") {
+      message.traceparent = _expression(lexer, key);
+      continue;
+    }
     if (key.startsWith(":x-")) {
       _expression(lexer, token.value); // User-defined: AclMessage has no place for it.
       continue;
@@ -387,5 +391,6 @@ export function printFipaString(message: AclMessage): string {
     if (value !== undefined) out += ` ${name} ${_word(value)}`;
   }
   if (message.replyBy !== undefined) out += ` :reply-by ${_fipaTime(message.replyBy)}`;
+  if (message.traceparent !== undefined) out += ` :X-traceparent ${_word(message.traceparent)}`;
   return `${out})`;
 }

@@ -47,6 +47,11 @@ export interface AclMessage {
   replyWith?: string;
   inReplyTo?: string;
   replyBy?: string;
+  /**
+   * W3C trace context, set by the router on every message it routes (not a
+   * FIPA parameter; `:X-traceparent` in the FIPA string encoding).
+   */
+  traceparent?: string;
 }
 
 /** Raised when input is not a valid ACL message; `reason` says which field and why. */
@@ -69,6 +74,7 @@ const _STRING_FIELDS = [
   "replyWith",
   "inReplyTo",
   "replyBy",
+  "traceparent",
 ] as const;
 const _KNOWN = new Set<string>([
   "performative",

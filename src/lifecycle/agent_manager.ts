@@ -7,6 +7,8 @@ import { type AclMessage, toAclMessage } from "../acl/mod.ts";
 import { type Envelope, Mailbox, MessageTooLargeError, type Router } from "../router/mod.ts";
 import {
   type AgentLimits,
+  type DirectNote,
+  type DirectTally,
   type Effects,
   type Isolation,
   type ModulePreparer,
@@ -18,6 +20,7 @@ import {
 import type { AgentRecord, Store } from "../store/mod.ts";
 import { LOG_LEVELS, type Logger, SILENT_LOGGER } from "../telemetry/mod.ts";
 import { type AgentState, assertTransition } from "./agent_state.ts";
+import { DirectDelivery } from "./direct_delivery.ts";
 import { ModuleBuilds } from "./module_builds.ts";
 
 /** Raised when no agent has the given name. */
@@ -71,6 +74,11 @@ export interface AgentManagerDeps {
   defaults: AgentLimits;
   logger?: Logger;
   mailboxCapacity?: number;
+  /**
+   * Let workers deliver directly between their own agents (the node keeps no
+   * message log: a direct delivery is never written to one).
+   */
+  directDelivery?: boolean;
 }
 
 const _utf8 = new TextEncoder();
@@ -95,6 +103,7 @@ export class AgentManager {
   readonly #byName = new Map<string, _Live>();
   readonly #byInstance = new Map<number, _Live>();
   readonly #builds: ModuleBuilds;
+  readonly #direct: DirectDelivery;
   /** Per-agent chain so lifecycle operations on one agent never interleave. */
   readonly #locks = new Map<string, Promise<unknown>>();
 
@@ -102,6 +111,7 @@ export class AgentManager {
     this.#deps = deps;
     this.#log = deps.logger ?? SILENT_LOGGER;
     this.#builds = new ModuleBuilds(deps.store, deps.preparer);
+    this.#direct = new DirectDelivery(deps.pool, deps.directDelivery ?? false);
   }
 
   /** Deploys a module as agent `name`: a new agent, a new version, or a hot reload. */
@@ -144,6 +154,7 @@ export class AgentManager {
       assertTransition(name, live.record.state, "draining");
       live.accepting = false;
       this.#transition(live, "draining", "stop requested");
+      await this.#direct.disable(live.instanceId);
       await live.mailbox.drained();
       this.#transition(live, "stopped", "stop requested");
       this.#unload(live);
@@ -230,8 +241,12 @@ export class AgentManager {
   async drainAll(timeoutMs = 5_000): Promise<void> {
     for (const live of this.#byName.values()) live.accepting = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const drained = async (live: _Live) => {
+      await this.#direct.disable(live.instanceId);
+      await live.mailbox.drained();
+    };
     await Promise.race([
-      Promise.all([...this.#byName.values()].map((live) => live.mailbox.drained())),
+      Promise.all([...this.#byName.values()].map(drained)),
       new Promise<void>((resolve) => timer = setTimeout(resolve, timeoutMs)),
     ]);
     clearTimeout(timer);
@@ -241,7 +256,8 @@ export class AgentManager {
   onOutcome(outcome: Outcome): void {
     const live = this.#byInstance.get(outcome.instanceId);
     if (!live) return;
-    const envelope = live.mailbox.complete(outcome.seq);
+    const envelope = outcome.seq === 0 ? undefined : live.mailbox.complete(outcome.seq);
+    if (envelope) this.#direct.check(outcome.instanceId);
     // The state a message wrote and the log's word that it was handled commit
     // together, so a crash (or a backup) never sees one without the other.
     this.#applyEffects(live, outcome, () => {
@@ -261,15 +277,43 @@ export class AgentManager {
       "caxton.agent.name": live.record.name,
       reason: outcome.failure,
     });
-    if (envelope) {
-      this.#deps.router.fail(
-        envelope.message,
-        live.record.name,
-        "handling_failed",
-        outcome.failure,
-      );
+    const failed = envelope?.message ?? _directMessage(outcome.message);
+    if (failed) {
+      this.#deps.router.fail(failed, live.record.name, "handling_failed", outcome.failure);
     }
     if (outcome.trapped) this.#countTrap(live, outcome.failure);
+  }
+
+  /** Counts direct deliveries a worker made that had nothing else to report. */
+  onTallies(tallies: DirectTally[]): void {
+    for (const tally of tallies) {
+      const live = this.#byInstance.get(tally.instanceId);
+      if (!live) continue;
+      live.counters.handled += tally.handled;
+      live.counters.fuelUsed += tally.fuelUsed;
+      live.counters.sent += tally.sent;
+    }
+  }
+
+  /** Direct messages the main thread must see (observers, reply-by clocks). */
+  onNotes(notes: DirectNote[]): void {
+    for (const note of notes) {
+      const message = _directMessage(note.message);
+      if (message) this.#deps.router.observeDirect(message, note.at);
+    }
+  }
+
+  /** A worker armed direct delivery to an instance. */
+  onArmed(instanceId: number): void {
+    this.#direct.onArmed(instanceId);
+  }
+
+  /** Messages a worker had held for direct delivery and gives back: routed again, in order. */
+  onBounced(texts: string[]): void {
+    for (const text of texts) {
+      const message = _directMessage(text);
+      if (message) this.#deps.router.route(message);
+    }
   }
 
   /** Receives the pool's report that a worker was lost with its instances. */
@@ -278,6 +322,7 @@ export class AgentManager {
       const live = this.#byInstance.get(instanceId);
       if (!live) continue;
       this.#byInstance.delete(instanceId);
+      this.#direct.forget(instanceId);
       live.instanceId = null;
       live.mailbox.connect(null);
       this.#deps.store.agents.recordEvent(live.record.id, "watchdog", loss.reason);
@@ -293,7 +338,7 @@ export class AgentManager {
         if (live.record.state !== "running" && live.record.state !== "draining") return;
         try {
           await this.#instantiate(live);
-          live.mailbox.connect(this.#sink(live));
+          this.#connect(live);
         } catch (error) {
           this.#fail(live, `restart after worker loss failed: ${(error as Error).message}`);
         }
@@ -359,6 +404,7 @@ export class AgentManager {
   ): Promise<AgentView> {
     const version = live.record.version + 1;
     this.#transition(live, "draining", `${_RELOAD} to version ${version}`);
+    await this.#direct.disable(live.instanceId);
     live.mailbox.connect(null);
     await live.mailbox.settled();
     const previous = { instanceId: live.instanceId, module: live.module, record: live.record };
@@ -379,10 +425,10 @@ export class AgentManager {
     } catch (error) {
       // The old version keeps serving; the deploy is refused.
       this.#transition(live, "running", `${_RELOAD} to version ${version} failed`);
-      live.mailbox.connect(this.#sink(live));
+      this.#connect(live);
       throw error;
     }
-    live.mailbox.connect(this.#sink(live));
+    this.#connect(live);
     return this.#view(live);
   }
 
@@ -433,12 +479,27 @@ export class AgentManager {
     if (live.record.state !== "running") this.#transition(live, "running", "started");
     live.accepting = true;
     live.trapTimes = [];
+    this.#connect(live);
+  }
+
+  /** Hands the mailbox to the instance; its worker may then deliver to it directly. */
+  #connect(live: _Live): void {
     live.mailbox.connect(this.#sink(live));
+    if (live.record.state === "running" && live.instanceId !== null) {
+      this.#direct.enable(
+        live.instanceId,
+        live.record.name,
+        live.mailbox,
+        live.record.limits.maxMessageBytes,
+      );
+    }
   }
 
   #unload(live: _Live): void {
     live.mailbox.connect(null);
     if (live.instanceId === null) return;
+    // The worker gives back what it queued or held for direct delivery (onBounced).
+    this.#direct.forget(live.instanceId);
     this.#byInstance.delete(live.instanceId);
     this.#deps.pool.unload(live.instanceId);
     live.instanceId = null;
@@ -447,13 +508,22 @@ export class AgentManager {
   #sink(live: _Live) {
     const instanceId = live.instanceId!;
     return (seq: number, envelope: Envelope) =>
-      this.#deps.pool.deliver(instanceId, seq, envelope.text);
+      this.#deps.pool.deliver(
+        instanceId,
+        seq,
+        envelope.text,
+        envelope.message.traceparent,
+        envelope.message.protocol !== undefined,
+      );
   }
 
   #adopt(record: AgentRecord): _Live {
     const live: _Live = {
       record,
-      mailbox: new Mailbox(record.name, { capacity: this.#deps.mailboxCapacity }),
+      mailbox: new Mailbox(record.name, {
+        capacity: this.#deps.mailboxCapacity,
+        onPressure: (congested) => this.#deps.pool.congestion(record.name, congested),
+      }),
       module: null,
       instanceId: null,
       accepting: false,
@@ -510,21 +580,21 @@ export class AgentManager {
       try {
         message = toAclMessage(JSON.parse(text));
       } catch (error) {
-        this.#replyNotUnderstood(live, (error as Error).message);
+        this.#replyNotUnderstood(live, (error as Error).message, cause);
         continue;
       }
       this.#deps.router.route(message, cause);
     }
   }
 
-  #replyNotUnderstood(live: _Live, reason: string): void {
+  #replyNotUnderstood(live: _Live, reason: string, cause?: Envelope): void {
     const reply: AclMessage = {
       performative: "not-understood",
       sender: "caxton",
       receiver: [live.record.name],
       content: { reason },
     };
-    this.#deps.router.route(reply);
+    this.#deps.router.route(reply, cause);
   }
 
   #countTrap(live: _Live, reason: string): void {
@@ -540,6 +610,7 @@ export class AgentManager {
 
   #fail(live: _Live, reason: string): void {
     live.accepting = false;
+    void this.#direct.disable(live.instanceId);
     if (live.record.state !== "failed") this.#transition(live, "failed", reason);
     this.#unload(live);
     this.#failAll(live, `agent "${live.record.name}" failed: ${reason}`);
@@ -582,5 +653,15 @@ export class AgentManager {
       if (this.#locks.get(name) === tail) this.#locks.delete(name);
     });
     return next;
+  }
+}
+
+/** Parses a message a worker reported (it was valid when sent), or undefined. */
+function _directMessage(text: string | undefined): AclMessage | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return toAclMessage(JSON.parse(text));
+  } catch {
+    return undefined;
   }
 }

@@ -31,6 +31,11 @@ export class MailboxFullError extends Error {
 export interface MailboxOptions {
   capacity?: number;
   maxInFlight?: number;
+  /**
+   * Told when the mailbox fills up (true) and when it has drained to half its
+   * capacity again (false), so senders can be refused before they send.
+   */
+  onPressure?: (congested: boolean) => void;
 }
 
 /** The mailbox of one agent. `sink` hands a message to the current instance. */
@@ -44,11 +49,31 @@ export class Mailbox {
   #nextSeq = 1;
   #sink: ((seq: number, envelope: Envelope) => boolean) | null = null;
   #idleWaiters: (() => void)[] = [];
+  #congested = false;
+  #accepted = 0;
+  #pumped = 0;
+  readonly #onPressure: ((congested: boolean) => void) | undefined;
 
   constructor(agent: string, options: MailboxOptions = {}) {
     this.agent = agent;
     this.capacity = options.capacity ?? 10_000;
     this.#maxInFlight = options.maxInFlight ?? 64;
+    this.#onPressure = options.onPressure;
+  }
+
+  /** Messages accepted since the mailbox was made. */
+  get accepted(): number {
+    return this.#accepted;
+  }
+
+  /** Messages that left the queue (handed to an instance, or taken) since the mailbox was made. */
+  get pumped(): number {
+    return this.#pumped;
+  }
+
+  /** True from the moment the mailbox is full until it drains to half its capacity. */
+  get congested(): boolean {
+    return this.#congested;
   }
 
   /** Messages waiting plus in flight. */
@@ -64,7 +89,9 @@ export class Mailbox {
   enqueue(envelope: Envelope): void {
     if (this.depth >= this.capacity) throw new MailboxFullError(this.agent, this.capacity);
     this.#queue.push(envelope);
+    this.#accepted++;
     this.#pump();
+    if (!this.#congested && this.depth >= this.capacity) this.#setCongested(true);
   }
 
   /** Starts delivering to `sink` (an instance); null pauses delivery. */
@@ -80,6 +107,7 @@ export class Mailbox {
     this.#inFlight.delete(seq);
     this.#pump();
     if (this.#inFlight.size === 0) this.#wakeIdle();
+    this.#relieve();
     return envelope;
   }
 
@@ -99,17 +127,29 @@ export class Mailbox {
     const reclaimed = [...this.#inFlight.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]);
     this.#inFlight.clear();
     this.#wakeIdle();
+    this.#relieve();
     return reclaimed;
   }
 
   /** Removes every message, queued and in flight (the agent is gone or failed). */
   takeAll(): Envelope[] {
     const all = [...this.#inFlight.values(), ...this.#queue.slice(this.#head)];
+    this.#pumped += this.#queue.length - this.#head; // they left the queue too
     this.#inFlight.clear();
     this.#queue.length = 0;
     this.#head = 0;
     this.#wakeIdle();
+    this.#relieve();
     return all;
+  }
+
+  #relieve(): void {
+    if (this.#congested && this.depth <= this.capacity >> 1) this.#setCongested(false);
+  }
+
+  #setCongested(congested: boolean): void {
+    this.#congested = congested;
+    this.#onPressure?.(congested);
   }
 
   #wakeIdle(): void {
@@ -127,6 +167,7 @@ export class Mailbox {
       if (!sink(seq, envelope)) return;
       this.#queue[this.#head++] = undefined as unknown as Envelope;
       this.#inFlight.set(seq, envelope);
+      this.#pumped++;
     }
     if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
       this.#queue.splice(0, this.#head);

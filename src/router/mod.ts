@@ -3,6 +3,8 @@
  * Addressing, per-agent mailboxes and delivery with failure replies.
  */
 export { MessageTooLargeError, PLATFORM, Router } from "./router.ts";
-export type { DeadLetter, Endpoint, FailureCode, RouterOptions } from "./router.ts";
+export type { DeadLetter, Endpoint, FailureCode, RouterOptions, Tap } from "./router.ts";
 export { Mailbox, MailboxFullError } from "./mailbox.ts";
 export type { Envelope, MailboxOptions } from "./mailbox.ts";
+export { ProtocolMonitor } from "./protocol_monitor.ts";
+export type { ConversationViolation, ProtocolMonitorOptions } from "./protocol_monitor.ts";

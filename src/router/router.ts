@@ -4,7 +4,7 @@
  * back to its sender as a FIPA `failure` with the reason; one that cannot even
  * do that is a dead letter, counted and reported, never dropped in silence.
  */
-import type { AclMessage } from "../acl/mod.ts";
+import { type AclMessage, nextTraceparent } from "../acl/mod.ts";
 import type { LoggedMessage, MessageWriter } from "../store/mod.ts";
 import { type Envelope, MailboxFullError } from "./mailbox.ts";
 import { ReplyDeadlines } from "./reply_deadlines.ts";
@@ -56,6 +56,9 @@ export interface RouterOptions {
   log?: MessageWriter;
 }
 
+/** A listener to routed messages; `at` is when (ms, performance.timeOrigin-based). */
+export type Tap = (message: AclMessage, at: number) => void;
+
 /** The platform's own name when it speaks (routing failures). */
 export const PLATFORM = "caxton";
 
@@ -72,6 +75,10 @@ export class Router {
     )
   );
   #deadLetters = 0;
+  readonly #taps = new Set<Tap>();
+  /** Taps that want every message (not only protocol conversations). */
+  #allTaps = 0;
+  #onAllTaps: ((any: boolean) => void) | undefined;
   /** Messages sent while handling a platform failure (see route). */
   readonly #answeringFailure = new WeakSet<AclMessage>();
 
@@ -114,15 +121,56 @@ export class Router {
     return { [Symbol.dispose]: () => this.detach(name, endpoint) };
   }
 
+  /**
+   * Calls `listener` with every message the router routes (after delivery)
+   * and when (ms, performance.timeOrigin-based), for live tails, monitors and
+   * measurement. Scope "protocol" promises the listener only looks at
+   * conversations that name an interaction protocol, so workers need not
+   * report their other direct deliveries. Returns the function that stops it.
+   */
+  tap(listener: Tap, options: { scope?: "all" | "protocol" } = {}): () => void {
+    const wrapped: Tap = (message, at) => listener(message, at);
+    this.#taps.add(wrapped);
+    const all = (options.scope ?? "all") === "all";
+    if (all && this.#allTaps++ === 0) this.#onAllTaps?.(true);
+    return () => {
+      if (!this.#taps.delete(wrapped)) return;
+      if (all && --this.#allTaps === 0) this.#onAllTaps?.(false);
+    };
+  }
+
+  /** Told when the first tap that wants every message comes, and when the last goes. */
+  onAllTaps(listener: (any: boolean) => void): void {
+    this.#onAllTaps = listener;
+    if (this.#allTaps > 0) listener(true);
+  }
+
+  /**
+   * Sees a message a worker delivered directly between its own agents: its
+   * reply-by clock, the replies that stop one, and the taps.
+   */
+  observeDirect(message: AclMessage, at: number): void {
+    this.#deadlines.settle(message);
+    for (const receiver of message.receiver) this.#deadlines.watch(message, receiver);
+    for (const tap of this.#taps) tap(message, at);
+  }
+
   get deadLetters(): number {
     return this.#deadLetters;
   }
 
   /**
    * Delivers `message` (sender set) to every receiver. Receivers that cannot
-   * take it produce a `failure` to the sender. Returns how many took it.
+   * take it produce a `failure` to the sender. Sets `message.traceparent`:
+   * a message sent while handling `cause` continues its trace. Returns how
+   * many receivers took it.
    */
   route(message: AclMessage, cause?: Envelope): number {
+    // Stamped in place: the message continues its cause's trace, else its caller's. A
+    // message an agent sent was stamped by its worker as a child of the cause already.
+    if (!cause || message.traceparent === undefined) {
+      message.traceparent = nextTraceparent(cause?.message.traceparent ?? message.traceparent);
+    }
     const text = JSON.stringify(message);
     // An agent that answers a platform failure with another undeliverable
     // message would otherwise bounce failures forever: that second miss is
@@ -142,6 +190,10 @@ export class Router {
         continue;
       }
       if (this.#deliver(endpoint, message, text, receiver)) delivered++;
+    }
+    if (this.#taps.size > 0) {
+      const at = performance.timeOrigin + performance.now();
+      for (const tap of this.#taps) tap(message, at);
     }
     return delivered;
   }
@@ -244,10 +296,15 @@ export class Router {
     if (original.conversationId) failure.conversationId = original.conversationId;
     if (original.replyWith) failure.inReplyTo = original.replyWith;
     if (original.protocol) failure.protocol = original.protocol;
+    failure.traceparent = nextTraceparent(original.traceparent);
     // Logged like any delivery; if the sender cannot take it, it becomes a dead letter.
     this.#deliver(this.#endpoints.get(sender)!, failure, JSON.stringify(failure), sender, {
       platformFailure: true,
     });
+    if (this.#taps.size > 0) {
+      const at = performance.timeOrigin + performance.now();
+      for (const tap of this.#taps) tap(failure, at);
+    }
   }
 
   /** Counts, reports and (log on) records a message nobody could take. */

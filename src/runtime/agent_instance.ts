@@ -3,6 +3,7 @@
  * functions, and the metered handling of one message. Runs on the worker
  * thread; nothing here blocks, and every host function has a bounded cost.
  */
+import { nextTraceparent } from "../acl/mod.ts";
 import type { AgentLimits } from "./limits.ts";
 import type { Effects } from "./protocol.ts";
 
@@ -46,6 +47,13 @@ function _trapReason(error: unknown, fuelLeft: bigint, budget: number): string {
   return `error: ${error instanceof Error ? error.message : String(error)}`;
 }
 
+/**
+ * Takes a message the agent sent (sender and traceparent set) for delivery
+ * inside this worker: returns the host code for the agent, or undefined to
+ * leave it to the main thread (it then appears in the effects' `sends`).
+ */
+export type LocalRoute = (message: Record<string, unknown>, text: string) => number | undefined;
+
 /** The outcome of running agent code once. */
 export interface RunResult {
   effects: Effects;
@@ -58,13 +66,37 @@ export class AgentInstance {
   readonly #name: string;
   readonly #limits: AgentLimits;
   readonly #state: Map<string, Uint8Array>;
+  readonly #congested: ReadonlySet<string>;
+  readonly #localRoute: LocalRoute | undefined;
+  /** The traceparent of the message being handled. */
+  #cause: string | undefined;
+  /** Messages sent directly during the current run. */
+  #sentLocally = 0;
   #exports!: _AgentExports;
   #effects: Effects = _emptyEffects();
 
-  private constructor(name: string, limits: AgentLimits, state: Map<string, Uint8Array>) {
+  private constructor(
+    name: string,
+    limits: AgentLimits,
+    state: Map<string, Uint8Array>,
+    congested: ReadonlySet<string>,
+    localRoute: LocalRoute | undefined,
+  ) {
     this.#name = name;
     this.#limits = limits;
     this.#state = state;
+    this.#congested = congested;
+    this.#localRoute = localRoute;
+  }
+
+  /** The agent's name. */
+  get name(): string {
+    return this.#name;
+  }
+
+  /** Messages the last run sent directly, inside the worker. */
+  get sentLocally(): number {
+    return this.#sentLocally;
   }
 
   /**
@@ -76,8 +108,10 @@ export class AgentInstance {
     module: WebAssembly.Module,
     limits: AgentLimits,
     state: Map<string, Uint8Array>,
+    congested: ReadonlySet<string> = new Set(),
+    localRoute?: LocalRoute,
   ): { instance: AgentInstance; effects: Effects } {
-    const agent = new AgentInstance(name, limits, state);
+    const agent = new AgentInstance(name, limits, state, congested, localRoute);
     let instance: WebAssembly.Instance;
     try {
       // The start function runs here, on the fuel baked into the global at deploy.
@@ -102,7 +136,8 @@ export class AgentInstance {
   }
 
   /** Delivers one message (JSON text) under a fresh fuel budget. */
-  handle(message: string): RunResult {
+  handle(message: string, traceparent?: string): RunResult {
+    this.#cause = traceparent;
     const bytes = _encoder.encode(message);
     return this.#run(() => {
       const ptr = this.#exports.caxton_alloc(bytes.length);
@@ -117,6 +152,7 @@ export class AgentInstance {
     const budget = this.#limits.fuelPerMessage;
     fuel.value = BigInt(budget);
     this.#effects = _emptyEffects();
+    this.#sentLocally = 0;
     let failure: string | null = null;
     let trapped = false;
     try {
@@ -196,7 +232,7 @@ export class AgentInstance {
 
   #send(ptr: number, len: number): number {
     if (len > this.#limits.maxMessageBytes) return HostCode.tooLarge;
-    if (this.#effects.sends.length >= _MAX_SENDS_PER_RUN) return HostCode.quota;
+    if (this.#effects.sends.length + this.#sentLocally >= _MAX_SENDS_PER_RUN) return HostCode.quota;
     const text = this.#text(ptr, len);
     if (text === null) return HostCode.invalid;
     let message: Record<string, unknown>;
@@ -209,9 +245,27 @@ export class AgentInstance {
       typeof message !== "object" || message === null || Array.isArray(message) ||
       typeof message.performative !== "string" || message.receiver === undefined
     ) return HostCode.invalid;
-    // An agent speaks only as itself.
+    // Backpressure the agent can see: nothing is sent when a receiver is full.
+    if (this.#congested.size > 0) {
+      const receivers = Array.isArray(message.receiver) ? message.receiver : [message.receiver];
+      for (const receiver of receivers) {
+        if (typeof receiver === "string" && this.#congested.has(receiver)) {
+          return HostCode.mailboxFull;
+        }
+      }
+    }
+    // An agent speaks only as itself, within the trace of what it is handling.
     message.sender = this.#name;
-    this.#effects.sends.push(JSON.stringify(message));
-    return HostCode.ok;
+    message.traceparent = nextTraceparent(
+      this.#cause ?? (typeof message.traceparent === "string" ? message.traceparent : undefined),
+    );
+    const json = JSON.stringify(message);
+    const local = this.#localRoute?.(message, json);
+    if (local === undefined) {
+      this.#effects.sends.push(json);
+      return HostCode.ok;
+    }
+    if (local === HostCode.ok) this.#sentLocally++;
+    return local;
   }
 }

@@ -1,54 +1,163 @@
 /**
  * Worker entry for agent hosting. Runs with `permissions: "none"`: agent code
- * reaches nothing but the host functions in agent_instance.ts. Handles each
- * delivery batch synchronously and answers with one batch of outcomes.
+ * reaches nothing but the host functions in agent_instance.ts. Deliveries from
+ * the main thread and direct deliveries between this worker's own agents go
+ * through one run queue, handled in chunks; after each chunk the worker posts
+ * one batch of outcomes, counts and notes, then lets control messages in.
  */
 /// <reference no-default-lib="true" />
 /// <reference lib="deno.worker" />
 import { AgentInstance } from "./agent_instance.ts";
-import type { FromWorker, Outcome, ToWorker } from "./protocol.ts";
+import { DirectRouter, type QueuedDelivery } from "./direct_router.ts";
+import type { DirectTally, FromWorker, Outcome, ToWorker } from "./protocol.ts";
+
+/** Deliveries handled before the worker posts what they did and looks at its inbox. */
+const _CHUNK = 512;
 
 const instances = new Map<number, AgentInstance>();
+/** Receivers whose mailboxes the node reported full. */
+const congested = new Set<string>();
+const direct = new DirectRouter();
+const localRoute = (message: Record<string, unknown>, text: string) => direct.offer(message, text);
+
+let outcomes: Outcome[] = [];
+let tallies = new Map<number, DirectTally>();
+let draining = false;
+let resumeScheduled = false;
+// A MessageChannel resumes the run queue on the next task without setTimeout's clamping.
+const resume = new MessageChannel();
+resume.port1.onmessage = () => {
+  resumeScheduled = false;
+  drain();
+};
 
 function post(message: FromWorker): void {
   self.postMessage(message);
 }
 
-function deliver(batch: ToWorker & { kind: "deliver" }): void {
-  const outcomes: Outcome[] = [];
-  for (const d of batch.batch) {
-    const instance = instances.get(d.instanceId);
-    if (!instance) {
-      outcomes.push({
-        instanceId: d.instanceId,
-        seq: d.seq,
-        failure: "agent instance is not loaded",
-        trapped: false,
-        sends: [],
-        stateChanges: [],
-        logs: [],
-        capabilities: [],
-        fuelUsed: 0,
-      });
-      continue;
-    }
-    const result = instance.handle(d.message);
+function handle(item: QueuedDelivery): void {
+  const instance = instances.get(item.instanceId);
+  if (!instance) {
     outcomes.push({
-      instanceId: d.instanceId,
-      seq: d.seq,
-      failure: result.failure,
-      trapped: result.trapped,
-      ...result.effects,
+      instanceId: item.instanceId,
+      seq: item.seq,
+      failure: "agent instance is not loaded",
+      trapped: false,
+      sends: [],
+      stateChanges: [],
+      logs: [],
+      capabilities: [],
+      fuelUsed: 0,
+      ...(item.seq === 0 ? { message: item.text } : {}),
     });
+    return;
   }
-  post({ kind: "handled", batch: outcomes });
+  const result = instance.handle(item.text, item.traceparent);
+  const effects = result.effects;
+  const quiet = result.failure === null && effects.sends.length === 0 &&
+    effects.stateChanges.length === 0 && effects.logs.length === 0 &&
+    effects.capabilities.length === 0;
+  if (item.seq === 0 && quiet) {
+    // Nothing to report but the count.
+    let tally = tallies.get(item.instanceId);
+    if (!tally) {
+      tallies.set(
+        item.instanceId,
+        tally = { instanceId: item.instanceId, handled: 0, fuelUsed: 0, sent: 0 },
+      );
+    }
+    tally.handled++;
+    tally.fuelUsed += effects.fuelUsed;
+    tally.sent += instance.sentLocally;
+    return;
+  }
+  if (instance.sentLocally > 0) {
+    let tally = tallies.get(item.instanceId);
+    if (!tally) {
+      tallies.set(
+        item.instanceId,
+        tally = { instanceId: item.instanceId, handled: 0, fuelUsed: 0, sent: 0 },
+      );
+    }
+    tally.sent += instance.sentLocally;
+  }
+  outcomes.push({
+    instanceId: item.instanceId,
+    seq: item.seq,
+    failure: result.failure,
+    trapped: result.trapped,
+    ...effects,
+    ...(item.seq === 0 && result.failure !== null ? { message: item.text } : {}),
+  });
+}
+
+/** Handles queued deliveries, a chunk per task, posting after each chunk. */
+function drain(): void {
+  if (draining) return;
+  draining = true;
+  try {
+    for (let n = 0; n < _CHUNK; n++) {
+      const item = direct.next();
+      if (!item) break;
+      handle(item);
+      if (item.seq === 0) direct.handled(item);
+    }
+  } finally {
+    draining = false;
+  }
+  flush();
+  if (direct.pending > 0 && !resumeScheduled) {
+    resumeScheduled = true;
+    resume.port2.postMessage(null);
+  }
+}
+
+/** Posts what the handled deliveries produced, then any ended routes (after their outcomes). */
+function flush(): void {
+  if (outcomes.length > 0 || tallies.size > 0 || direct.notes.length > 0) {
+    post({ kind: "handled", batch: outcomes, tallies: [...tallies.values()], notes: direct.notes });
+    outcomes = [];
+    tallies = new Map();
+    direct.notes = [];
+  }
+  for (const ended of direct.ended) post({ kind: "undirected", ...ended });
+  direct.ended = [];
 }
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   const message = event.data;
   switch (message.kind) {
     case "deliver":
-      deliver(message);
+      for (const d of message.batch) {
+        direct.enqueue(
+          { instanceId: d.instanceId, seq: d.seq, text: d.message, traceparent: d.traceparent },
+          d.observe,
+        );
+      }
+      drain();
+      break;
+    case "congestion":
+      for (const agent of message.agents) {
+        if (message.congested) congested.add(agent);
+        else congested.delete(agent);
+      }
+      break;
+    case "direct":
+      direct.arm(message.agent, message.instanceId, message.capacity, message.maxMessageBytes);
+      // Behind every message this worker posted before: the main thread's marker.
+      flush();
+      post({ kind: "direct-armed", instanceId: message.instanceId });
+      break;
+    case "direct-go":
+      direct.go(message.instanceId);
+      drain();
+      break;
+    case "undirect":
+      direct.end(message.instanceId, message.token);
+      flush();
+      break;
+    case "observe":
+      direct.observeAll = message.all;
       break;
     case "load":
       try {
@@ -57,6 +166,8 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
           message.module,
           message.limits,
           new Map(message.state),
+          congested,
+          localRoute,
         );
         instances.set(message.instanceId, instance);
         post({ kind: "loaded", instanceId: message.instanceId, effects });
@@ -69,7 +180,9 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       }
       break;
     case "unload":
+      direct.end(message.instanceId, 0, true);
       instances.delete(message.instanceId);
+      flush();
       break;
     case "ping":
       post({ kind: "pong", seq: message.seq });

@@ -7,8 +7,14 @@
 export { DEFAULT_LIMITS, InvalidLimitError, resolveLimits } from "./limits.ts";
 export type { AgentLimits, Isolation } from "./limits.ts";
 export { AgentLoadError, WorkerPool } from "./worker_pool.ts";
-export type { LoadSpec, PoolStatus, WorkerLoss, WorkerPoolOptions } from "./worker_pool.ts";
-export type { Effects, Outcome } from "./protocol.ts";
+export type {
+  DirectSpec,
+  LoadSpec,
+  PoolStatus,
+  WorkerLoss,
+  WorkerPoolOptions,
+} from "./worker_pool.ts";
+export type { DirectNote, DirectTally, Effects, Outcome } from "./protocol.ts";
 export { ModulePreparer } from "./module_preparer.ts";
 export { ModuleRejectedError } from "./module_rules.ts";
 export type { PreparedModule } from "./prepare.ts";

@@ -4,12 +4,19 @@
  */
 import type { AgentLimits } from "./limits.ts";
 
-/** One message for one agent instance. `seq` is unique per instance. */
+/**
+ * One message for one agent instance. `seq` is unique per instance; 0 marks
+ * a direct delivery, made by a worker between two of its own agents.
+ */
 export interface Delivery {
   instanceId: number;
   seq: number;
   /** The ACL message as JSON text: exactly the bytes the agent receives. */
   message: string;
+  /** The message's traceparent: what the agent sends while handling it continues the trace. */
+  traceparent?: string;
+  /** The message names an interaction protocol: the worker reports its conversation's direct messages. */
+  observe?: boolean;
 }
 
 /** A state change made while handling (value null = deleted). */
@@ -44,6 +51,27 @@ export interface Outcome extends Effects {
   failure: string | null;
   /** True when the failure was a trap (counts towards Failed). */
   trapped: boolean;
+  /** A direct delivery's message (seq 0), so a failure can be answered to its sender. */
+  message?: string;
+}
+
+/** Direct deliveries that produced nothing else to report, counted per instance. */
+export interface DirectTally {
+  instanceId: number;
+  handled: number;
+  fuelUsed: number;
+  /** Messages the instance sent directly (not in any outcome's `sends`). */
+  sent: number;
+}
+
+/**
+ * A direct message the main thread must still see: for observers (taps, the
+ * protocol monitor) and reply-by deadlines. `at` is when it was routed (ms,
+ * performance.timeOrigin-based).
+ */
+export interface DirectNote {
+  message: string;
+  at: number;
 }
 
 /** Main thread → worker. */
@@ -57,12 +85,29 @@ export type ToWorker =
     state: [string, Uint8Array][];
   }
   | { kind: "unload"; instanceId: number }
+  /**
+   * Arms direct delivery to an agent hosted here: the worker holds its own
+   * agents' messages to it and answers `direct-armed` (a marker behind every
+   * message it sent the main thread before).
+   */
+  | { kind: "direct"; agent: string; instanceId: number; capacity: number; maxMessageBytes: number }
+  /** Every message routed to the agent before the marker has been posted: deliver directly. */
+  | { kind: "direct-go"; instanceId: number }
+  /** No more direct deliveries to the instance; answer `undirected` once those queued are handled. */
+  | { kind: "undirect"; instanceId: number; token: number }
+  /** Report every direct message (a tap wants them all), or only what needs reporting. */
+  | { kind: "observe"; all: boolean }
   | { kind: "deliver"; batch: Delivery[] }
+  /** Agents whose mailboxes are full (true) or no longer (false): `send` to them returns -2. */
+  | { kind: "congestion"; agents: string[]; congested: boolean }
   | { kind: "ping"; seq: number };
 
 /** Worker → main thread. */
 export type FromWorker =
   | { kind: "loaded"; instanceId: number; effects: Effects }
   | { kind: "load-failed"; instanceId: number; reason: string }
-  | { kind: "handled"; batch: Outcome[] }
+  | { kind: "handled"; batch: Outcome[]; tallies: DirectTally[]; notes: DirectNote[] }
+  | { kind: "direct-armed"; instanceId: number }
+  /** Direct delivery to the instance has ended; `bounced` messages were held and must be routed. */
+  | { kind: "undirected"; token: number; instanceId: number; bounced: string[] }
   | { kind: "pong"; seq: number };

@@ -6,7 +6,15 @@
  * replaces a worker that stops answering.
  */
 import type { AgentLimits, Isolation } from "./limits.ts";
-import type { Delivery, Effects, FromWorker, Outcome, ToWorker } from "./protocol.ts";
+import type {
+  Delivery,
+  DirectNote,
+  DirectTally,
+  Effects,
+  FromWorker,
+  Outcome,
+  ToWorker,
+} from "./protocol.ts";
 
 /** Raised when an agent instance cannot be created in a worker. */
 export class AgentLoadError extends Error {
@@ -43,6 +51,21 @@ export interface WorkerPoolOptions {
   onOutcome: (outcome: Outcome) => void;
   /** Told when a worker was lost with its instances. */
   onWorkerLost?: (loss: WorkerLoss) => void;
+  /** Counts of direct deliveries that produced nothing else. */
+  onTallies?: (tallies: DirectTally[]) => void;
+  /** Direct messages the main thread must see (observers, reply-by). */
+  onNotes?: (notes: DirectNote[]) => void;
+  /** A worker is armed for direct delivery to the instance (its marker arrived). */
+  onArmed?: (instanceId: number) => void;
+  /** Messages a worker held for an agent and gives back, in order: route them again. */
+  onBounced?: (messages: string[]) => void;
+}
+
+/** How an agent on a worker accepts direct deliveries. */
+export interface DirectSpec {
+  agent: string;
+  capacity: number;
+  maxMessageBytes: number;
 }
 
 /** Health figures of the pool. */
@@ -51,6 +74,8 @@ export interface PoolStatus {
   instances: number;
   /** Workers abandoned because they stopped answering (their threads may still spin). */
   stuckWorkers: number;
+  /** Messages workers delivered directly between their own agents, since start. */
+  directDeliveries: number;
 }
 
 const _MAX_BATCH = 256;
@@ -90,6 +115,14 @@ export class WorkerPool {
   readonly #timer: ReturnType<typeof setInterval>;
   #nextInstanceId = 1;
   #stuck = 0;
+  /** Agents whose mailboxes are full; every worker, new ones too, knows the set. */
+  readonly #congested = new Set<string>();
+  /** Pending ends of direct delivery, by token. */
+  readonly #ending = new Map<number, { instanceId: number; resolve: () => void }>();
+  #nextToken = 1;
+  #observeAll = false;
+  /** Deliveries workers made directly between their own agents. */
+  #direct = 0;
   #closed = false;
 
   constructor(options: WorkerPoolOptions) {
@@ -128,16 +161,77 @@ export class WorkerPool {
   }
 
   /** Queues one message for an instance; its outcome reaches `onOutcome`. */
-  deliver(instanceId: number, seq: number, message: string): boolean {
+  deliver(
+    instanceId: number,
+    seq: number,
+    message: string,
+    traceparent?: string,
+    observe?: boolean,
+  ): boolean {
     const slot = this.#placement.get(instanceId);
     if (!slot) return false;
-    slot.queue.push({ instanceId, seq, message });
+    const delivery: Delivery = { instanceId, seq, message, traceparent };
+    if (observe) delivery.observe = true;
+    slot.queue.push(delivery);
     if (slot.queue.length >= _MAX_BATCH) this.#flush(slot);
     else if (!slot.flushScheduled) {
       slot.flushScheduled = true;
       queueMicrotask(() => this.#flush(slot));
     }
     return true;
+  }
+
+  /**
+   * Arms direct delivery to an instance on its worker: its neighbours'
+   * messages to it are held until {@linkcode go}; `onArmed` says when.
+   */
+  arm(instanceId: number, spec: DirectSpec): boolean {
+    const slot = this.#placement.get(instanceId);
+    if (!slot) return false;
+    this.#flush(slot);
+    slot.worker.postMessage({ kind: "direct", instanceId, ...spec } satisfies ToWorker);
+    return true;
+  }
+
+  /** Starts direct delivery, after every delivery queued so far for the worker. */
+  go(instanceId: number): void {
+    const slot = this.#placement.get(instanceId);
+    if (!slot) return;
+    this.#flush(slot);
+    slot.worker.postMessage({ kind: "direct-go", instanceId } satisfies ToWorker);
+  }
+
+  /**
+   * Ends direct delivery to an instance. Resolves once the worker has handled
+   * what it had queued for it; what it held went to `onBounced` before.
+   */
+  undirect(instanceId: number): Promise<void> {
+    const slot = this.#placement.get(instanceId);
+    if (!slot || this.#closed) return Promise.resolve();
+    const token = this.#nextToken++;
+    const ended = new Promise<void>((resolve) => this.#ending.set(token, { instanceId, resolve }));
+    this.#flush(slot);
+    slot.worker.postMessage({ kind: "undirect", instanceId, token } satisfies ToWorker);
+    return ended;
+  }
+
+  /** Asks every worker to report all direct messages (for taps), or only those needed. */
+  observe(all: boolean): void {
+    this.#observeAll = all;
+    for (const slot of [...this.#shared, ...this.#dedicated]) {
+      slot.worker.postMessage({ kind: "observe", all } satisfies ToWorker);
+    }
+  }
+
+  /** Tells every worker that `agent`'s mailbox is full, or no longer. */
+  congestion(agent: string, congested: boolean): void {
+    if (congested) this.#congested.add(agent);
+    else this.#congested.delete(agent);
+    for (const slot of [...this.#shared, ...this.#dedicated]) {
+      slot.worker.postMessage(
+        { kind: "congestion", agents: [agent], congested } satisfies ToWorker,
+      );
+    }
   }
 
   /** Drops an instance; a dedicated worker goes with it. */
@@ -161,6 +255,7 @@ export class WorkerPool {
       workers: this.#shared.length + this.#dedicated.size,
       instances: this.#placement.size,
       stuckWorkers: this.#stuck,
+      directDeliveries: this.#direct,
     };
   }
 
@@ -174,6 +269,8 @@ export class WorkerPool {
       load.reject(new AgentLoadError(load.agent, "the worker pool closed"));
       this.#loads.delete(id);
     }
+    for (const ending of this.#ending.values()) ending.resolve();
+    this.#ending.clear();
     this.#shared.length = 0;
     this.#dedicated.clear();
     this.#placement.clear();
@@ -213,6 +310,12 @@ export class WorkerPool {
       flushScheduled: false,
     };
     worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(slot, event.data);
+    if (this.#observeAll) worker.postMessage({ kind: "observe", all: true } satisfies ToWorker);
+    if (this.#congested.size > 0) {
+      worker.postMessage(
+        { kind: "congestion", agents: [...this.#congested], congested: true } satisfies ToWorker,
+      );
+    }
     worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
       this.#lose(slot, `worker crashed: ${event.message}`, false);
@@ -240,9 +343,25 @@ export class WorkerPool {
     slot.lastHeardAt = performance.now();
     switch (message.kind) {
       case "handled":
-        slot.outstanding -= message.batch.length;
-        for (const outcome of message.batch) this.#options.onOutcome(outcome);
+        for (const outcome of message.batch) {
+          if (outcome.seq !== 0) slot.outstanding--;
+          else this.#direct++;
+          this.#options.onOutcome(outcome);
+        }
+        for (const tally of message.tallies) this.#direct += tally.handled;
+        if (message.tallies.length > 0) this.#options.onTallies?.(message.tallies);
+        if (message.notes.length > 0) this.#options.onNotes?.(message.notes);
         break;
+      case "direct-armed":
+        this.#options.onArmed?.(message.instanceId);
+        break;
+      case "undirected": {
+        if (message.bounced.length > 0) this.#options.onBounced?.(message.bounced);
+        const ending = this.#ending.get(message.token);
+        this.#ending.delete(message.token);
+        ending?.resolve();
+        break;
+      }
       case "loaded":
       case "load-failed": {
         slot.outstanding--;
@@ -275,6 +394,13 @@ export class WorkerPool {
     slot.worker.terminate();
     if (stuck) this.#stuck++;
     const instanceIds = [...slot.instances];
+    // What the lost worker held or queued for direct delivery is lost with it.
+    for (const [token, ending] of this.#ending) {
+      if (slot.instances.has(ending.instanceId)) {
+        this.#ending.delete(token);
+        ending.resolve();
+      }
+    }
     for (const id of instanceIds) {
       this.#placement.delete(id);
       const load = this.#loads.get(id);

@@ -156,8 +156,8 @@ impl Out {
         s
     }
 
-    /// Sends the message; `Err(code)` with the host's code when refused
-    /// (-1 invalid, -3 too large, -4 send quota exhausted).
+    /// Sends the message; `Err(code)` with the host's code when refused (-1 invalid,
+    /// -2 a receiver's mailbox is full: retry later, -3 too large, -4 send quota exhausted).
     pub fn send(&self) -> Result<(), i32> {
         send_json(&self.to_json())
     }

@@ -1,0 +1,269 @@
+/**
+ * Direct delivery inside one agent worker: a message from one of the
+ * worker's agents to another of its agents is queued here and handled by
+ * this thread, without the round trip through the main thread. The main
+ * thread stays in charge: it arms, starts and ends direct delivery per agent
+ * (only while the agent runs and the node keeps no message log), and still
+ * hears of everything it must (outcomes with effects or failures, counts,
+ * messages for observers and reply-by deadlines).
+ *
+ * Order per sender is kept across the switch: while an agent is armed, its
+ * local senders' messages are held here until the main thread says every
+ * message they sent it before has been posted (`go`); when direct delivery
+ * ends, held messages go back to the main thread in order, queued ones are
+ * still handled here first.
+ */
+import type { DirectNote } from "./protocol.ts";
+
+const _utf8 = new TextEncoder();
+/** Conversations whose direct messages are reported for the protocol monitor. */
+const _MAX_OBSERVED = 10_000;
+/** Reply-by requests awaiting a reply inside this worker. */
+const _MAX_AWAITED = 100_000;
+
+/** A message queued for an instance on this worker. */
+export interface QueuedDelivery {
+  instanceId: number;
+  /** 0 for a direct delivery; else the main thread's sequence number. */
+  seq: number;
+  text: string;
+  traceparent: string | undefined;
+}
+
+interface _Route {
+  agent: string;
+  instanceId: number;
+  capacity: number;
+  maxMessageBytes: number;
+  mode: "hold" | "direct";
+  /** Messages held while armed, in order. */
+  held: QueuedDelivery[];
+  /** Direct deliveries queued and not yet handled. */
+  queued: number;
+  /** Set when the main thread ended direct delivery; answered once `queued` is 0. */
+  endToken: number | null;
+}
+
+/** What the worker must post about ended routes. */
+export interface EndedRoute {
+  token: number;
+  instanceId: number;
+  bounced: string[];
+}
+
+/** The worker's routing table for its own agents, and its run queue. */
+export class DirectRouter {
+  readonly #routes = new Map<string, _Route>();
+  readonly #byInstance = new Map<number, _Route>();
+  /** Routes whose end waits for their queued deliveries; by instance. */
+  readonly #ending = new Map<number, _Route>();
+  readonly #queue: QueuedDelivery[] = [];
+  #head = 0;
+  readonly #observed = new Set<string>();
+  readonly #awaited = new Set<string>();
+  #observeAll = false;
+  notes: DirectNote[] = [];
+  ended: EndedRoute[] = [];
+
+  /** Deliveries waiting. */
+  get pending(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  set observeAll(all: boolean) {
+    this.#observeAll = all;
+  }
+
+  /** Appends deliveries from the main thread. */
+  enqueue(delivery: QueuedDelivery, observe = false): void {
+    this.#queue.push(delivery);
+    if (observe) this.#observe(delivery.text);
+  }
+
+  /** The next delivery, or undefined. Call {@linkcode handled} after a direct one. */
+  next(): QueuedDelivery | undefined {
+    if (this.#head === this.#queue.length) return undefined;
+    const item = this.#queue[this.#head]!;
+    this.#queue[this.#head++] = undefined as unknown as QueuedDelivery;
+    if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
+      this.#queue.splice(0, this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
+
+  /** Counts a direct delivery as done; ends its route if that was the last one awaited. */
+  handled(delivery: QueuedDelivery): void {
+    const route = this.#byInstance.get(delivery.instanceId) ??
+      this.#ending.get(delivery.instanceId);
+    if (!route) return;
+    route.queued--;
+    if (route.endToken !== null && route.queued === 0) this.#finishEnd(route, []);
+  }
+
+  /** Arms direct delivery to `agent`: its local senders' messages are held from now on. */
+  arm(agent: string, instanceId: number, capacity: number, maxMessageBytes: number): void {
+    const route: _Route = {
+      agent,
+      instanceId,
+      capacity,
+      maxMessageBytes,
+      mode: "hold",
+      held: [],
+      queued: 0,
+      endToken: null,
+    };
+    this.#routes.set(agent, route);
+    this.#byInstance.set(instanceId, route);
+  }
+
+  /** Starts direct delivery: held messages join the queue first. */
+  go(instanceId: number): void {
+    const route = this.#byInstance.get(instanceId);
+    if (!route || route.mode === "direct") return;
+    route.mode = "direct";
+    for (const item of route.held) this.#queue.push(item);
+    route.queued += route.held.length;
+    route.held = [];
+  }
+
+  /**
+   * Ends direct delivery to an instance. Held messages go back to the main
+   * thread; queued ones are still handled, and the end is reported after
+   * the last (at once if none). `drop` (the instance is unloaded) gives the
+   * queued ones back too.
+   */
+  end(instanceId: number, token: number, drop = false): void {
+    const route = this.#byInstance.get(instanceId) ?? this.#ending.get(instanceId);
+    if (!route) {
+      if (token !== 0) this.ended.push({ token, instanceId, bounced: [] });
+      return;
+    }
+    if (this.#routes.get(route.agent) === route) this.#routes.delete(route.agent);
+    this.#byInstance.delete(instanceId);
+    const bounced = route.held.map((item) => item.text);
+    route.held = [];
+    if (token !== 0) route.endToken = token;
+    if (drop && route.queued > 0) {
+      for (let i = this.#head; i < this.#queue.length; i++) {
+        const item = this.#queue[i]!;
+        if (item.instanceId === instanceId && item.seq === 0) bounced.push(item.text);
+      }
+      this.#removeQueued(instanceId);
+      route.queued = 0;
+    }
+    if (route.queued === 0) this.#finishEnd(route, bounced);
+    else {
+      route.held = bounced.map((text) => ({ instanceId, seq: 0, text, traceparent: undefined }));
+      this.#ending.set(instanceId, route);
+    }
+  }
+
+  /**
+   * Offers a message an agent here sent. Returns the host code when every
+   * receiver is an agent of this worker open to direct delivery (0 queued,
+   * -2 a receiver's queue is full), or undefined to leave it to the main thread.
+   */
+  offer(message: Record<string, unknown>, text: string): number | undefined {
+    if (this.#routes.size === 0) return undefined;
+    const receiver = message.receiver;
+    const receivers = Array.isArray(receiver) ? receiver : [receiver];
+    if (receivers.length === 0) return undefined;
+    const routes: _Route[] = [];
+    for (const name of receivers) {
+      const route = typeof name === "string" ? this.#routes.get(name) : undefined;
+      if (!route) return undefined;
+      if (
+        text.length > route.maxMessageBytes / 3 && _utf8.encode(text).length > route.maxMessageBytes
+      ) {
+        return undefined; // the main thread answers it with message_too_large
+      }
+      routes.push(route);
+    }
+    for (const route of routes) {
+      if (route.queued + route.held.length >= route.capacity) return -2;
+    }
+    const traceparent = message.traceparent as string | undefined;
+    for (const route of routes) {
+      const item = { instanceId: route.instanceId, seq: 0, text, traceparent };
+      if (route.mode === "hold") route.held.push(item);
+      else {
+        this.#queue.push(item);
+        route.queued++;
+      }
+    }
+    if (this.#mustReport(message, receivers as string[])) {
+      this.notes.push({ message: text, at: performance.timeOrigin + performance.now() });
+    }
+    return 0;
+  }
+
+  /** Whether the main thread must see a direct message (observers, reply-by). */
+  #mustReport(message: Record<string, unknown>, receivers: string[]): boolean {
+    let report = this.#observeAll;
+    const conversation = message.conversationId;
+    if (typeof conversation === "string") {
+      if (typeof message.protocol === "string") {
+        this.#remember(this.#observed, conversation, _MAX_OBSERVED);
+        report = true;
+      } else if (this.#observed.has(conversation)) report = true;
+    }
+    const sender = message.sender as string;
+    if (typeof message.replyBy === "string" && typeof message.replyWith === "string") {
+      for (const to of receivers) {
+        this.#remember(
+          this.#awaited,
+          `${to}\u0000${sender}\u0000${message.replyWith}`,
+          _MAX_AWAITED,
+        );
+      }
+      report = true;
+    }
+    if (typeof message.inReplyTo === "string" && this.#awaited.size > 0) {
+      for (const to of receivers) {
+        if (this.#awaited.delete(`${sender}\u0000${to}\u0000${message.inReplyTo}`)) report = true;
+      }
+    }
+    return report;
+  }
+
+  #observe(text: string): void {
+    try {
+      const conversation = (JSON.parse(text) as { conversationId?: unknown }).conversationId;
+      if (typeof conversation === "string") {
+        this.#remember(this.#observed, conversation, _MAX_OBSERVED);
+      }
+    } catch {
+      // not JSON: the agent will say so; nothing to observe
+    }
+  }
+
+  #remember(set: Set<string>, key: string, max: number): void {
+    if (set.has(key)) return;
+    if (set.size >= max) set.delete(set.values().next().value!);
+    set.add(key);
+  }
+
+  #removeQueued(instanceId: number): void {
+    let kept = this.#head;
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      const item = this.#queue[i]!;
+      if (item.instanceId === instanceId && item.seq === 0) continue;
+      this.#queue[kept++] = item;
+    }
+    this.#queue.length = kept;
+  }
+
+  #finishEnd(route: _Route, bounced: string[]): void {
+    this.#ending.delete(route.instanceId);
+    const all = [...route.held.map((item) => item.text), ...bounced];
+    route.held = [];
+    if (route.endToken !== null) {
+      this.ended.push({ token: route.endToken, instanceId: route.instanceId, bounced: all });
+      route.endToken = null;
+    } else if (all.length > 0) {
+      // Unloaded without an end request: still give the messages back.
+      this.ended.push({ token: 0, instanceId: route.instanceId, bounced: all });
+    }
+  }
+}
