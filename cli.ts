@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { startNode, VERSION } from "./main.ts";
 import { ConfigError, databasePath, loadConfig, readConfigFile } from "./src/config/mod.ts";
 import { BackupError, openStore, restoreDatabase } from "./src/store/mod.ts";
+import { agentNewCommand } from "./src/scaffold/mod.ts";
 
 const USAGE = `caxton ${VERSION} — a server for multi-agent systems
 
@@ -14,6 +15,7 @@ Usage:
   caxton serve [--port N] [--host H] [--data-dir DIR] [--workers N] [--config FILE]
   caxton backup <file> [--data-dir DIR]     copy the live database to <file>
   caxton restore <file> [--data-dir DIR]    replace the database by <file> (server stopped)
+  caxton agent new <name> --lang assemblyscript|c|rust|wat   scaffold an agent project
   caxton version
 
 Settings come from flags, then CAXTON_* environment variables, then --config FILE.`;
@@ -61,6 +63,7 @@ async function main(args: string[]): Promise<void> {
       "data-dir": { type: "string" },
       workers: { type: "string" },
       config: { type: "string" },
+      lang: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -94,6 +97,10 @@ async function main(args: string[]): Promise<void> {
       console.log(`restored ${agents} agent(s) from ${arg} into ${config.dataDir}`);
       return;
     }
+    case "agent":
+      if (arg !== "new") fail("usage: caxton agent new <name> --lang <language>", EXIT.usage);
+      console.log(await agentNewCommand(positionals[2], values.lang as string | undefined));
+      return;
     default:
       fail(`unknown command "${command}"; run \`caxton --help\` for the commands`, EXIT.usage);
   }
