@@ -1,10 +1,19 @@
 /**
- * Builds every WebAssembly agent from source into `build/agents/<name>.wasm`
- * and writes `build/agents/manifest.json`.
+ * Builds every WebAssembly agent from source into `build/agents/` and writes
+ * `build/agents/manifest.json`.
  *
- * - `examples/agents/wat/*.wat` (wabt) → `<name>_wat.wasm`
- * - `examples/agents/assemblyscript/*.ts` (AssemblyScript; `caxton.ts` is the
- *   shared ABI module, not an agent) → `<name>_as.wasm`
+ * - `examples/agents/<lang>/<name>.<ext>` → `<lang>/<name>.wasm`, for
+ *   - `wat` (`.wat`, wabt from npm),
+ *   - `assemblyscript` (`.ts`, AssemblyScript from npm, with `sdk/assemblyscript`),
+ *   - `c` (`.c` and `.cpp`, Debian clang + lld + wasi-libc, with `sdk/c`),
+ *   - `rust` (`.rs`, Debian `/usr/bin/rustc` for wasm32-unknown-unknown, with the
+ *     `sdk/rust` crate compiled once to `build/sdk/rust/libcaxton.rlib`);
+ *   - `js` (`.js`, run by QuickJS compiled into the module with clang: its C
+ *     source comes from the npm package `qjsc`, fetched once with `npm pack`
+ *     into `build/vendor/`, checked against a pinned SHA-256; see sdk/js);
+ * - echo, counter and compute also keep their flat names
+ *   `<name>_wat.wasm` / `<name>_as.wasm`, which older tests use;
+ * - `tests/fixtures/agents/*.ts` (AssemblyScript test fixtures) → `<name>_as.wasm`
  * - `tests/fixtures/hostile/*.wat` (wabt) → `<name>.wasm`
  * - generated: `big_100kb.wasm` (echo plus filler functions, ~100 KiB, for the
  *   deploy benchmark), `oversized.wasm` (a valid agent over the 8 MiB module
@@ -29,11 +38,47 @@ const SCRIPT = fileURLToPath(import.meta.url);
 const OUT_DIR = join(ROOT, "build", "agents");
 const WAT_DIR = join(ROOT, "examples", "agents", "wat");
 const AS_DIR = join(ROOT, "examples", "agents", "assemblyscript");
+const C_DIR = join(ROOT, "examples", "agents", "c");
+const RUST_DIR = join(ROOT, "examples", "agents", "rust");
+const JS_DIR = join(ROOT, "examples", "agents", "js");
+const JS_SDK = join(ROOT, "sdk", "js");
+/** The npm package that carries QuickJS's C source, pinned by version and tarball hash. */
+const QUICKJS_PACKAGE = "qjsc@0.3.0";
+const QUICKJS_SHA256 = "4a9ed1852b334d842d5dac42d1782817ae26310b448de39532451fd45c9ba0ee";
+const QUICKJS_SRC = join(ROOT, "build", "vendor", "qjsc", "package", "deps", "quickjs_2021_03_27");
+const QUICKJS_OUT = join(ROOT, "build", "sdk", "js");
+/** QuickJS's own sources, compiled once to objects. */
+const QUICKJS_UNITS = ["quickjs", "libregexp", "libunicode", "cutils"];
+/**
+ * QuickJS 2021-03-27 on wasm32-wasi: `EMSCRIPTEN` selects the no-threads,
+ * no-computed-goto configuration; WASI has only round-to-nearest, so the two
+ * other rounding modes QuickJS names get values `fesetround` refuses (number
+ * printing then rounds to nearest in every case).
+ */
+const QUICKJS_FLAGS = [
+  "--target=wasm32-wasi",
+  "-Os",
+  "-D_GNU_SOURCE",
+  "-DEMSCRIPTEN",
+  "-DFE_DOWNWARD=0x400",
+  "-DFE_UPWARD=0x800",
+  '-DCONFIG_VERSION="2021-03-27"',
+  "-w",
+];
 const HOSTILE_DIR = join(ROOT, "tests", "fixtures", "hostile");
 /** AssemblyScript agents that exist only for tests (they import the examples' caxton.ts). */
 const FIXTURE_AS_DIR = join(ROOT, "tests", "fixtures", "agents");
-/** The shared ABI module of the AssemblyScript examples, imported by each agent. */
+const AS_SDK = join(ROOT, "sdk", "assemblyscript", "caxton.ts");
+/**
+ * `examples/agents/assemblyscript/caxton.ts` re-exports the SDK for agents
+ * that import it from its old place (the test fixtures); it is not an agent.
+ */
 const AS_LIBRARY = "caxton.ts";
+const C_SDK = join(ROOT, "sdk", "c");
+const RUST_SDK = join(ROOT, "sdk", "rust", "src", "lib.rs");
+const RUST_SDK_OUT = join(ROOT, "build", "sdk", "rust", "libcaxton.rlib");
+/** The examples that older tests and benchmarks load by flat name (`echo_wat`, `compute_as`). */
+const LEGACY_NAMES: ReadonlySet<string> = new Set(["echo", "counter", "compute"]);
 
 /** Module size cap of docs/ABI.md; `oversized.wasm` must exceed it. */
 const MODULE_SIZE_CAP = 8 * 1024 * 1024;
@@ -117,15 +162,15 @@ async function _compileWat(name: string, text: string): Promise<Uint8Array> {
   }
 }
 
-async function _compileAssemblyScript(source: string): Promise<Uint8Array> {
+async function _compileAssemblyScript(source: string, baseDir = ROOT): Promise<Uint8Array> {
   const asc = (await import("assemblyscript/asc")).default;
   let binary: Uint8Array | undefined;
   let diagnostics = "";
   const decoder = new TextDecoder();
   const { error } = await asc.main([
-    relative(ROOT, source),
+    relative(baseDir, source),
     "--baseDir",
-    ROOT,
+    baseDir,
     "--outFile",
     "out.wasm",
     "-O3",
@@ -160,6 +205,244 @@ async function _compileAssemblyScript(source: string): Promise<Uint8Array> {
   }
   if (diagnostics.trim()) console.warn(diagnostics.trimEnd());
   return binary;
+}
+
+/** The apt packages the C and Rust builds need (installed by `.ci/run`). */
+export const APT_PACKAGES = {
+  c: "clang lld wasi-libc libclang-rt-14-dev-wasm32",
+  rust: "rustc libstd-rust-dev-wasm32",
+} as const;
+
+/**
+ * Flags that make clang emit an ABI v1 agent: a wasi-libc "reactor" with no
+ * entry point and no start files (the SDK runs constructors itself), a small
+ * stack, no names. wasi-libc's malloc and string functions import nothing;
+ * stdio would import WASI and fail the ABI check.
+ */
+export const CLANG_FLAGS = [
+  "--target=wasm32-wasi",
+  "-Os",
+  "-mexec-model=reactor",
+  "-nostartfiles",
+  "-Wl,--no-entry",
+  "-Wl,--strip-all",
+  "-Wl,-z,stack-size=32768",
+] as const;
+
+/** rustc flags for an agent (`cdylib`) or the SDK (`rlib`) on Debian's toolchain. */
+export const RUSTC_FLAGS = [
+  "--edition",
+  "2021",
+  "--target",
+  "wasm32-unknown-unknown",
+  "-C",
+  "opt-level=s",
+  "-C",
+  "panic=abort",
+] as const;
+
+/** Debian's rustc: the rustup one on PATH, if any, has no wasm32 standard library. */
+export const RUSTC = "/usr/bin/rustc";
+
+/** Runs a compiler; throws with its output, or with the apt hint when it is missing. */
+export async function runTool(
+  tool: string,
+  args: string[],
+  hint: string,
+): Promise<void> {
+  let output: Deno.CommandOutput;
+  try {
+    output = await new Deno.Command(tool, {
+      args,
+      env: { PATH: _pathWithoutNodeBins() },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new Error(`"${tool}" is not installed: apt-get install -y ${hint}`);
+    }
+    throw error;
+  }
+  const text = new TextDecoder().decode(output.stderr) + new TextDecoder().decode(output.stdout);
+  if (!output.success) throw new Error(text.trim() || `${tool} exited with ${output.code}`);
+  if (text.trim()) console.warn(text.trimEnd());
+}
+
+/** Compiles `source` (C or C++) with the C SDK in `sdkDir` (caxton.h, caxton.c). */
+/**
+ * PATH without npm's `node_modules/.bin` folders: clang runs any `wasm-opt` it
+ * finds on PATH after linking, and npm's binaryen puts a slow JavaScript one
+ * there (1.3 s per agent instead of 0.2 s, and output that depends on PATH).
+ */
+function _pathWithoutNodeBins(): string {
+  return (Deno.env.get("PATH") ?? "").split(":").filter((dir) => !dir.includes("node_modules"))
+    .join(":");
+}
+
+async function _compileC(
+  source: string,
+  sdkDir = C_SDK,
+  scratch = join(OUT_DIR, "c"),
+): Promise<Uint8Array> {
+  const out = join(scratch, `${basename(source)}.tmp.wasm`);
+  const cpp = source.endsWith(".cpp");
+  await runTool(cpp ? "clang++" : "clang", [
+    ...CLANG_FLAGS,
+    ...(cpp ? ["-nostdlib++", "-fno-exceptions"] : []),
+    "-I",
+    sdkDir,
+    "-x",
+    "c",
+    join(sdkDir, "caxton.c"),
+    "-x",
+    cpp ? "c++" : "c",
+    source,
+    "-o",
+    out,
+  ], APT_PACKAGES.c);
+  const bytes = await Deno.readFile(out);
+  await Deno.remove(out);
+  return bytes;
+}
+
+/** Compiles the Rust SDK crate `lib` to the rlib `out`. */
+async function _compileRustSdk(lib: string, out: string): Promise<void> {
+  await Deno.mkdir(join(out, ".."), { recursive: true });
+  await runTool(RUSTC, [
+    ...RUSTC_FLAGS,
+    "--crate-type",
+    "rlib",
+    "--crate-name",
+    "caxton",
+    lib,
+    "-o",
+    out,
+  ], APT_PACKAGES.rust);
+}
+
+let _rustSdk: Promise<void> | undefined;
+
+/** Compiles the SDK crate once per run, unless its rlib is newer than its source. */
+function _buildRustSdk(): Promise<void> {
+  _rustSdk ??= (async () => {
+    const built = await _mtime(RUST_SDK_OUT);
+    const changed = Math.max((await _mtime(RUST_SDK)) ?? Infinity, (await _mtime(SCRIPT)) ?? 0);
+    if (built !== undefined && built > changed) return;
+    await _compileRustSdk(RUST_SDK, RUST_SDK_OUT);
+  })();
+  return _rustSdk;
+}
+
+/** Compiles the agent crate `source` against the SDK rlib `sdk`. */
+async function _compileRust(
+  source: string,
+  sdk = RUST_SDK_OUT,
+  scratch = join(OUT_DIR, "rust"),
+): Promise<Uint8Array> {
+  if (sdk === RUST_SDK_OUT) await _buildRustSdk();
+  const out = join(scratch, `${basename(source)}.tmp.wasm`);
+  await runTool(RUSTC, [
+    ...RUSTC_FLAGS,
+    "--crate-type",
+    "cdylib",
+    "-C",
+    "strip=symbols",
+    "-C",
+    "link-arg=-zstack-size=65536",
+    "--extern",
+    `caxton=${sdk}`,
+    source,
+    "-o",
+    out,
+  ], APT_PACKAGES.rust);
+  const bytes = await Deno.readFile(out);
+  await Deno.remove(out);
+  return bytes;
+}
+
+let _quickjs: Promise<string[]> | undefined;
+
+/** QuickJS's objects, built once per run unless fresh: fetches the source first if needed. */
+function _buildQuickJs(): Promise<string[]> {
+  _quickjs ??= (async () => {
+    const objects = QUICKJS_UNITS.map((unit) => join(QUICKJS_OUT, `${unit}.o`));
+    const fresh = await Promise.all(objects.map(async (o) => (await _mtime(o)) ?? 0));
+    if (Math.min(...fresh) > ((await _mtime(SCRIPT)) ?? Infinity)) return objects;
+    if ((await _mtime(join(QUICKJS_SRC, "quickjs.c"))) === undefined) await _fetchQuickJs();
+    await Deno.mkdir(QUICKJS_OUT, { recursive: true });
+    // two at a time: quickjs.c alone takes most of the time
+    await Promise.all(QUICKJS_UNITS.map((unit, i) =>
+      runTool("clang", [
+        ...QUICKJS_FLAGS,
+        "-c",
+        join(QUICKJS_SRC, `${unit}.c`),
+        "-o",
+        objects[i]!,
+      ], APT_PACKAGES.c)
+    ));
+    return objects;
+  })();
+  return _quickjs;
+}
+
+/** `npm pack`s the pinned package into build/vendor/, checks its hash and unpacks it. */
+async function _fetchQuickJs(): Promise<void> {
+  const vendor = join(ROOT, "build", "vendor", "qjsc");
+  await Deno.mkdir(vendor, { recursive: true });
+  await runTool("npm", ["pack", QUICKJS_PACKAGE, "--silent", "--pack-destination", vendor], "npm");
+  const tarball = join(vendor, `${QUICKJS_PACKAGE.replace("@", "-")}.tgz`);
+  const sha = _sha256(await Deno.readFile(tarball));
+  if (sha !== QUICKJS_SHA256) {
+    throw new Error(
+      `Cannot use ${QUICKJS_PACKAGE}: its tarball hashes to ${sha}, not the pinned ${QUICKJS_SHA256}`,
+    );
+  }
+  await runTool("tar", ["xzf", tarball, "-C", vendor], "tar");
+}
+
+/** `text` as a C string literal (octal escapes, so any byte is safe). */
+function _cString(text: string): string {
+  let out = '"';
+  for (const byte of new TextEncoder().encode(text)) {
+    if (byte === 0x22 || byte === 0x5c) out += `\\${String.fromCharCode(byte)}`;
+    else if (byte === 0x0a) out += '\\n"\n"';
+    else if (byte < 0x20 || byte >= 0x7f) out += `\\${byte.toString(8).padStart(3, "0")}`;
+    else out += String.fromCharCode(byte);
+  }
+  return `${out}"`;
+}
+
+/** Links a JavaScript agent: QuickJS, sdk/js's host and the script as a C string. */
+async function _compileJs(source: string, scratch = join(OUT_DIR, "js")): Promise<Uint8Array> {
+  const objects = await _buildQuickJs();
+  const script = join(scratch, `${basename(source)}.tmp.c`);
+  await Deno.writeTextFile(
+    script,
+    `#include <stddef.h>\nconst char caxton_js_source[] = ${
+      _cString(await Deno.readTextFile(source))
+    };\n` +
+      `const size_t caxton_js_source_len = sizeof caxton_js_source - 1;\n`,
+  );
+  const out = join(scratch, `${basename(source)}.tmp.wasm`);
+  try {
+    await runTool("clang", [
+      ...CLANG_FLAGS,
+      "-w",
+      "-I",
+      QUICKJS_SRC,
+      join(JS_SDK, "host.c"),
+      join(JS_SDK, "wasi_stubs.c"),
+      script,
+      ...objects,
+      "-o",
+      out,
+    ], APT_PACKAGES.c);
+    return await Deno.readFile(out);
+  } finally {
+    await Deno.remove(script).catch(() => {});
+    await Deno.remove(out).catch(() => {});
+  }
 }
 
 function _text(chunk: Uint8Array | string, decoder: TextDecoder): string {
@@ -249,24 +532,77 @@ function _watTarget(file: string, kind: Kind, abi: boolean, suffix = ""): Target
   };
 }
 
+/** An example built to `<lang>/<name>.wasm`. */
+function _example(
+  lang: string,
+  file: string,
+  inputs: string[],
+  build: () => Promise<Uint8Array>,
+): Target {
+  const name = basename(file).replace(/\.[a-z]+$/, "");
+  return {
+    name: `${lang}/${name}`,
+    kind: "example",
+    source: relative(ROOT, file),
+    inputs,
+    abi: true,
+    build,
+  };
+}
+
+/** The flat legacy name of an example: a copy of its `<lang>/<name>.wasm`. */
+function _legacy(target: Target, name: string): Target {
+  const built = join(OUT_DIR, `${target.name}.wasm`);
+  return { ...target, name, inputs: [built], build: () => Deno.readFile(built) };
+}
+
 async function _targets(): Promise<Target[]> {
-  const asFiles = await _listDir(AS_DIR, ".ts");
+  const wat = (await _listDir(WAT_DIR, ".wat")).map((file) =>
+    _example(
+      "wat",
+      file,
+      [file, SCRIPT],
+      async () => _compileWat(basename(file), await Deno.readTextFile(file)),
+    )
+  );
+  const asShim = join(AS_DIR, AS_LIBRARY);
+  const as = (await _listDir(AS_DIR, ".ts")).filter((file) => file !== asShim).map((file) =>
+    _example("assemblyscript", file, [file, AS_SDK, SCRIPT], () => _compileAssemblyScript(file))
+  );
+  const c = [...await _listDir(C_DIR, ".c"), ...await _listDir(C_DIR, ".cpp")].map((file) =>
+    _example(
+      "c",
+      file,
+      [file, join(C_SDK, "caxton.h"), join(C_SDK, "caxton.c"), SCRIPT],
+      () => _compileC(file),
+    )
+  );
+  const rust = (await _listDir(RUST_DIR, ".rs")).map((file) =>
+    _example("rust", file, [file, RUST_SDK, SCRIPT], () => _compileRust(file))
+  );
+  const js = (await _listDir(JS_DIR, ".js")).map((file) =>
+    _example(
+      "js",
+      file,
+      [file, join(JS_SDK, "host.c"), join(JS_SDK, "wasi_stubs.c"), SCRIPT],
+      () => _compileJs(file),
+    )
+  );
   const targets: Target[] = [
-    ...(await _listDir(WAT_DIR, ".wat")).map((file) => _watTarget(file, "example", true, "_wat")),
-    // any .ts in the folder may be imported by any agent, so all are inputs
-    ...asFiles.filter((file) => basename(file) !== AS_LIBRARY).map((file): Target => ({
-      name: `${basename(file, ".ts")}_as`,
-      kind: "example",
-      source: relative(ROOT, file),
-      inputs: [...asFiles, SCRIPT],
-      abi: true,
-      build: () => _compileAssemblyScript(file),
-    })),
+    ...wat,
+    ...as,
+    ...c,
+    ...rust,
+    ...js,
+    ...wat.filter((t) => LEGACY_NAMES.has(basename(t.name)))
+      .map((t) => _legacy(t, `${basename(t.name)}_wat`)),
+    ...as.filter((t) => LEGACY_NAMES.has(basename(t.name)))
+      .map((t) => _legacy(t, `${basename(t.name)}_as`)),
     ...(await _listDir(FIXTURE_AS_DIR, ".ts")).map((file): Target => ({
       name: `${basename(file, ".ts")}_as`,
       kind: "fixture",
       source: relative(ROOT, file),
-      inputs: [file, ...asFiles, SCRIPT],
+      inputs: [file, AS_SDK, asShim, SCRIPT],
       abi: true,
       build: () => _compileAssemblyScript(file),
     })),
@@ -356,8 +692,43 @@ function _sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
+/**
+ * Builds the agent project `dir` scaffolded by `caxton agent new` (its
+ * `agent.<ext>` and its copy of the SDK under `sdk/`) into `dir/agent.wasm`,
+ * and checks it is an ABI v1 agent. Returns the module's size in bytes.
+ */
+export async function buildAgentProject(lang: string, dir: string): Promise<number> {
+  const scratch = join(dir, "build");
+  await Deno.mkdir(scratch, { recursive: true });
+  let bytes: Uint8Array;
+  switch (lang) {
+    case "wat":
+      bytes = await _compileWat("agent.wat", await Deno.readTextFile(join(dir, "agent.wat")));
+      break;
+    case "assemblyscript":
+      bytes = await _compileAssemblyScript(join(dir, "agent.ts"), dir);
+      break;
+    case "c":
+      bytes = await _compileC(join(dir, "agent.c"), join(dir, "sdk"), scratch);
+      break;
+    case "rust": {
+      const rlib = join(scratch, "libcaxton.rlib");
+      await _compileRustSdk(join(dir, "sdk", "caxton.rs"), rlib);
+      bytes = await _compileRust(join(dir, "agent.rs"), rlib, scratch);
+      break;
+    }
+    default:
+      throw new Error(`Cannot build "${lang}": choose wat, assemblyscript, c or rust`);
+  }
+  _checkAbi(bytes);
+  await _writeAtomically(join(dir, "agent.wasm"), bytes);
+  return bytes.length;
+}
+
 async function main(): Promise<number> {
-  await Deno.mkdir(OUT_DIR, { recursive: true });
+  for (const lang of ["wat", "assemblyscript", "c", "rust", "js"]) {
+    await Deno.mkdir(join(OUT_DIR, lang), { recursive: true });
+  }
   const manifest: ManifestEntry[] = [];
   const failures: string[] = [];
   for (const target of await _targets()) {
@@ -378,12 +749,12 @@ async function main(): Promise<number> {
     } catch (error) {
       const reason = error instanceof Error ? error.message : JSON.stringify(error);
       failures.push(`Cannot build "${target.name}" from ${target.source}:\n${reason}`);
-      console.error(`FAILED ${target.name.padEnd(20)} ${target.source}`);
+      console.error(`FAILED ${target.name.padEnd(26)} ${target.source}`);
       continue;
     }
     const took = status === "built" ? ` in ${Math.round(performance.now() - started)} ms` : "";
     console.log(
-      `${status}  ${target.name.padEnd(20)} ${String(bytes.length).padStart(9)} B  ` +
+      `${status}  ${target.name.padEnd(26)} ${String(bytes.length).padStart(9)} B  ` +
         `${target.source}${took}`,
     );
     manifest.push({

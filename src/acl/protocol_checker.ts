@@ -62,6 +62,8 @@ type _Reasons = string | string[] | undefined;
 
 interface _Exchange {
   step: string;
+  /** The round that opened this exchange. */
+  round: number;
   deadline?: { ms: number; text: string };
   replyTo: readonly string[];
   /** `replyWith` values the initiator sent to this participant, and those it sent back. */
@@ -96,6 +98,12 @@ export class ProtocolChecker {
   #conversationId: string | undefined;
   #initiator: string | undefined;
   #round = 0;
+  /**
+   * True from an opening message until the initiator's next other move: more
+   * opening messages to participants not yet called join the same round (an
+   * initiator may call its participants one message each).
+   */
+  #calling = false;
   readonly #exchanges = new Map<string, _Exchange>();
   readonly #violations: ProtocolViolation[] = [];
 
@@ -175,6 +183,9 @@ export class ProtocolChecker {
 
   #open(protocol: InteractionProtocol, message: AclMessage): _Reasons {
     const p = message.performative;
+    const joins = this.#calling && protocol.participants === "many" &&
+      message.receiver.every((name) => this.#exchanges.get(name)?.round !== this.#round);
+    if (joins) return this.#call(protocol, message, message.receiver);
     if (this.#round > 0 && protocol.rounds === "one") {
       const iterated = protocol.name === "fipa-contract-net"
         ? ' or "fipa-iterated-contract-net"'
@@ -200,21 +211,30 @@ export class ProtocolChecker {
     if (called.length === 0) return reasons;
     this.#closeDeadlines(protocol);
     this.#round++;
+    this.#call(protocol, message, called);
+    return reasons;
+  }
+
+  /** Opens an exchange with each of `called` in the current round. */
+  #call(protocol: InteractionProtocol, message: AclMessage, called: readonly string[]): _Reasons {
+    this.#calling = true;
     const { replyBy, replyWith } = message;
     const ms = replyBy === undefined ? NaN : Date.parse(replyBy);
     for (const name of called) {
       this.#exchanges.set(name, {
         step: protocol.start,
+        round: this.#round,
         deadline: Number.isNaN(ms) ? undefined : { ms, text: replyBy! },
         replyTo: message.replyTo ?? [],
         sent: new Set(replyWith === undefined ? [] : [replyWith]),
         heard: new Set(),
       });
     }
-    return reasons;
+    return undefined;
   }
 
   #fromInitiator(protocol: InteractionProtocol, message: AclMessage): _Reasons {
+    this.#calling = false;
     const { performative: p, inReplyTo, replyWith, receiver } = message;
     if (
       inReplyTo !== undefined &&

@@ -44,6 +44,11 @@ export interface InteractionProtocol {
   readonly start: string;
   /** "many": after every open proposal is answered, a new opening starts another round. */
   readonly rounds: "one" | "many";
+  /**
+   * "many": one initiator calls several participants (Contract Net), with one
+   * message to all or one message each; "one": a single participant.
+   */
+  readonly participants: "one" | "many";
   readonly steps: Readonly<Record<string, ProtocolStep>>;
 }
 
@@ -96,6 +101,7 @@ function _askAndAnswer(
     opens,
     start: "asked",
     rounds: "one",
+    participants: "one",
     steps: {
       "asked": {
         describe: `who has not answered the ${subject}`,
@@ -123,6 +129,7 @@ function _contractNet(name: string, spec: string, rounds: "one" | "many"): Inter
     spec,
     opens: ["cfp"],
     start: "called",
+    participants: "many",
     rounds,
     steps: {
       "called": {

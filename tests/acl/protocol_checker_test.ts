@@ -209,6 +209,25 @@ const CASES: Record<string, [ConversationState, AclMessage[], ...string[]]> = {
     "failed",
     say(CN, "mgr>b1 cfp; b1>mgr propose; mgr>b1 accept-proposal; mgr>b1 cancel; b1>mgr inform"),
   ],
+  "an initiator may call each bidder with its own cfp, answers arriving meanwhile": ["completed", [
+    ...say(CN, "mgr>b1 cfp; b1>mgr propose; mgr>b2 cfp; mgr>b3 cfp; b3>mgr refuse; b2>mgr propose"),
+    ...say(CN, "mgr>b1 accept-proposal; mgr>b2 reject-proposal; b1>mgr inform"),
+  ]],
+  "a second cfp to a bidder already called is a second round, not the same call": [
+    "open",
+    say(CN, "mgr>b1 cfp; mgr>b2 cfp; mgr>b1 cfp"),
+    'message 2: a second "cfp" in one fipa-contract-net conversation; start a new conversationId or "fipa-iterated-contract-net"',
+  ],
+  "calling ends with the initiator's first other move": [
+    "open",
+    say(CN, "mgr>b1 cfp; b1>mgr propose; mgr>b1 accept-proposal; mgr>b2 cfp"),
+    'message 3: a second "cfp" in one fipa-contract-net conversation; start a new conversationId or "fipa-iterated-contract-net"',
+  ],
+  "a request protocol has one participant: a second request is not a call": [
+    "open",
+    say(R, "m>w request; m>v request"),
+    'message 1: a second "request" in one fipa-request conversation; start a new conversationId',
+  ],
   "plain fipa-contract-net has one round": [
     "failed",
     say(CN, "mgr>b1 cfp; b1>mgr propose; mgr>b1 reject-proposal; mgr>b1 cfp"),

@@ -62,7 +62,10 @@ Deno.test("every module uses only the WebAssembly features ABI v1 allows", async
 });
 
 Deno.test("the examples import only caxton host functions and export the ABI", async () => {
-  for (const name of [...ABI_AGENTS, "oversized"]) {
+  // every example in every language (build/agents/<lang>/<name>.wasm) as well
+  const examples = (await _manifest()).filter((e) => e.kind === "example").map((e) => e.name);
+  assert.ok(examples.includes("c/manager") && examples.includes("rust/bidder"), "SDK examples");
+  for (const name of [...ABI_AGENTS, "oversized", ...examples]) {
     const module = new WebAssembly.Module(await _wasm(name));
     for (const imported of WebAssembly.Module.imports(module)) {
       assert.equal(imported.module, "caxton", `${name} imports from "${imported.module}"`);

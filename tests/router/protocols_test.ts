@@ -3,7 +3,7 @@
  * node's protocol monitor as the router moves each message.
  */
 import assert from "node:assert/strict";
-import type { AclMessage } from "../../src/acl/mod.ts";
+import { type AclMessage, checkConversation } from "../../src/acl/mod.ts";
 import {
   agentBytes,
   capturingLogger,
@@ -187,4 +187,43 @@ Deno.test("an iterated Contract Net: a round where all are rejected, then a seco
   assert.ok(plain);
   const reasons = node.protocols.check("cn-twice")!.violations.map((v) => v.reason);
   assert.ok(reasons.some((r) => /fipa-iterated-contract-net/.test(r)), reasons.join("\n"));
+});
+
+Deno.test("a WASM manager runs Contract Net with 120 WASM bidders; the logged round follows the protocol", async () => {
+  using dir = tempDataDir();
+  await using node = await startTestNode({ dataDir: dir.path });
+  using me = new TestParticipant(node);
+  await node.agents.deploy("manager", agentBytes("wat/manager"));
+  const bidders = Array.from({ length: 120 }, (_, i) => `bidder-${i}`);
+  const bytes = agentBytes("wat/bidder");
+  for (const name of bidders) await node.agents.deploy(name, bytes);
+  const deadline = new Date(Date.now() + 30_000).toISOString();
+  me.send({
+    performative: "request",
+    receiver: ["manager"],
+    content: `haul ${deadline} ${bidders.join(" ")}`,
+    conversationId: "cn-wasm",
+    replyWith: "job",
+  });
+  const result = await me.next((m) => m.inReplyTo === "job", 30_000);
+  assert.equal(result.performative, "inform");
+  const [winner] = String(result.content).split(" ");
+  await node.router.flushLog();
+  await until(() => node.store.messages.unfinished().length === 0, "the log to settle");
+
+  // The round inside the conversation: every message between the manager and the bidders.
+  const round = node.store.messages.byConversation("cn-wasm")
+    .map((row) => row.message)
+    .filter((m) => m.sender !== me.name && m.receiver[0] !== me.name);
+  const cfps = round.filter((m) => m.performative === "cfp");
+  assert.equal(cfps.length, 120);
+  assert.equal(round.filter((m) => m.performative === "accept-proposal").length, 1);
+  assert.ok(round.some((m) => m.performative === "inform" && m.sender === winner));
+  // The manager names no protocol; judge the round as fipa-contract-net.
+  const check = checkConversation([
+    { ...round[0]!, protocol: "fipa-contract-net" },
+    ...round.slice(1),
+  ]);
+  assert.deepEqual(check.violations.map((v) => v.reason), []);
+  assert.equal(check.state, "completed");
 });

@@ -4,9 +4,9 @@
 // string. `compute` is exported too so a benchmark can time the same work
 // without the message round trip, metered and unmetered.
 
-import { quote, receive, reply, send } from "./caxton";
+import { quote, receive, reply, send } from "../../../sdk/assemblyscript/caxton";
 
-export { caxton_abi_v1, caxton_alloc } from "./caxton";
+export { caxton_abi_v1, caxton_alloc } from "../../../sdk/assemblyscript/caxton";
 
 const DEFAULT_N: i32 = 200000;
 

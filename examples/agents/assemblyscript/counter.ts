@@ -13,9 +13,9 @@ import {
   send,
   stateGet,
   stateSet,
-} from "./caxton";
+} from "../../../sdk/assemblyscript/caxton";
 
-export { caxton_abi_v1, caxton_alloc } from "./caxton";
+export { caxton_abi_v1, caxton_alloc } from "../../../sdk/assemblyscript/caxton";
 
 export function caxton_init(): i32 {
   return registerCapability("counter");

@@ -2,9 +2,15 @@
 // Replies `inform` to the sender with the string content (or "pong"),
 // threading `inReplyTo` and `conversationId`.
 
-import { quote, receive, registerCapability, reply, send } from "./caxton";
+import {
+  quote,
+  receive,
+  registerCapability,
+  reply,
+  send,
+} from "../../../sdk/assemblyscript/caxton";
 
-export { caxton_abi_v1, caxton_alloc } from "./caxton";
+export { caxton_abi_v1, caxton_alloc } from "../../../sdk/assemblyscript/caxton";
 
 export function caxton_init(): i32 {
   return registerCapability("echo");

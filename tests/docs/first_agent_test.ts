@@ -1,0 +1,117 @@
+// docs/first-agent.md, walked through as a new user would, and timed: scaffold
+// with the CLI, build, run the project's test (deploy into a real node, send,
+// see the reply), then deploy into a running server over HTTP.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { tempDataDir } from "../_support/node.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const DOC = await Deno.readTextFile(join(ROOT, "docs", "first-agent.md"));
+/** The walkthrough's goal (issue 7): under five minutes. */
+const GOAL_MS = 5 * 60_000;
+
+async function _deno(args: string[], cwd: string): Promise<string> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  const text = decoder.decode(output.stdout) + decoder.decode(output.stderr);
+  assert.equal(output.code, 0, `deno ${args.join(" ")} failed:\n${text}`);
+  return text;
+}
+
+Deno.test("docs/first-agent.md: scaffold, build, deploy, send and see the reply, in time", async () => {
+  // the page shows exactly these commands
+  for (
+    const command of [
+      "run -A cli.ts agent new hello --lang rust",
+      "task build",
+      "task test",
+      "task start",
+      "curl -X PUT --data-binary @hello/agent.wasm -H 'content-type: application/wasm'",
+    ]
+  ) {
+    assert.ok(DOC.includes(command), `docs/first-agent.md lacks "${command}"`);
+  }
+  using dir = tempDataDir();
+  const started = performance.now();
+  const steps: string[] = [];
+  const step = (name: string, since: number) =>
+    steps.push(`${name} ${Math.round(performance.now() - since)} ms`);
+
+  let t = performance.now();
+  await _deno(
+    ["run", "-A", join(ROOT, "cli.ts"), "agent", "new", "hello", "--lang", "rust"],
+    dir.path,
+  );
+  step("scaffold", t);
+  const project = join(dir.path, "hello");
+
+  t = performance.now();
+  assert.match(await _deno(["task", "build"], project), /agent\.wasm: \d+ bytes/);
+  step("build", t);
+
+  t = performance.now();
+  const tested = await _deno(["task", "test"], project);
+  step("deploy+send+reply", t);
+  const line = tested.split("\n").find((l) => l.startsWith('{"performative"'));
+  assert.ok(line, `the project's test printed no reply:\n${tested}`);
+  const reply = JSON.parse(line);
+  assert.equal(reply.performative, "inform");
+  assert.equal(reply.sender, "hello");
+  assert.equal(reply.content, "hello");
+  assert.equal(reply.inReplyTo, "r-1");
+
+  // step 4: a running server (the CLI's serve, on a free port) takes the module over HTTP
+  t = performance.now();
+  const server = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--unstable-worker-options", join(ROOT, "cli.ts"), "serve", "--port", "0"],
+    cwd: dir.path,
+    env: { NO_COLOR: "1", CAXTON_DATA_DIR: join(dir.path, "data") },
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  try {
+    const url = await _listeningUrl(server.stderr);
+    const put = await fetch(`${url}/api/v1/agents/hello`, {
+      method: "PUT",
+      headers: { "content-type": "application/wasm" },
+      body: await Deno.readFile(join(project, "agent.wasm")),
+    });
+    assert.equal(put.status, 201, await put.text());
+    const view = await (await fetch(`${url}/api/v1/agents/hello`)).json();
+    assert.equal(view.state, "running");
+    assert.deepEqual(view.capabilities, ["echo"]);
+  } finally {
+    server.kill("SIGTERM");
+    await server.status;
+  }
+  step("serve+deploy over HTTP", t);
+
+  const total = performance.now() - started;
+  console.log(`first agent walkthrough: ${Math.round(total)} ms (${steps.join(", ")})`);
+  assert.ok(total < GOAL_MS, `the walkthrough took ${Math.round(total)} ms`);
+});
+
+/** Reads the server's stderr until it says where it listens; keeps draining after. */
+async function _listeningUrl(stderr: ReadableStream<Uint8Array>): Promise<string> {
+  const reader = stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`the server exited before listening:\n${seen}`);
+    seen += value;
+    const match = seen.match(/listening on (http:\/\/\S+)/);
+    if (match) {
+      // keep reading so the pipe never fills; ends when the server exits
+      (async () => {
+        while (!(await reader.read()).done) { /* drain */ }
+      })();
+      return match[1]!;
+    }
+  }
+}
