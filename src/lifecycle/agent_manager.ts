@@ -117,7 +117,7 @@ export class AgentManager {
   }
 
   /** Deploys a module as agent `name`: a new agent, a new version, or a hot reload. */
-  deploy(name: string, bytes: Uint8Array, options: DeployOptions = {}): Promise<AgentView> {
+  async deploy(name: string, bytes: Uint8Array, options: DeployOptions = {}): Promise<AgentView> {
     if (!_NAME.test(name)) {
       throw new InvalidDeploymentError(
         `Cannot deploy agent "${name}": names are 1-63 characters of a-z, 0-9, ".", "_", "-", starting with a letter or digit`,
@@ -128,7 +128,7 @@ export class AgentManager {
         `Cannot deploy agent "${name}": isolation "${options.isolation}" is unknown; use "shared" or "dedicated"`,
       );
     }
-    return this.#locked(name, async () => {
+    return await this.#locked(name, async () => {
       const view = await this.#deploy(name, bytes, options);
       if (!options.capabilities?.length) return view;
       const live = this.#live(name);

@@ -62,6 +62,17 @@ export type Tap = (message: AclMessage, at: number) => void;
 /** The platform's own name when it speaks (routing failures). */
 export const PLATFORM = "caxton";
 
+/** Why nobody took a message: the address spaces say where to look. */
+function _unknown(receiver: string): string {
+  if (receiver.startsWith("tool:")) {
+    return `no MCP tool "${receiver}": "tool:<server>/<tool>" reaches a tool of an MCP server in the node's configuration, and none serves this one`;
+  }
+  if (receiver.startsWith("ext:")) {
+    return `no outside participant "${receiver}" is registered; it must register before it can receive`;
+  }
+  return `no agent or participant named "${receiver}"`;
+}
+
 /** Routes messages to local agents and outside participants. */
 export class Router {
   readonly #endpoints = new Map<string, Endpoint>();
@@ -181,12 +192,7 @@ export class Router {
     for (const receiver of message.receiver) {
       const endpoint = this.#endpoints.get(receiver);
       if (!endpoint) {
-        this.fail(
-          message,
-          receiver,
-          "unknown_receiver",
-          `no agent or participant named "${receiver}"`,
-        );
+        this.fail(message, receiver, "unknown_receiver", _unknown(receiver));
         continue;
       }
       if (this.#deliver(endpoint, message, text, receiver)) delivered++;

@@ -76,6 +76,9 @@ export interface PoolStatus {
   stuckWorkers: number;
   /** Messages workers delivered directly between their own agents, since start. */
   directDeliveries: number;
+  /** Delivery batches posted to workers, and the deliveries in them, since start. */
+  batchesPosted: number;
+  deliveriesPosted: number;
 }
 
 const _MAX_BATCH = 256;
@@ -123,6 +126,8 @@ export class WorkerPool {
   #observeAll = false;
   /** Deliveries workers made directly between their own agents. */
   #direct = 0;
+  #batches = 0;
+  #posted = 0;
   #closed = false;
 
   constructor(options: WorkerPoolOptions) {
@@ -256,6 +261,8 @@ export class WorkerPool {
       instances: this.#placement.size,
       stuckWorkers: this.#stuck,
       directDeliveries: this.#direct,
+      batchesPosted: this.#batches,
+      deliveriesPosted: this.#posted,
     };
   }
 
@@ -336,6 +343,8 @@ export class WorkerPool {
     if (slot.queue.length === 0) return;
     const batch = slot.queue;
     slot.queue = [];
+    this.#batches++;
+    this.#posted += batch.length;
     this.#post(slot, { kind: "deliver", batch });
   }
 

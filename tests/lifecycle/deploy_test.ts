@@ -79,11 +79,11 @@ Deno.test("a message over the receiver's size cap comes back as failure, before 
 Deno.test("bad deployments are refused with the reason", async () => {
   using dir = tempDataDir();
   await using node = await startTestNode({ dataDir: dir.path });
-  assert.throws(
+  await assert.rejects(
     () => node.agents.deploy("Bad Name", agentBytes("echo_wat")),
     InvalidDeploymentError,
   );
-  assert.throws(() => node.agents.deploy("ext:x", agentBytes("echo_wat")), /names are/);
+  await assert.rejects(() => node.agents.deploy("ext:x", agentBytes("echo_wat")), /names are/);
   await assert.rejects(
     () => node.agents.deploy("x", agentBytes("echo_wat"), { limits: { fuelPerMessage: -5 } }),
     InvalidLimitError,
