@@ -233,5 +233,34 @@ export async function run(): Promise<void> {
     await node.close();
     Deno.removeSync(dataDir, { recursive: true });
   }
+  metrics.push(await syncWithoutLog());
   report("api", metrics);
+}
+
+/** The sync request figure on a node that keeps no message log (CAXTON_MESSAGE_LOG=none). */
+async function syncWithoutLog(): Promise<Metric> {
+  const dataDir = Deno.makeTempDirSync({ prefix: "caxton-bench-api-" });
+  const node = await startNode(
+    { ...defaultConfig(), dataDir, port: 0, messageLog: "none" },
+    { logger: SILENT_LOGGER },
+  );
+  try {
+    const echo = Deno.readFileSync(new URL("../build/agents/echo_wat.wasm", import.meta.url));
+    await node.agents.deploy("echo", echo);
+    const requestUrl = `${node.url}/api/v1/agents/echo/request`;
+    const body = JSON.stringify({ content: "x" });
+    await wrk(requestUrl, postScript(body), { connections: 64, seconds: 2 });
+    const sync = await wrk(requestUrl, postScript(body), { connections: 64, seconds: SECONDS });
+    return {
+      metric: "sync_request_per_sec_log_off",
+      value: Math.round(sync.requestsPerSec),
+      unit: "req/s",
+      goal: ">= 20000",
+      note:
+        `message log off; 64 connections; p50 ${sync.p50Ms} ms, p99 ${sync.p99Ms} ms; non-2xx ${sync.non2xx}`,
+    };
+  } finally {
+    await node.close();
+    Deno.removeSync(dataDir, { recursive: true });
+  }
 }
