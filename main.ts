@@ -10,7 +10,7 @@ import { AgentManager } from "./src/lifecycle/mod.ts";
 import { ProtocolMonitor, Router } from "./src/router/mod.ts";
 import { ModulePreparer, WorkerPool } from "./src/runtime/mod.ts";
 import { GroupCommitWriter, openStore, type Store } from "./src/store/mod.ts";
-import { createJsonLogger, type Logger } from "./src/telemetry/mod.ts";
+import { CaxtonMetrics, createJsonLogger, type Logger, Telemetry } from "./src/telemetry/mod.ts";
 
 /** Caxton's version, reported by `/health` and `caxton version`. */
 export const VERSION = "0.1.0";
@@ -25,6 +25,10 @@ export interface CaxtonNode {
   /** Checks conversations that name a FIPA interaction protocol as their messages are routed. */
   readonly protocols: ProtocolMonitor;
   readonly agents: AgentManager;
+  /** Every instrument; `renderPrometheus(node.metrics)` is the `/metrics` text. */
+  readonly metrics: CaxtonMetrics;
+  /** Spans and per-message metrics; null when tracing is off. */
+  readonly telemetry: Telemetry | null;
   /** Where the API listens (port resolved when 0 was asked). */
   readonly url: string | null;
   close(): Promise<void>;
@@ -50,8 +54,13 @@ export async function startNode(
     mode: config.messageLog,
     onError: (error) => logger.log("error", "message log write failed", { error: error.message }),
   });
+  const metrics = new CaxtonMetrics();
+  const telemetry = config.tracing
+    ? new Telemetry({ metrics, sampleRatio: config.traceSampleRatio })
+    : null;
   const router = new Router({
     log,
+    ...(telemetry ? { telemetry } : {}),
     onDeadLetter: (letter) =>
       logger.log("warn", "dead letter", { reason: letter.reason, message: letter.message }),
   });
@@ -88,12 +97,30 @@ export async function startNode(
     mailboxCapacity: config.mailboxCapacity,
     // Direct delivery inside a worker skips the main thread, so it needs the log off.
     directDelivery: config.messageLog === "none",
+    ...(telemetry ? { telemetry } : {}),
   });
+  metrics.readAgentsFrom(() =>
+    agents.list().map((a) => ({
+      name: a.name,
+      state: a.state,
+      mailboxDepth: a.mailboxDepth,
+      fuelUsed: a.counters.fuelUsed,
+      traps: a.counters.traps,
+      handled: a.counters.handled,
+    }))
+  );
   let ready = false;
   let server: Deno.HttpServer<Deno.NetAddr> | null = null;
   let url: string | null = null;
   if (options.serve !== false) {
-    const app = createApp({ agents, pool, isReady: () => ready, version: VERSION });
+    const app = createApp({
+      agents,
+      pool,
+      isReady: () => ready,
+      version: VERSION,
+      metrics,
+      telemetry,
+    });
     server = Deno.serve({
       hostname: config.host,
       port: config.port,
@@ -137,6 +164,8 @@ export async function startNode(
     router,
     protocols,
     agents,
+    metrics,
+    telemetry,
     url,
     close,
     [Symbol.asyncDispose]: close,

@@ -13,10 +13,12 @@ import { problem, ProblemError, problemResponse } from "./problem.ts";
 import { agentRoutes } from "./agents.ts";
 import { healthRoutes } from "./health.ts";
 import type { ApiDeps } from "./deps.ts";
+import { requestTelemetry } from "../telemetry/mod.ts";
 
 /** Builds the HTTP app over a node's parts. */
 export function createApp(deps: ApiDeps): Hono {
   const app = new Hono();
+  if (deps.metrics) app.use("*", requestTelemetry(deps.metrics, deps.telemetry ?? null));
   app.route("/", healthRoutes(deps));
   app.route("/api/v1/agents", agentRoutes(deps));
   app.notFound((c) =>
