@@ -8,14 +8,17 @@ import { startNode, VERSION } from "./main.ts";
 import { ConfigError, databasePath, loadConfig, readConfigFile } from "./src/config/mod.ts";
 import { BackupError, openStore, restoreDatabase } from "./src/store/mod.ts";
 import { agentNewCommand } from "./src/scaffold/mod.ts";
+import { conversationTree, renderTrace } from "./src/telemetry/mod.ts";
 
 const USAGE = `caxton ${VERSION} — a server for multi-agent systems
 
 Usage:
   caxton serve [--port N] [--host H] [--data-dir DIR] [--workers N] [--config FILE]
+               [--trace-sample-ratio R]
   caxton backup <file> [--data-dir DIR]     copy the live database to <file>
   caxton restore <file> [--data-dir DIR]    replace the database by <file> (server stopped)
   caxton agent new <name> --lang assemblyscript|c|rust|wat   scaffold an agent project
+  caxton trace <conversation-id> [--json] [--data-dir DIR]   a conversation as a tree, from the log
   caxton version
 
 Settings come from flags, then CAXTON_* environment variables, then --config FILE.`;
@@ -37,6 +40,7 @@ function configFrom(values: Record<string, string | boolean | undefined>) {
       host: values.host,
       dataDir: values["data-dir"],
       workers: values.workers,
+      traceSampleRatio: values["trace-sample-ratio"],
     },
   });
 }
@@ -64,6 +68,8 @@ async function main(args: string[]): Promise<void> {
       workers: { type: "string" },
       config: { type: "string" },
       lang: { type: "string" },
+      json: { type: "boolean" },
+      "trace-sample-ratio": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -95,6 +101,21 @@ async function main(args: string[]): Promise<void> {
       Deno.mkdirSync(config.dataDir, { recursive: true });
       const { agents } = restoreDatabase(arg, databasePath(config));
       console.log(`restored ${agents} agent(s) from ${arg} into ${config.dataDir}`);
+      return;
+    }
+    case "trace": {
+      if (!arg) fail("trace needs a conversation id: caxton trace <conversation-id>", EXIT.usage);
+      const store = openStore(databasePath(configFrom(values)));
+      let found = 0;
+      try {
+        const entries = store.messages.byConversation(arg);
+        found = entries.length;
+        if (values.json) console.log(JSON.stringify(conversationTree(entries), null, 2));
+        else console.log(renderTrace(arg, entries));
+      } finally {
+        store.close();
+      }
+      if (found === 0) Deno.exit(EXIT.failure);
       return;
     }
     case "agent":

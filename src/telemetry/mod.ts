@@ -19,3 +19,5 @@ export type { TracingEnv } from "./http.ts";
 export { toolCallSpan } from "./tool_call.ts";
 export type { ToolCallEnd } from "./tool_call.ts";
 export { isSampled, sampledAtRatio } from "./sampling.ts";
+export { conversationTree, renderTrace } from "./trace_view.ts";
+export type { TraceNode } from "./trace_view.ts";
