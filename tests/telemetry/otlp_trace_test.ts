@@ -83,6 +83,11 @@ Deno.test("a three-agent Contract Net round arrives at a real OTLP receiver as o
   assert.equal(first.attributes[ATTR.conversationId], "cnp-otel");
   assert.equal(first.attributes[ATTR.sender], "ext:client");
 
+  // The MCP tool call hook records its span under the message that asked for the call.
+  const tool = trace.find((s) => s.name === `${SPAN.toolCall} fs/read_file`)!;
+  assert.equal(tool.parentSpanId, first.spanId);
+  assert.equal(tool.attributes[ATTR.toolServer], "fs");
+
   // Every span of the trace hangs, parent by parent, from the caller's span.
   for (const span of trace) {
     const chain = ancestors(span, byId);
