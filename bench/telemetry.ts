@@ -12,66 +12,106 @@
  *
  * Router throughput is bench/router.ts's echo ping-pong, with the message log
  * off (direct delivery inside workers) and on (every message through the main
- * thread's router). API p50 is sequential GET /api/v1/agents/echo from this
- * process, which has no OpenTelemetry. RUNS rounds alternate the
- * configurations; each figure is the median.
+ * thread's router), RUNS rounds alternating the configurations, medians.
+ * API p50 is GET /api/v1/agents/echo from this process (no OpenTelemetry
+ * here) to the three nodes running side by side, requests interleaved, so
+ * the machine's background load falls on all three alike.
  */
 import { median, type Metric, percentile, report } from "./_report.ts";
 
 const CHILD = new URL("./telemetry_node.ts", import.meta.url).pathname;
-const RUNS = 3;
+const RUNS = 5;
 const REQUESTS = 2_000;
 
-interface ChildFigures {
+interface RouterFigures {
   memory: number;
   durable: number;
-  costs: Record<string, number>;
-  p50: number;
 }
 
-function sink(): { url: string; spans: () => number } & AsyncDisposable {
-  let spans = 0;
+/** An OTLP/HTTP receiver that counts spans by service and span name, and keeps nothing else. */
+function sink(): { url: string; spans: Map<string, number> } & AsyncDisposable {
+  const spans = new Map<string, number>();
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
-    const text = await req.text();
-    if (req.url.endsWith("/v1/traces")) spans += (text.match(/"spanId"/g) ?? []).length;
-    return new Response("{}", { headers: { "content-type": "application/json" } });
+    const body = await req.json();
+    if (req.url.endsWith("/v1/traces")) {
+      for (const rs of body.resourceSpans ?? []) {
+        const service = rs.resource?.attributes?.find((a: { key: string }) =>
+          a.key === "service.name"
+        )?.value?.stringValue;
+        for (const ss of rs.scopeSpans ?? []) {
+          for (const span of ss.spans ?? []) {
+            const key = `${service} ${span.name.split(" ")[0]}`;
+            spans.set(key, (spans.get(key) ?? 0) + 1);
+          }
+        }
+      }
+    }
+    return Response.json({});
   });
   return {
     url: `http://127.0.0.1:${server.addr.port}`,
-    spans: () => spans,
+    spans,
     [Symbol.asyncDispose]: () => server.shutdown(),
   };
 }
 
-async function runChild(env: Record<string, string>): Promise<ChildFigures> {
+function spawn(mode: "router" | "api", env: Record<string, string>) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--unstable-worker-options", "--allow-all", CHILD],
+    args: ["run", "--unstable-worker-options", "--allow-all", CHILD, mode],
     env,
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  while (!seen.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`the bench node exited: ${seen}`);
-    seen += value;
-  }
-  const figures = JSON.parse(seen.trim());
-  try {
-    const url = `${figures.url}/api/v1/agents/echo`;
-    for (let i = 0; i < 300; i++) await (await fetch(url)).arrayBuffer();
-    const times: number[] = [];
-    for (let i = 0; i < REQUESTS; i++) {
-      const t0 = performance.now();
-      await (await fetch(url)).arrayBuffer();
-      times.push((performance.now() - t0) * 1000);
+  const firstLine = async () => {
+    let seen = "";
+    while (!seen.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`the bench node exited: ${seen}`);
+      seen += value;
     }
-    return { ...figures, p50: percentile(times, 50) };
+    return JSON.parse(seen.trim());
+  };
+  return {
+    firstLine,
+    async [Symbol.asyncDispose]() {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already gone */ }
+      await child.status;
+      await reader.cancel();
+    },
+  };
+}
+
+async function routerRun(env: Record<string, string>): Promise<RouterFigures> {
+  await using child = spawn("router", env);
+  return await child.firstLine();
+}
+
+/**
+ * API p50 of the three nodes at once, requests interleaved round-robin, so
+ * every configuration sees the same background load.
+ */
+async function apiP50(
+  envs: Record<string, string>[],
+): Promise<{ p50: number[]; costs: Record<string, number> }> {
+  const children = envs.map((env) => spawn("api", env));
+  try {
+    const heads: { url: string; costs: Record<string, number> }[] = [];
+    for (const child of children) heads.push(await child.firstLine());
+    const urls = heads.map((h) => `${h.url}/api/v1/agents/echo`);
+    const times: number[][] = urls.map(() => []);
+    for (let i = 0; i < REQUESTS + 300; i++) {
+      for (const [k, url] of urls.entries()) {
+        const t0 = performance.now();
+        await (await fetch(url)).arrayBuffer();
+        if (i >= 300) times[k]!.push((performance.now() - t0) * 1000);
+      }
+    }
+    return { p50: times.map((t) => percentile(t, 50)), costs: heads.at(-1)!.costs };
   } finally {
-    child.kill("SIGTERM");
-    await child.status;
-    await reader.cancel();
+    for (const child of children) await child[Symbol.asyncDispose]();
   }
 }
 
@@ -83,6 +123,7 @@ function otelEnv(url: string, ratio: number): Record<string, string> {
     OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
     OTEL_TRACES_SAMPLER_ARG: String(ratio),
     OTEL_DENO_CONSOLE: "ignore",
+    OTEL_SERVICE_NAME: `caxton-${ratio}`,
     CAXTON_TRACE_SAMPLE_RATIO: String(ratio),
   };
 }
@@ -92,23 +133,20 @@ const slower = (off: number, on: number) => ((on - off) / off) * 100;
 
 export async function run(): Promise<void> {
   await using receiver = sink();
-  const off: ChildFigures[] = [];
-  const sampled: ChildFigures[] = [];
-  const full: ChildFigures[] = [];
+  const configs = [{}, otelEnv(receiver.url, 0.01), otelEnv(receiver.url, 1)];
+  const routers: RouterFigures[][] = configs.map(() => []);
   for (let i = 0; i < RUNS; i++) {
-    off.push(await runChild({}));
-    sampled.push(await runChild(otelEnv(receiver.url, 0.01)));
-    full.push(await runChild(otelEnv(receiver.url, 1)));
+    for (const [k, env] of configs.entries()) routers[k]!.push(await routerRun(env));
   }
-  const m = (list: ChildFigures[], pick: (f: ChildFigures) => number) => median(list.map(pick));
-  const summary = (list: ChildFigures[]) => ({
-    memory: m(list, (f) => f.memory),
-    durable: m(list, (f) => f.durable),
-    p50: m(list, (f) => f.p50),
+  const api = await apiP50(configs);
+  const summary = (k: number) => ({
+    memory: median(routers[k]!.map((r) => r.memory)),
+    durable: median(routers[k]!.map((r) => r.durable)),
+    p50: api.p50[k]!,
   });
-  const o = summary(off);
-  const s = summary(sampled);
-  const f = summary(full);
+  const o = summary(0);
+  const s = summary(1);
+  const f = summary(2);
   const parts = (x: typeof o) => ({
     memory: loss(o.memory, x.memory),
     durable: loss(o.durable, x.durable),
@@ -117,7 +155,7 @@ export async function run(): Promise<void> {
   const ps = parts(s);
   const pf = parts(f);
   const worst = (p: typeof ps) => Math.max(p.memory, p.durable, p.api);
-  const costs = full.at(-1)!.costs;
+  const costs = api.costs;
   const describe = (p: typeof ps) =>
     `router loss ${p.memory.toFixed(1)}% (log off, direct), ${
       p.durable.toFixed(1)
@@ -157,12 +195,12 @@ export async function run(): Promise<void> {
         unit: "us",
         note: "per call, main thread, OTEL_DENO=true",
       })),
-      {
-        metric: "spans_exported",
-        value: receiver.spans(),
+      ...[...receiver.spans].sort().map(([key, n]) => ({
+        metric: `spans_${key.replaceAll(/[^a-z0-9]+/gi, "_")}`,
+        value: n,
         unit: "spans",
-        note: "received by the bench's OTLP sink over all runs",
-      },
+        note: "received by the bench's OTLP sink, all runs",
+      })),
     ] satisfies Metric[],
   );
 }

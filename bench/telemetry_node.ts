@@ -1,8 +1,10 @@
 /**
  * One node for the telemetry benchmark, run as a child process so Deno's
  * OpenTelemetry is on or off from the start (OTEL_DENO in its environment).
- * Prints one JSON line of router figures, then serves HTTP until killed
- * (the parent measures API latency from outside, so its requests make no spans).
+ * `router`: prints one JSON line of router throughput and exits. `api`:
+ * prints the per-call costs of tracing and where it listens, then serves
+ * HTTP until killed (the parent measures API latency from outside, so its
+ * own requests make no spans).
  */
 import { startNode } from "../main.ts";
 import { loadConfig } from "../src/config/mod.ts";
@@ -103,13 +105,22 @@ function perMessageCosts(telemetry: Telemetry): Record<string, number> {
   };
 }
 
-const memory = await throughput("none");
-const durable = await throughput("log");
+const mode = Deno.args[0];
+if (mode === "router") {
+  const memory = await throughput("none");
+  const durable = await throughput("log");
+  console.log(JSON.stringify({ memory, durable }));
+  Deno.exit(0);
+}
 const dataDir = Deno.makeTempDirSync({ prefix: "caxton-bench-otel-api-" });
 const config = loadConfig({ env: Deno.env.toObject(), flags: { dataDir, port: 0 } });
 const node = await startNode(config, { logger: SILENT_LOGGER });
 await node.agents.deploy("echo", Deno.readFileSync(ECHO));
 const costs = node.telemetry ? perMessageCosts(node.telemetry) : {};
-console.log(JSON.stringify({ memory, durable, costs, url: node.url }));
-setTimeout(() => Deno.exit(0), 120_000); // never outlives a stuck parent
-Deno.addSignalListener("SIGTERM", () => Deno.exit(0));
+console.log(JSON.stringify({ costs, url: node.url }));
+const stop = () => {
+  Deno.removeSync(dataDir, { recursive: true });
+  Deno.exit(0);
+};
+setTimeout(stop, 300_000); // never outlives a stuck parent
+Deno.addSignalListener("SIGTERM", stop);

@@ -295,9 +295,15 @@ export class AgentManager {
     });
     // The state a message wrote and the log's word that it was handled commit
     // together, so a crash (or a backup) never sees one without the other.
-    this.#applyEffects(live, outcome, () => {
-      if (envelope) this.#deps.router.complete(envelope, outcome.failure, { durableNow: true });
-    }, envelope, handledAs);
+    this.#applyEffects(
+      live,
+      outcome,
+      () => {
+        if (envelope) this.#deps.router.complete(envelope, outcome.failure, { durableNow: true });
+      },
+      envelope,
+      handledAs,
+    );
     if (envelope && outcome.stateChanges.length === 0) {
       this.#deps.router.complete(envelope, outcome.failure);
     }

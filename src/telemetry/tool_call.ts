@@ -34,15 +34,19 @@ export function toolCallSpan(
   traceparent?: string,
 ): ToolCallEnd {
   const span = telemetry && isSampled(traceparent)
-    ? telemetry.tracer.startSpan(`${SPAN.toolCall} ${server}/${tool}`, {
-      kind: SpanKind.CLIENT,
-      attributes: { [ATTR.toolServer]: server, [ATTR.toolName]: tool },
-    }, trace.setSpanContext(ROOT_CONTEXT, {
-      traceId: traceparent!.slice(3, 35),
-      spanId: traceparent!.slice(36, 52),
-      traceFlags: 1,
-      isRemote: true,
-    }))
+    ? telemetry.tracer.startSpan(
+      `${SPAN.toolCall} ${server}/${tool}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: { [ATTR.toolServer]: server, [ATTR.toolName]: tool },
+      },
+      trace.setSpanContext(ROOT_CONTEXT, {
+        traceId: traceparent!.slice(3, 35),
+        spanId: traceparent!.slice(36, 52),
+        traceFlags: 1,
+        isRemote: true,
+      }),
+    )
     : null;
   return (failure) => {
     metrics.toolCall(server, tool, failure === null ? "ok" : "error");

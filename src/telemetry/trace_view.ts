@@ -26,8 +26,10 @@ export function conversationTree(entries: readonly LoggedMessage[]): TraceNode[]
     const m = entry.message;
     let parent: TraceNode | undefined;
     if (m.inReplyTo !== undefined) {
-      parent = _last(nodes, (n) =>
-        n.entry.message.replyWith === m.inReplyTo && n.entry.receiver === m.sender);
+      parent = _last(
+        nodes,
+        (n) => n.entry.message.replyWith === m.inReplyTo && n.entry.receiver === m.sender,
+      );
       if (parent) node.link = "in-reply-to";
     }
     if (!parent && m.sender !== undefined) {

@@ -150,11 +150,7 @@ export class Telemetry {
         [ATTR.destination]: delivery.receiver,
       },
     }, _parent(traceparent!));
-    const outcome = delivery.failure === null
-      ? "handled"
-      : delivery.trapped
-      ? "trapped"
-      : "failed";
+    const outcome = delivery.failure === null ? "handled" : delivery.trapped ? "trapped" : "failed";
     const handle = this.#tracer.startSpan(SPAN.handle, {
       startTime: delivery.startedAt ?? now,
       attributes: {

@@ -68,7 +68,6 @@ Deno.test("tracing follows OTEL_DENO unless CAXTON_TRACING says otherwise; the s
   );
   assert.throws(
     () => loadConfig({ env: { CAXTON_TRACE_SAMPLE_RATIO: "2" } }),
-    (e) =>
-      e instanceof ConfigError && /traceSampleRatio="2" from the environment/.test(e.message),
+    (e) => e instanceof ConfigError && /traceSampleRatio="2" from the environment/.test(e.message),
   );
 });

@@ -70,9 +70,9 @@ Deno.test("every metric the shipped Grafana dashboard queries is one Caxton expo
   using dir = tempDataDir();
   await using node = await startTestNode({ dataDir: dir.path });
   const exported = new Set(
-    [...renderPrometheus(node.metrics).matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name, type]) =>
-      type === "histogram" ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name!]
-    ),
+    [...renderPrometheus(node.metrics).matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap((
+      [, name, type],
+    ) => type === "histogram" ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name!]),
   );
   const dashboard = JSON.parse(
     await Deno.readTextFile(new URL("../../docs/grafana/caxton.json", import.meta.url)),
@@ -84,7 +84,9 @@ Deno.test("every metric the shipped Grafana dashboard queries is one Caxton expo
   assert.ok(used.size >= 9, `the dashboard queries ${used.size} metrics`);
   for (const name of used) assert.ok(exported.has(name), `"${name}" is exported`);
   // And no exported instrument is left off the dashboard.
-  const families = [...renderPrometheus(node.metrics).matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]!);
+  const families = [...renderPrometheus(node.metrics).matchAll(/^# TYPE (\S+)/gm)].map((m) =>
+    m[1]!
+  );
   for (const family of families) {
     assert.ok([...used].some((u) => u.startsWith(family)), `the dashboard shows "${family}"`);
   }

@@ -175,7 +175,11 @@ Deno.test("an HTTP caller's traceparent is honoured: the API span is in its trac
   assert.equal(api.length, 3);
   for (const [i, answer] of out.deployed.entries()) {
     const context = parseTraceparent(answer)!;
-    assert.equal(context.traceId, caller.traceId, "the response's traceparent continues the caller");
+    assert.equal(
+      context.traceId,
+      caller.traceId,
+      "the response's traceparent continues the caller",
+    );
     const span = byId.get(context.parentId)!;
     assert.equal(span.name, "PUT /api/v1/agents/:name", `deploy ${i} names its API span`);
     assert.equal(span.attributes[ATTR.httpStatus], 201);

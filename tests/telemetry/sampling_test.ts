@@ -41,5 +41,8 @@ Deno.test("the tool call hook counts calls by server, tool and outcome", () => {
   toolCallSpan(metrics, null, "fs", "read_file")("ENOENT");
   const text = renderPrometheus(metrics);
   assert.match(text, /^caxton_tool_calls_total\{server="fs",tool="read_file",outcome="ok"\} 2$/m);
-  assert.match(text, /^caxton_tool_calls_total\{server="fs",tool="read_file",outcome="error"\} 1$/m);
+  assert.match(
+    text,
+    /^caxton_tool_calls_total\{server="fs",tool="read_file",outcome="error"\} 1$/m,
+  );
 });

@@ -39,7 +39,9 @@ Deno.test("`caxton trace` shows a Contract Net round from the store as a tree of
   for (const cfp of cfps) {
     assert.equal(cfp.depth, 1, "each cfp was caused by the request");
     assert.equal(cfp.node.link, "cause");
-    const answer = cfp.node.children.find((c) => c.entry.message.sender === cfp.node.entry.receiver);
+    const answer = cfp.node.children.find((c) =>
+      c.entry.message.sender === cfp.node.entry.receiver
+    );
     assert.ok(answer, `${cfp.node.entry.receiver} answered its cfp`);
     assert.equal(answer.link, "in-reply-to");
   }
@@ -59,7 +61,10 @@ Deno.test("`caxton trace` shows a Contract Net round from the store as a tree of
   assert.equal(text.code, 0);
   const lines = text.stdout.trim().split("\n");
   assert.match(lines[0]!, new RegExp(`^conversation ${conversationId}: ${tree.length} deliveries`));
-  assert.match(lines[1]!, /^└─ \+0 ms {2}request ext:ops → manager "paint - b1 b2" {2}handled in \d+ ms$/);
+  assert.match(
+    lines[1]!,
+    /^└─ \+0 ms {2}request ext:ops → manager "paint - b1 b2" {2}handled in \d+ ms$/,
+  );
   assert.ok(lines.some((l) => /^ {3}[├└]─ \+\d+ ms {2}cfp manager → b1 .*\[cause\]$/.test(l)));
   assert.ok(lines.some((l) => /^ {3}[│ ] {2}└─ .*propose b1 → manager .*\[in-reply-to\]$/.test(l)));
 
