@@ -109,7 +109,7 @@ async function apiP50(
         if (i >= 300) times[k]!.push((performance.now() - t0) * 1000);
       }
     }
-    return { p50: times.map((t) => percentile(t, 50)), costs: heads.at(-1)!.costs };
+    return { p50: times.map((t) => percentile(t, 50)), costs: heads[2]!.costs };
   } finally {
     for (const child of children) await child[Symbol.asyncDispose]();
   }
@@ -138,7 +138,8 @@ export async function run(): Promise<void> {
   for (let i = 0; i < RUNS; i++) {
     for (const [k, env] of configs.entries()) routers[k]!.push(await routerRun(env));
   }
-  const api = await apiP50(configs);
+  // A fourth node: Deno's exporter on, Caxton's tracing off: what Deno's own instrumentation costs.
+  const api = await apiP50([...configs, { ...otelEnv(receiver.url, 0.01), CAXTON_TRACING: "false" }]);
   const summary = (k: number) => ({
     memory: median(routers[k]!.map((r) => r.memory)),
     durable: median(routers[k]!.map((r) => r.durable)),
@@ -189,6 +190,14 @@ export async function run(): Promise<void> {
       { metric: "api_p50_us_off", value: Number(o.p50.toFixed(1)), unit: "us" },
       { metric: "api_p50_us_sampled", value: Number(s.p50.toFixed(1)), unit: "us" },
       { metric: "api_p50_us_full", value: Number(f.p50.toFixed(1)), unit: "us" },
+      {
+        metric: "api_p50_us_deno_otel_only",
+        value: Number(api.p50[3]!.toFixed(1)),
+        unit: "us",
+        note: `OTEL_DENO=true at 0.01, CAXTON_TRACING=false: +${
+          slower(o.p50, api.p50[3]!).toFixed(1)
+        }% over off is Deno's own HTTP instrumentation`,
+      },
       ...Object.entries(costs).map(([name, us]) => ({
         metric: `otel_${name}`,
         value: Number(us.toFixed(3)),

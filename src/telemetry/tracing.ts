@@ -19,7 +19,7 @@ import {
   trace,
   type Tracer,
 } from "@opentelemetry/api";
-import { type AclMessage, newSpanId, newTraceId } from "../acl/mod.ts";
+import { type AclMessage, newSpanId, newTraceId, parseTraceparent } from "../acl/mod.ts";
 import { ATTR, SPAN } from "./attributes.ts";
 import type { CaxtonMetrics } from "./metrics.ts";
 import { isSampled, sampledAtRatio } from "./sampling.ts";
@@ -104,7 +104,7 @@ export class Telemetry {
    */
   route(message: AclMessage, parent: string | undefined): string | undefined {
     this.metrics.routed(message.performative);
-    if (parent === undefined) {
+    if (parent === undefined || parseTraceparent(parent) === null) {
       const traceId = newTraceId();
       if (!sampledAtRatio(traceId, this.#ratio)) return `00-${traceId}-${newSpanId()}-00`;
       return this.#routeSpan(message, ROOT_CONTEXT);

@@ -32,6 +32,8 @@ Deno.test("a parent's decision is kept: a sampled parent is continued, an unsamp
   // No parent at ratio 0: a new trace, marked unsampled so the next hops do not record it either.
   const fresh = telemetry.route(message, undefined)!;
   assert.match(fresh, /^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+  // A traceparent that does not parse is no parent: a new trace, decided by the ratio.
+  assert.match(telemetry.route(message, "junk")!, /^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
 });
 
 Deno.test("the tool call hook counts calls by server, tool and outcome", () => {
