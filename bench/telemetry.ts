@@ -139,7 +139,10 @@ export async function run(): Promise<void> {
     for (const [k, env] of configs.entries()) routers[k]!.push(await routerRun(env));
   }
   // A fourth node: Deno's exporter on, Caxton's tracing off: what Deno's own instrumentation costs.
-  const api = await apiP50([...configs, { ...otelEnv(receiver.url, 0.01), CAXTON_TRACING: "false" }]);
+  const api = await apiP50([...configs, {
+    ...otelEnv(receiver.url, 0.01),
+    CAXTON_TRACING: "false",
+  }]);
   const summary = (k: number) => ({
     memory: median(routers[k]!.map((r) => r.memory)),
     durable: median(routers[k]!.map((r) => r.durable)),

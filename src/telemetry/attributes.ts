@@ -40,10 +40,10 @@ export const ATTR = {
 export const METRIC = {
   agents: "caxton_agents",
   messagesRouted: "caxton_messages_routed_total",
-  messagesHandled: "caxton_messages_handled_total",
+  messagesHandled: "caxton_agent_messages_handled_total",
   deliveryLatency: "caxton_delivery_latency_seconds",
-  mailboxDepth: "caxton_mailbox_depth",
-  fuelConsumed: "caxton_fuel_consumed_total",
+  mailboxDepth: "caxton_agent_mailbox_depth",
+  fuelConsumed: "caxton_agent_fuel_used_total",
   traps: "caxton_agent_traps_total",
   apiRequestDuration: "caxton_api_request_duration_seconds",
   toolCalls: "caxton_tool_calls_total",

@@ -43,7 +43,8 @@ function _render(metric: MetricValue, out: string[]): void {
 }
 
 /**
- * Every instrument of `metrics` as Prometheus text.
+ * Every instrument of `metrics` as Prometheus text. `skip` leaves out
+ * families another exposition already renders (appending to `/metrics`).
  *
  * @example Serving it from a Hono route
  * ```ts ignore
@@ -51,8 +52,13 @@ function _render(metric: MetricValue, out: string[]): void {
  *   c.body(renderPrometheus(metrics), 200, { "content-type": PROMETHEUS_CONTENT_TYPE }));
  * ```
  */
-export function renderPrometheus(metrics: CaxtonMetrics): string {
+export function renderPrometheus(
+  metrics: CaxtonMetrics,
+  options: { skip?: ReadonlySet<string> } = {},
+): string {
   const out: string[] = [];
-  for (const metric of metrics.read()) _render(metric, out);
+  for (const metric of metrics.read()) {
+    if (!options.skip?.has(metric.name)) _render(metric, out);
+  }
   return out.join("\n") + "\n";
 }

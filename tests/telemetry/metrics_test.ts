@@ -39,10 +39,10 @@ Deno.test("the Prometheus text reports agents by state, routed messages, deliver
   assert.equal(s.get("caxton_delivery_latency_seconds_count"), 6, "every delivery to an agent");
   assert.equal(s.get('caxton_delivery_latency_seconds_bucket{le="+Inf"}'), 6);
   assert.ok(s.get("caxton_delivery_latency_seconds_sum")! > 0);
-  assert.equal(s.get('caxton_messages_handled_total{agent="flaky"}'), 5);
-  assert.ok(s.get('caxton_fuel_consumed_total{agent="flaky"}')! > 0);
+  assert.equal(s.get('caxton_agent_messages_handled_total{agent="flaky"}'), 5);
+  assert.ok(s.get('caxton_agent_fuel_used_total{agent="flaky"}')! > 0);
   assert.equal(s.get('caxton_agent_traps_total{agent="flaky"}'), 1);
-  assert.equal(s.get('caxton_mailbox_depth{agent="flaky"}'), 0);
+  assert.equal(s.get('caxton_agent_mailbox_depth{agent="flaky"}'), 0);
   assert.equal(
     s.get(
       'caxton_api_request_duration_seconds_count{method="GET",route="/api/v1/agents/:name",status="200"}',
@@ -63,7 +63,7 @@ Deno.test("with tracing off the router counts no per-message metric, and agent f
   const s = series(renderPrometheus(node.metrics));
   assert.equal(s.get("caxton_delivery_latency_seconds_count"), 0);
   assert.equal(s.get('caxton_messages_routed_total{performative="request"}'), undefined);
-  assert.equal(s.get('caxton_messages_handled_total{agent="echo"}'), 1);
+  assert.equal(s.get('caxton_agent_messages_handled_total{agent="echo"}'), 1);
 });
 
 Deno.test("every metric the shipped Grafana dashboard queries is one Caxton exports", async () => {

@@ -19,8 +19,15 @@ interface FixtureOutput {
   logs: string[];
 }
 
+/**
+ * Runs the node fixture and returns what it printed. Deno flushes its exporter
+ * when the process exits; that flush has been seen to block the exiting
+ * thread for good on a loaded machine, so once the output is in, the child
+ * gets a grace period and is then killed (by its PID: only the process this
+ * test started).
+ */
 async function runFixture(env: Record<string, string>, dataDir: string): Promise<FixtureOutput> {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+  const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "--unstable-worker-options",
@@ -34,10 +41,29 @@ async function runFixture(env: Record<string, string>, dataDir: string): Promise
     env,
     stdout: "piped",
     stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  assert.equal(code, 0, `the node fixture failed: ${text.decode(stderr)}`);
-  return JSON.parse(text.decode(stdout).trim().split("\n").at(-1)!);
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  const deadline = Date.now() + 30_000;
+  try {
+    while (!out.includes("\n") && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += value;
+    }
+  } finally {
+    const exited = await Promise.race([
+      child.status.then(() => true),
+      new Promise<false>((r) => setTimeout(() => r(false), 3_000)),
+    ]);
+    if (!exited) child.kill("SIGKILL");
+    await child.status;
+    await reader.cancel();
+  }
+  assert.ok(out.includes("\n"), `the node fixture printed nothing: ${await stderr}`);
+  await stderr;
+  return JSON.parse(out.trim().split("\n").at(-1)!);
 }
 
 async function eventually(check: () => boolean, what: string, ms = 5_000): Promise<void> {

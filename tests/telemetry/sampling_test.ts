@@ -47,4 +47,8 @@ Deno.test("the tool call hook counts calls by server, tool and outcome", () => {
     text,
     /^caxton_tool_calls_total\{server="fs",tool="read_file",outcome="error"\} 1$/m,
   );
+  // Appended to another exposition: the families it already has are left out.
+  const appended = renderPrometheus(metrics, { skip: new Set(["caxton_agents"]) });
+  assert.doesNotMatch(appended, /caxton_agents\b/);
+  assert.match(appended, /^# TYPE caxton_tool_calls_total counter$/m);
 });
