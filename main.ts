@@ -11,7 +11,7 @@ import { DeliveryCounter, JobRunner, ParticipantHub, RequestBroker } from "./src
 import { ProtocolMonitor, Router } from "./src/router/mod.ts";
 import { ModulePreparer, WorkerPool } from "./src/runtime/mod.ts";
 import { GroupCommitWriter, openStore, type Store } from "./src/store/mod.ts";
-import { createJsonLogger, type Logger } from "./src/telemetry/mod.ts";
+import { CaxtonMetrics, createJsonLogger, type Logger, Telemetry } from "./src/telemetry/mod.ts";
 
 /** Caxton's version, reported by `/health` and `caxton version`. */
 export const VERSION = "0.1.0";
@@ -33,6 +33,10 @@ export interface CaxtonNode {
   readonly jobs: JobRunner;
   /** Counts the deliveries the router logs, for metrics. */
   readonly deliveries: DeliveryCounter;
+  /** Every instrument; `renderPrometheus(node.metrics)` is the `/metrics` text. */
+  readonly metrics: CaxtonMetrics;
+  /** Spans and per-message metrics; null when tracing is off. */
+  readonly telemetry: Telemetry | null;
   /** Where the API listens (port resolved when 0 was asked). */
   readonly url: string | null;
   close(): Promise<void>;
@@ -60,8 +64,13 @@ export async function startNode(
       onError: (error) => logger.log("error", "message log write failed", { error: error.message }),
     }),
   );
+  const metrics = new CaxtonMetrics();
+  const telemetry = config.tracing
+    ? new Telemetry({ metrics, sampleRatio: config.traceSampleRatio })
+    : null;
   const router = new Router({
     log,
+    ...(telemetry ? { telemetry } : {}),
     onDeadLetter: (letter) =>
       logger.log("warn", "dead letter", { reason: letter.reason, message: letter.message }),
   });
@@ -98,11 +107,22 @@ export async function startNode(
     mailboxCapacity: config.mailboxCapacity,
     // Direct delivery inside a worker skips the main thread, so it needs the log off.
     directDelivery: config.messageLog === "none",
+    ...(telemetry ? { telemetry } : {}),
   });
   const participants = new ParticipantHub(router, store.participants);
   const broker = new RequestBroker(router);
   const jobs = new JobRunner(store, broker);
   const closing = new AbortController();
+  metrics.readAgentsFrom(() =>
+    agents.list().map((a) => ({
+      name: a.name,
+      state: a.state,
+      mailboxDepth: a.mailboxDepth,
+      fuelUsed: a.counters.fuelUsed,
+      traps: a.counters.traps,
+      handled: a.counters.handled,
+    }))
+  );
   let ready = false;
   let server: Deno.HttpServer<Deno.NetAddr> | null = null;
   let url: string | null = null;
@@ -119,6 +139,8 @@ export async function startNode(
       isReady: () => ready,
       closing: closing.signal,
       version: VERSION,
+      metrics,
+      telemetry,
     }, {
       corsOrigins: config.corsOrigins,
       maxRequestBytes: config.maxRequestBytes,
@@ -181,6 +203,8 @@ export async function startNode(
     broker,
     jobs,
     deliveries: log,
+    metrics,
+    telemetry,
     url,
     close,
     [Symbol.asyncDispose]: close,

@@ -4,6 +4,7 @@ const GROUPS: Record<string, () => Promise<void>> = {
   router: async () => (await import("./router.ts")).run(),
   message_log: async () => (await import("./message_log.ts")).run(),
   api: async () => (await import("./api.ts")).run(),
+  telemetry: async () => (await import("./telemetry.ts")).run(),
 };
 
 const asked = Deno.args[0];

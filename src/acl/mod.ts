@@ -17,4 +17,4 @@ export type {
   ObserveOptions,
   ProtocolViolation,
 } from "./protocol_checker.ts";
-export { nextTraceparent, parseTraceparent } from "./trace_context.ts";
+export { newSpanId, newTraceId, nextTraceparent, parseTraceparent } from "./trace_context.ts";

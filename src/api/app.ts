@@ -17,11 +17,14 @@ import { problem, problemResponse } from "./problem.ts";
 import { toProblem } from "./problems.ts";
 import { jobRoutes, requestRoutes } from "./services.ts";
 import type { ApiDeps, ApiOptions } from "./deps.ts";
+import { requestTelemetry } from "../telemetry/mod.ts";
 
 /** Builds the HTTP app over a node's parts. */
 export function createApp(deps: ApiDeps, options: ApiOptions = {}): Hono {
   const { corsOrigins = [], maxRequestBytes = 16 * 1024 * 1024, apiToken = null } = options;
   const app = new Hono();
+  // First, so the request span and duration cover every other middleware.
+  if (deps.metrics) app.use("*", requestTelemetry(deps.metrics, deps.telemetry ?? null));
   const http = new HttpCounters();
   app.use(http.middleware());
   if (corsOrigins.length > 0) {

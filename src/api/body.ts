@@ -63,8 +63,22 @@ export async function readObject(
 /** Reads an ACL message sent as JSON or as a FIPA string. */
 export async function readAclMessage(c: Context): Promise<AclMessage> {
   const type = requireMediaType(c, ["application/json", ...FIPA_TYPES]);
-  if (type !== "application/json") return parseFipaString(await c.req.text());
-  return toAclMessage(await readJson(c));
+  const message = type !== "application/json"
+    ? parseFipaString(await c.req.text())
+    : toAclMessage(await readJson(c));
+  return withCallerTrace(c, message);
+}
+
+/**
+ * Continues the HTTP caller's trace in a message it sends, unless the message
+ * names its own: the request's traceparent (set by the telemetry middleware).
+ */
+export function withCallerTrace<T extends { traceparent?: string }>(c: Context, message: T): T {
+  const traceparent = (c.var as { traceparent?: string }).traceparent;
+  if (message.traceparent === undefined && traceparent !== undefined) {
+    message.traceparent = traceparent;
+  }
+  return message;
 }
 
 /** A bad query parameter. */

@@ -4,6 +4,7 @@ import type { DeliveryCounter, JobRunner, ParticipantHub, RequestBroker } from "
 import type { Router } from "../router/mod.ts";
 import type { WorkerPool } from "../runtime/mod.ts";
 import type { Store } from "../store/mod.ts";
+import type { CaxtonMetrics, Telemetry } from "../telemetry/mod.ts";
 
 export interface ApiDeps {
   agents: AgentManager;
@@ -20,6 +21,10 @@ export interface ApiDeps {
   /** Aborted when the node begins to close: open streams end. */
   closing: AbortSignal;
   version: string;
+  /** Request duration metric (and `/metrics`, once served). */
+  metrics?: CaxtonMetrics;
+  /** Request spans; null or absent when tracing is off. */
+  telemetry?: Telemetry | null;
 }
 
 /** HTTP settings of {@linkcode createApp}. */

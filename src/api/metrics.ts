@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import type { MiddlewareHandler } from "hono";
 import { AGENT_STATES } from "../lifecycle/mod.ts";
 import type { ApiDeps } from "./deps.ts";
+import { renderPrometheus } from "../telemetry/mod.ts";
 
 /** Counts HTTP requests by method, route and status. */
 export class HttpCounters {
@@ -40,6 +41,15 @@ class _Exposition {
     return this;
   }
 }
+
+/** Families this route renders from live state; the telemetry instruments have them too. */
+const _RENDERED_HERE: ReadonlySet<string> = new Set([
+  "caxton_agents",
+  "caxton_agent_messages_handled_total",
+  "caxton_agent_mailbox_depth",
+  "caxton_agent_fuel_used_total",
+  "caxton_agent_traps_total",
+]);
 
 export function metricsRoutes(deps: ApiDeps, http: HttpCounters): Hono {
   const app = new Hono();
@@ -91,7 +101,11 @@ export function metricsRoutes(deps: ApiDeps, http: HttpCounters): Hono {
         status: e.status,
       });
     }
-    return c.body(m.lines.join("\n") + "\n", 200, {
+    // Caxton's own instruments (src/telemetry) too; the families rendered above are skipped.
+    const instruments = deps.metrics
+      ? renderPrometheus(deps.metrics, { skip: _RENDERED_HERE })
+      : "";
+    return c.body(m.lines.join("\n") + "\n" + instruments, 200, {
       "content-type": "text/plain; version=0.0.4; charset=utf-8",
     });
   });

@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import { type AclMessage, type Performative, PERFORMATIVES } from "../acl/mod.ts";
-import { intQuery, readObject } from "./body.ts";
+import { intQuery, readObject, withCallerTrace } from "./body.ts";
 import { problem, ProblemError } from "./problem.ts";
 import { eventStream } from "./sse.ts";
 import { toProblem } from "./problems.ts";
@@ -20,7 +20,7 @@ export function requestRoutes(deps: ApiDeps): Hono {
   app.post("/:name/request", async (c) => {
     const name = c.req.param("name");
     const timeoutMs = intQuery(c, "timeout", 30_000, 1, _MAX_TIMEOUT_MS);
-    const request = _request(await readObject(c, { optional: true }));
+    const request = withCallerTrace(c, _request(await readObject(c, { optional: true })));
     // Refuse an unknown agent before any stream opens.
     deps.agents.get(name);
     if (!(c.req.header("accept") ?? "").includes("text/event-stream")) {

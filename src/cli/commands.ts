@@ -10,6 +10,7 @@ import { MESSAGE_COMMANDS } from "./commands/message.ts";
 import { NODE_COMMANDS } from "./commands/node.ts";
 import { SCAFFOLD_COMMANDS } from "./commands/scaffold.ts";
 import { SERVER_COMMANDS } from "./commands/server.ts";
+import { TRACE_COMMANDS } from "./commands/trace.ts";
 
 export const COMMANDS: readonly Command[] = [
   ...NODE_COMMANDS.filter((c) => c.noun === "serve"),
@@ -17,6 +18,7 @@ export const COMMANDS: readonly Command[] = [
   ...AGENT_COMMANDS,
   ...MESSAGE_COMMANDS,
   ...SERVER_COMMANDS,
+  ...TRACE_COMMANDS,
   ...NODE_COMMANDS.filter((c) => c.noun !== "serve"),
   completionCommand(() => COMMANDS),
 ];

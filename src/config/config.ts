@@ -30,6 +30,13 @@ export interface CaxtonConfig {
   maxRequestBytes: number;
   /** When set, `/api/v1` requires `Authorization: Bearer <apiToken>`. */
   apiToken: string | null;
+  /**
+   * Caxton's spans and per-message metrics. On by default when OTEL_DENO=true
+   * (Deno's exporter is running); `CAXTON_TRACING=false` turns them off anyway.
+   */
+  tracing: boolean;
+  /** Ratio of new traces sampled, 0..1; a trace with a parent keeps the parent's decision. */
+  traceSampleRatio: number;
 }
 
 /** Raised for a setting that cannot be used. */
@@ -61,6 +68,8 @@ export function defaultConfig(): CaxtonConfig {
     corsOrigins: [],
     maxRequestBytes: 16 * 1024 * 1024,
     apiToken: null,
+    tracing: false,
+    traceSampleRatio: 0.01,
   };
 }
 
@@ -76,6 +85,8 @@ const _ENV: Record<string, keyof CaxtonConfig> = {
   CAXTON_CORS_ORIGINS: "corsOrigins",
   CAXTON_MAX_REQUEST_BYTES: "maxRequestBytes",
   CAXTON_API_TOKEN: "apiToken",
+  CAXTON_TRACING: "tracing",
+  CAXTON_TRACE_SAMPLE_RATIO: "traceSampleRatio",
 };
 
 function _integer(value: unknown, key: string, source: string, min: number, max: number): number {
@@ -162,6 +173,26 @@ function _apply(config: CaxtonConfig, values: Record<string, unknown>, source: s
         }
         config.apiToken = value;
         break;
+      case "tracing":
+        if (value !== true && value !== false && value !== "true" && value !== "false") {
+          throw new ConfigError(
+            `Cannot use tracing=${JSON.stringify(value)} from ${source}: use true or false`,
+          );
+        }
+        config.tracing = value === true || value === "true";
+        break;
+      case "traceSampleRatio": {
+        const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+        if (typeof n !== "number" || !(n >= 0 && n <= 1)) {
+          throw new ConfigError(
+            `Cannot use traceSampleRatio=${
+              JSON.stringify(value)
+            } from ${source}: expected a number from 0 to 1 (0.01 samples one new trace in 100)`,
+          );
+        }
+        config.traceSampleRatio = n;
+        break;
+      }
       case "limits":
         try {
           config.limits = resolveLimits(value as Record<string, unknown>, config.limits);
@@ -171,7 +202,7 @@ function _apply(config: CaxtonConfig, values: Record<string, unknown>, source: s
         break;
       default:
         throw new ConfigError(
-          `Cannot use setting "${key}" from ${source}: unknown; known settings are dataDir, host, port, workers, watchdogMs, mailboxCapacity, logLevel, messageLog, limits, corsOrigins, maxRequestBytes, apiToken`,
+          `Cannot use setting "${key}" from ${source}: unknown; known settings are dataDir, host, port, workers, watchdogMs, mailboxCapacity, logLevel, messageLog, limits, corsOrigins, maxRequestBytes, apiToken, tracing, traceSampleRatio`,
         );
     }
   }
@@ -194,6 +225,8 @@ export function loadConfig(sources: ConfigSources = {}): CaxtonConfig {
     for (const [name, key] of Object.entries(_ENV)) {
       if (sources.env[name] !== undefined) fromEnv[key] = sources.env[name];
     }
+    // Deno's exporter runs: Caxton's spans go with it unless CAXTON_TRACING says no.
+    if (sources.env.OTEL_DENO === "true" && fromEnv.tracing === undefined) fromEnv.tracing = true;
     _apply(config, fromEnv, "the environment");
   }
   if (sources.flags) _apply(config, sources.flags, "the command line");

@@ -18,7 +18,7 @@ import {
   type WorkerPool,
 } from "../runtime/mod.ts";
 import type { AgentRecord, Store } from "../store/mod.ts";
-import { LOG_LEVELS, type Logger, SILENT_LOGGER } from "../telemetry/mod.ts";
+import { LOG_LEVELS, type Logger, SILENT_LOGGER, type Telemetry } from "../telemetry/mod.ts";
 import { type AgentState, assertTransition } from "./agent_state.ts";
 import { DirectDelivery } from "./direct_delivery.ts";
 import { ModuleBuilds } from "./module_builds.ts";
@@ -81,6 +81,8 @@ export interface AgentManagerDeps {
    * message log: a direct delivery is never written to one).
    */
   directDelivery?: boolean;
+  /** Spans of deliveries and lifecycle operations (tracing on). */
+  telemetry?: Telemetry;
 }
 
 const _utf8 = new TextEncoder();
@@ -128,23 +130,28 @@ export class AgentManager {
         `Cannot deploy agent "${name}": isolation "${options.isolation}" is unknown; use "shared" or "dedicated"`,
       );
     }
-    return await this.#locked(name, async () => {
-      const view = await this.#deploy(name, bytes, options);
-      if (!options.capabilities?.length) return view;
-      const live = this.#live(name);
-      this.#applyEffects(live, {
-        sends: [],
-        stateChanges: [],
-        logs: [],
-        capabilities: options.capabilities,
-        fuelUsed: 0,
-      });
-      return this.#view(live);
-    });
+    return await this.#traced("deploy", name, () =>
+      this.#locked(name, async () => {
+        const view = await this.#deploy(name, bytes, options);
+        if (!options.capabilities?.length) return view;
+        const live = this.#live(name);
+        this.#applyEffects(live, {
+          sends: [],
+          stateChanges: [],
+          logs: [],
+          capabilities: options.capabilities,
+          fuelUsed: 0,
+        });
+        return this.#view(live);
+      }));
   }
 
   /** Starts a Loaded or Stopped agent. */
   start(name: string): Promise<AgentView> {
+    return this.#traced("start", name, () => this.#start(name));
+  }
+
+  #start(name: string): Promise<AgentView> {
     return this.#locked(name, async () => {
       const live = this.#live(name);
       if (live.record.state === "stopped" || live.record.state === "failed") {
@@ -158,6 +165,10 @@ export class AgentManager {
 
   /** Stops a running agent after its mailbox drains. */
   stop(name: string): Promise<AgentView> {
+    return this.#traced("stop", name, () => this.#stop(name));
+  }
+
+  #stop(name: string): Promise<AgentView> {
     return this.#locked(name, async () => {
       const live = this.#live(name);
       if (live.record.state === "loaded") {
@@ -177,8 +188,18 @@ export class AgentManager {
   }
 
   /** Removes an agent, its versions, history and state. Running agents are stopped first. */
-  async remove(name: string): Promise<void> {
-    if (this.#live(name).record.state === "running") await this.stop(name);
+  remove(name: string): Promise<void> {
+    return this.#traced("remove", name, () => this.#remove(name));
+  }
+
+  /** Runs a lifecycle operation in its span when tracing is on. */
+  #traced<T>(operation: string, name: string, run: () => Promise<T>): Promise<T> {
+    const telemetry = this.#deps.telemetry;
+    return telemetry ? telemetry.lifecycle(operation, name, run) : run();
+  }
+
+  async #remove(name: string): Promise<void> {
+    if (this.#live(name).record.state === "running") await this.#stop(name);
     await this.#locked(name, () => {
       const live = this.#live(name);
       live.accepting = false;
@@ -272,11 +293,28 @@ export class AgentManager {
     if (!live) return;
     const envelope = outcome.seq === 0 ? undefined : live.mailbox.complete(outcome.seq);
     if (envelope) this.#direct.check(outcome.instanceId);
+    // Traced: the deliver and handle spans; what the agent sent continues from the handle span.
+    const handledAs = envelope && this.#deps.telemetry?.delivered({
+      message: envelope.message,
+      receiver: live.record.name,
+      routedAt: envelope.routedAt,
+      startedAt: outcome.startedAt,
+      endedAt: outcome.endedAt,
+      fuelUsed: outcome.fuelUsed,
+      failure: outcome.failure,
+      trapped: outcome.trapped,
+    });
     // The state a message wrote and the log's word that it was handled commit
     // together, so a crash (or a backup) never sees one without the other.
-    this.#applyEffects(live, outcome, () => {
-      if (envelope) this.#deps.router.complete(envelope, outcome.failure, { durableNow: true });
-    }, envelope);
+    this.#applyEffects(
+      live,
+      outcome,
+      () => {
+        if (envelope) this.#deps.router.complete(envelope, outcome.failure, { durableNow: true });
+      },
+      envelope,
+      handledAs,
+    );
     if (envelope && outcome.stateChanges.length === 0) {
       this.#deps.router.complete(envelope, outcome.failure);
     }
@@ -528,6 +566,7 @@ export class AgentManager {
         envelope.text,
         envelope.message.traceparent,
         envelope.message.protocol !== undefined,
+        this.#deps.telemetry?.traced(envelope.message.traceparent),
       );
   }
 
@@ -569,6 +608,7 @@ export class AgentManager {
     effects: Effects,
     alongState?: () => void,
     cause?: Envelope,
+    handledAs?: string,
   ): void {
     const store = this.#deps.store;
     if (effects.stateChanges.length > 0) {
@@ -583,10 +623,18 @@ export class AgentManager {
       live.record = { ...live.record, capabilities: all };
     }
     for (const line of effects.logs) {
-      this.#log.log(LOG_LEVELS[line.level] ?? "info", line.text, {
-        "caxton.agent.name": live.record.name,
-        source: "agent",
-      });
+      this.#log.log(
+        LOG_LEVELS[line.level] ?? "info",
+        line.text,
+        handledAs
+          ? {
+            "caxton.agent.name": live.record.name,
+            source: "agent",
+            trace_id: handledAs.slice(3, 35),
+            span_id: handledAs.slice(36, 52),
+          }
+          : { "caxton.agent.name": live.record.name, source: "agent" },
+      );
     }
     for (const text of effects.sends) {
       live.counters.sent++;
@@ -597,6 +645,7 @@ export class AgentManager {
         this.#replyNotUnderstood(live, (error as Error).message, cause);
         continue;
       }
+      if (handledAs) message.traceparent = handledAs;
       this.#deps.router.route(message, cause);
     }
   }

@@ -14,6 +14,8 @@ export interface Envelope {
   logId?: number;
   /** True for a `failure` the platform wrote about an undeliverable message. */
   platformFailure?: boolean;
+  /** When the router accepted it (ms, performance.timeOrigin-based); set with telemetry on. */
+  routedAt?: number;
 }
 
 /** Raised when a mailbox is full: the sender should retry later. */

@@ -6,6 +6,7 @@
  */
 import { type AclMessage, nextTraceparent } from "../acl/mod.ts";
 import type { LoggedMessage, MessageWriter } from "../store/mod.ts";
+import type { Telemetry } from "../telemetry/mod.ts";
 import { type Envelope, MailboxFullError } from "./mailbox.ts";
 import { ReplyDeadlines } from "./reply_deadlines.ts";
 
@@ -54,6 +55,11 @@ export interface RouterOptions {
    * when accepted and marked when done, so a restart can redeliver the rest.
    */
   log?: MessageWriter;
+  /**
+   * Tracing on: each routed message is counted and, when its trace is
+   * sampled, gets a route span whose id becomes its traceparent's parent-id.
+   */
+  telemetry?: Telemetry;
 }
 
 /** A listener to routed messages; `at` is when (ms, performance.timeOrigin-based). */
@@ -179,7 +185,13 @@ export class Router {
   route(message: AclMessage, cause?: Envelope): number {
     // Stamped in place: the message continues its cause's trace, else its caller's. A
     // message an agent sent was stamped by its worker as a child of the cause already.
-    if (!cause || message.traceparent === undefined) {
+    // Tracing on: the route span is a child of what the message continues, and its id is the stamp.
+    const stamp = this.#options.telemetry?.route(
+      message,
+      message.traceparent ?? cause?.message.traceparent,
+    );
+    if (stamp !== undefined) message.traceparent = stamp;
+    else if (!cause || message.traceparent === undefined) {
       message.traceparent = nextTraceparent(cause?.message.traceparent ?? message.traceparent);
     }
     const text = JSON.stringify(message);
@@ -229,9 +241,11 @@ export class Router {
     try {
       // Watch first: an outside participant may answer inside enqueue.
       this.#deadlines.watch(message, receiver);
-      endpoint.enqueue(
-        platformFailure ? { message, text, logId, platformFailure } : { message, text, logId },
-      );
+      const envelope: Envelope = platformFailure
+        ? { message, text, logId, platformFailure }
+        : { message, text, logId };
+      if (this.#options.telemetry) envelope.routedAt = performance.timeOrigin + performance.now();
+      endpoint.enqueue(envelope);
     } catch (error) {
       const code: FailureCode = error instanceof MailboxFullError
         ? "mailbox_full"
@@ -310,7 +324,8 @@ export class Router {
     if (original.conversationId) failure.conversationId = original.conversationId;
     if (original.replyWith) failure.inReplyTo = original.replyWith;
     if (original.protocol) failure.protocol = original.protocol;
-    failure.traceparent = nextTraceparent(original.traceparent);
+    failure.traceparent = this.#options.telemetry?.route(failure, original.traceparent) ??
+      nextTraceparent(original.traceparent);
     // Logged like any delivery; if the sender cannot take it, it becomes a dead letter.
     this.#deliver(this.#endpoints.get(sender)!, failure, JSON.stringify(failure), sender, {
       platformFailure: true,

@@ -52,6 +52,7 @@ function handle(item: QueuedDelivery): void {
     });
     return;
   }
+  const startedAt = item.timed ? performance.timeOrigin + performance.now() : 0;
   const result = instance.handle(item.text, item.traceparent);
   const effects = result.effects;
   const quiet = result.failure === null && effects.sends.length === 0 &&
@@ -88,6 +89,7 @@ function handle(item: QueuedDelivery): void {
     trapped: result.trapped,
     ...effects,
     ...(item.seq === 0 && result.failure !== null ? { message: item.text } : {}),
+    ...(item.timed ? { startedAt, endedAt: performance.timeOrigin + performance.now() } : {}),
   });
 }
 
@@ -129,10 +131,14 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   switch (message.kind) {
     case "deliver":
       for (const d of message.batch) {
-        direct.enqueue(
-          { instanceId: d.instanceId, seq: d.seq, text: d.message, traceparent: d.traceparent },
-          d.observe,
-        );
+        const queued: QueuedDelivery = {
+          instanceId: d.instanceId,
+          seq: d.seq,
+          text: d.message,
+          traceparent: d.traceparent,
+        };
+        if (d.timed) queued.timed = true;
+        direct.enqueue(queued, d.observe);
       }
       drain();
       break;

@@ -28,6 +28,8 @@ export interface QueuedDelivery {
   seq: number;
   text: string;
   traceparent: string | undefined;
+  /** Report when handling started and ended (a traced delivery). */
+  timed?: boolean;
 }
 
 interface _Route {

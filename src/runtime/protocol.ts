@@ -17,6 +17,8 @@ export interface Delivery {
   traceparent?: string;
   /** The message names an interaction protocol: the worker reports its conversation's direct messages. */
   observe?: boolean;
+  /** The main thread traces this delivery: the outcome carries when handling started and ended. */
+  timed?: boolean;
 }
 
 /** A state change made while handling (value null = deleted). */
@@ -53,6 +55,9 @@ export interface Outcome extends Effects {
   trapped: boolean;
   /** A direct delivery's message (seq 0), so a failure can be answered to its sender. */
   message?: string;
+  /** When handling started and ended (ms, performance.timeOrigin-based), for a timed delivery. */
+  startedAt?: number;
+  endedAt?: number;
 }
 
 /** Direct deliveries that produced nothing else to report, counted per instance. */

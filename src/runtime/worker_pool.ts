@@ -172,11 +172,13 @@ export class WorkerPool {
     message: string,
     traceparent?: string,
     observe?: boolean,
+    timed?: boolean,
   ): boolean {
     const slot = this.#placement.get(instanceId);
     if (!slot) return false;
     const delivery: Delivery = { instanceId, seq, message, traceparent };
     if (observe) delivery.observe = true;
+    if (timed) delivery.timed = true;
     slot.queue.push(delivery);
     if (slot.queue.length >= _MAX_BATCH) this.#flush(slot);
     else if (!slot.flushScheduled) {

@@ -2,6 +2,7 @@
  * Structured JSON logs, one object per line on stderr. Keys are shared with
  * spans (see attributes.ts) so a log line and its trace can be joined.
  */
+import { trace } from "@opentelemetry/api";
 
 /** Log levels, lowest first. Agent `log` levels 0..4 map onto these. */
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;
@@ -21,8 +22,19 @@ export function createJsonLogger(
   return {
     log(lvl, message, fields = {}) {
       if (LOG_LEVELS.indexOf(lvl) < min) return;
+      // Inside a recorded span (an API request, a lifecycle operation): say which.
+      const span = trace.getActiveSpan();
+      const ids = span?.isRecording()
+        ? { trace_id: span.spanContext().traceId, span_id: span.spanContext().spanId }
+        : undefined;
       write(
-        JSON.stringify({ time: new Date().toISOString(), level: lvl, msg: message, ...fields }),
+        JSON.stringify({
+          time: new Date().toISOString(),
+          level: lvl,
+          msg: message,
+          ...ids,
+          ...fields,
+        }),
       );
     },
   };

@@ -1,6 +1,23 @@
 /**
  * @module
- * Logging (and, later, tracing and metrics) for Caxton's components.
+ * Observability for Caxton's components: the JSON logger, spans (route,
+ * deliver, agent handle, lifecycle, API request, tool call) exported by
+ * Deno's built-in OpenTelemetry, the metrics (OTLP and Prometheus text), and
+ * the conversation tree behind `caxton trace`. `@opentelemetry/api` is
+ * imported here and nowhere else.
  */
 export { createJsonLogger, LOG_LEVELS, SILENT_LOGGER } from "./logger.ts";
 export type { Logger, LogLevel } from "./logger.ts";
+export { ATTR, METRIC, SPAN } from "./attributes.ts";
+export { Telemetry } from "./tracing.ts";
+export type { HandledDelivery, TelemetryOptions } from "./tracing.ts";
+export { CaxtonMetrics, LATENCY_BUCKETS } from "./metrics.ts";
+export type { AgentReadings, CaxtonMetricsOptions, MetricValue } from "./metrics.ts";
+export { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from "./prometheus.ts";
+export { requestTelemetry } from "./http.ts";
+export type { TracingEnv } from "./http.ts";
+export { toolCallSpan } from "./tool_call.ts";
+export type { ToolCallEnd } from "./tool_call.ts";
+export { isSampled, sampledAtRatio } from "./sampling.ts";
+export { conversationTree, renderTrace } from "./trace_view.ts";
+export type { TraceNode } from "./trace_view.ts";

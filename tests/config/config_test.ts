@@ -47,3 +47,27 @@ Deno.test("the message log is durable by default and can be turned off", () => {
     /messageLog="maybe" from the environment: use "log" \(durable\) or "none"/,
   );
 });
+
+Deno.test("tracing follows OTEL_DENO unless CAXTON_TRACING says otherwise; the sample ratio comes from flags > env > file", () => {
+  assert.equal(loadConfig().tracing, false);
+  assert.equal(loadConfig().traceSampleRatio, 0.01);
+  assert.equal(loadConfig({ env: { OTEL_DENO: "true" } }).tracing, true);
+  assert.equal(loadConfig({ env: { OTEL_DENO: "true", CAXTON_TRACING: "false" } }).tracing, false);
+  const config = loadConfig({
+    file: { path: "caxton.json", values: { traceSampleRatio: 0.5 } },
+    env: { CAXTON_TRACE_SAMPLE_RATIO: "0.25" },
+    flags: { traceSampleRatio: "1" },
+  });
+  assert.equal(config.traceSampleRatio, 1);
+  assert.equal(
+    loadConfig({
+      file: { path: "caxton.json", values: { traceSampleRatio: 0.5 } },
+      env: { CAXTON_TRACE_SAMPLE_RATIO: "0.25" },
+    }).traceSampleRatio,
+    0.25,
+  );
+  assert.throws(
+    () => loadConfig({ env: { CAXTON_TRACE_SAMPLE_RATIO: "2" } }),
+    (e) => e instanceof ConfigError && /traceSampleRatio="2" from the environment/.test(e.message),
+  );
+});

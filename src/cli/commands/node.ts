@@ -12,6 +12,7 @@ const _SERVER_OPTIONS = {
   "data-dir": { type: "string" },
   workers: { type: "string" },
   config: { type: "string" },
+  "trace-sample-ratio": { type: "string" },
 } as const;
 
 function _config(ctx: CommandContext) {
@@ -24,6 +25,7 @@ function _config(ctx: CommandContext) {
       host: v.host as string | undefined,
       dataDir: v["data-dir"] as string | undefined,
       workers: v.workers as string | undefined,
+      traceSampleRatio: v["trace-sample-ratio"] as string | undefined,
     },
   });
 }
@@ -31,7 +33,8 @@ function _config(ctx: CommandContext) {
 export const NODE_COMMANDS: Command[] = [
   {
     noun: "serve",
-    usage: "[--port N] [--host H] [--data-dir DIR] [--workers N] [--config FILE]",
+    usage:
+      "[--port N] [--host H] [--data-dir DIR] [--workers N] [--config FILE] [--trace-sample-ratio R]",
     summary: "run a node: the API on --host:--port, data in --data-dir",
     options: _SERVER_OPTIONS,
     async run(ctx) {

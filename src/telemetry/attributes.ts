@@ -1,0 +1,50 @@
+/**
+ * Span, attribute and metric names: one place, shared by spans, metrics and
+ * log lines so each can be joined with the others.
+ */
+
+/** Span names. */
+export const SPAN = {
+  route: "caxton.route",
+  deliver: "caxton.deliver",
+  handle: "caxton.agent.handle",
+  lifecycle: "caxton.lifecycle",
+  toolCall: "caxton.tool.call",
+} as const;
+
+/** Attribute keys (OpenTelemetry messaging conventions where one fits). */
+export const ATTR = {
+  messagingSystem: "messaging.system",
+  messagingOperation: "messaging.operation.type",
+  destination: "messaging.destination.name",
+  performative: "caxton.acl.performative",
+  conversationId: "caxton.conversation.id",
+  sender: "caxton.acl.sender",
+  receiver: "caxton.acl.receiver",
+  protocol: "caxton.acl.protocol",
+  agentName: "caxton.agent.name",
+  fuelUsed: "caxton.agent.fuel_used",
+  outcome: "caxton.outcome",
+  failure: "caxton.failure",
+  operation: "caxton.lifecycle.operation",
+  toolServer: "caxton.tool.server",
+  toolName: "caxton.tool.name",
+  httpMethod: "http.request.method",
+  httpRoute: "http.route",
+  httpStatus: "http.response.status_code",
+  traceId: "trace_id",
+  spanId: "span_id",
+} as const;
+
+/** Metric names, as exported over OTLP and rendered for Prometheus. */
+export const METRIC = {
+  agents: "caxton_agents",
+  messagesRouted: "caxton_messages_routed_total",
+  messagesHandled: "caxton_agent_messages_handled_total",
+  deliveryLatency: "caxton_delivery_latency_seconds",
+  mailboxDepth: "caxton_agent_mailbox_depth",
+  fuelConsumed: "caxton_agent_fuel_used_total",
+  traps: "caxton_agent_traps_total",
+  apiRequestDuration: "caxton_api_request_duration_seconds",
+  toolCalls: "caxton_tool_calls_total",
+} as const;

@@ -1,0 +1,219 @@
+import assert from "node:assert/strict";
+import type { AclMessage } from "../../src/acl/mod.ts";
+import { parseTraceparent } from "../../src/acl/mod.ts";
+import { ATTR, SPAN } from "../../src/telemetry/mod.ts";
+import { tempDataDir } from "../_support/node.ts";
+import { otlpEnv, type ReceivedSpan, startOtlpReceiver } from "../_support/otlp.ts";
+
+const FIXTURE = new URL("../fixtures/otel_node.ts", import.meta.url).pathname;
+const AGENTS = new URL("../../build/agents/wat", import.meta.url).pathname;
+const HTTP_CALLER = "00-11111111111111111111111111111111-1111111111111111-01";
+const MESSAGE_CALLER = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+interface FixtureOutput {
+  deployed: string[];
+  request: string;
+  verdict: AclMessage;
+  untraced: string;
+  done: AclMessage;
+  logs: string[];
+}
+
+/**
+ * Runs the node fixture and returns what it printed. Deno flushes its exporter
+ * when the process exits; that flush has been seen to block the exiting
+ * thread for good on a loaded machine, so once the output is in, the child
+ * gets a grace period and is then killed (by its PID: only the process this
+ * test started).
+ */
+async function runFixture(env: Record<string, string>, dataDir: string): Promise<FixtureOutput> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--unstable-worker-options",
+      "--allow-all",
+      FIXTURE,
+      dataDir,
+      AGENTS,
+      HTTP_CALLER,
+      MESSAGE_CALLER,
+    ],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  const deadline = Date.now() + 30_000;
+  try {
+    while (!out.includes("\n") && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += value;
+    }
+  } finally {
+    const exited = await Promise.race([
+      child.status.then(() => true),
+      new Promise<false>((r) => setTimeout(() => r(false), 3_000)),
+    ]);
+    if (!exited) child.kill("SIGKILL");
+    await child.status;
+    await reader.cancel();
+  }
+  assert.ok(out.includes("\n"), `the node fixture printed nothing: ${await stderr}`);
+  await stderr;
+  return JSON.parse(out.trim().split("\n").at(-1)!);
+}
+
+async function eventually(check: () => boolean, what: string, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The span's ancestors inside `byId`, nearest first, ending where the chain leaves it. */
+function ancestors(span: ReceivedSpan, byId: Map<string, ReceivedSpan>): ReceivedSpan[] {
+  const chain: ReceivedSpan[] = [];
+  for (let p = byId.get(span.parentSpanId); p; p = byId.get(p.parentSpanId)) chain.push(p);
+  return chain;
+}
+
+Deno.test("a three-agent Contract Net round arrives at a real OTLP receiver as one trace under its caller, parent by parent", async () => {
+  await using receiver = startOtlpReceiver();
+  using dir = tempDataDir();
+  const out = await runFixture(
+    { ...otlpEnv(receiver), CAXTON_TRACE_SAMPLE_RATIO: "0" },
+    dir.path,
+  );
+  const callerTrace = parseTraceparent(MESSAGE_CALLER)!;
+  await eventually(
+    () =>
+      receiver.spans.some((s) =>
+        s.name === SPAN.route && s.attributes[ATTR.receiver]?.toString() === "ext:client"
+      ),
+    "the verdict's route span",
+  );
+  const trace = receiver.spans.filter((s) => s.traceId === callerTrace.traceId);
+  const byId = new Map(trace.map((s) => [s.spanId, s]));
+
+  // The request's route span is the caller's child, and its id is the stamp the message carries.
+  const first = trace.find((s) =>
+    s.name === SPAN.route && s.attributes[ATTR.performative] === "request"
+  )!;
+  assert.ok(first, "the request was traced although the sample ratio is 0 (parent-based)");
+  assert.equal(first.parentSpanId, callerTrace.parentId);
+  assert.equal(parseTraceparent(out.request)!.parentId, first.spanId);
+  assert.equal(first.attributes[ATTR.conversationId], "cnp-otel");
+  assert.equal(first.attributes[ATTR.sender], "ext:client");
+
+  // The MCP tool call hook records its span under the message that asked for the call.
+  const tool = trace.find((s) => s.name === `${SPAN.toolCall} fs/read_file`)!;
+  assert.equal(tool.parentSpanId, first.spanId);
+  assert.equal(tool.attributes[ATTR.toolServer], "fs");
+
+  // Every span of the trace hangs, parent by parent, from the caller's span.
+  for (const span of trace) {
+    const chain = ancestors(span, byId);
+    const top = chain.at(-1) ?? span;
+    assert.equal(top.parentSpanId, callerTrace.parentId, `${span.name} reaches the caller`);
+  }
+
+  // All three agents handled messages of this trace, with their fuel and outcome.
+  const handles = trace.filter((s) => s.name === SPAN.handle);
+  assert.deepEqual(
+    [...new Set(handles.map((s) => s.attributes[ATTR.agentName]))].sort(),
+    ["b1", "b2", "manager"],
+  );
+  for (const h of handles) {
+    assert.ok(Number(h.attributes[ATTR.fuelUsed]) > 0, "fuel used is recorded");
+    assert.equal(h.attributes[ATTR.outcome], "handled");
+    // handle ← deliver ← route, and the worker's times lie inside the delivery.
+    const deliver = byId.get(h.parentSpanId)!;
+    assert.equal(deliver.name, SPAN.deliver);
+    assert.equal(deliver.attributes[ATTR.destination], h.attributes[ATTR.agentName]);
+    assert.equal(byId.get(deliver.parentSpanId)!.name, SPAN.route);
+    assert.ok(BigInt(h.startTimeUnixNano) >= BigInt(deliver.startTimeUnixNano));
+  }
+
+  // A bidder's cfp was routed while the manager handled the request.
+  const cfp = trace.find((s) =>
+    s.name === SPAN.route && s.attributes[ATTR.performative] === "cfp"
+  )!;
+  const cause = byId.get(cfp.parentSpanId)!;
+  assert.equal(cause.name, SPAN.handle);
+  assert.equal(cause.attributes[ATTR.agentName], "manager");
+
+  // The verdict to the client: route ← handle(manager) ← … ← handle(bidder) ← … ← the request.
+  const verdictRoute = trace.find((s) =>
+    s.name === SPAN.route && s.attributes[ATTR.receiver]?.toString() === "ext:client"
+  )!;
+  assert.equal(parseTraceparent(out.verdict.traceparent)!.parentId, verdictRoute.spanId);
+  const path = ancestors(verdictRoute, byId).map((s) =>
+    s.name === SPAN.handle ? `handle:${s.attributes[ATTR.agentName]}` : s.name
+  );
+  assert.equal(path[0], "handle:manager");
+  assert.ok(path.some((p) => p === "handle:b1" || p === "handle:b2"), path.join(" < "));
+  assert.equal(path.at(-1), SPAN.route, "the chain starts at the request's route span");
+
+  // A message with no traceparent at ratio 0: stamped unsampled, and no span recorded.
+  assert.equal(parseTraceparent(out.untraced)!.flags, "00");
+  const untracedTrace = parseTraceparent(out.untraced)!.traceId;
+  assert.equal(parseTraceparent(out.done.traceparent)!.traceId, untracedTrace);
+  assert.ok(!receiver.spans.some((s) => s.traceId === untracedTrace));
+
+  // An agent's log line keeps its name and joins the span of the handling that wrote it.
+  const line = out.logs.map((l) => JSON.parse(l)).find((l) => l.msg === "count is now 1");
+  assert.equal(line["caxton.agent.name"], "counter");
+  assert.equal(line.trace_id, "22222222222222222222222222222222");
+  await eventually(() => receiver.spans.some((s) => s.spanId === line.span_id), "the log's span");
+  const logged = receiver.spans.find((s) => s.spanId === line.span_id)!;
+  assert.equal(logged.name, SPAN.handle);
+  assert.equal(logged.attributes[ATTR.agentName], "counter");
+
+  // Metrics travel over OTLP too.
+  await eventually(
+    () => receiver.metricNames.has("caxton_messages_routed_total"),
+    "the routed-messages metric",
+  );
+});
+
+Deno.test("an HTTP caller's traceparent is honoured: the API span is in its trace, the answer carries it, the deploy span is its child", async () => {
+  await using receiver = startOtlpReceiver();
+  using dir = tempDataDir();
+  const out = await runFixture(
+    { ...otlpEnv(receiver), CAXTON_TRACE_SAMPLE_RATIO: "0" },
+    dir.path,
+  );
+  const caller = parseTraceparent(HTTP_CALLER)!;
+  await eventually(
+    () =>
+      receiver.spans.filter((s) =>
+        s.traceId === caller.traceId && s.name === `${SPAN.lifecycle} deploy`
+      ).length === 3,
+    "three deploy spans",
+  );
+  const trace = receiver.spans.filter((s) => s.traceId === caller.traceId);
+  const byId = new Map(trace.map((s) => [s.spanId, s]));
+  const api = trace.filter((s) => s.name === "PUT /api/v1/agents/:name");
+  assert.equal(api.length, 3);
+  for (const [i, answer] of out.deployed.entries()) {
+    const context = parseTraceparent(answer)!;
+    assert.equal(
+      context.traceId,
+      caller.traceId,
+      "the response's traceparent continues the caller",
+    );
+    const span = byId.get(context.parentId)!;
+    assert.equal(span.name, "PUT /api/v1/agents/:name", `deploy ${i} names its API span`);
+    assert.equal(span.attributes[ATTR.httpStatus], 201);
+    const top = ancestors(span, byId).at(-1) ?? span;
+    assert.equal(top.parentSpanId, caller.parentId);
+    const deploy = trace.find((s) =>
+      s.name === `${SPAN.lifecycle} deploy` && s.parentSpanId === span.spanId
+    );
+    assert.ok(deploy, "the lifecycle span is a child of the API request span");
+  }
+});
