@@ -7,6 +7,7 @@ import { mkdirSync } from "node:fs";
 import { createApp } from "./src/api/mod.ts";
 import { type CaxtonConfig, databasePath } from "./src/config/mod.ts";
 import { AgentManager } from "./src/lifecycle/mod.ts";
+import { type ToolCallRecord, ToolGateway } from "./src/mcp/mod.ts";
 import { ProtocolMonitor, Router } from "./src/router/mod.ts";
 import { ModulePreparer, WorkerPool } from "./src/runtime/mod.ts";
 import { GroupCommitWriter, openStore, type Store } from "./src/store/mod.ts";
@@ -25,6 +26,8 @@ export interface CaxtonNode {
   /** Checks conversations that name a FIPA interaction protocol as their messages are routed. */
   readonly protocols: ProtocolMonitor;
   readonly agents: AgentManager;
+  /** The configured MCP servers' tools, reachable by agents at `tool:<server>/<tool>`. */
+  readonly tools: ToolGateway;
   /** Where the API listens (port resolved when 0 was asked). */
   readonly url: string | null;
   close(): Promise<void>;
@@ -36,6 +39,8 @@ export interface StartOptions {
   /** Serve the HTTP API (default true). */
   serve?: boolean;
   logger?: Logger;
+  /** Told of every MCP tool call (the span hook until telemetry has a tracer). */
+  onToolCall?: (call: ToolCallRecord) => void;
 }
 
 /** Builds and starts a node; resolves once its agents are restored. */
@@ -89,6 +94,15 @@ export async function startNode(
     // Direct delivery inside a worker skips the main thread, so it needs the log off.
     directDelivery: config.messageLog === "none",
   });
+  const tools = new ToolGateway({
+    router,
+    config: config.mcp,
+    allowedTools: (name) => agents.allowedTools(name),
+    logger,
+    onCall: options.onToolCall,
+  });
+  // Connected before agents come back, so restored agents find their tools.
+  await tools.start();
   let ready = false;
   let server: Deno.HttpServer<Deno.NetAddr> | null = null;
   let url: string | null = null;
@@ -121,6 +135,7 @@ export async function startNode(
     closing ??= (async () => {
       await agents.drainAll();
       await server?.shutdown();
+      await tools.close();
       router.close();
       log.close();
       await pool.close();
@@ -137,6 +152,7 @@ export async function startNode(
     router,
     protocols,
     agents,
+    tools,
     url,
     close,
     [Symbol.asyncDispose]: close,

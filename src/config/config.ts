@@ -4,6 +4,7 @@
  * name the setting and its source.
  */
 import { join } from "node:path";
+import { defaultMcpConfig, type McpConfig, parseMcpConfig } from "../mcp/config.ts";
 import { type AgentLimits, DEFAULT_LIMITS, resolveLimits } from "../runtime/mod.ts";
 import { LOG_LEVELS, type LogLevel } from "../telemetry/mod.ts";
 
@@ -24,6 +25,8 @@ export interface CaxtonConfig {
   messageLog: "none" | "log";
   /** Default limits for every agent; deployments may override. */
   limits: AgentLimits;
+  /** MCP servers whose tools agents may call, and limits on those calls (docs/MCP.md). */
+  mcp: McpConfig;
 }
 
 /** Raised for a setting that cannot be used. */
@@ -52,6 +55,7 @@ export function defaultConfig(): CaxtonConfig {
     logLevel: "info",
     messageLog: "log",
     limits: { ...DEFAULT_LIMITS },
+    mcp: defaultMcpConfig(),
   };
 }
 
@@ -132,9 +136,16 @@ function _apply(config: CaxtonConfig, values: Record<string, unknown>, source: s
           throw new ConfigError(`${(error as Error).message} (from ${source})`);
         }
         break;
+      case "mcp":
+        try {
+          config.mcp = parseMcpConfig(value, config.mcp);
+        } catch (error) {
+          throw new ConfigError(`Cannot use ${(error as Error).message} (from ${source})`);
+        }
+        break;
       default:
         throw new ConfigError(
-          `Cannot use setting "${key}" from ${source}: unknown; known settings are dataDir, host, port, workers, watchdogMs, mailboxCapacity, logLevel, messageLog, limits`,
+          `Cannot use setting "${key}" from ${source}: unknown; known settings are dataDir, host, port, workers, watchdogMs, mailboxCapacity, logLevel, messageLog, limits, mcp`,
         );
     }
   }

@@ -47,7 +47,14 @@ export interface DeployOptions {
   isolation?: Isolation;
   /** Start right away (default) or leave the agent Loaded. */
   start?: boolean;
+  /**
+   * MCP tools the agent may call, as "server/tool" or "server/*". Default
+   * deny: none unless listed. A redeploy without it keeps the current list.
+   */
+  tools?: readonly string[];
 }
+
+const _TOOL_GRANT = /^[A-Za-z0-9._-]+\/(\*|[^\s/]+)$/;
 
 /** Live counters of one agent since this node started. */
 export interface AgentCounters {
@@ -126,7 +133,24 @@ export class AgentManager {
         `Cannot deploy agent "${name}": isolation "${options.isolation}" is unknown; use "shared" or "dedicated"`,
       );
     }
+    for (const grant of options.tools ?? []) {
+      if (typeof grant !== "string" || !_TOOL_GRANT.test(grant)) {
+        throw new InvalidDeploymentError(
+          `Cannot deploy agent "${name}": tool grant ${
+            JSON.stringify(grant)
+          } is not "<server>/<tool>" or "<server>/*"`,
+        );
+      }
+    }
     return await this.#locked(name, () => this.#deploy(name, bytes, options));
+  }
+
+  /**
+   * The MCP tools agent `name` may call ("server/tool" or "server/*"), or
+   * undefined when no agent has that name.
+   */
+  allowedTools(name: string): readonly string[] | undefined {
+    return this.#byName.get(name)?.record.tools;
   }
 
   /** Starts a Loaded or Stopped agent. */
@@ -355,8 +379,13 @@ export class AgentManager {
     const { hash, module } = await this.#builds.forDeploy(bytes, limits);
     const isolation = options.isolation ?? existing?.record.isolation ?? "shared";
     const store = this.#deps.store;
+    const tools = options.tools ? [...new Set(options.tools)] : undefined;
+    if (existing && tools) {
+      store.agents.setTools(existing.record.id, tools);
+      existing.record = { ...existing.record, tools };
+    }
     if (!existing) {
-      const record = store.agents.create({ name, moduleHash: hash, isolation, limits });
+      const record = store.agents.create({ name, moduleHash: hash, isolation, limits, tools });
       const live = this.#adopt(record);
       live.module = module;
       this.#transition(live, "loaded", "deployed");

@@ -116,4 +116,14 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Numbered 4: migration 3 belongs to the REST API work on another branch; the
+    // runner applies every version above the database's, so the gap is harmless.
+    version: 4,
+    name: "agent_tools",
+    sql: `
+      -- The MCP tools an agent may call ("server/tool" or "server/*"); none by default.
+      ALTER TABLE agents ADD COLUMN tools TEXT NOT NULL DEFAULT '[]';
+    `,
+  },
 ];
