@@ -44,7 +44,9 @@ export function crashyServer(): StdioServerConfig {
 }
 
 /** A Streamable HTTP MCP server on loopback: `add`, `fail` (isError), `throw`, `hang`. */
-export function startHttpToolServer(): { url: string; hangs: number } & AsyncDisposable {
+export function startHttpToolServer(
+  port = 0,
+): { url: string; hangs: number } & AsyncDisposable {
   const hanging = new Set<() => void>();
   const state = { hangs: 0 };
   const build = () => {
@@ -73,7 +75,7 @@ export function startHttpToolServer(): { url: string; hangs: number } & AsyncDis
   };
   // A cancelled call never gets its response, so its HTTP exchange stays open until closed here.
   const open = new Set<() => void>();
-  const http = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+  const http = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, async (req) => {
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,
@@ -102,4 +104,21 @@ export function startHttpToolServer(): { url: string; hangs: number } & AsyncDis
       await http.shutdown();
     },
   };
+}
+
+/** A loopback port that was free a moment ago. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/** Waits until `check` holds, polling every 20 ms, or fails after `timeoutMs`. */
+export async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
