@@ -8,6 +8,7 @@ import { startNode, VERSION } from "./main.ts";
 import { ConfigError, databasePath, loadConfig, readConfigFile } from "./src/config/mod.ts";
 import { BackupError, openStore, restoreDatabase } from "./src/store/mod.ts";
 import { agentNewCommand } from "./src/scaffold/mod.ts";
+import { toolListCommand } from "./src/mcp/mod.ts";
 
 const USAGE = `caxton ${VERSION} — a server for multi-agent systems
 
@@ -16,6 +17,8 @@ Usage:
   caxton backup <file> [--data-dir DIR]     copy the live database to <file>
   caxton restore <file> [--data-dir DIR]    replace the database by <file> (server stopped)
   caxton agent new <name> --lang assemblyscript|c|rust|wat   scaffold an agent project
+  caxton tool list [--url URL] [--json]      MCP tools of a running node, with call counters
+  caxton mcp [--data-dir DIR] [--config FILE]  run a node serving MCP on stdin/stdout
   caxton version
 
 Settings come from flags, then CAXTON_* environment variables, then --config FILE.`;
@@ -64,6 +67,8 @@ async function main(args: string[]): Promise<void> {
       workers: { type: "string" },
       config: { type: "string" },
       lang: { type: "string" },
+      url: { type: "string" },
+      json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -96,6 +101,20 @@ async function main(args: string[]): Promise<void> {
       const { agents } = restoreDatabase(arg, databasePath(config));
       console.log(`restored ${agents} agent(s) from ${arg} into ${config.dataDir}`);
       return;
+    }
+    case "tool": {
+      if (arg !== "list") fail("usage: caxton tool list [--url URL] [--json]", EXIT.usage);
+      const config = configFrom(values);
+      const url = (values.url as string | undefined) ?? `http://${config.host}:${config.port}`;
+      console.log(await toolListCommand(url, { json: values.json === true }));
+      return;
+    }
+    case "mcp": {
+      // stdout carries MCP; logs go to stderr. No HTTP: `caxton serve` owns the port.
+      const node = await startNode(configFrom(values), { serve: false });
+      await node.mcp.serveStdio();
+      await node.close();
+      return Deno.exit(EXIT.ok);
     }
     case "agent":
       if (arg !== "new") fail("usage: caxton agent new <name> --lang <language>", EXIT.usage);

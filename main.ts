@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { createApp } from "./src/api/mod.ts";
 import { type CaxtonConfig, databasePath } from "./src/config/mod.ts";
 import { AgentManager } from "./src/lifecycle/mod.ts";
-import { type ToolCallRecord, ToolGateway } from "./src/mcp/mod.ts";
+import { CaxtonMcp, type ToolCallRecord, ToolGateway } from "./src/mcp/mod.ts";
 import { ProtocolMonitor, Router } from "./src/router/mod.ts";
 import { ModulePreparer, WorkerPool } from "./src/runtime/mod.ts";
 import { GroupCommitWriter, openStore, type Store } from "./src/store/mod.ts";
@@ -28,6 +28,8 @@ export interface CaxtonNode {
   readonly agents: AgentManager;
   /** The configured MCP servers' tools, reachable by agents at `tool:<server>/<tool>`. */
   readonly tools: ToolGateway;
+  /** Caxton as an MCP server (`/mcp` on the API, `caxton mcp` on stdio). */
+  readonly mcp: CaxtonMcp;
   /** Where the API listens (port resolved when 0 was asked). */
   readonly url: string | null;
   close(): Promise<void>;
@@ -103,11 +105,25 @@ export async function startNode(
   });
   // Connected before agents come back, so restored agents find their tools.
   await tools.start();
+  const mcp = new CaxtonMcp({
+    router,
+    version: VERSION,
+    listAgents: () =>
+      agents.list().map((a) => ({
+        name: a.name,
+        state: a.state,
+        version: a.version,
+        capabilities: a.capabilities,
+        tools: a.tools,
+        mailboxDepth: a.mailboxDepth,
+      })),
+    conversation: (id) => store.messages.byConversation(id),
+  });
   let ready = false;
   let server: Deno.HttpServer<Deno.NetAddr> | null = null;
   let url: string | null = null;
   if (options.serve !== false) {
-    const app = createApp({ agents, pool, isReady: () => ready, version: VERSION });
+    const app = createApp({ agents, pool, isReady: () => ready, version: VERSION, tools, mcp });
     server = Deno.serve({
       hostname: config.host,
       port: config.port,
@@ -134,6 +150,7 @@ export async function startNode(
   const close = () => {
     closing ??= (async () => {
       await agents.drainAll();
+      mcp.close();
       await server?.shutdown();
       await tools.close();
       router.close();
@@ -153,6 +170,7 @@ export async function startNode(
     protocols,
     agents,
     tools,
+    mcp,
     url,
     close,
     [Symbol.asyncDispose]: close,

@@ -12,6 +12,7 @@ import { AgentLoadError, InvalidLimitError, ModuleRejectedError } from "../runti
 import { problem, ProblemError, problemResponse } from "./problem.ts";
 import { agentRoutes } from "./agents.ts";
 import { healthRoutes } from "./health.ts";
+import { mcpRoutes, toolRoutes } from "./tools.ts";
 import type { ApiDeps } from "./deps.ts";
 
 /** Builds the HTTP app over a node's parts. */
@@ -19,6 +20,8 @@ export function createApp(deps: ApiDeps): Hono {
   const app = new Hono();
   app.route("/", healthRoutes(deps));
   app.route("/api/v1/agents", agentRoutes(deps));
+  if (deps.tools) app.route("/api/v1/tools", toolRoutes(deps.tools));
+  if (deps.mcp) app.route("/mcp", mcpRoutes(deps.mcp));
   app.notFound((c) =>
     problemResponse(
       problem(
