@@ -35,6 +35,7 @@ export function agentRoutes(deps: ApiDeps): Hono {
       limits: _limitsFromQuery(query),
       isolation: query.isolation as Isolation | undefined,
       start: query.start !== "false",
+      tools: query.tools === undefined ? undefined : query.tools.split(",").filter((t) => t),
     });
     return c.json(_public(view), 201);
   });
