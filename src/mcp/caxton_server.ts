@@ -219,7 +219,9 @@ export class CaxtonMcp {
       const answer = await reply;
       if (!answer) {
         return _error(
-          `No reply from "${String(args.receiver)}" within ${waitMs} ms; read_conversation ${conversationId} shows what happened`,
+          `No reply from "${
+            String(args.receiver)
+          }" within ${waitMs} ms; read_conversation ${conversationId} shows what happened`,
         );
       }
       return _json({ conversationId, reply: answer as unknown as Record<string, unknown> });

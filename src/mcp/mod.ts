@@ -23,4 +23,4 @@ export { ToolServerUnavailableError } from "./tool_server.ts";
 export type { ToolServerStatus } from "./tool_server.ts";
 export { CaxtonMcp, MCP_PARTICIPANT } from "./caxton_server.ts";
 export type { CaxtonMcpDeps, McpAgentSummary } from "./caxton_server.ts";
-export { ToolListError, toolListCommand } from "./tool_list_command.ts";
+export { toolListCommand, ToolListError } from "./tool_list_command.ts";

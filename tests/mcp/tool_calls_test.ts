@@ -6,7 +6,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { ToolCallRecord } from "../../src/mcp/mod.ts";
-import { agentBytes, startTestNode, tempDataDir, TestParticipant } from "../_support/node.ts";
+import {
+  agentBytes,
+  capturingLogger,
+  startTestNode,
+  tempDataDir,
+  TestParticipant,
+} from "../_support/node.ts";
 import { everythingServer, filesystemServer, startHttpToolServer } from "./_servers.ts";
 import { defaultMcpConfig } from "../../src/mcp/mod.ts";
 import type { AclMessage } from "../../src/acl/mod.ts";
@@ -34,10 +40,11 @@ Deno.test("an agent reads a file through server-filesystem; outside its root is 
     Deno.writeTextFileSync(join(root, "hello.txt"), "hello from the sandbox");
     Deno.writeTextFileSync(join(outside, "secret.txt"), "must not leak");
     const calls: ToolCallRecord[] = [];
+    const logger = capturingLogger();
     await using node = await startTestNode({
       dataDir: data.path,
       mcp: { ...defaultMcpConfig(), servers: { fs: filesystemServer(root) } },
-    }, { onToolCall: (call) => calls.push(call) });
+    }, { onToolCall: (call) => calls.push(call), logger });
     await node.agents.deploy("caller", agentBytes("tool_caller_as"), {
       tools: ["fs/read_text_file", "fs/list_allowed_directories"],
     });
@@ -84,6 +91,16 @@ Deno.test("an agent reads a file through server-filesystem; outside its root is 
       ],
     );
     assert.ok(calls.every((c) => c.durationMs >= 0));
+    // …and logged, with the same keys.
+    const logged = logger.lines.filter((l) => l.msg === "tool call");
+    assert.deepEqual(
+      logged.map((l) => [l["caxton.mcp.tool"], l["caxton.agent.name"], l.outcome]),
+      [["read_text_file", "caller", "ok"], ["read_text_file", "caller", "error"], [
+        "write_file",
+        "caller",
+        "refused",
+      ]],
+    );
   } finally {
     Deno.removeSync(root, { recursive: true });
     Deno.removeSync(outside, { recursive: true });
