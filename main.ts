@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { createApp } from "./src/api/mod.ts";
 import { type CaxtonConfig, databasePath } from "./src/config/mod.ts";
 import { AgentManager } from "./src/lifecycle/mod.ts";
-import { CaxtonMcp, type ToolCallRecord, ToolGateway } from "./src/mcp/mod.ts";
+import { CaxtonMcp, mcpHostnames, type ToolCallRecord, ToolGateway } from "./src/mcp/mod.ts";
 import { ProtocolMonitor, Router } from "./src/router/mod.ts";
 import { ModulePreparer, WorkerPool } from "./src/runtime/mod.ts";
 import { GroupCommitWriter, openStore, type Store } from "./src/store/mod.ts";
@@ -118,6 +118,7 @@ export async function startNode(
         mailboxDepth: a.mailboxDepth,
       })),
     conversation: (id) => store.messages.byConversation(id),
+    allowedHostnames: mcpHostnames(config.host),
   });
   let ready = false;
   let server: Deno.HttpServer<Deno.NetAddr> | null = null;

@@ -32,6 +32,17 @@ export interface CaxtonMcpDeps {
   version: string;
   /** Longest wait of the `request` tool (default 30 s). */
   maxWaitMs?: number;
+  /**
+   * Host names `/mcp` answers to (the `Host` header, port aside); undefined
+   * answers any (a node listening on all interfaces). Guards against DNS rebinding.
+   */
+  allowedHostnames?: readonly string[];
+}
+
+/** The host names a node listening on `host` answers to on `/mcp`, or undefined for any. */
+export function mcpHostnames(host: string): string[] | undefined {
+  if (host === "0.0.0.0" || host === "::" || host === "[::]") return undefined;
+  return [...new Set([host, "127.0.0.1", "localhost", "::1", "[::1]"])];
 }
 
 /** The participant that sends for `send_message`; replies to it stay in the log. */
@@ -138,23 +149,17 @@ export class CaxtonMcp {
 
   /**
    * Answers one Streamable HTTP request (stateless: no session, JSON
-   * responses). Browsers' cross-site requests are refused (DNS rebinding, per
-   * the MCP spec's security rules): an `Origin` must name the host asked.
+   * responses). Per the MCP spec's security rules for HTTP servers, a `Host`
+   * the node does not answer to (DNS rebinding) and an `Origin` other than
+   * the host asked (a web page elsewhere) are refused with 403.
    */
   async handleHttp(request: Request): Promise<Response> {
-    const origin = request.headers.get("origin");
-    if (origin !== null) {
-      let allowed = false;
-      try {
-        allowed = new URL(origin).host === request.headers.get("host");
-      } catch { /* not a URL: refused */ }
-      if (!allowed) {
-        return Response.json({
-          jsonrpc: "2.0",
-          error: { code: -32000, message: `Origin "${origin}" may not use this MCP endpoint` },
-          id: null,
-        }, { status: 403 });
-      }
+    const refusal = this.#refusal(request.headers);
+    if (refusal) {
+      return Response.json(
+        { jsonrpc: "2.0", error: { code: -32000, message: refusal }, id: null },
+        { status: 403 },
+      );
     }
     const server = this.createServer();
     const transport = new WebStandardStreamableHTTPServerTransport({
@@ -175,6 +180,25 @@ export class CaxtonMcp {
     this.#closed = true;
     this.#participant[Symbol.dispose]();
     for (const end of this.#waits) end();
+  }
+
+  #refusal(headers: Headers): string | null {
+    const host = headers.get("host") ?? "";
+    const allowed = this.#deps.allowedHostnames;
+    if (allowed) {
+      const hostname = host.startsWith("[")
+        ? host.slice(0, host.indexOf("]") + 1)
+        : host.split(":")[0]!;
+      if (!allowed.includes(hostname)) {
+        return `Host "${host}" is not one this node answers to on /mcp; use ${allowed[0]}`;
+      }
+    }
+    const origin = headers.get("origin");
+    if (origin === null) return null;
+    try {
+      if (new URL(origin).host === host) return null;
+    } catch { /* not a URL: refused below */ }
+    return `Origin "${origin}" may not use this MCP endpoint`;
   }
 
   #parse(fields: Record<string, unknown>): AclMessage | string {

@@ -21,6 +21,6 @@ export type {
 } from "./tool_gateway.ts";
 export { ToolServerUnavailableError } from "./tool_server.ts";
 export type { ToolServerStatus } from "./tool_server.ts";
-export { CaxtonMcp, MCP_PARTICIPANT } from "./caxton_server.ts";
+export { CaxtonMcp, MCP_PARTICIPANT, mcpHostnames } from "./caxton_server.ts";
 export type { CaxtonMcpDeps, McpAgentSummary } from "./caxton_server.ts";
 export { toolListCommand, ToolListError } from "./tool_list_command.ts";

@@ -96,6 +96,21 @@ Deno.test("over Streamable HTTP at /mcp: list agents, request and await the repl
   });
   assert.equal(crossSite.status, 403);
   await crossSite.body?.cancel();
+  // Nor a page whose name was rebound to this address (DNS rebinding): its Host is foreign.
+  const rebound = await node.mcp.handleHttp(
+    new Request(`${node.url}/mcp`, {
+      method: "POST",
+      headers: {
+        host: "rebound.example:8080",
+        origin: "http://rebound.example:8080",
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    }),
+  );
+  assert.equal(rebound.status, 403);
+  assert.match((await rebound.json()).error.message, /Host "rebound\.example:8080" is not one/);
 });
 
 Deno.test("over stdio with `caxton mcp`: the SDK client drives a node in a child process", async () => {
