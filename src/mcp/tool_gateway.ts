@@ -194,8 +194,11 @@ export class ToolGateway {
   }
 
   #track(call: Promise<void>): void {
-    this.#pending.add(call);
-    void call.finally(() => this.#pending.delete(call));
+    // #call answers every error itself; this only keeps a bug from becoming an unhandled rejection.
+    const tracked = call.catch((error) =>
+      this.#log.log("error", "tool call handling failed", { error: (error as Error).message })
+    ).finally(() => this.#pending.delete(tracked));
+    this.#pending.add(tracked);
   }
 
   async #call(server: ToolServer, tool: _Tool, envelope: Envelope): Promise<void> {
@@ -243,7 +246,11 @@ export class ToolGateway {
         durationMs: Math.round(durationMs * 1000) / 1000,
         detail,
       });
-      this.#deps.onCall?.(record);
+      try {
+        this.#deps.onCall?.(record);
+      } catch (error) {
+        this.#log.log("error", "onToolCall hook threw", { error: (error as Error).message });
+      }
     };
 
     const refusal = this.#refusal(caller, server.name, tool.info.name, address);

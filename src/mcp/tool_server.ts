@@ -121,6 +121,12 @@ export class ToolServer {
     const transport = this.#newTransport();
     const client = new Client({ name: "caxton", version: "0.1.0" });
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // A server may die between connecting and being adopted below: remember it.
+    let closedEarly = false;
+    client.onclose = () => {
+      if (this.#client === client) this.#lost(client, "connection closed");
+      else closedEarly = true;
+    };
     try {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(
@@ -145,7 +151,6 @@ export class ToolServer {
       this.#lastError = null;
       if (this.#everConnected) this.#restarts++;
       this.#everConnected = true;
-      client.onclose = () => this.#lost(client, "connection closed");
       this.#options.onTools(
         (tools as ToolInfo[]).map((t) => ({
           name: t.name,
@@ -158,6 +163,7 @@ export class ToolServer {
         tools: tools.length,
         restarts: this.#restarts,
       });
+      if (closedEarly) this.#lost(client, "connection closed right after connecting");
     } catch (error) {
       clearTimeout(timer);
       await client.close().catch(() => {});
