@@ -99,7 +99,7 @@ export async function startNode(
   const tools = new ToolGateway({
     router,
     config: config.mcp,
-    allowedTools: (name) => agents.allowedTools(name),
+    toolPolicy: (name) => agents.toolPolicy(name),
     logger,
     onCall: options.onToolCall,
   });

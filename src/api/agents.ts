@@ -13,6 +13,14 @@ function _limitsFromQuery(query: Record<string, string>): Record<string, unknown
   return limits;
 }
 
+function _toolLimitsFromQuery(query: Record<string, string>) {
+  const limits: Record<string, number> = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (key.startsWith("toolLimits.")) limits[key.slice("toolLimits.".length)] = Number(value);
+  }
+  return Object.keys(limits).length > 0 ? limits : undefined;
+}
+
 export function agentRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
   app.get("/", (c) => c.json({ items: deps.agents.list().map(_public) }));
@@ -36,6 +44,7 @@ export function agentRoutes(deps: ApiDeps): Hono {
       isolation: query.isolation as Isolation | undefined,
       start: query.start !== "false",
       tools: query.tools === undefined ? undefined : query.tools.split(",").filter((t) => t),
+      toolLimits: _toolLimitsFromQuery(query),
     });
     return c.json(_public(view), 201);
   });

@@ -17,7 +17,7 @@ import {
   type WorkerLoss,
   type WorkerPool,
 } from "../runtime/mod.ts";
-import type { AgentRecord, Store } from "../store/mod.ts";
+import type { AgentRecord, Store, ToolLimits } from "../store/mod.ts";
 import { LOG_LEVELS, type Logger, SILENT_LOGGER } from "../telemetry/mod.ts";
 import { type AgentState, assertTransition } from "./agent_state.ts";
 import { DirectDelivery } from "./direct_delivery.ts";
@@ -52,7 +52,17 @@ export interface DeployOptions {
    * deny: none unless listed. A redeploy without it keeps the current list.
    */
   tools?: readonly string[];
+  /**
+   * The agent's own limits on tool calls (calls in flight, ms per call);
+   * absent ones take the node's `mcp` settings. A redeploy without it keeps them.
+   */
+  toolLimits?: ToolLimits;
 }
+
+const _TOOL_LIMITS: Record<keyof ToolLimits, number> = {
+  maxConcurrentCalls: 10_000,
+  callTimeoutMs: 3_600_000,
+};
 
 const _TOOL_GRANT = /^[A-Za-z0-9._-]+\/(\*|[^\s/]+)$/;
 
@@ -142,15 +152,28 @@ export class AgentManager {
         );
       }
     }
+    for (const [key, value] of Object.entries(options.toolLimits ?? {})) {
+      const max = _TOOL_LIMITS[key as keyof ToolLimits];
+      if (max === undefined || !Number.isInteger(value) || value < 1 || value > max) {
+        throw new InvalidDeploymentError(
+          max === undefined
+            ? `Cannot deploy agent "${name}": tool limit "${key}" is unknown; use maxConcurrentCalls or callTimeoutMs`
+            : `Cannot deploy agent "${name}": tool limit ${key}=${
+              JSON.stringify(value)
+            } must be an integer from 1 to ${max}`,
+        );
+      }
+    }
     return await this.#locked(name, () => this.#deploy(name, bytes, options));
   }
 
   /**
-   * The MCP tools agent `name` may call ("server/tool" or "server/*"), or
-   * undefined when no agent has that name.
+   * What agent `name` may do with MCP tools: its grants ("server/tool" or
+   * "server/*") and its own limits, or undefined when no agent has that name.
    */
-  allowedTools(name: string): readonly string[] | undefined {
-    return this.#byName.get(name)?.record.tools;
+  toolPolicy(name: string): { tools: readonly string[]; limits: ToolLimits } | undefined {
+    const record = this.#byName.get(name)?.record;
+    return record && { tools: record.tools, limits: record.toolLimits };
   }
 
   /** Starts a Loaded or Stopped agent. */
@@ -380,12 +403,24 @@ export class AgentManager {
     const isolation = options.isolation ?? existing?.record.isolation ?? "shared";
     const store = this.#deps.store;
     const tools = options.tools ? [...new Set(options.tools)] : undefined;
-    if (existing && tools) {
-      store.agents.setTools(existing.record.id, tools);
-      existing.record = { ...existing.record, tools };
+    const toolLimits = options.toolLimits ? { ...options.toolLimits } : undefined;
+    if (existing && (tools || toolLimits)) {
+      const next = {
+        tools: tools ?? existing.record.tools,
+        toolLimits: toolLimits ?? existing.record.toolLimits,
+      };
+      store.agents.setTools(existing.record.id, next.tools, next.toolLimits);
+      existing.record = { ...existing.record, ...next };
     }
     if (!existing) {
-      const record = store.agents.create({ name, moduleHash: hash, isolation, limits, tools });
+      const record = store.agents.create({
+        name,
+        moduleHash: hash,
+        isolation,
+        limits,
+        tools,
+        toolLimits,
+      });
       const live = this.#adopt(record);
       live.module = module;
       this.#transition(live, "loaded", "deployed");

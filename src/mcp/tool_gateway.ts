@@ -77,8 +77,15 @@ export interface ToolServerView {
 export interface ToolGatewayDeps {
   router: Router;
   config: McpConfig;
-  /** The grants of agent `name`, or undefined when it is not an agent. */
-  allowedTools: (name: string) => readonly string[] | undefined;
+  /**
+   * The grants of agent `name` and its own limits (absent ones take the
+   * config's), or undefined when it is not an agent.
+   */
+  toolPolicy: (
+    name: string,
+  ) =>
+    | { tools: readonly string[]; limits: { maxConcurrentCalls?: number; callTimeoutMs?: number } }
+    | undefined;
   logger?: Logger;
   /** Called after every call (the span hook). */
   onCall?: (call: ToolCallRecord) => void;
@@ -253,7 +260,9 @@ export class ToolGateway {
       }
     };
 
-    const refusal = this.#refusal(caller, server.name, tool.info.name, address);
+    const policy = caller.startsWith("ext:") ? undefined : this.#deps.toolPolicy(caller);
+    const timeoutMs = policy?.limits.callTimeoutMs ?? this.#deps.config.callTimeoutMs;
+    const refusal = this.#refusal(caller, policy, server.name, tool.info.name, address);
     if (refusal) {
       this.#reply(envelope, address, "refuse", refusal);
       finish("refused", refusal.reason);
@@ -267,11 +276,7 @@ export class ToolGateway {
     }
     this.#inFlight.set(caller, (this.#inFlight.get(caller) ?? 0) + 1);
     try {
-      const result: ToolResult = await server.call(
-        tool.info.name,
-        args,
-        this.#deps.config.callTimeoutMs,
-      );
+      const result: ToolResult = await server.call(tool.info.name, args, timeoutMs);
       if (result.isError) {
         const reason = _text(result) || `"${address}" reported an error`;
         this.#reply(envelope, address, "failure", { code: "tool_error", reason, result });
@@ -293,7 +298,7 @@ export class ToolGateway {
         ? "tool_unavailable"
         : "tool_failed";
       const reason = timeout
-        ? `"${address}" did not answer within ${this.#deps.config.callTimeoutMs} ms (mcp.callTimeoutMs)`
+        ? `"${address}" did not answer within ${timeoutMs} ms (callTimeoutMs)`
         : `"${address}" failed: ${(error as Error).message}`;
       this.#reply(envelope, address, "failure", { code, reason });
       finish(timeout ? "timeout" : "failed", reason);
@@ -307,13 +312,13 @@ export class ToolGateway {
   /** Why `caller` may not call now, or null. Outside participants (`ext:`) are the operator's. */
   #refusal(
     caller: string,
+    policy: ReturnType<ToolGatewayDeps["toolPolicy"]>,
     server: string,
     tool: string,
     address: string,
   ): { code: string; reason: string } | null {
     if (!caller.startsWith("ext:")) {
-      const grants = this.#deps.allowedTools(caller);
-      if (!grants || !isToolGranted(grants, server, tool)) {
+      if (!policy || !isToolGranted(policy.tools, server, tool)) {
         return {
           code: "tool_not_allowed",
           reason:
@@ -321,12 +326,12 @@ export class ToolGateway {
         };
       }
     }
-    const max = this.#deps.config.maxConcurrentCalls;
+    const max = policy?.limits.maxConcurrentCalls ?? this.#deps.config.maxConcurrentCalls;
     if ((this.#inFlight.get(caller) ?? 0) >= max) {
       return {
         code: "too_many_tool_calls",
         reason:
-          `"${caller}" already has ${max} tool calls in flight (mcp.maxConcurrentCalls); wait for an answer and call again`,
+          `"${caller}" already has ${max} tool calls in flight (maxConcurrentCalls); wait for an answer and call again`,
       };
     }
     return null;

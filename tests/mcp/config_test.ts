@@ -47,7 +47,7 @@ Deno.test("a bad mcp setting is refused with the setting, the reason and its sou
   );
 });
 
-Deno.test("a deployment's tools allowlist is checked and shown; the API takes it as ?tools=", async () => {
+Deno.test("a deployment's tools allowlist and tool limits are checked, stored and shown; the API takes them as ?tools= and ?toolLimits.*=", async () => {
   using data = tempDataDir();
   await using node = await startTestNode({ dataDir: data.path }, { serve: true });
   await assert.rejects(
@@ -55,12 +55,29 @@ Deno.test("a deployment's tools allowlist is checked and shown; the API takes it
     (error: unknown) =>
       error instanceof InvalidDeploymentError && /tool grant "no-slash" is not/.test(error.message),
   );
-  const response = await fetch(`${node.url}/api/v1/agents/caller?tools=fs/read_file,web/*`, {
+  await assert.rejects(
+    node.agents.deploy("caller", agentBytes("tool_caller_as"), {
+      toolLimits: { callTimeoutMs: 0 },
+    }),
+    /tool limit callTimeoutMs=0 must be an integer from 1 to 3600000/,
+  );
+  const query = "tools=fs/read_file,web/*&toolLimits.maxConcurrentCalls=2";
+  const response = await fetch(`${node.url}/api/v1/agents/caller?${query}`, {
     method: "PUT",
     headers: { "content-type": "application/wasm" },
     body: agentBytes("tool_caller_as"),
   });
   assert.equal(response.status, 201);
-  assert.deepEqual((await response.json()).tools, ["fs/read_file", "web/*"]);
-  assert.deepEqual(node.store.agents.byName("caller")!.tools, ["fs/read_file", "web/*"]);
+  const view = await response.json();
+  assert.deepEqual([view.tools, view.toolLimits], [["fs/read_file", "web/*"], {
+    maxConcurrentCalls: 2,
+  }]);
+  const stored = node.store.agents.byName("caller")!;
+  assert.deepEqual([stored.tools, stored.toolLimits], [["fs/read_file", "web/*"], {
+    maxConcurrentCalls: 2,
+  }]);
+  // A redeploy that names neither keeps both.
+  await node.agents.deploy("caller", agentBytes("echo_as"));
+  assert.deepEqual(node.agents.get("caller").toolLimits, { maxConcurrentCalls: 2 });
+  assert.deepEqual(node.agents.get("caller").tools, ["fs/read_file", "web/*"]);
 });

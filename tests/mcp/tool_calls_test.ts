@@ -136,14 +136,18 @@ Deno.test("an agent without a tools allowlist is refused every tool (default den
   assert.match(textOf(sum), /42/);
 });
 
-Deno.test("a Streamable HTTP tool: results, errors and a hang that times out, and the agent keeps answering", async () => {
+Deno.test("a Streamable HTTP tool: results, errors and a hang that times out under the agent's own limits, and the agent keeps answering", async () => {
   using data = tempDataDir();
   await using http = startHttpToolServer();
   await using node = await startTestNode({
     dataDir: data.path,
-    mcp: { servers: { web: { url: http.url } }, callTimeoutMs: 500, maxConcurrentCalls: 1 },
+    mcp: { servers: { web: { url: http.url } }, callTimeoutMs: 60_000, maxConcurrentCalls: 8 },
   });
-  await node.agents.deploy("caller", agentBytes("tool_caller_as"), { tools: ["web/*"] });
+  // The agent's own limits, tighter than the node's.
+  await node.agents.deploy("caller", agentBytes("tool_caller_as"), {
+    tools: ["web/*"],
+    toolLimits: { maxConcurrentCalls: 1, callTimeoutMs: 500 },
+  });
   using participant = new TestParticipant(node);
 
   const add = await callThrough(participant, "tool:web/add", { a: 20, b: 22 });
@@ -161,7 +165,7 @@ Deno.test("a Streamable HTTP tool: results, errors and a hang that times out, an
   assert.equal(thrown.performative, "failure");
   assert.match((thrown.content as { reason: string }).reason, /thrown inside the tool/);
 
-  // One call may be in flight (maxConcurrentCalls 1): a second while the first hangs is refused.
+  // One call may be in flight (the agent's maxConcurrentCalls 1): a second while the first hangs is refused.
   const hang = callThrough(participant, "tool:web/hang", {});
   while (http.hangs === 0) await new Promise((r) => setTimeout(r, 10));
   const second = await callThrough(participant, "tool:web/add", { a: 1, b: 1 });
@@ -170,6 +174,7 @@ Deno.test("a Streamable HTTP tool: results, errors and a hang that times out, an
   const timedOut = await hang;
   assert.equal(timedOut.performative, "failure");
   assert.equal((timedOut.content as { code: string }).code, "tool_timeout");
+  assert.match((timedOut.content as { reason: string }).reason, /within 500 ms/);
 
   // The agent and the server are fine: the next call is answered.
   const again = await callThrough(participant, "tool:web/add", { a: 1, b: 2 });
