@@ -13,7 +13,7 @@ import {
   tempDataDir,
   TestParticipant,
 } from "../_support/node.ts";
-import { everythingServer, filesystemServer, startHttpToolServer } from "./_servers.ts";
+import { everythingServer, filesystemServer, startHttpToolServer, until } from "./_servers.ts";
 import { defaultMcpConfig } from "../../src/mcp/mod.ts";
 import type { AclMessage } from "../../src/acl/mod.ts";
 
@@ -167,7 +167,7 @@ Deno.test("a Streamable HTTP tool: results, errors and a hang that times out und
 
   // One call may be in flight (the agent's maxConcurrentCalls 1): a second while the first hangs is refused.
   const hang = callThrough(participant, "tool:web/hang", {});
-  while (http.hangs === 0) await new Promise((r) => setTimeout(r, 10));
+  await until(() => http.hangs === 1, "the hanging call to reach the server");
   const second = await callThrough(participant, "tool:web/add", { a: 1, b: 1 });
   assert.equal(second.performative, "refuse");
   assert.equal((second.content as { code: string }).code, "too_many_tool_calls");
