@@ -29,6 +29,11 @@ Deno.test("a stdio tool server that crashes mid-call costs one failure and is st
   const crashed = await participant.request("caller", "tool:crashy/crash {}", 10_000);
   assert.equal(crashed.performative, "failure");
   assert.equal((crashed.content as { code: string }).code, "tool_failed");
+  // Until it is back (first retry after 100 ms), calls are answered at once, not queued.
+  assert.equal(server().status, "restarting");
+  const meanwhile = await participant.request("tool:crashy/pid", {});
+  assert.equal(meanwhile.performative, "failure");
+  assert.equal((meanwhile.content as { code: string }).code, "tool_unavailable");
   await until(() => server().status === "connected" && server().restarts === 1, "a restart");
   const second = await pidOf();
   assert.notEqual(second, first);
