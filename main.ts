@@ -8,6 +8,7 @@ import { createApp } from "./src/api/mod.ts";
 import { type CaxtonConfig, databasePath } from "./src/config/mod.ts";
 import { AgentManager } from "./src/lifecycle/mod.ts";
 import { CaxtonMcp, mcpHostnames, type ToolCallRecord, ToolGateway } from "./src/mcp/mod.ts";
+import { DeliveryCounter, JobRunner, ParticipantHub, RequestBroker } from "./src/outside/mod.ts";
 import { ProtocolMonitor, Router } from "./src/router/mod.ts";
 import { ModulePreparer, WorkerPool } from "./src/runtime/mod.ts";
 import { GroupCommitWriter, openStore, type Store } from "./src/store/mod.ts";
@@ -30,6 +31,13 @@ export interface CaxtonNode {
   readonly tools: ToolGateway;
   /** Caxton as an MCP server (`/mcp` on the API, `caxton mcp` on stdio). */
   readonly mcp: CaxtonMcp;
+  /** Outside participants `ext:<name>`. */
+  readonly participants: ParticipantHub;
+  /** Agents as services: request → reply for HTTP clients. */
+  readonly broker: RequestBroker;
+  readonly jobs: JobRunner;
+  /** Counts the deliveries the router logs, for metrics. */
+  readonly deliveries: DeliveryCounter;
   /** Where the API listens (port resolved when 0 was asked). */
   readonly url: string | null;
   close(): Promise<void>;
@@ -53,10 +61,12 @@ export async function startNode(
   const logger = options.logger ?? createJsonLogger(config.logLevel);
   if (config.dataDir !== ":memory:") mkdirSync(config.dataDir, { recursive: true });
   const store = openStore(databasePath(config));
-  const log = new GroupCommitWriter(store.messages, {
-    mode: config.messageLog,
-    onError: (error) => logger.log("error", "message log write failed", { error: error.message }),
-  });
+  const log = new DeliveryCounter(
+    new GroupCommitWriter(store.messages, {
+      mode: config.messageLog,
+      onError: (error) => logger.log("error", "message log write failed", { error: error.message }),
+    }),
+  );
   const router = new Router({
     log,
     onDeadLetter: (letter) =>
@@ -120,11 +130,33 @@ export async function startNode(
     conversation: (id) => store.messages.byConversation(id),
     allowedHostnames: mcpHostnames(config.host),
   });
+  const participants = new ParticipantHub(router, store.participants);
+  const broker = new RequestBroker(router);
+  const jobs = new JobRunner(store, broker);
+  const closing = new AbortController();
   let ready = false;
   let server: Deno.HttpServer<Deno.NetAddr> | null = null;
   let url: string | null = null;
   if (options.serve !== false) {
-    const app = createApp({ agents, pool, isReady: () => ready, version: VERSION, tools, mcp });
+    const app = createApp({
+      agents,
+      pool,
+      store,
+      router,
+      participants,
+      broker,
+      jobs,
+      deliveries: log,
+      isReady: () => ready,
+      closing: closing.signal,
+      version: VERSION,
+      tools,
+      mcp,
+    }, {
+      corsOrigins: config.corsOrigins,
+      maxRequestBytes: config.maxRequestBytes,
+      apiToken: config.apiToken,
+    });
     server = Deno.serve({
       hostname: config.host,
       port: config.port,
@@ -134,9 +166,12 @@ export async function startNode(
     url = `http://${host}:${server.addr.port}`;
   }
   const { restored, failed } = await agents.restore();
+  // Before redelivery, so answers to redelivered messages can reach outside participants.
+  const participantsRestored = participants.restore();
   const redelivered = router.redeliver(
     config.messageLog === "log" ? store.messages.unfinished() : [],
   );
+  const resumedJobs = jobs.resume();
   ready = true;
   logger.log("info", "caxton node started", {
     url,
@@ -145,11 +180,18 @@ export async function startNode(
     restored,
     failedToRestore: failed,
     redelivered,
+    resumedJobs,
+    participantsRestored,
   });
 
-  let closing: Promise<void> | null = null;
+  let stopping: Promise<void> | null = null;
   const close = () => {
-    closing ??= (async () => {
+    stopping ??= (async () => {
+      // Streams and long polls end, waiting requests are told, then mailboxes drain.
+      closing.abort();
+      await participants.close();
+      broker.close();
+      await jobs.close();
       await agents.drainAll();
       mcp.close();
       await server?.shutdown();
@@ -160,7 +202,7 @@ export async function startNode(
       await preparer.close();
       store.close();
     })();
-    return closing;
+    return stopping;
   };
   return {
     config,
@@ -172,6 +214,10 @@ export async function startNode(
     agents,
     tools,
     mcp,
+    participants,
+    broker,
+    jobs,
+    deliveries: log,
     url,
     close,
     [Symbol.asyncDispose]: close,

@@ -3,6 +3,7 @@ const GROUPS: Record<string, () => Promise<void>> = {
   runtime: async () => (await import("./runtime.ts")).run(),
   router: async () => (await import("./router.ts")).run(),
   message_log: async () => (await import("./message_log.ts")).run(),
+  api: async () => (await import("./api.ts")).run(),
   mcp: async () => (await import("./mcp.ts")).run(),
 };
 

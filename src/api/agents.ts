@@ -1,61 +1,99 @@
-/** `/api/v1/agents`: deploy (raw `application/wasm`), list, get, start, stop, remove. */
+/**
+ * `/api/v1/agents`: deploy (raw `application/wasm` or multipart with name,
+ * limits, isolation, capabilities), list with filters and paging, get,
+ * start, stop, reload, remove, and the lifecycle history.
+ */
 import { Hono } from "hono";
+import type { Context } from "hono";
+import { AGENT_STATES, type AgentState, type AgentView } from "../lifecycle/mod.ts";
 import type { Isolation } from "../runtime/mod.ts";
+import { badQuery, intQuery, requireMediaType } from "./body.ts";
 import { problem, ProblemError } from "./problem.ts";
 import type { ApiDeps } from "./deps.ts";
 
-function _limitsFromQuery(query: Record<string, string>): Record<string, unknown> {
-  const limits: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(query)) {
-    if (!key.startsWith("limits.")) continue;
-    limits[key.slice("limits.".length)] = Number(value);
-  }
-  return limits;
-}
+/** An agent as the API shows it (the internal id left out). */
+export type PublicAgent = Omit<AgentView, "id">;
 
-function _toolLimitsFromQuery(query: Record<string, string>) {
-  const limits: Record<string, number> = {};
-  for (const [key, value] of Object.entries(query)) {
-    if (key.startsWith("toolLimits.")) limits[key.slice("toolLimits.".length)] = Number(value);
-  }
-  return Object.keys(limits).length > 0 ? limits : undefined;
+/** What a deployment asks for, from either body shape. */
+interface _Deployment {
+  bytes: Uint8Array;
+  limits: Record<string, unknown>;
+  isolation?: Isolation;
+  capabilities?: string[];
+  /** MCP tool grants and the agent's own tool limits (docs/MCP.md). */
+  tools?: string[];
+  toolLimits?: Record<string, number>;
+  start: boolean;
 }
 
 export function agentRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
-  app.get("/", (c) => c.json({ items: deps.agents.list().map(_public) }));
-  app.get("/:name", (c) => c.json(_public(deps.agents.get(c.req.param("name")))));
-  app.put("/:name", async (c) => {
-    const type = c.req.header("content-type") ?? "";
-    if (!type.startsWith("application/wasm")) {
-      throw new ProblemError(
-        problem(
-          415,
-          "unsupported_media_type",
-          `Cannot deploy from content type "${type}"`,
-          "Send the module bytes with Content-Type: application/wasm",
-        ),
-      );
+  app.get("/", (c) => {
+    const state = c.req.query("state");
+    if (state !== undefined && !(AGENT_STATES as readonly string[]).includes(state)) {
+      throw badQuery("state", state, `one of ${AGENT_STATES.join(", ")}`);
     }
-    const bytes = new Uint8Array(await c.req.arrayBuffer());
-    const query = c.req.query();
-    const view = await deps.agents.deploy(c.req.param("name"), bytes, {
-      limits: _limitsFromQuery(query),
-      isolation: query.isolation as Isolation | undefined,
-      start: query.start !== "false",
-      tools: query.tools === undefined ? undefined : query.tools.split(",").filter((t) => t),
-      toolLimits: _toolLimitsFromQuery(query),
+    const prefix = c.req.query("prefix") ?? "";
+    const capability = c.req.query("capability");
+    const after = c.req.query("after") ?? "";
+    const limit = intQuery(c, "limit", 100, 1, 1000);
+    const matching = deps.agents.list()
+      .filter((a) =>
+        (state === undefined || a.state === (state as AgentState)) && a.name.startsWith(prefix) &&
+        (capability === undefined || a.capabilities.includes(capability))
+      )
+      .sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+      .filter((a) => a.name > after);
+    const items = matching.slice(0, limit).map(publicAgent);
+    const next = matching.length > limit ? items.at(-1)!.name : null;
+    return c.json({ items, next });
+  });
+  app.get("/:name", (c) => c.json(publicAgent(deps.agents.get(c.req.param("name")))));
+  app.get("/:name/history", (c) => {
+    const name = c.req.param("name");
+    return c.json({ transitions: deps.agents.history(name), events: deps.agents.events(name) });
+  });
+  app.put("/:name", async (c) => {
+    const name = c.req.param("name");
+    const existed = deps.agents.list().some((a) => a.name === name);
+    const d = await _readDeployment(c);
+    const view = await deps.agents.deploy(name, d.bytes, {
+      limits: d.limits,
+      isolation: d.isolation,
+      capabilities: d.capabilities,
+      tools: d.tools,
+      toolLimits: d.toolLimits,
+      start: d.start,
     });
-    return c.json(_public(view), 201);
+    return c.json(publicAgent(view), existed ? 200 : 201, {
+      location: `/api/v1/agents/${encodeURIComponent(name)}`,
+    });
   });
   app.post(
     "/:name/start",
-    async (c) => c.json(_public(await deps.agents.start(c.req.param("name")))),
+    async (c) => c.json(publicAgent(await deps.agents.start(c.req.param("name")))),
   );
   app.post(
     "/:name/stop",
-    async (c) => c.json(_public(await deps.agents.stop(c.req.param("name")))),
+    async (c) => c.json(publicAgent(await deps.agents.stop(c.req.param("name")))),
   );
+  app.post("/:name/reload", async (c) => {
+    const name = c.req.param("name");
+    const agent = deps.agents.get(name);
+    if (agent.state !== "running") {
+      throw new ProblemError(
+        problem(
+          409,
+          "not_running",
+          `Cannot reload agent "${name}": it is ${agent.state}, and only a running agent reloads`,
+          `Start it with POST /api/v1/agents/${name}/start`,
+        ),
+      );
+    }
+    const bytes = deps.store.modules.original(agent.moduleHash);
+    if (!bytes) throw new Error(`module ${agent.moduleHash} of agent "${name}" is missing`);
+    return c.json(publicAgent(await deps.agents.deploy(name, bytes)));
+  });
   app.delete("/:name", async (c) => {
     await deps.agents.remove(c.req.param("name"));
     return c.body(null, 204);
@@ -63,7 +101,104 @@ export function agentRoutes(deps: ApiDeps): Hono {
   return app;
 }
 
-function _public(view: ReturnType<ApiDeps["agents"]["get"]>) {
+/** Strips what only the node needs. */
+export function publicAgent(view: AgentView): PublicAgent {
   const { id: _id, ...rest } = view;
   return rest;
+}
+
+async function _readDeployment(c: Context): Promise<_Deployment> {
+  const type = requireMediaType(c, ["application/wasm", "multipart/form-data"]);
+  if (type === "application/wasm") {
+    const query = c.req.query();
+    const limits: Record<string, unknown> = {};
+    const toolLimits: Record<string, number> = {};
+    for (const [key, value] of Object.entries(query)) {
+      if (key.startsWith("limits.")) limits[key.slice("limits.".length)] = Number(value);
+      if (key.startsWith("toolLimits.")) {
+        toolLimits[key.slice("toolLimits.".length)] = Number(value);
+      }
+    }
+    return {
+      bytes: new Uint8Array(await c.req.arrayBuffer()),
+      limits,
+      isolation: query.isolation as Isolation | undefined,
+      capabilities: query.capabilities === undefined
+        ? undefined
+        : _list(query.capabilities, "capabilities"),
+      tools: query.tools === undefined ? undefined : _list(query.tools, "tools"),
+      toolLimits: Object.keys(toolLimits).length > 0 ? toolLimits : undefined,
+      start: query.start !== "false",
+    };
+  }
+  const form = await c.req.formData();
+  const module = form.get("module");
+  if (!(module instanceof File)) {
+    throw new ProblemError(
+      problem(
+        400,
+        "missing_module",
+        'The multipart body has no file part named "module"',
+        'Attach the .wasm file as the part "module" (curl -F module=@agent.wasm)',
+      ),
+    );
+  }
+  const text = (key: string) => {
+    const value = form.get(key);
+    return typeof value === "string" ? value : undefined;
+  };
+  const limitsText = text("limits");
+  const capabilities = text("capabilities");
+  const tools = text("tools");
+  const toolLimits = text("toolLimits");
+  return {
+    bytes: new Uint8Array(await module.arrayBuffer()),
+    limits: limitsText === undefined ? {} : _jsonObject(limitsText, "limits"),
+    isolation: text("isolation") as Isolation | undefined,
+    capabilities: capabilities === undefined ? undefined : _list(capabilities, "capabilities"),
+    tools: tools === undefined ? undefined : _list(tools, "tools"),
+    toolLimits: toolLimits === undefined
+      ? undefined
+      : _jsonObject(toolLimits, "toolLimits") as Record<string, number>,
+    start: text("start") !== "false",
+  };
+}
+
+function _jsonObject(text: string, field: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = null;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ProblemError(
+      problem(
+        400,
+        "bad_json",
+        `Cannot read the part "${field}": expected a JSON object, got ${JSON.stringify(text)}`,
+        `Send ${field} as JSON, e.g. {"maxMemoryPages":16}`,
+      ),
+    );
+  }
+  return value as Record<string, unknown>;
+}
+
+/** A JSON array of strings, or a comma-separated list. */
+function _list(text: string, field: string): string[] {
+  if (text.trim().startsWith("[")) {
+    try {
+      const value = JSON.parse(text);
+      if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value;
+    } catch { /* reported below */ }
+    throw new ProblemError(
+      problem(
+        400,
+        "bad_request",
+        `Cannot read ${field}: expected a JSON array of strings or a comma-separated list`,
+        `Send ${field} as ["a","b"] or a,b`,
+      ),
+    );
+  }
+  return text.split(",").map((s) => s.trim()).filter((s) => s !== "");
 }

@@ -3,80 +3,92 @@
  * error handler that turns domain errors into RFC 9457 problems.
  */
 import { Hono } from "hono";
-import {
-  AgentNotFoundError,
-  IllegalTransitionError,
-  InvalidDeploymentError,
-} from "../lifecycle/mod.ts";
-import { AgentLoadError, InvalidLimitError, ModuleRejectedError } from "../runtime/mod.ts";
-import { problem, ProblemError, problemResponse } from "./problem.ts";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { methodNotAllowed } from "hono/method-not-allowed";
 import { agentRoutes } from "./agents.ts";
+import { bearerToken } from "./auth.ts";
 import { healthRoutes } from "./health.ts";
 import { mcpRoutes, toolRoutes } from "./tools.ts";
-import type { ApiDeps } from "./deps.ts";
+import { conversationRoutes, messageRoutes } from "./messages.ts";
+import { HttpCounters, metricsRoutes } from "./metrics.ts";
+import { openApiDocument } from "./openapi.ts";
+import { participantRoutes } from "./participants.ts";
+import { problem, problemResponse } from "./problem.ts";
+import { toProblem } from "./problems.ts";
+import { jobRoutes, requestRoutes } from "./services.ts";
+import type { ApiDeps, ApiOptions } from "./deps.ts";
 
 /** Builds the HTTP app over a node's parts. */
-export function createApp(deps: ApiDeps): Hono {
+export function createApp(deps: ApiDeps, options: ApiOptions = {}): Hono {
+  const { corsOrigins = [], maxRequestBytes = 16 * 1024 * 1024, apiToken = null } = options;
   const app = new Hono();
+  const http = new HttpCounters();
+  app.use(http.middleware());
+  if (corsOrigins.length > 0) {
+    app.use(cors({
+      origin: corsOrigins.includes("*") ? "*" : corsOrigins,
+      allowHeaders: ["authorization", "content-type", "accept"],
+      exposeHeaders: ["location", "retry-after"],
+      maxAge: 600,
+    }));
+  }
+  app.use(methodNotAllowed({
+    app,
+    onMethodNotAllowed: (c, methods) =>
+      problemResponse(
+        problem(
+          405,
+          "method_not_allowed",
+          `${c.req.method} is not allowed on ${c.req.path}`,
+          `Use ${methods.join(", ")} (see /api/v1/openapi.json)`,
+        ),
+        { allow: methods.join(", ") },
+      ),
+  }));
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: maxRequestBytes,
+      onError: () =>
+        problemResponse(
+          problem(
+            413,
+            "payload_too_large",
+            `The request body is over the limit of ${maxRequestBytes} bytes`,
+            "Send less, or raise maxRequestBytes (CAXTON_MAX_REQUEST_BYTES) on the server",
+            { limit: maxRequestBytes },
+          ),
+        ),
+    }),
+  );
+  if (apiToken !== null) app.use("/api/v1/*", bearerToken(apiToken));
+  // Caxton's MCP server drives the agents as the REST API does: the same token guards it.
+  if (apiToken !== null) app.use("/mcp", bearerToken(apiToken));
   app.route("/", healthRoutes(deps));
+  app.route("/", metricsRoutes(deps, http));
+  app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument(deps.version)));
   app.route("/api/v1/agents", agentRoutes(deps));
-  if (deps.tools) app.route("/api/v1/tools", toolRoutes(deps.tools));
-  if (deps.mcp) app.route("/mcp", mcpRoutes(deps.mcp));
+  app.route("/api/v1/agents", requestRoutes(deps));
+  app.route("/api/v1/messages", messageRoutes(deps));
+  app.route("/api/v1/conversations", conversationRoutes(deps));
+  app.route("/api/v1/participants", participantRoutes(deps));
+  app.route("/api/v1/jobs", jobRoutes(deps));
+  app.route("/api/v1/tools", toolRoutes(deps));
+  app.route("/mcp", mcpRoutes(deps));
   app.notFound((c) =>
     problemResponse(
       problem(
         404,
         "not_found",
         `No route for ${c.req.method} ${c.req.path}`,
-        "See /api/v1 routes in docs/API.md",
+        "See the routes in /api/v1/openapi.json or docs/API.md",
       ),
     )
   );
-  app.onError((error) => problemResponse(_toProblem(error)));
+  app.onError((error) => {
+    const { problem, headers } = toProblem(error);
+    return problemResponse(problem, headers);
+  });
   return app;
-}
-
-function _toProblem(error: Error) {
-  if (error instanceof ProblemError) return error.problem;
-  if (error instanceof AgentNotFoundError) {
-    return problem(
-      404,
-      error.code,
-      error.message,
-      "GET /api/v1/agents lists the agents deployed here",
-    );
-  }
-  if (error instanceof ModuleRejectedError) {
-    return problem(
-      422,
-      error.code,
-      error.message,
-      "Fix the module and deploy again; docs/ABI.md lists what a module must export and may import",
-    );
-  }
-  if (error instanceof InvalidLimitError || error instanceof InvalidDeploymentError) {
-    return problem(400, error.code, error.message, "Correct the request and send it again");
-  }
-  if (error instanceof IllegalTransitionError) {
-    return problem(
-      409,
-      error.code,
-      error.message,
-      "Read the agent's state with GET /api/v1/agents/{name} first",
-    );
-  }
-  if (error instanceof AgentLoadError) {
-    return problem(
-      422,
-      error.code,
-      error.message,
-      "The agent's start function or caxton_init failed; check the agent's logs",
-    );
-  }
-  return problem(
-    500,
-    "internal_error",
-    error.message,
-    "This is a bug in Caxton; please report it with the server log",
-  );
 }

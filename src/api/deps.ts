@@ -1,16 +1,38 @@
 /** What the HTTP layer needs from the node. */
 import type { AgentManager } from "../lifecycle/mod.ts";
+import type { DeliveryCounter, JobRunner, ParticipantHub, RequestBroker } from "../outside/mod.ts";
+import type { Router } from "../router/mod.ts";
 import type { CaxtonMcp, ToolGateway } from "../mcp/mod.ts";
 import type { WorkerPool } from "../runtime/mod.ts";
+import type { Store } from "../store/mod.ts";
 
 export interface ApiDeps {
   agents: AgentManager;
   pool: WorkerPool;
+  store: Store;
+  router: Router;
+  participants: ParticipantHub;
+  broker: RequestBroker;
+  jobs: JobRunner;
+  /** Counts logged deliveries (metrics); live tails use `router.tap`. */
+  deliveries: DeliveryCounter;
   /** Whether startup (store open, agents restored) has finished. */
   isReady: () => boolean;
+  /** Aborted when the node begins to close: open streams end. */
+  closing: AbortSignal;
   version: string;
-  /** MCP tools for agents (`GET /api/v1/tools`); absent: the route is not mounted. */
-  tools?: ToolGateway;
-  /** Caxton as an MCP server (`/mcp`); absent: the route is not mounted. */
-  mcp?: CaxtonMcp;
+  /** MCP tools for agents (`GET /api/v1/tools`). */
+  tools: ToolGateway;
+  /** Caxton as an MCP server (`/mcp`). */
+  mcp: CaxtonMcp;
+}
+
+/** HTTP settings of {@linkcode createApp}. */
+export interface ApiOptions {
+  /** Origins allowed by CORS (`*` for any); empty or absent turns CORS off. */
+  corsOrigins?: string[];
+  /** Largest request body read, in bytes (default 16 MiB). */
+  maxRequestBytes?: number;
+  /** When set, `/api/v1` requires `Authorization: Bearer <apiToken>`. */
+  apiToken?: string | null;
 }

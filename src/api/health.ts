@@ -4,18 +4,35 @@ import type { ApiDeps } from "./deps.ts";
 
 export function healthRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
+  // Liveness: the process answers. Restarting it would not fix anything else.
   app.get("/health", (c) => c.json({ status: "ok", version: deps.version }));
   app.get("/ready", (c) => {
     const pool = deps.pool.status();
+    let store = "ok";
+    try {
+      deps.store.messages.lastId();
+    } catch (error) {
+      store = `error: ${(error as Error).message}`;
+    }
     const checks = {
-      store: "ok",
+      store,
       agentsRestored: deps.isReady() ? "ok" : "pending",
       workers: pool.workers > 0 ? "ok" : "down",
     };
-    const ready = deps.isReady() && pool.workers > 0;
+    const ready = deps.isReady() && pool.workers > 0 && store === "ok" && !deps.closing.aborted;
     // A worker abandoned by the watchdog may still hold a core: serve, but say so.
     const status = !ready ? "not_ready" : pool.stuckWorkers > 0 ? "degraded" : "ready";
-    return c.json({ status, checks, pool }, ready ? 200 : 503);
+    const agents = deps.agents.list();
+    return c.json({
+      status,
+      checks,
+      pool,
+      agents: {
+        total: agents.length,
+        running: agents.filter((a) => a.state === "running").length,
+        failed: agents.filter((a) => a.state === "failed").length,
+      },
+    }, ready ? 200 : 503);
   });
   return app;
 }

@@ -1,8 +1,10 @@
 /**
  * @module
- * The REST API (Hono), RFC 9457 problems and probes.
+ * The REST API (Hono): agents, messages, participants, services, probes,
+ * metrics, RFC 9457 problems and the OpenAPI document.
  */
 export { createApp } from "./app.ts";
-export type { ApiDeps } from "./deps.ts";
+export type { ApiDeps, ApiOptions } from "./deps.ts";
 export { problem, ProblemError, problemResponse } from "./problem.ts";
 export type { Problem } from "./problem.ts";
+export { openApiDocument } from "./openapi.ts";

@@ -1,6 +1,6 @@
 /**
  * RFC 9457 problem details: every error the API returns, with a type, a
- * human detail and a hint of what to do next.
+ * human detail and a remedy, what to do next.
  */
 
 /** A problem the API reports. */
@@ -10,13 +10,13 @@ export interface Problem {
   status: number;
   detail: string;
   /** What to do next. */
-  hint?: string;
+  remedy: string;
   [extension: string]: unknown;
 }
 
-/** An error that carries its own problem response. */
+/** An error that carries its own problem response (and headers such as Retry-After). */
 export class ProblemError extends Error {
-  constructor(readonly problem: Problem) {
+  constructor(readonly problem: Problem, readonly headers: Record<string, string> = {}) {
     super(problem.detail);
     this.name = "ProblemError";
   }
@@ -27,7 +27,7 @@ export function problem(
   status: number,
   code: string,
   detail: string,
-  hint?: string,
+  remedy: string,
   extensions: Record<string, unknown> = {},
 ): Problem {
   return {
@@ -35,13 +35,13 @@ export function problem(
     title: code.replaceAll("_", " "),
     status,
     detail,
-    ...(hint ? { hint } : {}),
+    remedy,
     ...extensions,
   };
 }
 
 /** Serialises a problem as an `application/problem+json` response. */
-export function problemResponse(p: Problem, headers: HeadersInit = {}): Response {
+export function problemResponse(p: Problem, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(p), {
     status: p.status,
     headers: { "content-type": "application/problem+json", ...headers },

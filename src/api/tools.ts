@@ -4,12 +4,13 @@
  * (Streamable HTTP, stateless).
  */
 import { Hono } from "hono";
-import type { CaxtonMcp, ToolGateway } from "../mcp/mod.ts";
+import type { ApiDeps } from "./deps.ts";
 
 /** `/api/v1/tools`. */
-export function toolRoutes(tools: ToolGateway): Hono {
+export function toolRoutes(deps: Pick<ApiDeps, "tools">): Hono {
   const app = new Hono();
   app.get("/", (c) => {
+    const tools = deps.tools;
     const servers = tools.list();
     return c.json({
       items: servers.flatMap((s) => s.tools.map((t) => ({ server: s.name, ...t }))),
@@ -21,8 +22,8 @@ export function toolRoutes(tools: ToolGateway): Hono {
 }
 
 /** `/mcp`: POST JSON-RPC; GET and DELETE answer 405 (no sessions). */
-export function mcpRoutes(mcp: CaxtonMcp): Hono {
+export function mcpRoutes(deps: Pick<ApiDeps, "mcp">): Hono {
   const app = new Hono();
-  app.all("/", (c) => mcp.handleHttp(c.req.raw));
+  app.all("/", (c) => deps.mcp.handleHttp(c.req.raw));
   return app;
 }

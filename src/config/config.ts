@@ -25,6 +25,12 @@ export interface CaxtonConfig {
   messageLog: "none" | "log";
   /** Default limits for every agent; deployments may override. */
   limits: AgentLimits;
+  /** Origins allowed by CORS on the API (`*` for any); empty turns CORS off. */
+  corsOrigins: string[];
+  /** Largest request body the API reads, in bytes (module uploads included). */
+  maxRequestBytes: number;
+  /** When set, `/api/v1` requires `Authorization: Bearer <apiToken>`. */
+  apiToken: string | null;
   /** MCP servers whose tools agents may call, and limits on those calls (docs/MCP.md). */
   mcp: McpConfig;
 }
@@ -55,6 +61,9 @@ export function defaultConfig(): CaxtonConfig {
     logLevel: "info",
     messageLog: "log",
     limits: { ...DEFAULT_LIMITS },
+    corsOrigins: [],
+    maxRequestBytes: 16 * 1024 * 1024,
+    apiToken: null,
     mcp: defaultMcpConfig(),
   };
 }
@@ -68,6 +77,9 @@ const _ENV: Record<string, keyof CaxtonConfig> = {
   CAXTON_MAILBOX_CAPACITY: "mailboxCapacity",
   CAXTON_LOG_LEVEL: "logLevel",
   CAXTON_MESSAGE_LOG: "messageLog",
+  CAXTON_CORS_ORIGINS: "corsOrigins",
+  CAXTON_MAX_REQUEST_BYTES: "maxRequestBytes",
+  CAXTON_API_TOKEN: "apiToken",
 };
 
 function _integer(value: unknown, key: string, source: string, min: number, max: number): number {
@@ -129,6 +141,31 @@ function _apply(config: CaxtonConfig, values: Record<string, unknown>, source: s
         }
         config.messageLog = value;
         break;
+      case "corsOrigins": {
+        const origins = typeof value === "string"
+          ? value.split(",").map((o) => o.trim()).filter((o) => o !== "")
+          : value;
+        if (!Array.isArray(origins) || !origins.every((o) => typeof o === "string")) {
+          throw new ConfigError(
+            `Cannot use corsOrigins=${
+              JSON.stringify(value)
+            } from ${source}: expected a list of origins (comma-separated in the environment), or "*"`,
+          );
+        }
+        config.corsOrigins = origins;
+        break;
+      }
+      case "maxRequestBytes":
+        config.maxRequestBytes = _integer(value, key, source, 1024, 1024 * 1024 * 1024);
+        break;
+      case "apiToken":
+        if (typeof value !== "string" || value.length < 8) {
+          throw new ConfigError(
+            `Cannot use apiToken from ${source}: expected a string of at least 8 characters`,
+          );
+        }
+        config.apiToken = value;
+        break;
       case "limits":
         try {
           config.limits = resolveLimits(value as Record<string, unknown>, config.limits);
@@ -145,7 +182,7 @@ function _apply(config: CaxtonConfig, values: Record<string, unknown>, source: s
         break;
       default:
         throw new ConfigError(
-          `Cannot use setting "${key}" from ${source}: unknown; known settings are dataDir, host, port, workers, watchdogMs, mailboxCapacity, logLevel, messageLog, limits, mcp`,
+          `Cannot use setting "${key}" from ${source}: unknown; known settings are dataDir, host, port, workers, watchdogMs, mailboxCapacity, logLevel, messageLog, limits, mcp, corsOrigins, maxRequestBytes, apiToken`,
         );
     }
   }

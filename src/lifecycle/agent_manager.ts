@@ -57,6 +57,8 @@ export interface DeployOptions {
    * absent ones take the node's `mcp` settings. A redeploy without it keeps them.
    */
   toolLimits?: ToolLimits;
+  /** Capabilities declared at deploy time, beside those the agent registers itself. */
+  capabilities?: string[];
 }
 
 const _TOOL_LIMITS: Record<keyof ToolLimits, number> = {
@@ -164,7 +166,19 @@ export class AgentManager {
         );
       }
     }
-    return await this.#locked(name, () => this.#deploy(name, bytes, options));
+    return await this.#locked(name, async () => {
+      const view = await this.#deploy(name, bytes, options);
+      if (!options.capabilities?.length) return view;
+      const live = this.#live(name);
+      this.#applyEffects(live, {
+        sends: [],
+        stateChanges: [],
+        logs: [],
+        capabilities: options.capabilities,
+        fuelUsed: 0,
+      });
+      return this.#view(live);
+    });
   }
 
   /**

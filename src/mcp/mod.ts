@@ -23,4 +23,3 @@ export { ToolServerUnavailableError } from "./tool_server.ts";
 export type { ToolServerStatus } from "./tool_server.ts";
 export { CaxtonMcp, MCP_PARTICIPANT, mcpHostnames } from "./caxton_server.ts";
 export type { CaxtonMcpDeps, McpAgentSummary } from "./caxton_server.ts";
-export { toolListCommand, ToolListError } from "./tool_list_command.ts";

@@ -91,6 +91,7 @@ export class MessageLog {
   readonly #dead: StatementSync;
   readonly #byConversation: StatementSync;
   readonly #byAgent: StatementSync;
+  readonly #between: StatementSync;
   readonly #unfinished: StatementSync;
   readonly #unfinishedFor: StatementSync;
   readonly #deadLetters: StatementSync;
@@ -133,6 +134,11 @@ export class MessageLog {
     // A walk of the log from the cursor: indexes on sender and receiver would slow every append.
     this.#byAgent = db.prepare(
       `${_SELECT} WHERE m.id > ?1 AND (m.sender = ?2 OR m.receiver = ?2) ORDER BY m.id LIMIT ?3`,
+    );
+    // Through messages_by_accepted_at; `after` pages on the log position.
+    this.#between = db.prepare(
+      `${_SELECT} WHERE m.accepted_at >= ?1 AND m.accepted_at < ?2 AND m.id > ?3
+       ORDER BY m.id LIMIT ?4`,
     );
     this.#unfinished = db.prepare(`${_UNFINISHED} ORDER BY d.message_id`);
     this.#unfinishedFor = db.prepare(`${_UNFINISHED} AND d.receiver = ? ORDER BY d.message_id`);
@@ -254,6 +260,21 @@ export class MessageLog {
   byAgent(name: string, options: { since?: number; limit?: number } = {}): LoggedMessage[] {
     const { since = 0, limit = 100 } = options;
     return (this.#byAgent.all(since, name, limit) as Record<string, unknown>[]).map(_toLogged);
+  }
+
+  /**
+   * Deliveries accepted in `[from, to)` (Unix epoch milliseconds), in log
+   * order, after position `after`, at most `limit`.
+   */
+  between(
+    from: number,
+    to: number,
+    options: { after?: number; limit?: number } = {},
+  ): LoggedMessage[] {
+    const { after = 0, limit = 100 } = options;
+    return (this.#between.all(from, to, after, limit) as Record<string, unknown>[]).map(
+      _toLogged,
+    );
   }
 
   /**

@@ -117,8 +117,34 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    // Numbered 4: migration 3 belongs to the REST API work on another branch; the
-    // runner applies every version above the database's, so the gap is harmless.
+    version: 3,
+    name: "jobs",
+    // Also the participants table: one migration for what the REST API (issue 4) keeps.
+    sql: `
+      -- Outside participants ext:<name>, so registrations (and webhooks) survive a restart.
+      CREATE TABLE participants (
+        name        TEXT PRIMARY KEY,            -- without the ext: prefix
+        options     TEXT NOT NULL,               -- JSON: webhook, capacity
+        created_at  INTEGER NOT NULL             -- Unix epoch milliseconds
+      );
+      -- Asynchronous requests to agents: submitted -> running -> complete | failed.
+      CREATE TABLE jobs (
+        id            TEXT PRIMARY KEY,          -- random UUID, the handle a client polls
+        agent         TEXT NOT NULL,
+        request       TEXT NOT NULL,             -- JSON of the ACL message sent
+        timeout_ms    INTEGER NOT NULL,
+        status        TEXT NOT NULL
+                      CHECK (status IN ('submitted', 'running', 'complete', 'failed')),
+        result        TEXT,                      -- JSON of the reply, when complete
+        error         TEXT,                      -- why it failed
+        created_at    INTEGER NOT NULL,          -- Unix epoch milliseconds
+        updated_at    INTEGER NOT NULL
+      );
+      -- What a restart must run again.
+      CREATE INDEX jobs_unfinished ON jobs(created_at) WHERE status IN ('submitted', 'running');
+    `,
+  },
+  {
     version: 4,
     name: "agent_tools",
     sql: `

@@ -33,5 +33,9 @@ export type {
   MarkUpdate,
   MessageEntry,
 } from "./message_log.ts";
+export { JobRepository } from "./jobs.ts";
+export type { JobRecord, JobStatus } from "./jobs.ts";
+export { ParticipantRepository } from "./participants.ts";
+export type { ParticipantRecord } from "./participants.ts";
 export { GroupCommitWriter, MessageLogWriteError } from "./group_commit.ts";
 export type { GroupCommitOptions, MessageLogMode, MessageWriter } from "./group_commit.ts";

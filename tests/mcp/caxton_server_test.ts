@@ -158,7 +158,8 @@ Deno.test("GET /api/v1/tools and `caxton tool list` show the tools and their cal
 
   const run = async (...args: string[]) => {
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", CLI, "tool", "list", "--url", node.url!, ...args],
+      args: ["run", "-A", CLI, "tool", "list", "--server", node.url!, ...args],
+      env: { NO_COLOR: "1" },
       stdout: "piped",
       stderr: "piped",
     }).output();

@@ -82,6 +82,9 @@ Deno.test("a version 1 database gains the message log and keeps its data", () =>
         db.prepare("SELECT version, name FROM schema_migrations ORDER BY version").all()
           .map((r) => ({ ...r })),
         [{ version: 1, name: "core" }, { version: 2, name: "messages" }, {
+          version: 3,
+          name: "jobs",
+        }, {
           version: 4,
           name: "agent_tools",
         }],

@@ -35,6 +35,7 @@ Deno.test("a new database is in WAL mode with its migrations recorded", () => {
     assert.deepEqual(rows.map((r) => ({ ...r })), [
       { version: 1, name: "core" },
       { version: 2, name: "messages" },
+      { version: 3, name: "jobs" },
       { version: 4, name: "agent_tools" },
     ]);
   } finally {

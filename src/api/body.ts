@@ -1,0 +1,106 @@
+/** Reading request bodies once, at the edge, into parsed values or problems. */
+import type { Context } from "hono";
+import { type AclMessage, parseFipaString, toAclMessage } from "../acl/mod.ts";
+import { problem, ProblemError } from "./problem.ts";
+
+/** Content types that carry a FIPA string (SC00070) message. */
+export const FIPA_TYPES = ["text/fipa-acl", "application/fipa-acl"] as const;
+
+function _mediaType(c: Context): string {
+  return (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+}
+
+/** Refuses a body whose media type is not one of `accepted`. */
+export function requireMediaType(c: Context, accepted: readonly string[]): string {
+  const type = _mediaType(c);
+  if (!accepted.includes(type)) {
+    throw new ProblemError(
+      problem(
+        415,
+        "unsupported_media_type",
+        `Cannot read a body of type "${type || "(none)"}" here`,
+        `Send it with Content-Type: ${accepted.join(" or ")}`,
+        { accepted },
+      ),
+    );
+  }
+  return type;
+}
+
+/** Parses a JSON body, or an empty object when the body is empty and `optional`. */
+export async function readJson(c: Context, options: { optional?: boolean } = {}): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === "" && options.optional) return {};
+  if (text.trim() !== "") requireMediaType(c, ["application/json"]);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ProblemError(
+      problem(
+        400,
+        "bad_json",
+        `Cannot parse the request body as JSON: ${(error as Error).message}`,
+        "Send a well-formed JSON document with Content-Type: application/json",
+      ),
+    );
+  }
+}
+
+/** Reads a JSON object body. */
+export async function readObject(
+  c: Context,
+  options: { optional?: boolean } = {},
+): Promise<Record<string, unknown>> {
+  const value = await readJson(c, options);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ProblemError(
+      problem(400, "bad_request", "The request body must be a JSON object", "Send a JSON object"),
+    );
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Reads an ACL message sent as JSON or as a FIPA string. */
+export async function readAclMessage(c: Context): Promise<AclMessage> {
+  const type = requireMediaType(c, ["application/json", ...FIPA_TYPES]);
+  if (type !== "application/json") return parseFipaString(await c.req.text());
+  return toAclMessage(await readJson(c));
+}
+
+/** A bad query parameter. */
+export function badQuery(name: string, value: string, expected: string): ProblemError {
+  return new ProblemError(
+    problem(
+      400,
+      "bad_query",
+      `Cannot use ${name}=${JSON.stringify(value)}: expected ${expected}`,
+      `Correct ${name} and send again`,
+    ),
+  );
+}
+
+/** An integer query parameter within bounds, or `fallback` when absent. */
+export function intQuery(
+  c: Context,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const raw = c.req.query(name);
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw badQuery(name, raw, `an integer from ${min} to ${max}`);
+  }
+  return n;
+}
+
+/** A time query parameter: Unix epoch milliseconds or an ISO 8601 date. */
+export function timeQuery(c: Context, name: string): number | undefined {
+  const raw = c.req.query(name);
+  if (raw === undefined || raw === "") return undefined;
+  const n = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  if (!Number.isFinite(n)) throw badQuery(name, raw, "Unix epoch milliseconds or an ISO 8601 time");
+  return n;
+}

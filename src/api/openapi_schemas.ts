@@ -1,0 +1,210 @@
+/** The reusable schemas of the OpenAPI document: agents, messages, participants, jobs, problems. */
+
+type _Schema = Record<string, unknown>;
+
+const _ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+const _PERFORMATIVES = [
+  "accept-proposal",
+  "agree",
+  "cancel",
+  "cfp",
+  "confirm",
+  "disconfirm",
+  "failure",
+  "inform",
+  "inform-if",
+  "inform-ref",
+  "not-understood",
+  "propagate",
+  "propose",
+  "proxy",
+  "query-if",
+  "query-ref",
+  "refuse",
+  "reject-proposal",
+  "request",
+  "request-when",
+  "request-whenever",
+  "subscribe",
+];
+
+/** The component schemas of the OpenAPI document (JSON Schema 2020-12). */
+export const SCHEMAS: Record<string, _Schema> = {
+  Problem: {
+    type: "object",
+    required: ["type", "title", "status", "detail", "remedy"],
+    properties: {
+      type: { type: "string", format: "uri" },
+      title: { type: "string" },
+      status: { type: "integer" },
+      detail: { type: "string" },
+      remedy: { type: "string", description: "What to do next" },
+    },
+  },
+  AgentState: {
+    enum: ["unloaded", "loaded", "running", "draining", "stopped", "failed"],
+  },
+  Agent: {
+    type: "object",
+    required: ["name", "state", "version", "limits", "counters"],
+    properties: {
+      name: { type: "string" },
+      state: _ref("AgentState"),
+      version: { type: "integer" },
+      moduleHash: { type: "string" },
+      isolation: { enum: ["shared", "dedicated"] },
+      limits: { type: "object", additionalProperties: { type: "number" } },
+      capabilities: { type: "array", items: { type: "string" } },
+      tools: {
+        type: "array",
+        items: { type: "string" },
+        description: "MCP tools the agent may call: server/tool or server/* (docs/MCP.md)",
+      },
+      toolLimits: {
+        type: "object",
+        properties: {
+          maxConcurrentCalls: { type: "integer" },
+          callTimeoutMs: { type: "integer" },
+        },
+      },
+      failure: { type: ["string", "null"] },
+      createdAt: { type: "string" },
+      updatedAt: { type: "string" },
+      mailboxDepth: { type: "integer" },
+      worker: { type: ["integer", "null"] },
+      counters: {
+        type: "object",
+        properties: {
+          handled: { type: "integer" },
+          failed: { type: "integer" },
+          traps: { type: "integer" },
+          fuelUsed: { type: "number" },
+          sent: { type: "integer" },
+        },
+      },
+    },
+  },
+  Tool: {
+    type: "object",
+    required: ["address", "server", "name", "counters"],
+    properties: {
+      address: { type: "string", description: "tool:<server>/<tool>" },
+      server: { type: "string" },
+      name: { type: "string" },
+      description: { type: "string" },
+      inputSchema: { type: "object" },
+      counters: {
+        type: "object",
+        properties: {
+          calls: { type: "integer" },
+          ok: { type: "integer" },
+          errors: { type: "integer" },
+          timeouts: { type: "integer" },
+          refused: { type: "integer" },
+          failed: { type: "integer" },
+          totalMs: { type: "number" },
+        },
+      },
+    },
+  },
+  ToolServer: {
+    type: "object",
+    required: ["name", "transport", "status"],
+    properties: {
+      name: { type: "string" },
+      transport: { enum: ["stdio", "http"] },
+      status: { enum: ["connecting", "connected", "restarting", "closed"] },
+      restarts: { type: "integer" },
+      lastError: { type: ["string", "null"] },
+      pid: { type: ["integer", "null"] },
+      tools: { type: "integer" },
+    },
+  },
+  AclMessage: {
+    type: "object",
+    required: ["performative", "receiver"],
+    properties: {
+      performative: { enum: _PERFORMATIVES },
+      sender: { type: "string" },
+      receiver: { type: "array", items: { type: "string" }, minItems: 1 },
+      replyTo: { type: "array", items: { type: "string" } },
+      content: {},
+      language: { type: "string" },
+      encoding: { type: "string" },
+      ontology: { type: "string" },
+      protocol: { type: "string" },
+      conversationId: { type: "string" },
+      replyWith: { type: "string" },
+      inReplyTo: { type: "string" },
+      replyBy: { type: "string" },
+    },
+  },
+  RequestBody: {
+    type: "object",
+    properties: {
+      performative: { enum: _PERFORMATIVES, default: "request" },
+      content: {},
+      language: { type: "string" },
+      encoding: { type: "string" },
+      ontology: { type: "string" },
+      protocol: { type: "string" },
+      conversationId: { type: "string" },
+    },
+  },
+  SendResult: {
+    type: "object",
+    properties: {
+      delivered: { type: "integer" },
+      refused: { type: "array", items: { type: "object" } },
+    },
+  },
+  Delivery: {
+    type: "object",
+    properties: {
+      id: { type: "integer" },
+      acceptedAt: { type: "string", format: "date-time" },
+      receiver: { type: "string" },
+      status: { enum: ["accepted", "delivered", "handled", "failed", "dead"] },
+      reason: { type: ["string", "null"] },
+      message: _ref("AclMessage"),
+    },
+  },
+  Participant: {
+    type: "object",
+    properties: {
+      name: { type: "string" },
+      address: { type: "string" },
+      delivery: { enum: ["webhook", "stream", "poll"] },
+      webhook: { type: ["string", "null"] },
+      queued: { type: "integer" },
+      received: { type: "integer" },
+      sent: { type: "integer" },
+    },
+  },
+  Job: {
+    type: "object",
+    properties: {
+      id: { type: "string", format: "uuid" },
+      agent: { type: "string" },
+      status: { enum: ["submitted", "running", "complete", "failed"] },
+      result: { oneOf: [_ref("AclMessage"), { type: "null" }] },
+      error: { type: ["string", "null"] },
+      createdAt: { type: "string", format: "date-time" },
+      updatedAt: { type: "string", format: "date-time" },
+    },
+  },
+  Health: {
+    type: "object",
+    properties: { status: { const: "ok" }, version: { type: "string" } },
+  },
+  Readiness: {
+    type: "object",
+    properties: {
+      status: { enum: ["ready", "degraded", "not_ready"] },
+      checks: { type: "object" },
+      pool: { type: "object" },
+      agents: { type: "object" },
+    },
+  },
+};

@@ -1,0 +1,143 @@
+/** Maps domain errors, by class, to the problem each becomes. */
+import { AclParseError } from "../acl/mod.ts";
+import {
+  AgentNotFoundError,
+  IllegalTransitionError,
+  InvalidDeploymentError,
+} from "../lifecycle/mod.ts";
+import {
+  ClosedError,
+  DeliveryRefusedError,
+  InvalidParticipantError,
+  JobNotFoundError,
+  ParticipantNotFoundError,
+  RequestTimeoutError,
+} from "../outside/mod.ts";
+import { AgentLoadError, InvalidLimitError, ModuleRejectedError } from "../runtime/mod.ts";
+import { type Problem, problem, ProblemError } from "./problem.ts";
+
+/** Seconds a client should wait before retrying a refused delivery. */
+const _RETRY_AFTER = "1";
+
+/** The problem for `error`, with the headers it needs. */
+export function toProblem(error: Error): { problem: Problem; headers: Record<string, string> } {
+  if (error instanceof ProblemError) return { problem: error.problem, headers: error.headers };
+  return { problem: _problemOf(error), headers: _headersOf(error) };
+}
+
+function _headersOf(error: Error): Record<string, string> {
+  if (error instanceof DeliveryRefusedError) {
+    if (error.code === "mailbox_full" || error.code === "agent_unavailable") {
+      return { "retry-after": _RETRY_AFTER };
+    }
+  }
+  if (error instanceof ClosedError) return { "retry-after": _RETRY_AFTER };
+  return {};
+}
+
+function _problemOf(error: Error): Problem {
+  if (error instanceof AgentNotFoundError) {
+    return problem(404, error.code, error.message, "GET /api/v1/agents lists the agents here");
+  }
+  if (error instanceof ParticipantNotFoundError) {
+    return problem(
+      404,
+      error.code,
+      error.message,
+      "Register it with PUT /api/v1/participants/{name}",
+    );
+  }
+  if (error instanceof JobNotFoundError) {
+    return problem(404, error.code, error.message, "Use the id POST /api/v1/jobs returned");
+  }
+  if (error instanceof ModuleRejectedError) {
+    return problem(
+      422,
+      "invalid_module",
+      error.message,
+      "Fix the module and deploy again; docs/ABI.md lists what a module must export and may import",
+      { reason: error.code },
+    );
+  }
+  if (error instanceof AclParseError) {
+    return problem(
+      400,
+      error.code,
+      error.message,
+      "Send an ACL message: JSON with performative and receiver (docs/API.md), or a FIPA string with Content-Type text/fipa-acl",
+    );
+  }
+  if (
+    error instanceof InvalidLimitError || error instanceof InvalidDeploymentError ||
+    error instanceof InvalidParticipantError
+  ) {
+    return problem(400, error.code, error.message, "Correct the request and send it again");
+  }
+  if (error instanceof IllegalTransitionError) {
+    return problem(
+      409,
+      error.code,
+      error.message,
+      "Read the agent's state with GET /api/v1/agents/{name} first",
+    );
+  }
+  if (error instanceof AgentLoadError) {
+    return problem(
+      422,
+      error.code,
+      error.message,
+      "The agent's start function or caxton_init failed; check the agent's logs",
+    );
+  }
+  if (error instanceof DeliveryRefusedError) return _refusal(error);
+  if (error instanceof RequestTimeoutError) {
+    return problem(
+      504,
+      error.code,
+      error.message,
+      "Raise ?timeout, or submit a job with POST /api/v1/jobs and read its result later",
+    );
+  }
+  if (error instanceof ClosedError) {
+    return problem(503, error.code, error.message, "Retry once the node is back up");
+  }
+  return problem(
+    500,
+    "internal_error",
+    error.message,
+    "This is a bug in Caxton; please report it with the server log",
+  );
+}
+
+function _refusal(error: DeliveryRefusedError): Problem {
+  switch (error.code) {
+    case "unknown_receiver":
+      return problem(
+        404,
+        error.code,
+        error.message,
+        "Address a deployed agent (GET /api/v1/agents) or a registered participant (ext:<name>)",
+      );
+    case "mailbox_full":
+      return problem(
+        429,
+        error.code,
+        error.message,
+        "The receiver is behind: wait for Retry-After seconds and send again",
+      );
+    case "message_too_large":
+      return problem(
+        413,
+        error.code,
+        error.message,
+        "Send less content or raise the agent's maxMessageBytes limit",
+      );
+    default:
+      return problem(
+        503,
+        error.code,
+        error.message,
+        "Start the agent (POST /api/v1/agents/{name}/start) or retry after Retry-After seconds",
+      );
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * Every `caxton` command, in help order. To add one, write a
+ * {@linkcode Command} (as commands/scaffold.ts does for `caxton agent new`)
+ * and list it here; help, dispatch and shell completion pick it up.
+ */
+import type { Command } from "./command.ts";
+import { AGENT_COMMANDS } from "./commands/agent.ts";
+import { completionCommand } from "./commands/completion.ts";
+import { MCP_COMMANDS } from "./commands/mcp.ts";
+import { MESSAGE_COMMANDS } from "./commands/message.ts";
+import { NODE_COMMANDS } from "./commands/node.ts";
+import { SCAFFOLD_COMMANDS } from "./commands/scaffold.ts";
+import { SERVER_COMMANDS } from "./commands/server.ts";
+
+export const COMMANDS: readonly Command[] = [
+  ...NODE_COMMANDS.filter((c) => c.noun === "serve"),
+  ...SCAFFOLD_COMMANDS,
+  ...AGENT_COMMANDS,
+  ...MESSAGE_COMMANDS,
+  ...SERVER_COMMANDS,
+  ...MCP_COMMANDS,
+  ...NODE_COMMANDS.filter((c) => c.noun !== "serve"),
+  completionCommand(() => COMMANDS),
+];

@@ -1,0 +1,12 @@
+/**
+ * @module
+ * The `caxton` command line: noun-verb subcommands, tables for people,
+ * `--json` for machines, exit codes that mean something, shell completion.
+ * Add a subcommand by listing a {@linkcode Command} in commands.ts.
+ */
+export { main, usage } from "./main.ts";
+export { COMMANDS } from "./commands.ts";
+export type { Command, CommandContext } from "./command.ts";
+export { CliError, EXIT } from "./exit.ts";
+export { resolveSettings } from "./settings.ts";
+export type { ClientSettings } from "./settings.ts";

@@ -1,0 +1,23 @@
+/**
+ * @module
+ * How outside programs take part: participants `ext:<name>` reached by
+ * webhook, stream or long poll; agents as services (request → reply, jobs);
+ * a count of the deliveries the router logs, for metrics.
+ */
+export { ParticipantHub } from "./participants.ts";
+export type { ParticipantView } from "./participants.ts";
+export { Participant } from "./participant.ts";
+export type { ParticipantOptions } from "./participant.ts";
+export type { WebhookOptions } from "./webhook.ts";
+export { BROKER_ADDRESS, RequestBroker } from "./broker.ts";
+export type { RequestOptions } from "./broker.ts";
+export { JobRunner } from "./jobs.ts";
+export { DeliveryCounter } from "./delivery_counter.ts";
+export {
+  ClosedError,
+  DeliveryRefusedError,
+  InvalidParticipantError,
+  JobNotFoundError,
+  ParticipantNotFoundError,
+  RequestTimeoutError,
+} from "./errors.ts";
