@@ -113,6 +113,31 @@ Deno.test("over Streamable HTTP at /mcp: list agents, request and await the repl
   assert.match((await rebound.json()).error.message, /Host "rebound\.example:8080" is not one/);
 });
 
+Deno.test("with an apiToken, /mcp needs the bearer token as /api/v1 does", async () => {
+  using data = tempDataDir();
+  await using node = await startTestNode({ dataDir: data.path, apiToken: "s3cret" }, {
+    serve: true,
+  });
+  const anonymous = await fetch(`${node.url}/mcp`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+  });
+  assert.equal(anonymous.status, 401);
+  await anonymous.body?.cancel();
+  const client = new Client({ name: "test-llm", version: "1.0.0" });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`${node.url}/mcp`), {
+      requestInit: { headers: { authorization: "Bearer s3cret" } },
+    }),
+  );
+  try {
+    assert.deepEqual(await call(client, "list_agents"), { agents: [] });
+  } finally {
+    await client.close();
+  }
+});
+
 Deno.test("over stdio with `caxton mcp`: the SDK client drives a node in a child process", async () => {
   using data = tempDataDir();
   {
