@@ -7,11 +7,18 @@ import { mkdirSync } from "node:fs";
 import { createApp } from "./src/api/mod.ts";
 import { type CaxtonConfig, databasePath } from "./src/config/mod.ts";
 import { AgentManager } from "./src/lifecycle/mod.ts";
+import { CaxtonMcp, mcpHostnames, type ToolCallRecord, ToolGateway } from "./src/mcp/mod.ts";
 import { DeliveryCounter, JobRunner, ParticipantHub, RequestBroker } from "./src/outside/mod.ts";
 import { ProtocolMonitor, Router } from "./src/router/mod.ts";
 import { ModulePreparer, WorkerPool } from "./src/runtime/mod.ts";
 import { GroupCommitWriter, openStore, type Store } from "./src/store/mod.ts";
-import { CaxtonMetrics, createJsonLogger, type Logger, Telemetry } from "./src/telemetry/mod.ts";
+import {
+  CaxtonMetrics,
+  createJsonLogger,
+  type Logger,
+  Telemetry,
+  toolCallSpan,
+} from "./src/telemetry/mod.ts";
 
 /** Caxton's version, reported by `/health` and `caxton version`. */
 export const VERSION = "0.1.0";
@@ -26,6 +33,10 @@ export interface CaxtonNode {
   /** Checks conversations that name a FIPA interaction protocol as their messages are routed. */
   readonly protocols: ProtocolMonitor;
   readonly agents: AgentManager;
+  /** The configured MCP servers' tools, reachable by agents at `tool:<server>/<tool>`. */
+  readonly tools: ToolGateway;
+  /** Caxton as an MCP server (`/mcp` on the API, `caxton mcp` on stdio). */
+  readonly mcp: CaxtonMcp;
   /** Outside participants `ext:<name>`. */
   readonly participants: ParticipantHub;
   /** Agents as services: request → reply for HTTP clients. */
@@ -48,6 +59,8 @@ export interface StartOptions {
   /** Serve the HTTP API (default true). */
   serve?: boolean;
   logger?: Logger;
+  /** Told of every MCP tool call (the span hook until telemetry has a tracer). */
+  onToolCall?: (call: ToolCallRecord) => void;
 }
 
 /** Builds and starts a node; resolves once its agents are restored. */
@@ -109,6 +122,33 @@ export async function startNode(
     directDelivery: config.messageLog === "none",
     ...(telemetry ? { telemetry } : {}),
   });
+  const tools = new ToolGateway({
+    router,
+    config: config.mcp,
+    toolPolicy: (name) => agents.toolPolicy(name),
+    logger,
+    onCall: options.onToolCall,
+    // One span (and count) per tool call, in the caller's trace.
+    onCallStart: (server, tool, request) =>
+      toolCallSpan(metrics, telemetry, server, tool, request.traceparent),
+  });
+  // Connected before agents come back, so restored agents find their tools.
+  await tools.start();
+  const mcp = new CaxtonMcp({
+    router,
+    version: VERSION,
+    listAgents: () =>
+      agents.list().map((a) => ({
+        name: a.name,
+        state: a.state,
+        version: a.version,
+        capabilities: a.capabilities,
+        tools: a.tools,
+        mailboxDepth: a.mailboxDepth,
+      })),
+    conversation: (id) => store.messages.byConversation(id),
+    allowedHostnames: mcpHostnames(config.host),
+  });
   const participants = new ParticipantHub(router, store.participants);
   const broker = new RequestBroker(router);
   const jobs = new JobRunner(store, broker);
@@ -141,6 +181,8 @@ export async function startNode(
       version: VERSION,
       metrics,
       telemetry,
+      tools,
+      mcp,
     }, {
       corsOrigins: config.corsOrigins,
       maxRequestBytes: config.maxRequestBytes,
@@ -182,7 +224,9 @@ export async function startNode(
       broker.close();
       await jobs.close();
       await agents.drainAll();
+      mcp.close();
       await server?.shutdown();
+      await tools.close();
       router.close();
       log.close();
       await pool.close();
@@ -199,6 +243,8 @@ export async function startNode(
     router,
     protocols,
     agents,
+    tools,
+    mcp,
     participants,
     broker,
     jobs,

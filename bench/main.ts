@@ -5,6 +5,7 @@ const GROUPS: Record<string, () => Promise<void>> = {
   message_log: async () => (await import("./message_log.ts")).run(),
   api: async () => (await import("./api.ts")).run(),
   telemetry: async () => (await import("./telemetry.ts")).run(),
+  mcp: async () => (await import("./mcp.ts")).run(),
 };
 
 const asked = Deno.args[0];

@@ -20,6 +20,9 @@ interface _Deployment {
   limits: Record<string, unknown>;
   isolation?: Isolation;
   capabilities?: string[];
+  /** MCP tool grants and the agent's own tool limits (docs/MCP.md). */
+  tools?: string[];
+  toolLimits?: Record<string, number>;
   start: boolean;
 }
 
@@ -58,6 +61,8 @@ export function agentRoutes(deps: ApiDeps): Hono {
       limits: d.limits,
       isolation: d.isolation,
       capabilities: d.capabilities,
+      tools: d.tools,
+      toolLimits: d.toolLimits,
       start: d.start,
     });
     return c.json(publicAgent(view), existed ? 200 : 201, {
@@ -107,8 +112,12 @@ async function _readDeployment(c: Context): Promise<_Deployment> {
   if (type === "application/wasm") {
     const query = c.req.query();
     const limits: Record<string, unknown> = {};
+    const toolLimits: Record<string, number> = {};
     for (const [key, value] of Object.entries(query)) {
       if (key.startsWith("limits.")) limits[key.slice("limits.".length)] = Number(value);
+      if (key.startsWith("toolLimits.")) {
+        toolLimits[key.slice("toolLimits.".length)] = Number(value);
+      }
     }
     return {
       bytes: new Uint8Array(await c.req.arrayBuffer()),
@@ -117,6 +126,8 @@ async function _readDeployment(c: Context): Promise<_Deployment> {
       capabilities: query.capabilities === undefined
         ? undefined
         : _list(query.capabilities, "capabilities"),
+      tools: query.tools === undefined ? undefined : _list(query.tools, "tools"),
+      toolLimits: Object.keys(toolLimits).length > 0 ? toolLimits : undefined,
       start: query.start !== "false",
     };
   }
@@ -138,11 +149,17 @@ async function _readDeployment(c: Context): Promise<_Deployment> {
   };
   const limitsText = text("limits");
   const capabilities = text("capabilities");
+  const tools = text("tools");
+  const toolLimits = text("toolLimits");
   return {
     bytes: new Uint8Array(await module.arrayBuffer()),
     limits: limitsText === undefined ? {} : _jsonObject(limitsText, "limits"),
     isolation: text("isolation") as Isolation | undefined,
     capabilities: capabilities === undefined ? undefined : _list(capabilities, "capabilities"),
+    tools: tools === undefined ? undefined : _list(tools, "tools"),
+    toolLimits: toolLimits === undefined
+      ? undefined
+      : _jsonObject(toolLimits, "toolLimits") as Record<string, number>,
     start: text("start") !== "false",
   };
 }

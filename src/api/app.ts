@@ -9,6 +9,7 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import { agentRoutes } from "./agents.ts";
 import { bearerToken } from "./auth.ts";
 import { healthRoutes } from "./health.ts";
+import { mcpRoutes, toolRoutes } from "./tools.ts";
 import { conversationRoutes, messageRoutes } from "./messages.ts";
 import { HttpCounters, metricsRoutes } from "./metrics.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -65,6 +66,8 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Hono {
     }),
   );
   if (apiToken !== null) app.use("/api/v1/*", bearerToken(apiToken));
+  // Caxton's MCP server drives the agents as the REST API does: the same token guards it.
+  if (apiToken !== null) app.use("/mcp", bearerToken(apiToken));
   app.route("/", healthRoutes(deps));
   app.route("/", metricsRoutes(deps, http));
   app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument(deps.version)));
@@ -74,6 +77,8 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Hono {
   app.route("/api/v1/conversations", conversationRoutes(deps));
   app.route("/api/v1/participants", participantRoutes(deps));
   app.route("/api/v1/jobs", jobRoutes(deps));
+  app.route("/api/v1/tools", toolRoutes(deps));
+  app.route("/mcp", mcpRoutes(deps));
   app.notFound((c) =>
     problemResponse(
       problem(

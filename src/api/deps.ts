@@ -2,6 +2,7 @@
 import type { AgentManager } from "../lifecycle/mod.ts";
 import type { DeliveryCounter, JobRunner, ParticipantHub, RequestBroker } from "../outside/mod.ts";
 import type { Router } from "../router/mod.ts";
+import type { CaxtonMcp, ToolGateway } from "../mcp/mod.ts";
 import type { WorkerPool } from "../runtime/mod.ts";
 import type { Store } from "../store/mod.ts";
 import type { CaxtonMetrics, Telemetry } from "../telemetry/mod.ts";
@@ -25,6 +26,10 @@ export interface ApiDeps {
   metrics?: CaxtonMetrics;
   /** Request spans; null or absent when tracing is off. */
   telemetry?: Telemetry | null;
+  /** MCP tools for agents (`GET /api/v1/tools`). */
+  tools: ToolGateway;
+  /** Caxton as an MCP server (`/mcp`). */
+  mcp: CaxtonMcp;
 }
 
 /** HTTP settings of {@linkcode createApp}. */

@@ -78,6 +78,11 @@ export function openApiDocument(version: string): Record<string, unknown> {
       { name: "messages", description: "FIPA ACL messages and conversations" },
       { name: "participants", description: "Outside participants ext:<name>" },
       { name: "services", description: "Agents as services: request/reply and jobs" },
+      {
+        name: "tools",
+        description:
+          "MCP tools at tool:<server>/<tool> (docs/MCP.md); Caxton's own MCP server is at /mcp (JSON-RPC, not REST)",
+      },
     ],
     paths: {
       "/health": {
@@ -137,10 +142,15 @@ export function openApiDocument(version: string): Record<string, unknown> {
           "422": _problem("The module was refused (invalid_module) or failed to start"),
         }, {
           description:
-            "A raw upload (application/wasm) takes limits as query parameters `limits.<name>=<number>` (e.g. `limits.maxMessageBytes=65536`); a multipart upload takes them as the JSON part `limits`.",
+            "A raw upload (application/wasm) takes limits as query parameters `limits.<name>=<number>` (e.g. `limits.maxMessageBytes=65536`) and tool limits as `toolLimits.<name>=<number>`; a multipart upload takes them as the JSON parts `limits` and `toolLimits`.",
           parameters: [
             _query("isolation", { enum: ["shared", "dedicated"] }, "Raw upload: isolation"),
             _query("capabilities", { type: "string" }, "Raw upload: comma-separated"),
+            _query(
+              "tools",
+              { type: "string" },
+              "Raw upload: MCP tools the agent may call, comma-separated server/tool or server/*",
+            ),
             _query("start", { type: "boolean", default: true }, "Start once loaded"),
           ],
           requestBody: {
@@ -156,6 +166,11 @@ export function openApiDocument(version: string): Record<string, unknown> {
                     limits: { type: "string", description: "JSON object of AgentLimits" },
                     isolation: { enum: ["shared", "dedicated"] },
                     capabilities: { type: "string", description: "JSON array or a,b,c" },
+                    tools: { type: "string", description: "MCP tool grants: JSON array or a,b,c" },
+                    toolLimits: {
+                      type: "string",
+                      description: "JSON object: maxConcurrentCalls, callTimeoutMs",
+                    },
                     start: { type: "string", enum: ["true", "false"] },
                   },
                 },
@@ -266,6 +281,18 @@ export function openApiDocument(version: string): Record<string, unknown> {
               id: { type: "string" },
               participants: { type: "array", items: { type: "string" } },
               messages: { type: "array", items: _ref("Delivery") },
+            },
+          }),
+        }),
+      },
+      "/api/v1/tools": {
+        get: _op("listTools", "tools", "MCP tools agents may call, with call counters", {
+          "200": _ok("Every tool of every configured MCP server, and the servers' state", {
+            type: "object",
+            properties: {
+              items: { type: "array", items: _ref("Tool") },
+              servers: { type: "array", items: _ref("ToolServer") },
+              inFlight: { type: "integer" },
             },
           }),
         }),

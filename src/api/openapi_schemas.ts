@@ -56,6 +56,18 @@ export const SCHEMAS: Record<string, _Schema> = {
       isolation: { enum: ["shared", "dedicated"] },
       limits: { type: "object", additionalProperties: { type: "number" } },
       capabilities: { type: "array", items: { type: "string" } },
+      tools: {
+        type: "array",
+        items: { type: "string" },
+        description: "MCP tools the agent may call: server/tool or server/* (docs/MCP.md)",
+      },
+      toolLimits: {
+        type: "object",
+        properties: {
+          maxConcurrentCalls: { type: "integer" },
+          callTimeoutMs: { type: "integer" },
+        },
+      },
       failure: { type: ["string", "null"] },
       createdAt: { type: "string" },
       updatedAt: { type: "string" },
@@ -71,6 +83,42 @@ export const SCHEMAS: Record<string, _Schema> = {
           sent: { type: "integer" },
         },
       },
+    },
+  },
+  Tool: {
+    type: "object",
+    required: ["address", "server", "name", "counters"],
+    properties: {
+      address: { type: "string", description: "tool:<server>/<tool>" },
+      server: { type: "string" },
+      name: { type: "string" },
+      description: { type: "string" },
+      inputSchema: { type: "object" },
+      counters: {
+        type: "object",
+        properties: {
+          calls: { type: "integer" },
+          ok: { type: "integer" },
+          errors: { type: "integer" },
+          timeouts: { type: "integer" },
+          refused: { type: "integer" },
+          failed: { type: "integer" },
+          totalMs: { type: "number" },
+        },
+      },
+    },
+  },
+  ToolServer: {
+    type: "object",
+    required: ["name", "transport", "status"],
+    properties: {
+      name: { type: "string" },
+      transport: { enum: ["stdio", "http"] },
+      status: { enum: ["connecting", "connected", "restarting", "closed"] },
+      restarts: { type: "integer" },
+      lastError: { type: ["string", "null"] },
+      pid: { type: ["integer", "null"] },
+      tools: { type: "integer" },
     },
   },
   AclMessage: {

@@ -6,6 +6,7 @@
 import type { Command } from "./command.ts";
 import { AGENT_COMMANDS } from "./commands/agent.ts";
 import { completionCommand } from "./commands/completion.ts";
+import { MCP_COMMANDS } from "./commands/mcp.ts";
 import { MESSAGE_COMMANDS } from "./commands/message.ts";
 import { NODE_COMMANDS } from "./commands/node.ts";
 import { SCAFFOLD_COMMANDS } from "./commands/scaffold.ts";
@@ -19,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   ...MESSAGE_COMMANDS,
   ...SERVER_COMMANDS,
   ...TRACE_COMMANDS,
+  ...MCP_COMMANDS,
   ...NODE_COMMANDS.filter((c) => c.noun !== "serve"),
   completionCommand(() => COMMANDS),
 ];

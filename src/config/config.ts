@@ -4,6 +4,7 @@
  * name the setting and its source.
  */
 import { join } from "node:path";
+import { defaultMcpConfig, type McpConfig, parseMcpConfig } from "../mcp/config.ts";
 import { type AgentLimits, DEFAULT_LIMITS, resolveLimits } from "../runtime/mod.ts";
 import { LOG_LEVELS, type LogLevel } from "../telemetry/mod.ts";
 
@@ -37,6 +38,8 @@ export interface CaxtonConfig {
   tracing: boolean;
   /** Ratio of new traces sampled, 0..1; a trace with a parent keeps the parent's decision. */
   traceSampleRatio: number;
+  /** MCP servers whose tools agents may call, and limits on those calls (docs/MCP.md). */
+  mcp: McpConfig;
 }
 
 /** Raised for a setting that cannot be used. */
@@ -70,6 +73,7 @@ export function defaultConfig(): CaxtonConfig {
     apiToken: null,
     tracing: false,
     traceSampleRatio: 0.01,
+    mcp: defaultMcpConfig(),
   };
 }
 
@@ -200,9 +204,16 @@ function _apply(config: CaxtonConfig, values: Record<string, unknown>, source: s
           throw new ConfigError(`${(error as Error).message} (from ${source})`);
         }
         break;
+      case "mcp":
+        try {
+          config.mcp = parseMcpConfig(value, config.mcp);
+        } catch (error) {
+          throw new ConfigError(`Cannot use ${(error as Error).message} (from ${source})`);
+        }
+        break;
       default:
         throw new ConfigError(
-          `Cannot use setting "${key}" from ${source}: unknown; known settings are dataDir, host, port, workers, watchdogMs, mailboxCapacity, logLevel, messageLog, limits, corsOrigins, maxRequestBytes, apiToken, tracing, traceSampleRatio`,
+          `Cannot use setting "${key}" from ${source}: unknown; known settings are dataDir, host, port, workers, watchdogMs, mailboxCapacity, logLevel, messageLog, limits, corsOrigins, maxRequestBytes, apiToken, tracing, traceSampleRatio, mcp`,
         );
     }
   }

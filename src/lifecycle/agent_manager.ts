@@ -17,7 +17,7 @@ import {
   type WorkerLoss,
   type WorkerPool,
 } from "../runtime/mod.ts";
-import type { AgentRecord, Store } from "../store/mod.ts";
+import type { AgentRecord, Store, ToolLimits } from "../store/mod.ts";
 import { LOG_LEVELS, type Logger, SILENT_LOGGER, type Telemetry } from "../telemetry/mod.ts";
 import { type AgentState, assertTransition } from "./agent_state.ts";
 import { DirectDelivery } from "./direct_delivery.ts";
@@ -47,9 +47,26 @@ export interface DeployOptions {
   isolation?: Isolation;
   /** Start right away (default) or leave the agent Loaded. */
   start?: boolean;
+  /**
+   * MCP tools the agent may call, as "server/tool" or "server/*". Default
+   * deny: none unless listed. A redeploy without it keeps the current list.
+   */
+  tools?: readonly string[];
+  /**
+   * The agent's own limits on tool calls (calls in flight, ms per call);
+   * absent ones take the node's `mcp` settings. A redeploy without it keeps them.
+   */
+  toolLimits?: ToolLimits;
   /** Capabilities declared at deploy time, beside those the agent registers itself. */
   capabilities?: string[];
 }
+
+const _TOOL_LIMITS: Record<keyof ToolLimits, number> = {
+  maxConcurrentCalls: 10_000,
+  callTimeoutMs: 3_600_000,
+};
+
+const _TOOL_GRANT = /^[A-Za-z0-9._-]+\/(\*|[^\s/]+)$/;
 
 /** Live counters of one agent since this node started. */
 export interface AgentCounters {
@@ -130,6 +147,27 @@ export class AgentManager {
         `Cannot deploy agent "${name}": isolation "${options.isolation}" is unknown; use "shared" or "dedicated"`,
       );
     }
+    for (const grant of options.tools ?? []) {
+      if (typeof grant !== "string" || !_TOOL_GRANT.test(grant)) {
+        throw new InvalidDeploymentError(
+          `Cannot deploy agent "${name}": tool grant ${
+            JSON.stringify(grant)
+          } is not "<server>/<tool>" or "<server>/*"`,
+        );
+      }
+    }
+    for (const [key, value] of Object.entries(options.toolLimits ?? {})) {
+      const max = _TOOL_LIMITS[key as keyof ToolLimits];
+      if (max === undefined || !Number.isInteger(value) || value < 1 || value > max) {
+        throw new InvalidDeploymentError(
+          max === undefined
+            ? `Cannot deploy agent "${name}": tool limit "${key}" is unknown; use maxConcurrentCalls or callTimeoutMs`
+            : `Cannot deploy agent "${name}": tool limit ${key}=${
+              JSON.stringify(value)
+            } must be an integer from 1 to ${max}`,
+        );
+      }
+    }
     return await this.#traced("deploy", name, () =>
       this.#locked(name, async () => {
         const view = await this.#deploy(name, bytes, options);
@@ -144,6 +182,15 @@ export class AgentManager {
         });
         return this.#view(live);
       }));
+  }
+
+  /**
+   * What agent `name` may do with MCP tools: its grants ("server/tool" or
+   * "server/*") and its own limits, or undefined when no agent has that name.
+   */
+  toolPolicy(name: string): { tools: readonly string[]; limits: ToolLimits } | undefined {
+    const record = this.#byName.get(name)?.record;
+    return record && { tools: record.tools, limits: record.toolLimits };
   }
 
   /** Starts a Loaded or Stopped agent. */
@@ -407,8 +454,25 @@ export class AgentManager {
     const { hash, module } = await this.#builds.forDeploy(bytes, limits);
     const isolation = options.isolation ?? existing?.record.isolation ?? "shared";
     const store = this.#deps.store;
+    const tools = options.tools ? [...new Set(options.tools)] : undefined;
+    const toolLimits = options.toolLimits ? { ...options.toolLimits } : undefined;
+    if (existing && (tools || toolLimits)) {
+      const next = {
+        tools: tools ?? existing.record.tools,
+        toolLimits: toolLimits ?? existing.record.toolLimits,
+      };
+      store.agents.setTools(existing.record.id, next.tools, next.toolLimits);
+      existing.record = { ...existing.record, ...next };
+    }
     if (!existing) {
-      const record = store.agents.create({ name, moduleHash: hash, isolation, limits });
+      const record = store.agents.create({
+        name,
+        moduleHash: hash,
+        isolation,
+        limits,
+        tools,
+        toolLimits,
+      });
       const live = this.#adopt(record);
       live.module = module;
       this.#transition(live, "loaded", "deployed");

@@ -13,9 +13,19 @@ export interface AgentRecord {
   isolation: Isolation;
   limits: AgentLimits;
   capabilities: string[];
+  /** MCP tools the agent may call: "server/tool" or "server/*" (default: none). */
+  tools: string[];
+  /** The agent's own limits on tool calls; absent fields take the node's `mcp` settings. */
+  toolLimits: ToolLimits;
   failure: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** Per-agent limits on MCP tool calls. */
+export interface ToolLimits {
+  maxConcurrentCalls?: number;
+  callTimeoutMs?: number;
 }
 
 /** One recorded lifecycle move. */
@@ -42,6 +52,9 @@ export interface NewAgent {
   moduleHash: string;
   isolation: Isolation;
   limits: AgentLimits;
+  /** MCP tools the agent may call (default none). */
+  tools?: readonly string[];
+  toolLimits?: ToolLimits;
 }
 
 const _SELECT = `SELECT a.*, v.module_hash FROM agents a
@@ -57,6 +70,8 @@ function _toRecord(row: Record<string, unknown>): AgentRecord {
     isolation: row.isolation as Isolation,
     limits: JSON.parse(row.limits as string) as AgentLimits,
     capabilities: JSON.parse(row.capabilities as string) as string[],
+    tools: JSON.parse((row.tools as string | undefined) ?? "[]") as string[],
+    toolLimits: JSON.parse((row.tool_limits as string | undefined) ?? "{}") as ToolLimits,
     failure: (row.failure as string | null) ?? null,
     createdAt: row.created_at as string,
     updatedAt: row.updated_at as string,
@@ -74,6 +89,7 @@ export class AgentRepository {
   readonly #setVersion: StatementSync;
   readonly #setCapabilities: StatementSync;
   readonly #setLimits: StatementSync;
+  readonly #setTools: StatementSync;
   readonly #remove: StatementSync;
   readonly #transition: StatementSync;
   readonly #transitions: StatementSync;
@@ -82,8 +98,9 @@ export class AgentRepository {
 
   constructor(db: DatabaseSync) {
     this.#insert = db.prepare(
-      `INSERT INTO agents (name, state, version, isolation, limits, created_at, updated_at)
-       VALUES (?, 'unloaded', 1, ?, ?, ?, ?)`,
+      `INSERT INTO agents
+         (name, state, version, isolation, limits, tools, tool_limits, created_at, updated_at)
+       VALUES (?, 'unloaded', 1, ?, ?, ?, ?, ?, ?)`,
     );
     this.#insertVersion = db.prepare(
       "INSERT INTO agent_versions (agent_id, version, module_hash, deployed_at) VALUES (?, ?, ?, ?)",
@@ -97,6 +114,7 @@ export class AgentRepository {
     this.#setVersion = db.prepare("UPDATE agents SET version = ?, updated_at = ? WHERE id = ?");
     this.#setCapabilities = db.prepare("UPDATE agents SET capabilities = ? WHERE id = ?");
     this.#setLimits = db.prepare("UPDATE agents SET limits = ? WHERE id = ?");
+    this.#setTools = db.prepare("UPDATE agents SET tools = ?, tool_limits = ? WHERE id = ?");
     this.#remove = db.prepare("DELETE FROM agents WHERE id = ?");
     this.#transition = db.prepare(
       `INSERT INTO transitions (agent_id, from_state, to_state, version, reason, at)
@@ -120,6 +138,8 @@ export class AgentRepository {
       agent.name,
       agent.isolation,
       JSON.stringify(agent.limits),
+      JSON.stringify(agent.tools ?? []),
+      JSON.stringify(agent.toolLimits ?? {}),
       now,
       now,
     );
@@ -173,6 +193,11 @@ export class AgentRepository {
       reason: (r.reason as string | null) ?? null,
       at: r.at as string,
     }));
+  }
+
+  /** Replaces the MCP tools the agent may call and its limits on those calls. */
+  setTools(id: number, tools: readonly string[], toolLimits: ToolLimits): void {
+    this.#setTools.run(JSON.stringify(tools), JSON.stringify(toolLimits), id);
   }
 
   /** Replaces the capabilities the agent registered. */

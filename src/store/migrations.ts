@@ -144,4 +144,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX jobs_unfinished ON jobs(created_at) WHERE status IN ('submitted', 'running');
     `,
   },
+  {
+    version: 4,
+    name: "agent_tools",
+    sql: `
+      -- The MCP tools an agent may call ("server/tool" or "server/*"); none by default.
+      ALTER TABLE agents ADD COLUMN tools TEXT NOT NULL DEFAULT '[]';
+      -- Its own limits on those calls (JSON: maxConcurrentCalls, callTimeoutMs); {} = the node's.
+      ALTER TABLE agents ADD COLUMN tool_limits TEXT NOT NULL DEFAULT '{}';
+    `,
+  },
 ];

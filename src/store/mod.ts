@@ -15,7 +15,13 @@ export { openStore } from "./store.ts";
 export type { Store } from "./store.ts";
 export { StoreOpenError } from "./database.ts";
 export { BackupError, restoreDatabase, verifyBackup } from "./backup.ts";
-export type { AgentEventRecord, AgentRecord, NewAgent, TransitionRecord } from "./agents.ts";
+export type {
+  AgentEventRecord,
+  AgentRecord,
+  NewAgent,
+  ToolLimits,
+  TransitionRecord,
+} from "./agents.ts";
 export type { ModuleBuild } from "./modules.ts";
 export type { StateWrite } from "./state.ts";
 export { MessageLog } from "./message_log.ts";

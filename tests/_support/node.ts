@@ -3,7 +3,7 @@
  * real worker pool, agents built from source by `deno task build:agents`.
  */
 import { join } from "node:path";
-import { type CaxtonNode, startNode } from "../../main.ts";
+import { type CaxtonNode, startNode, type StartOptions } from "../../main.ts";
 import { type CaxtonConfig, defaultConfig } from "../../src/config/mod.ts";
 import type { AclMessage } from "../../src/acl/mod.ts";
 import { type Logger, type LogLevel, SILENT_LOGGER } from "../../src/telemetry/mod.ts";
@@ -28,7 +28,7 @@ export function tempDataDir(): { path: string } & Disposable {
 /** Starts a node on a temp data dir (or the given one), without HTTP unless asked. */
 export function startTestNode(
   overrides: Partial<CaxtonConfig> & { dataDir: string },
-  options: { serve?: boolean; logger?: Logger } = {},
+  options: { serve?: boolean; logger?: Logger; onToolCall?: StartOptions["onToolCall"] } = {},
 ): Promise<CaxtonNode> {
   const config: CaxtonConfig = {
     ...defaultConfig(),
@@ -39,6 +39,7 @@ export function startTestNode(
   return startNode(config, {
     serve: options.serve ?? false,
     logger: options.logger ?? SILENT_LOGGER,
+    onToolCall: options.onToolCall,
   });
 }
 

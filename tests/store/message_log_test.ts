@@ -84,6 +84,9 @@ Deno.test("a version 1 database gains the message log and keeps its data", () =>
         [{ version: 1, name: "core" }, { version: 2, name: "messages" }, {
           version: 3,
           name: "jobs",
+        }, {
+          version: 4,
+          name: "agent_tools",
         }],
       );
       assert.equal((db.prepare("SELECT COUNT(*) AS n FROM modules").get() as { n: number }).n, 1);

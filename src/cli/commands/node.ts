@@ -6,7 +6,8 @@ import { openStore, restoreDatabase } from "../../store/mod.ts";
 import { CliError, EXIT } from "../exit.ts";
 import type { Command, CommandContext } from "../command.ts";
 
-const _SERVER_OPTIONS = {
+/** Flags of the commands that run or open a node. */
+export const NODE_OPTIONS = {
   port: { type: "string" },
   host: { type: "string" },
   "data-dir": { type: "string" },
@@ -15,7 +16,8 @@ const _SERVER_OPTIONS = {
   "trace-sample-ratio": { type: "string" },
 } as const;
 
-function _config(ctx: CommandContext) {
+/** The node's configuration from the command's flags, the environment and --config. */
+export function nodeConfig(ctx: CommandContext) {
   const v = ctx.values;
   return loadConfig({
     file: typeof v.config === "string" ? readConfigFile(v.config) : undefined,
@@ -36,9 +38,9 @@ export const NODE_COMMANDS: Command[] = [
     usage:
       "[--port N] [--host H] [--data-dir DIR] [--workers N] [--config FILE] [--trace-sample-ratio R]",
     summary: "run a node: the API on --host:--port, data in --data-dir",
-    options: _SERVER_OPTIONS,
+    options: NODE_OPTIONS,
     async run(ctx) {
-      const node = await startNode(_config(ctx));
+      const node = await startNode(nodeConfig(ctx));
       console.error(
         `caxton ${VERSION} listening on ${node.url} (data in ${join(node.config.dataDir)})`,
       );
@@ -57,11 +59,11 @@ export const NODE_COMMANDS: Command[] = [
     noun: "backup",
     usage: "<file> [--data-dir DIR]",
     summary: "copy the live database to <file>",
-    options: _SERVER_OPTIONS,
+    options: NODE_OPTIONS,
     run(ctx) {
       const [file] = ctx.args;
       if (!file) throw new CliError("backup needs a target file: caxton backup <file>", EXIT.usage);
-      const store = openStore(databasePath(_config(ctx)));
+      const store = openStore(databasePath(nodeConfig(ctx)));
       try {
         store.backup(file);
       } finally {
@@ -75,13 +77,13 @@ export const NODE_COMMANDS: Command[] = [
     noun: "restore",
     usage: "<file> [--data-dir DIR]",
     summary: "replace the database by <file> (server stopped)",
-    options: _SERVER_OPTIONS,
+    options: NODE_OPTIONS,
     run(ctx) {
       const [file] = ctx.args;
       if (!file) {
         throw new CliError("restore needs a backup file: caxton restore <file>", EXIT.usage);
       }
-      const config = _config(ctx);
+      const config = nodeConfig(ctx);
       Deno.mkdirSync(config.dataDir, { recursive: true });
       const { agents } = restoreDatabase(file, databasePath(config));
       ctx.output.out(`restored ${agents} agent(s) from ${file} into ${config.dataDir}`);

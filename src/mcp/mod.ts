@@ -1,0 +1,25 @@
+/**
+ * @module
+ * MCP in both directions. Tools for agents: every tool of a configured MCP
+ * server (stdio or Streamable HTTP) is reachable at `tool:<server>/<tool>`;
+ * an agent sends it a `request` and gets `inform` or `failure` back, within
+ * its allowlist, concurrency limit and a timeout. Caxton as an MCP server:
+ * tools to list agents, send messages, await replies and read conversations,
+ * over Streamable HTTP (`/mcp`) and stdio (`caxton mcp`). See docs/MCP.md.
+ */
+export { defaultMcpConfig, parseMcpConfig } from "./config.ts";
+export type { HttpServerConfig, McpConfig, McpServerConfig, StdioServerConfig } from "./config.ts";
+export { isToolGranted } from "./grants.ts";
+export { TOOL_PREFIX, ToolGateway } from "./tool_gateway.ts";
+export type {
+  ToolCallOutcome,
+  ToolCallRecord,
+  ToolCounters,
+  ToolGatewayDeps,
+  ToolServerView,
+  ToolView,
+} from "./tool_gateway.ts";
+export { ToolServerUnavailableError } from "./tool_server.ts";
+export type { ToolServerStatus } from "./tool_server.ts";
+export { CaxtonMcp, MCP_PARTICIPANT, mcpHostnames } from "./caxton_server.ts";
+export type { CaxtonMcpDeps, McpAgentSummary } from "./caxton_server.ts";
