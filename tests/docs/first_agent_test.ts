@@ -37,6 +37,8 @@ Deno.test("docs/first-agent.md: scaffold, build, deploy, send and see the reply,
       "task caxton agent deploy hello hello/agent.wasm",
       "task caxton message send hello '\"hello\"'",
       "task caxton agent get hello",
+      "task caxton message send hello '\"again\"' --conversation first-chat",
+      "task caxton trace first-chat",
     ]
   ) {
     assert.ok(DOC.includes(command), `docs/first-agent.md lacks "${command}"`);
@@ -89,11 +91,18 @@ Deno.test("docs/first-agent.md: scaffold, build, deploy, send and see the reply,
     const view = JSON.parse(await caxton("agent", "get", "hello", "--json"));
     assert.equal(view.state, "running");
     assert.deepEqual(view.capabilities, ["echo"]);
+    // step 5: the conversation's trace, from the server's message log
+    await caxton("message", "send", "hello", '"again"', "--conversation", "first-chat");
+    const trace = await caxton("trace", "first-chat", "--data-dir", join(dir.path, "data"));
+    const lines = trace.trim().split("\n");
+    assert.match(lines[0]!, /^conversation first-chat: 2 deliveries over \d+ ms, trace [0-9a-f]{32}$/);
+    assert.match(lines[1]!, /request ext:\S+ → hello "again"\s+handled/);
+    assert.match(lines[2]!, /inform hello → ext:\S+ "again"\s+handled.*\[in-reply-to\]/);
   } finally {
     server.kill("SIGTERM");
     await server.status;
   }
-  step("serve, CLI deploy and send", t);
+  step("serve, CLI deploy, send and trace", t);
 
   const total = performance.now() - started;
   // Timed, not asserted (timing is the benchmark's business): the goal is under 5 minutes.
