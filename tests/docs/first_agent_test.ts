@@ -95,7 +95,10 @@ Deno.test("docs/first-agent.md: scaffold, build, deploy, send and see the reply,
     await caxton("message", "send", "hello", '"again"', "--conversation", "first-chat");
     const trace = await caxton("trace", "first-chat", "--data-dir", join(dir.path, "data"));
     const lines = trace.trim().split("\n");
-    assert.match(lines[0]!, /^conversation first-chat: 2 deliveries over \d+ ms, trace [0-9a-f]{32}$/);
+    assert.match(
+      lines[0]!,
+      /^conversation first-chat: 2 deliveries over \d+ ms, trace [0-9a-f]{32}$/,
+    );
     assert.match(lines[1]!, /request ext:\S+ → hello "again"\s+handled/);
     assert.match(lines[2]!, /inform hello → ext:\S+ "again"\s+handled.*\[in-reply-to\]/);
   } finally {
