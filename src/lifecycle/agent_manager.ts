@@ -3,13 +3,11 @@
  * stop, hot reload, remove, recovery after a restart, and what happens when
  * agent code traps or a worker stops answering. Every transition is persisted.
  */
-import { type AclMessage, toAclMessage } from "../acl/mod.ts";
 import { type Envelope, Mailbox, MessageTooLargeError, type Router } from "../router/mod.ts";
 import {
   type AgentLimits,
   type DirectNote,
   type DirectTally,
-  type Effects,
   type Isolation,
   type ModulePreparer,
   type Outcome,
@@ -18,9 +16,18 @@ import {
   type WorkerPool,
 } from "../runtime/mod.ts";
 import type { AgentRecord, Store, ToolLimits } from "../store/mod.ts";
-import { LOG_LEVELS, type Logger, SILENT_LOGGER, type Telemetry } from "../telemetry/mod.ts";
+import { type Logger, SILENT_LOGGER, type Telemetry } from "../telemetry/mod.ts";
 import { type AgentState, assertTransition } from "./agent_state.ts";
+import {
+  type DeployOptions,
+  InvalidDeploymentError,
+  validateDeployment,
+} from "./deploy_options.ts";
 import { DirectDelivery } from "./direct_delivery.ts";
+import { AgentEffects, parseReported } from "./effects.ts";
+import type { AgentCounters, LiveAgent } from "./live_agent.ts";
+
+export type { AgentCounters };
 import { ModuleBuilds } from "./module_builds.ts";
 
 /** Raised when no agent has the given name. */
@@ -30,51 +37,6 @@ export class AgentNotFoundError extends Error {
     super(`Cannot find agent "${agent}"; list agents to see the names deployed here`);
     this.name = "AgentNotFoundError";
   }
-}
-
-/** Raised when a deployment's name or options are not acceptable. */
-export class InvalidDeploymentError extends Error {
-  readonly code = "invalid_deployment";
-  constructor(message: string) {
-    super(message);
-    this.name = "InvalidDeploymentError";
-  }
-}
-
-/** Options of one deployment. */
-export interface DeployOptions {
-  limits?: Partial<Record<string, unknown>>;
-  isolation?: Isolation;
-  /** Start right away (default) or leave the agent Loaded. */
-  start?: boolean;
-  /**
-   * MCP tools the agent may call, as "server/tool" or "server/*". Default
-   * deny: none unless listed. A redeploy without it keeps the current list.
-   */
-  tools?: readonly string[];
-  /**
-   * The agent's own limits on tool calls (calls in flight, ms per call);
-   * absent ones take the node's `mcp` settings. A redeploy without it keeps them.
-   */
-  toolLimits?: ToolLimits;
-  /** Capabilities declared at deploy time, beside those the agent registers itself. */
-  capabilities?: string[];
-}
-
-const _TOOL_LIMITS: Record<keyof ToolLimits, number> = {
-  maxConcurrentCalls: 10_000,
-  callTimeoutMs: 3_600_000,
-};
-
-const _TOOL_GRANT = /^[A-Za-z0-9._-]+\/(\*|[^\s/]+)$/;
-
-/** Live counters of one agent since this node started. */
-export interface AgentCounters {
-  handled: number;
-  failed: number;
-  traps: number;
-  fuelUsed: number;
-  sent: number;
 }
 
 /** An agent as the API shows it. */
@@ -103,28 +65,17 @@ export interface AgentManagerDeps {
 }
 
 const _utf8 = new TextEncoder();
-const _NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const _RELOAD = "reload";
-
-interface _Live {
-  record: AgentRecord;
-  mailbox: Mailbox;
-  module: WebAssembly.Module | null;
-  instanceId: number | null;
-  /** Whether new messages are accepted into the mailbox. */
-  accepting: boolean;
-  trapTimes: number[];
-  counters: AgentCounters;
-}
 
 /** Owns every agent of the node. Build it in main.ts; wire the pool's callbacks to it. */
 export class AgentManager {
   readonly #deps: AgentManagerDeps;
   readonly #log: Logger;
-  readonly #byName = new Map<string, _Live>();
-  readonly #byInstance = new Map<number, _Live>();
+  readonly #byName = new Map<string, LiveAgent>();
+  readonly #byInstance = new Map<number, LiveAgent>();
   readonly #builds: ModuleBuilds;
   readonly #direct: DirectDelivery;
+  readonly #effects: AgentEffects;
   /** Per-agent chain so lifecycle operations on one agent never interleave. */
   readonly #locks = new Map<string, Promise<unknown>>();
 
@@ -133,47 +84,18 @@ export class AgentManager {
     this.#log = deps.logger ?? SILENT_LOGGER;
     this.#builds = new ModuleBuilds(deps.store, deps.preparer);
     this.#direct = new DirectDelivery(deps.pool, deps.directDelivery ?? false);
+    this.#effects = new AgentEffects(deps.store, deps.router, this.#log);
   }
 
   /** Deploys a module as agent `name`: a new agent, a new version, or a hot reload. */
   async deploy(name: string, bytes: Uint8Array, options: DeployOptions = {}): Promise<AgentView> {
-    if (!_NAME.test(name)) {
-      throw new InvalidDeploymentError(
-        `Cannot deploy agent "${name}": names are 1-63 characters of a-z, 0-9, ".", "_", "-", starting with a letter or digit`,
-      );
-    }
-    if (options.isolation && !["shared", "dedicated"].includes(options.isolation)) {
-      throw new InvalidDeploymentError(
-        `Cannot deploy agent "${name}": isolation "${options.isolation}" is unknown; use "shared" or "dedicated"`,
-      );
-    }
-    for (const grant of options.tools ?? []) {
-      if (typeof grant !== "string" || !_TOOL_GRANT.test(grant)) {
-        throw new InvalidDeploymentError(
-          `Cannot deploy agent "${name}": tool grant ${
-            JSON.stringify(grant)
-          } is not "<server>/<tool>" or "<server>/*"`,
-        );
-      }
-    }
-    for (const [key, value] of Object.entries(options.toolLimits ?? {})) {
-      const max = _TOOL_LIMITS[key as keyof ToolLimits];
-      if (max === undefined || !Number.isInteger(value) || value < 1 || value > max) {
-        throw new InvalidDeploymentError(
-          max === undefined
-            ? `Cannot deploy agent "${name}": tool limit "${key}" is unknown; use maxConcurrentCalls or callTimeoutMs`
-            : `Cannot deploy agent "${name}": tool limit ${key}=${
-              JSON.stringify(value)
-            } must be an integer from 1 to ${max}`,
-        );
-      }
-    }
+    validateDeployment(name, options);
     return await this.#traced("deploy", name, () =>
       this.#locked(name, async () => {
         const view = await this.#deploy(name, bytes, options);
         if (!options.capabilities?.length) return view;
         const live = this.#live(name);
-        this.#applyEffects(live, {
+        this.#effects.apply(live, {
           sends: [],
           stateChanges: [],
           logs: [],
@@ -323,7 +245,7 @@ export class AgentManager {
   async drainAll(timeoutMs = 5_000): Promise<void> {
     for (const live of this.#byName.values()) live.accepting = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const drained = async (live: _Live) => {
+    const drained = async (live: LiveAgent) => {
       await this.#direct.disable(live.instanceId);
       await live.mailbox.drained();
     };
@@ -353,7 +275,7 @@ export class AgentManager {
     });
     // The state a message wrote and the log's word that it was handled commit
     // together, so a crash (or a backup) never sees one without the other.
-    this.#applyEffects(
+    this.#effects.apply(
       live,
       outcome,
       () => {
@@ -376,7 +298,7 @@ export class AgentManager {
       "caxton.agent.name": live.record.name,
       reason: outcome.failure,
     });
-    const failed = envelope?.message ?? _directMessage(outcome.message);
+    const failed = envelope?.message ?? parseReported(outcome.message);
     if (failed) {
       this.#deps.router.fail(failed, live.record.name, "handling_failed", outcome.failure);
     }
@@ -397,7 +319,7 @@ export class AgentManager {
   /** Direct messages the main thread must see (observers, reply-by clocks). */
   onNotes(notes: DirectNote[]): void {
     for (const note of notes) {
-      const message = _directMessage(note.message);
+      const message = parseReported(note.message);
       if (message) this.#deps.router.observeDirect(message, note.at);
     }
   }
@@ -410,7 +332,7 @@ export class AgentManager {
   /** Messages a worker had held for direct delivery and gives back: routed again, in order. */
   onBounced(texts: string[]): void {
     for (const text of texts) {
-      const message = _directMessage(text);
+      const message = parseReported(text);
       if (message) this.#deps.router.route(message);
     }
   }
@@ -495,7 +417,7 @@ export class AgentManager {
   }
 
   /** Instantiates a Loaded agent; a failure leaves it Failed with the reason. */
-  async #loadDeployed(live: _Live, start: boolean): Promise<AgentView> {
+  async #loadDeployed(live: LiveAgent, start: boolean): Promise<AgentView> {
     try {
       await this.#instantiate(live);
     } catch (error) {
@@ -512,7 +434,7 @@ export class AgentManager {
    * message is lost, none is handled twice.
    */
   async #hotReload(
-    live: _Live,
+    live: LiveAgent,
     hash: string,
     module: WebAssembly.Module,
     limits: AgentLimits,
@@ -537,7 +459,7 @@ export class AgentManager {
       live.instanceId = next.instanceId;
       live.module = module;
       this.#byInstance.set(next.instanceId, live);
-      this.#applyEffects(live, next.effects);
+      this.#effects.apply(live, next.effects);
     } catch (error) {
       // The old version keeps serving; the deploy is refused.
       this.#transition(live, "running", `${_RELOAD} to version ${version} failed`);
@@ -548,7 +470,7 @@ export class AgentManager {
     return this.#view(live);
   }
 
-  #newVersion(live: _Live, hash: string, limits: AgentLimits, isolation: Isolation): void {
+  #newVersion(live: LiveAgent, hash: string, limits: AgentLimits, isolation: Isolation): void {
     const store = this.#deps.store;
     const version = live.record.version + 1;
     store.transaction(() => {
@@ -558,12 +480,12 @@ export class AgentManager {
     live.record = { ...live.record, version, moduleHash: hash, limits, isolation };
   }
 
-  async #moduleOf(live: _Live): Promise<WebAssembly.Module> {
+  async #moduleOf(live: LiveAgent): Promise<WebAssembly.Module> {
     live.module ??= await this.#builds.forAgent(live.record);
     return live.module;
   }
 
-  async #instantiate(live: _Live): Promise<void> {
+  async #instantiate(live: LiveAgent): Promise<void> {
     const module = await this.#moduleOf(live);
     const { instanceId, effects } = await this.#startInstance(
       live,
@@ -573,11 +495,11 @@ export class AgentManager {
     );
     live.instanceId = instanceId;
     this.#byInstance.set(instanceId, live);
-    this.#applyEffects(live, effects);
+    this.#effects.apply(live, effects);
   }
 
   #startInstance(
-    live: _Live,
+    live: LiveAgent,
     module: WebAssembly.Module,
     limits: AgentLimits,
     isolation: Isolation,
@@ -591,7 +513,7 @@ export class AgentManager {
     });
   }
 
-  #run(live: _Live): void {
+  #run(live: LiveAgent): void {
     if (live.record.state !== "running") this.#transition(live, "running", "started");
     live.accepting = true;
     live.trapTimes = [];
@@ -599,7 +521,7 @@ export class AgentManager {
   }
 
   /** Hands the mailbox to the instance; its worker may then deliver to it directly. */
-  #connect(live: _Live): void {
+  #connect(live: LiveAgent): void {
     live.mailbox.connect(this.#sink(live));
     if (live.record.state === "running" && live.instanceId !== null) {
       this.#direct.enable(
@@ -611,7 +533,7 @@ export class AgentManager {
     }
   }
 
-  #unload(live: _Live): void {
+  #unload(live: LiveAgent): void {
     live.mailbox.connect(null);
     if (live.instanceId === null) return;
     // The worker gives back what it queued or held for direct delivery (onBounced).
@@ -621,7 +543,7 @@ export class AgentManager {
     live.instanceId = null;
   }
 
-  #sink(live: _Live) {
+  #sink(live: LiveAgent) {
     const instanceId = live.instanceId!;
     return (seq: number, envelope: Envelope) =>
       this.#deps.pool.deliver(
@@ -634,8 +556,8 @@ export class AgentManager {
       );
   }
 
-  #adopt(record: AgentRecord): _Live {
-    const live: _Live = {
+  #adopt(record: AgentRecord): LiveAgent {
+    const live: LiveAgent = {
       record,
       mailbox: new Mailbox(record.name, {
         capacity: this.#deps.mailboxCapacity,
@@ -667,64 +589,7 @@ export class AgentManager {
   }
 
   /** Persists and routes what agent code produced; `alongState` runs in the state's transaction. */
-  #applyEffects(
-    live: _Live,
-    effects: Effects,
-    alongState?: () => void,
-    cause?: Envelope,
-    handledAs?: string,
-  ): void {
-    const store = this.#deps.store;
-    if (effects.stateChanges.length > 0) {
-      store.transaction(() => {
-        store.state.apply(live.record.id, effects.stateChanges);
-        alongState?.();
-      });
-    }
-    if (effects.capabilities.length > 0) {
-      const all = [...new Set([...live.record.capabilities, ...effects.capabilities])];
-      store.agents.setCapabilities(live.record.id, all);
-      live.record = { ...live.record, capabilities: all };
-    }
-    for (const line of effects.logs) {
-      this.#log.log(
-        LOG_LEVELS[line.level] ?? "info",
-        line.text,
-        handledAs
-          ? {
-            "caxton.agent.name": live.record.name,
-            source: "agent",
-            trace_id: handledAs.slice(3, 35),
-            span_id: handledAs.slice(36, 52),
-          }
-          : { "caxton.agent.name": live.record.name, source: "agent" },
-      );
-    }
-    for (const text of effects.sends) {
-      live.counters.sent++;
-      let message: AclMessage;
-      try {
-        message = toAclMessage(JSON.parse(text));
-      } catch (error) {
-        this.#replyNotUnderstood(live, (error as Error).message, cause);
-        continue;
-      }
-      if (handledAs) message.traceparent = handledAs;
-      this.#deps.router.route(message, cause);
-    }
-  }
-
-  #replyNotUnderstood(live: _Live, reason: string, cause?: Envelope): void {
-    const reply: AclMessage = {
-      performative: "not-understood",
-      sender: "caxton",
-      receiver: [live.record.name],
-      content: { reason },
-    };
-    this.#deps.router.route(reply, cause);
-  }
-
-  #countTrap(live: _Live, reason: string): void {
+  #countTrap(live: LiveAgent, reason: string): void {
     live.counters.traps++;
     const now = Date.now();
     const { maxTraps, trapWindowMs } = live.record.limits;
@@ -735,7 +600,7 @@ export class AgentManager {
     }
   }
 
-  #fail(live: _Live, reason: string): void {
+  #fail(live: LiveAgent, reason: string): void {
     live.accepting = false;
     void this.#direct.disable(live.instanceId);
     if (live.record.state !== "failed") this.#transition(live, "failed", reason);
@@ -743,26 +608,26 @@ export class AgentManager {
     this.#failAll(live, `agent "${live.record.name}" failed: ${reason}`);
   }
 
-  #failAll(live: _Live, reason: string): void {
+  #failAll(live: LiveAgent, reason: string): void {
     for (const envelope of live.mailbox.takeAll()) {
       this.#deps.router.complete(envelope, reason);
       this.#deps.router.fail(envelope.message, live.record.name, "agent_unavailable", reason);
     }
   }
 
-  #transition(live: _Live, to: AgentState, reason: string): void {
+  #transition(live: LiveAgent, to: AgentState, reason: string): void {
     assertTransition(live.record.name, live.record.state, to);
     this.#deps.store.agents.recordTransition(live.record, to, reason);
     live.record = { ...live.record, state: to, failure: to === "failed" ? reason : null };
   }
 
-  #live(name: string): _Live {
+  #live(name: string): LiveAgent {
     const live = this.#byName.get(name);
     if (!live) throw new AgentNotFoundError(name);
     return live;
   }
 
-  #view(live: _Live): AgentView {
+  #view(live: LiveAgent): AgentView {
     return {
       ...live.record,
       mailboxDepth: live.mailbox.depth,
@@ -780,15 +645,5 @@ export class AgentManager {
       if (this.#locks.get(name) === tail) this.#locks.delete(name);
     });
     return next;
-  }
-}
-
-/** Parses a message a worker reported (it was valid when sent), or undefined. */
-function _directMessage(text: string | undefined): AclMessage | undefined {
-  if (text === undefined) return undefined;
-  try {
-    return toAclMessage(JSON.parse(text));
-  } catch {
-    return undefined;
   }
 }

@@ -10,5 +10,7 @@ export {
   IllegalTransitionError,
 } from "./agent_state.ts";
 export type { AgentState } from "./agent_state.ts";
-export { AgentManager, AgentNotFoundError, InvalidDeploymentError } from "./agent_manager.ts";
-export type { AgentCounters, AgentManagerDeps, AgentView, DeployOptions } from "./agent_manager.ts";
+export { AgentManager, AgentNotFoundError } from "./agent_manager.ts";
+export type { AgentCounters, AgentManagerDeps, AgentView } from "./agent_manager.ts";
+export { InvalidDeploymentError } from "./deploy_options.ts";
+export type { DeployOptions } from "./deploy_options.ts";

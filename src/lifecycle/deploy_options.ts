@@ -1,0 +1,79 @@
+/**
+ * What a deployment may ask for, and the check of a name and options before
+ * anything is prepared or stored.
+ */
+import type { Isolation } from "../runtime/mod.ts";
+import type { ToolLimits } from "../store/mod.ts";
+
+/** Raised when a deployment's name or options are not acceptable. */
+export class InvalidDeploymentError extends Error {
+  readonly code = "invalid_deployment";
+  constructor(message: string) {
+    super(message);
+    this.name = "InvalidDeploymentError";
+  }
+}
+
+/** Options of one deployment. */
+export interface DeployOptions {
+  limits?: Partial<Record<string, unknown>>;
+  isolation?: Isolation;
+  /** Start right away (default) or leave the agent Loaded. */
+  start?: boolean;
+  /**
+   * MCP tools the agent may call, as "server/tool" or "server/*". Default
+   * deny: none unless listed. A redeploy without it keeps the current list.
+   */
+  tools?: readonly string[];
+  /**
+   * The agent's own limits on tool calls (calls in flight, ms per call);
+   * absent ones take the node's `mcp` settings. A redeploy without it keeps them.
+   */
+  toolLimits?: ToolLimits;
+  /** Capabilities declared at deploy time, beside those the agent registers itself. */
+  capabilities?: string[];
+}
+
+const _TOOL_LIMITS: Record<keyof ToolLimits, number> = {
+  maxConcurrentCalls: 10_000,
+  callTimeoutMs: 3_600_000,
+};
+
+const _TOOL_GRANT = /^[A-Za-z0-9._-]+\/(\*|[^\s/]+)$/;
+
+const _NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+
+/** Throws {@linkcode InvalidDeploymentError} with the reason when `name` or `options` are not acceptable. */
+export function validateDeployment(name: string, options: DeployOptions): void {
+  if (!_NAME.test(name)) {
+    throw new InvalidDeploymentError(
+      `Cannot deploy agent "${name}": names are 1-63 characters of a-z, 0-9, ".", "_", "-", starting with a letter or digit`,
+    );
+  }
+  if (options.isolation && !["shared", "dedicated"].includes(options.isolation)) {
+    throw new InvalidDeploymentError(
+      `Cannot deploy agent "${name}": isolation "${options.isolation}" is unknown; use "shared" or "dedicated"`,
+    );
+  }
+  for (const grant of options.tools ?? []) {
+    if (typeof grant !== "string" || !_TOOL_GRANT.test(grant)) {
+      throw new InvalidDeploymentError(
+        `Cannot deploy agent "${name}": tool grant ${
+          JSON.stringify(grant)
+        } is not "<server>/<tool>" or "<server>/*"`,
+      );
+    }
+  }
+  for (const [key, value] of Object.entries(options.toolLimits ?? {})) {
+    const max = _TOOL_LIMITS[key as keyof ToolLimits];
+    if (max === undefined || !Number.isInteger(value) || value < 1 || value > max) {
+      throw new InvalidDeploymentError(
+        max === undefined
+          ? `Cannot deploy agent "${name}": tool limit "${key}" is unknown; use maxConcurrentCalls or callTimeoutMs`
+          : `Cannot deploy agent "${name}": tool limit ${key}=${
+            JSON.stringify(value)
+          } must be an integer from 1 to ${max}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * What running agent code produced, made real: state writes persisted (with
+ * whatever must commit beside them), capabilities recorded, log lines logged
+ * with the agent's name (and trace ids), sent messages routed — or answered
+ * with `not-understood` when they are not valid ACL.
+ */
+import { type AclMessage, toAclMessage } from "../acl/mod.ts";
+import type { Envelope, Router } from "../router/mod.ts";
+import type { Effects } from "../runtime/mod.ts";
+import type { Store } from "../store/mod.ts";
+import { LOG_LEVELS, type Logger } from "../telemetry/mod.ts";
+import type { LiveAgent } from "./live_agent.ts";
+
+/** Applies agents' effects for the manager. */
+export class AgentEffects {
+  readonly #store: Store;
+  readonly #router: Router;
+  readonly #log: Logger;
+
+  constructor(store: Store, router: Router, log: Logger) {
+    this.#store = store;
+    this.#router = router;
+    this.#log = log;
+  }
+
+  /**
+   * Persists and routes what agent code produced. `alongState` runs in the
+   * state's transaction; `cause` is the message being handled; `handledAs` the
+   * traceparent of its handle span, which its sends and log lines carry.
+   */
+  apply(
+    live: LiveAgent,
+    effects: Effects,
+    alongState?: () => void,
+    cause?: Envelope,
+    handledAs?: string,
+  ): void {
+    const store = this.#store;
+    if (effects.stateChanges.length > 0) {
+      store.transaction(() => {
+        store.state.apply(live.record.id, effects.stateChanges);
+        alongState?.();
+      });
+    }
+    if (effects.capabilities.length > 0) {
+      const all = [...new Set([...live.record.capabilities, ...effects.capabilities])];
+      store.agents.setCapabilities(live.record.id, all);
+      live.record = { ...live.record, capabilities: all };
+    }
+    for (const line of effects.logs) {
+      this.#log.log(
+        LOG_LEVELS[line.level] ?? "info",
+        line.text,
+        handledAs
+          ? {
+            "caxton.agent.name": live.record.name,
+            source: "agent",
+            trace_id: handledAs.slice(3, 35),
+            span_id: handledAs.slice(36, 52),
+          }
+          : { "caxton.agent.name": live.record.name, source: "agent" },
+      );
+    }
+    for (const text of effects.sends) {
+      live.counters.sent++;
+      let message: AclMessage;
+      try {
+        message = toAclMessage(JSON.parse(text));
+      } catch (error) {
+        this.#notUnderstood(live, (error as Error).message, cause);
+        continue;
+      }
+      if (handledAs) message.traceparent = handledAs;
+      this.#router.route(message, cause);
+    }
+  }
+
+  #notUnderstood(live: LiveAgent, reason: string, cause?: Envelope): void {
+    const reply: AclMessage = {
+      performative: "not-understood",
+      sender: "caxton",
+      receiver: [live.record.name],
+      content: { reason },
+    };
+    this.#router.route(reply, cause);
+  }
+}
+
+/** Parses a message a worker reported (it was valid when sent), or undefined. */
+export function parseReported(text: string | undefined): AclMessage | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return toAclMessage(JSON.parse(text));
+  } catch {
+    return undefined;
+  }
+}
