@@ -1,33 +1,12 @@
 /** The reusable schemas of the OpenAPI document: agents, messages, participants, jobs, problems. */
 
+import { PERFORMATIVES } from "../acl/mod.ts";
+
 type _Schema = Record<string, unknown>;
 
 const _ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
-const _PERFORMATIVES = [
-  "accept-proposal",
-  "agree",
-  "cancel",
-  "cfp",
-  "confirm",
-  "disconfirm",
-  "failure",
-  "inform",
-  "inform-if",
-  "inform-ref",
-  "not-understood",
-  "propagate",
-  "propose",
-  "proxy",
-  "query-if",
-  "query-ref",
-  "refuse",
-  "reject-proposal",
-  "request",
-  "request-when",
-  "request-whenever",
-  "subscribe",
-];
+const _PERFORMATIVES = [...PERFORMATIVES];
 
 /** The component schemas of the OpenAPI document (JSON Schema 2020-12). */
 export const SCHEMAS: Record<string, _Schema> = {

@@ -72,6 +72,23 @@ function _toLogged(row: Record<string, unknown>): LoggedMessage {
   };
 }
 
+/** The `messages` columns of one entry, in INSERT order. */
+function _messageRow(e: LogEntry): (string | number | null)[] {
+  const m = e.message;
+  return [
+    e.id,
+    e.acceptedAt,
+    m.sender ?? null,
+    e.receiver,
+    m.conversationId ?? null,
+    m.performative,
+    m.replyWith ?? null,
+    m.inReplyTo ?? null,
+    e.body ?? JSON.stringify(m),
+    e.traceId ?? null,
+  ];
+}
+
 /** Rows per multi-row INSERT (10 parameters each, far below SQLite's 32,766). */
 const _CHUNK = 64;
 /** Ids per "handled" UPDATE. */
@@ -178,21 +195,9 @@ export class MessageLog {
       for (; from + _CHUNK <= entries.length; from += _CHUNK) this.#insertMany(entries, from, now);
       for (let i = from; i < entries.length; i++) {
         const e = entries[i]!;
-        const m = e.message;
         const status = e.status ?? "accepted";
         const reason = e.reason ?? null;
-        this.#insert.run(
-          e.id,
-          e.acceptedAt,
-          m.sender ?? null,
-          e.receiver,
-          m.conversationId ?? null,
-          m.performative,
-          m.replyWith ?? null,
-          m.inReplyTo ?? null,
-          e.body ?? JSON.stringify(m),
-          e.traceId ?? null,
-        );
+        this.#insert.run(..._messageRow(e));
         this.#insertDelivery.run(e.id, e.receiver, status, reason, now);
         if (status === "dead") this.#dead.run(e.id, reason ?? "", now);
       }
@@ -226,20 +231,8 @@ export class MessageLog {
     const dead: LogEntry[] = [];
     for (let i = from; i < from + _CHUNK; i++) {
       const e = entries[i]!;
-      const m = e.message;
       const status = e.status ?? "accepted";
-      messages.push(
-        e.id,
-        e.acceptedAt,
-        m.sender ?? null,
-        e.receiver,
-        m.conversationId ?? null,
-        m.performative,
-        m.replyWith ?? null,
-        m.inReplyTo ?? null,
-        e.body ?? JSON.stringify(m),
-        e.traceId ?? null,
-      );
+      messages.push(..._messageRow(e));
       deliveries.push(e.id, e.receiver, status, e.reason ?? null, now);
       if (status === "dead") dead.push(e);
     }
