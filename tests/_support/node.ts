@@ -110,3 +110,15 @@ export class TestParticipant implements Disposable {
 }
 
 export { join };
+
+/** Resolves once `done()` holds, polling every 5 ms; rejects naming `what` after `ms`. */
+export async function until(done: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+/** Resolves after `ms`. */
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -6,18 +6,16 @@
  */
 import assert from "node:assert/strict";
 import type { AclMessage } from "../../src/acl/mod.ts";
-import { agentBytes, startTestNode, tempDataDir, TestParticipant } from "../_support/node.ts";
+import {
+  agentBytes,
+  sleep,
+  startTestNode,
+  tempDataDir,
+  TestParticipant,
+  until,
+} from "../_support/node.ts";
 
 type Node = Awaited<ReturnType<typeof startTestNode>>;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(done: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 /** Deploys `name` and redeploys a filler until it lands on `worker` (placement is least-loaded). */
 async function deployOn(node: Node, worker: number, name: string, agent: string): Promise<void> {

@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
 import type { AclMessage } from "../../src/acl/mod.ts";
-import { agentBytes, startTestNode, tempDataDir, TestParticipant } from "../_support/node.ts";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import {
+  agentBytes,
+  sleep,
+  startTestNode,
+  tempDataDir,
+  TestParticipant,
+} from "../_support/node.ts";
 
 Deno.test("a message to many receivers fans out: every WASM agent gets it and answers", async () => {
   using dir = tempDataDir();

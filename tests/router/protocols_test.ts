@@ -10,17 +10,8 @@ import {
   startTestNode,
   tempDataDir,
   TestParticipant,
+  until,
 } from "../_support/node.ts";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(done: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 Deno.test("fipa-request and fipa-query with a WASM agent complete with no violation", async () => {
   using dir = tempDataDir();
