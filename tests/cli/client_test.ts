@@ -19,6 +19,10 @@ Deno.test("the CLI deploys, lists, gets, messages, tails and manages agents agai
     "maxMessageBytes=8192",
     "--capability",
     "echo",
+    "--tool",
+    "files/read_text_file",
+    "--tool",
+    "search/*",
   );
   assert.equal(deployed.code, 0, deployed.stderr);
   assert.match(deployed.stdout, /^echo {2}running {2}version 1$/m);
@@ -32,6 +36,10 @@ Deno.test("the CLI deploys, lists, gets, messages, tails and manages agents agai
 
   const json = await cli("agent", "get", "echo", "--json");
   assert.equal(JSON.parse(json.stdout).limits.maxMessageBytes, 8192);
+  assert.deepEqual(JSON.parse(json.stdout).tools, ["files/read_text_file", "search/*"]);
+  const badGrant = await cli("agent", "deploy", "echo2", ECHO, "--tool", "no-slash");
+  assert.notEqual(badGrant.code, 0);
+  assert.match(badGrant.stderr, /tool grant "no-slash" is not "<server>\/<tool>"/);
 
   // The tail subscribes once its process is up: send until it has seen one (bounded).
   const stopTail = new AbortController();

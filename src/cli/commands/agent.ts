@@ -72,12 +72,14 @@ export const AGENT_COMMANDS: Command[] = [
     noun: "agent",
     verb: "deploy",
     usage:
-      "<name> <file.wasm> [--limit key=N]… [--isolation shared|dedicated] [--capability C]… [--no-start]",
+      "<name> <file.wasm> [--limit key=N]… [--isolation shared|dedicated] [--capability C]… [--tool server/tool]… [--no-start]",
     summary: "deploy a module as an agent (a running agent is hot-reloaded)",
     options: {
       limit: { type: "string", multiple: true },
       isolation: { type: "string" },
       capability: { type: "string", multiple: true },
+      // MCP tools the agent may call ("server/tool" or "server/*"); none unless granted.
+      tool: { type: "string", multiple: true },
       "no-start": { type: "boolean" },
     },
     async run(ctx) {
@@ -104,6 +106,8 @@ export const AGENT_COMMANDS: Command[] = [
       if (ctx.values.isolation) form.set("isolation", ctx.values.isolation as string);
       const capabilities = ctx.values.capability as string[] | undefined;
       if (capabilities?.length) form.set("capabilities", JSON.stringify(capabilities));
+      const tools = ctx.values.tool as string[] | undefined;
+      if (tools?.length) form.set("tools", JSON.stringify(tools));
       if (ctx.values["no-start"]) form.set("start", "false");
       const o = ctx.output;
       if (o.interactive && !o.json) {
