@@ -201,10 +201,7 @@ export async function run(): Promise<void> {
       { metric: "bare_serve_p99_ms", value: baseline.p99Ms, unit: "ms" },
     );
 
-    const requestUrl = `${api}/agents/echo/request`;
-    const body = JSON.stringify({ content: "x" });
-    await wrk(requestUrl, postScript(body), { connections: 64, seconds: 2 });
-    const sync = await wrk(requestUrl, postScript(body), { connections: 64, seconds: SECONDS });
+    const sync = await syncRequests(api);
     metrics.push(
       {
         metric: "sync_request_per_sec",
@@ -237,6 +234,14 @@ export async function run(): Promise<void> {
   report("api", metrics);
 }
 
+/** Request → echo → reply over REST as fast as wrk drives it (64 connections), after a warm-up. */
+async function syncRequests(api: string): Promise<WrkResult> {
+  const requestUrl = `${api}/agents/echo/request`;
+  const body = JSON.stringify({ content: "x" });
+  await wrk(requestUrl, postScript(body), { connections: 64, seconds: 2 });
+  return await wrk(requestUrl, postScript(body), { connections: 64, seconds: SECONDS });
+}
+
 /** The sync request figure on a node that keeps no message log (CAXTON_MESSAGE_LOG=none). */
 async function syncWithoutLog(): Promise<Metric> {
   const dataDir = Deno.makeTempDirSync({ prefix: "caxton-bench-api-" });
@@ -247,10 +252,7 @@ async function syncWithoutLog(): Promise<Metric> {
   try {
     const echo = Deno.readFileSync(new URL("../build/agents/echo_wat.wasm", import.meta.url));
     await node.agents.deploy("echo", echo);
-    const requestUrl = `${node.url}/api/v1/agents/echo/request`;
-    const body = JSON.stringify({ content: "x" });
-    await wrk(requestUrl, postScript(body), { connections: 64, seconds: 2 });
-    const sync = await wrk(requestUrl, postScript(body), { connections: 64, seconds: SECONDS });
+    const sync = await syncRequests(`${node.url}/api/v1`);
     return {
       metric: "sync_request_per_sec_log_off",
       value: Math.round(sync.requestsPerSec),

@@ -4,7 +4,7 @@
  * with the agent's name (and trace ids), sent messages routed — or answered
  * with `not-understood` when they are not valid ACL.
  */
-import { type AclMessage, toAclMessage } from "../acl/mod.ts";
+import { type AclMessage, parseAclJson, toAclMessage } from "../acl/mod.ts";
 import type { Envelope, Router } from "../router/mod.ts";
 import type { Effects } from "../runtime/mod.ts";
 import type { Store } from "../store/mod.ts";
@@ -90,7 +90,7 @@ export class AgentEffects {
 export function parseReported(text: string | undefined): AclMessage | undefined {
   if (text === undefined) return undefined;
   try {
-    return toAclMessage(JSON.parse(text));
+    return parseAclJson(text);
   } catch {
     return undefined;
   }

@@ -169,7 +169,14 @@ export class Router {
   observeDirect(message: AclMessage, at: number): void {
     this.#deadlines.settle(message);
     for (const receiver of message.receiver) this.#deadlines.watch(message, receiver);
-    for (const tap of this.#taps) tap(message, at);
+    this.#tapAll(message, at);
+  }
+
+  /** Tells every tap about a routed message (now, unless `at` says when). */
+  #tapAll(message: AclMessage, at?: number): void {
+    if (this.#taps.size === 0) return;
+    const when = at ?? performance.timeOrigin + performance.now();
+    for (const tap of this.#taps) tap(message, when);
   }
 
   get deadLetters(): number {
@@ -209,10 +216,7 @@ export class Router {
       }
       if (this.#deliver(endpoint, message, text, receiver)) delivered++;
     }
-    if (this.#taps.size > 0) {
-      const at = performance.timeOrigin + performance.now();
-      for (const tap of this.#taps) tap(message, at);
-    }
+    this.#tapAll(message);
     return delivered;
   }
 
@@ -330,10 +334,7 @@ export class Router {
     this.#deliver(this.#endpoints.get(sender)!, failure, JSON.stringify(failure), sender, {
       platformFailure: true,
     });
-    if (this.#taps.size > 0) {
-      const at = performance.timeOrigin + performance.now();
-      for (const tap of this.#taps) tap(failure, at);
-    }
+    this.#tapAll(failure);
   }
 
   /** Counts, reports and (log on) records a message nobody could take. */

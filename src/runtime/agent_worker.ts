@@ -35,6 +35,13 @@ function post(message: FromWorker): void {
   self.postMessage(message);
 }
 
+/** This chunk's counts for an instance. */
+function tallyOf(instanceId: number): DirectTally {
+  let tally = tallies.get(instanceId);
+  if (!tally) tallies.set(instanceId, tally = { instanceId, handled: 0, fuelUsed: 0, sent: 0 });
+  return tally;
+}
+
 function handle(item: QueuedDelivery): void {
   const instance = instances.get(item.instanceId);
   if (!instance) {
@@ -60,26 +67,14 @@ function handle(item: QueuedDelivery): void {
     effects.capabilities.length === 0;
   if (item.seq === 0 && quiet) {
     // Nothing to report but the count.
-    let tally = tallies.get(item.instanceId);
-    if (!tally) {
-      tallies.set(
-        item.instanceId,
-        tally = { instanceId: item.instanceId, handled: 0, fuelUsed: 0, sent: 0 },
-      );
-    }
+    const tally = tallyOf(item.instanceId);
     tally.handled++;
     tally.fuelUsed += effects.fuelUsed;
     tally.sent += instance.sentLocally;
     return;
   }
   if (instance.sentLocally > 0) {
-    let tally = tallies.get(item.instanceId);
-    if (!tally) {
-      tallies.set(
-        item.instanceId,
-        tally = { instanceId: item.instanceId, handled: 0, fuelUsed: 0, sent: 0 },
-      );
-    }
+    const tally = tallyOf(item.instanceId);
     tally.sent += instance.sentLocally;
   }
   outcomes.push({

@@ -44,6 +44,8 @@ interface _Route {
   queued: number;
   /** Set when the main thread ended direct delivery; answered once `queued` is 0. */
   endToken: number | null;
+  /** Messages to give back to the main thread when the end is reported, in order. */
+  bounced: string[];
 }
 
 /** What the worker must post about ended routes. */
@@ -100,7 +102,7 @@ export class DirectRouter {
       this.#ending.get(delivery.instanceId);
     if (!route) return;
     route.queued--;
-    if (route.endToken !== null && route.queued === 0) this.#finishEnd(route, []);
+    if (route.endToken !== null && route.queued === 0) this.#finishEnd(route);
   }
 
   /** Arms direct delivery to `agent`: its local senders' messages are held from now on. */
@@ -114,6 +116,7 @@ export class DirectRouter {
       held: [],
       queued: 0,
       endToken: null,
+      bounced: [],
     };
     this.#routes.set(agent, route);
     this.#byInstance.set(instanceId, route);
@@ -143,22 +146,19 @@ export class DirectRouter {
     }
     if (this.#routes.get(route.agent) === route) this.#routes.delete(route.agent);
     this.#byInstance.delete(instanceId);
-    const bounced = route.held.map((item) => item.text);
+    for (const item of route.held) route.bounced.push(item.text);
     route.held = [];
     if (token !== 0) route.endToken = token;
     if (drop && route.queued > 0) {
       for (let i = this.#head; i < this.#queue.length; i++) {
         const item = this.#queue[i]!;
-        if (item.instanceId === instanceId && item.seq === 0) bounced.push(item.text);
+        if (item.instanceId === instanceId && item.seq === 0) route.bounced.push(item.text);
       }
       this.#removeQueued(instanceId);
       route.queued = 0;
     }
-    if (route.queued === 0) this.#finishEnd(route, bounced);
-    else {
-      route.held = bounced.map((text) => ({ instanceId, seq: 0, text, traceparent: undefined }));
-      this.#ending.set(instanceId, route);
-    }
+    if (route.queued === 0) this.#finishEnd(route);
+    else this.#ending.set(instanceId, route);
   }
 
   /**
@@ -256,10 +256,10 @@ export class DirectRouter {
     this.#queue.length = kept;
   }
 
-  #finishEnd(route: _Route, bounced: string[]): void {
+  #finishEnd(route: _Route): void {
     this.#ending.delete(route.instanceId);
-    const all = [...route.held.map((item) => item.text), ...bounced];
-    route.held = [];
+    const all = route.bounced;
+    route.bounced = [];
     if (route.endToken !== null) {
       this.ended.push({ token: route.endToken, instanceId: route.instanceId, bounced: all });
       route.endToken = null;

@@ -225,20 +225,14 @@ export class WorkerPool {
   /** Asks every worker to report all direct messages (for taps), or only those needed. */
   observe(all: boolean): void {
     this.#observeAll = all;
-    for (const slot of [...this.#shared, ...this.#dedicated]) {
-      slot.worker.postMessage({ kind: "observe", all } satisfies ToWorker);
-    }
+    this.#broadcast({ kind: "observe", all });
   }
 
   /** Tells every worker that `agent`'s mailbox is full, or no longer. */
   congestion(agent: string, congested: boolean): void {
     if (congested) this.#congested.add(agent);
     else this.#congested.delete(agent);
-    for (const slot of [...this.#shared, ...this.#dedicated]) {
-      slot.worker.postMessage(
-        { kind: "congestion", agents: [agent], congested } satisfies ToWorker,
-      );
-    }
+    this.#broadcast({ kind: "congestion", agents: [agent], congested });
   }
 
   /** Drops an instance; a dedicated worker goes with it. */
@@ -288,6 +282,11 @@ export class WorkerPool {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /** Posts a control message to every worker, shared and dedicated. */
+  #broadcast(message: ToWorker): void {
+    for (const slot of [...this.#shared, ...this.#dedicated]) slot.worker.postMessage(message);
   }
 
   #forget(instanceId: number): void {
