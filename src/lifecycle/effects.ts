@@ -43,9 +43,16 @@ export class AgentEffects {
       });
     }
     if (effects.capabilities.length > 0) {
-      const all = [...new Set([...live.record.capabilities, ...effects.capabilities])];
-      store.agents.setCapabilities(live.record.id, all);
-      live.record = { ...live.record, capabilities: all };
+      // By name: a later declaration replaces an earlier one, so a description can change.
+      const byName = new Map(live.record.capabilityDetails.map((c) => [c.name, c]));
+      for (const declared of effects.capabilities) byName.set(declared.name, declared);
+      const details = [...byName.values()];
+      store.agents.setCapabilities(live.record.id, details);
+      live.record = {
+        ...live.record,
+        capabilities: details.map((c) => c.name),
+        capabilityDetails: details,
+      };
     }
     for (const line of effects.logs) {
       this.#log.log(
