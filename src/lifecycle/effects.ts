@@ -43,9 +43,13 @@ export class AgentEffects {
       });
     }
     if (effects.capabilities.length > 0) {
-      // By name: a later declaration replaces an earlier one, so a description can change.
+      // By name: a later declaration replaces an earlier one, so a description can change;
+      // a bare name (caxton_init again after a restart) keeps what a deployment declared.
       const byName = new Map(live.record.capabilityDetails.map((c) => [c.name, c]));
-      for (const declared of effects.capabilities) byName.set(declared.name, declared);
+      for (const declared of effects.capabilities) {
+        const bare = declared.description === undefined && declared.example === undefined;
+        if (!bare || !byName.has(declared.name)) byName.set(declared.name, declared);
+      }
       const details = [...byName.values()];
       store.agents.setCapabilities(live.record.id, details);
       live.record = {

@@ -225,11 +225,13 @@ export class AgentInstance {
         const text = len > MAX_CAPABILITY_BYTES ? null : this.#text(ptr, len);
         const declared = text === null ? null : parseRegisteredCapability(text);
         if (declared === null) return HostCode.invalid;
-        // A later declaration of the same name replaces the earlier one (its description may change).
+        // One entry per name; the main thread merges them as effects.ts says.
         const all = this.#effects.capabilities;
         const known = all.findIndex((c) => c.name === declared.name);
-        if (known >= 0) all[known] = declared;
-        else all.push(declared);
+        if (known < 0) all.push(declared);
+        else if (declared.description !== undefined || declared.example !== undefined) {
+          all[known] = declared;
+        }
         return HostCode.ok;
       },
     };

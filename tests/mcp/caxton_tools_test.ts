@@ -133,6 +133,8 @@ Deno.test("list_agents shows the description and content example an agent gave i
     assert.equal(await ask('{"name":"greet","description":"Says hello"}'), 0);
     assert.equal(await ask('{"name":"greet","colour":"red"}'), -1);
     assert.equal(await ask("{not json"), -1);
+    // A bare name again (as caxton_init registers after a restart) keeps the description.
+    assert.equal(await ask("greet"), 0);
     agents = await listAgents();
     assert.deepEqual(agents.get("describer"), [{ name: "greet", description: "Says hello" }]);
   } finally {
@@ -146,4 +148,22 @@ Deno.test("list_agents shows the description and content example an agent gave i
   const refused = await fetch(`${node.url}/api/v1/agents/other`, { method: "PUT", body: bad });
   assert.equal(refused.status, 400);
   assert.match((await refused.json()).detail, /capability "echo": description must be text/);
+});
+
+Deno.test("a deployment's capability description survives a restart, where caxton_init registers the bare name again", async () => {
+  using data = tempDataDir();
+  const declared = { name: "echo", description: "Answers with what it gets", example: "hi" };
+  {
+    await using node = await startTestNode({ dataDir: data.path });
+    await node.agents.deploy("echo", agentBytes("echo_as"), { capabilities: [declared] });
+  }
+  await using node = await startTestNode({ dataDir: data.path }, { serve: true });
+  const client = await connect(node.url!);
+  try {
+    const result = await client.callTool({ name: "list_agents", arguments: {} });
+    const { agents } = result.structuredContent as { agents: { capabilities: unknown[] }[] };
+    assert.deepEqual(agents[0]!.capabilities, [declared]);
+  } finally {
+    await client.close();
+  }
 });
