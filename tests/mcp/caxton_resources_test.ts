@@ -21,6 +21,9 @@ Deno.test("agents and conversations are resources a client lists and reads", asy
   const client = new Client({ name: "test-llm", version: "1.0.0" });
   await client.connect(new StreamableHTTPClientTransport(new URL(`${node.url}/mcp`)));
   try {
+    // Accepted over HTTP too (a stateless exchange answered with JSON carries no notifications).
+    assert.ok(client.getServerCapabilities()?.logging);
+    await client.setLoggingLevel("debug");
     const templates = (await client.listResourceTemplates()).resourceTemplates
       .map((t: { uriTemplate: string }) => t.uriTemplate).sort();
     assert.deepEqual(templates, ["caxton://agents/{name}", "caxton://conversations/{id}"]);
