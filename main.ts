@@ -142,7 +142,8 @@ export async function startNode(
         name: a.name,
         state: a.state,
         version: a.version,
-        capabilities: a.capabilities,
+        // With the description and content example each capability was declared with.
+        capabilities: a.capabilityDetails,
         tools: a.tools,
         mailboxDepth: a.mailboxDepth,
       })),

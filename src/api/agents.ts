@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { AGENT_STATES, type AgentState, type AgentView } from "../lifecycle/mod.ts";
-import type { Isolation } from "../runtime/mod.ts";
+import type { CapabilityDeclaration, Isolation } from "../runtime/mod.ts";
 import { badQuery, intQuery, requireMediaType } from "./body.ts";
 import { problem, ProblemError } from "./problem.ts";
 import type { ApiDeps } from "./deps.ts";
@@ -19,7 +19,8 @@ interface _Deployment {
   bytes: Uint8Array;
   limits: Record<string, unknown>;
   isolation?: Isolation;
-  capabilities?: string[];
+  /** Names, or `{ name, description?, example? }` objects (checked by the deployment). */
+  capabilities?: (string | CapabilityDeclaration)[];
   /** MCP tool grants and the agent's own tool limits (docs/MCP.md). */
   tools?: string[];
   toolLimits?: Record<string, number>;
@@ -125,7 +126,7 @@ async function _readDeployment(c: Context): Promise<_Deployment> {
       isolation: query.isolation as Isolation | undefined,
       capabilities: query.capabilities === undefined
         ? undefined
-        : _list(query.capabilities, "capabilities"),
+        : _capabilities(query.capabilities),
       tools: query.tools === undefined ? undefined : _list(query.tools, "tools"),
       toolLimits: Object.keys(toolLimits).length > 0 ? toolLimits : undefined,
       start: query.start !== "false",
@@ -155,7 +156,7 @@ async function _readDeployment(c: Context): Promise<_Deployment> {
     bytes: new Uint8Array(await module.arrayBuffer()),
     limits: limitsText === undefined ? {} : _jsonObject(limitsText, "limits"),
     isolation: text("isolation") as Isolation | undefined,
-    capabilities: capabilities === undefined ? undefined : _list(capabilities, "capabilities"),
+    capabilities: capabilities === undefined ? undefined : _capabilities(capabilities),
     tools: tools === undefined ? undefined : _list(tools, "tools"),
     toolLimits: toolLimits === undefined
       ? undefined
@@ -182,6 +183,27 @@ function _jsonObject(text: string, field: string): Record<string, unknown> {
     );
   }
   return value as Record<string, unknown>;
+}
+
+/**
+ * Capabilities: a JSON array of names or `{ name, description?, example? }`
+ * objects (the deployment checks each), or a comma-separated list of names.
+ */
+function _capabilities(text: string): (string | CapabilityDeclaration)[] {
+  if (!text.trim().startsWith("[")) return _list(text, "capabilities");
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch { /* reported below */ }
+  if (Array.isArray(value)) return value;
+  throw new ProblemError(
+    problem(
+      400,
+      "bad_request",
+      "Cannot read capabilities: expected a JSON array or a comma-separated list",
+      'Send capabilities as ["a","b"], [{"name":"a","description":"…","example":{}}] or a,b',
+    ),
+  );
 }
 
 /** A JSON array of strings, or a comma-separated list. */

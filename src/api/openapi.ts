@@ -165,7 +165,11 @@ export function openApiDocument(version: string): Record<string, unknown> {
                     module: { type: "string", format: "binary" },
                     limits: { type: "string", description: "JSON object of AgentLimits" },
                     isolation: { enum: ["shared", "dedicated"] },
-                    capabilities: { type: "string", description: "JSON array or a,b,c" },
+                    capabilities: {
+                      type: "string",
+                      description:
+                        'JSON array of names or {"name","description","example"} objects (what the agent expects, shown by the MCP server), or a,b,c',
+                    },
                     tools: { type: "string", description: "MCP tool grants: JSON array or a,b,c" },
                     toolLimits: {
                       type: "string",

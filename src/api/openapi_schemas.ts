@@ -35,6 +35,15 @@ export const SCHEMAS: Record<string, _Schema> = {
       isolation: { enum: ["shared", "dedicated"] },
       limits: { type: "object", additionalProperties: { type: "number" } },
       capabilities: { type: "array", items: { type: "string" } },
+      capabilityDetails: {
+        type: "array",
+        description: "The capabilities with the description and content example declared for them",
+        items: {
+          type: "object",
+          required: ["name"],
+          properties: { name: { type: "string" }, description: { type: "string" }, example: {} },
+        },
+      },
       tools: {
         type: "array",
         items: { type: "string" },

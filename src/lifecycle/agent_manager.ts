@@ -19,6 +19,7 @@ import type { AgentRecord, Store, ToolLimits } from "../store/mod.ts";
 import { type Logger, SILENT_LOGGER, type Telemetry } from "../telemetry/mod.ts";
 import { type AgentState, assertTransition } from "./agent_state.ts";
 import {
+  declaredCapabilities,
   type DeployOptions,
   InvalidDeploymentError,
   validateDeployment,
@@ -99,7 +100,7 @@ export class AgentManager {
           sends: [],
           stateChanges: [],
           logs: [],
-          capabilities: options.capabilities,
+          capabilities: declaredCapabilities(options),
           fuelUsed: 0,
         });
         return this.#view(live);

@@ -2,7 +2,7 @@
  * What a deployment may ask for, and the check of a name and options before
  * anything is prepared or stored.
  */
-import type { Isolation } from "../runtime/mod.ts";
+import { type CapabilityDeclaration, type Isolation, parseCapability } from "../runtime/mod.ts";
 import type { ToolLimits } from "../store/mod.ts";
 
 /** Raised when a deployment's name or options are not acceptable. */
@@ -30,8 +30,12 @@ export interface DeployOptions {
    * absent ones take the node's `mcp` settings. A redeploy without it keeps them.
    */
   toolLimits?: ToolLimits;
-  /** Capabilities declared at deploy time, beside those the agent registers itself. */
-  capabilities?: string[];
+  /**
+   * Capabilities declared at deploy time, beside those the agent registers
+   * itself: a name, or `{ name, description?, example? }` (what a client
+   * should send it, shown by Caxton's MCP server).
+   */
+  capabilities?: readonly (string | CapabilityDeclaration)[];
 }
 
 const _TOOL_LIMITS: Record<keyof ToolLimits, number> = {
@@ -64,6 +68,12 @@ export function validateDeployment(name: string, options: DeployOptions): void {
       );
     }
   }
+  for (const capability of options.capabilities ?? []) {
+    const parsed = parseCapability(capability);
+    if (typeof parsed === "string") {
+      throw new InvalidDeploymentError(`Cannot deploy agent "${name}": ${parsed}`);
+    }
+  }
   for (const [key, value] of Object.entries(options.toolLimits ?? {})) {
     const max = _TOOL_LIMITS[key as keyof ToolLimits];
     if (max === undefined || !Number.isInteger(value) || value < 1 || value > max) {
@@ -76,4 +86,9 @@ export function validateDeployment(name: string, options: DeployOptions): void {
       );
     }
   }
+}
+
+/** The deployment's capabilities as declarations (names become `{ name }`); call after validating. */
+export function declaredCapabilities(options: DeployOptions): CapabilityDeclaration[] {
+  return (options.capabilities ?? []).map((c) => parseCapability(c) as CapabilityDeclaration);
 }

@@ -43,9 +43,20 @@ export class AgentEffects {
       });
     }
     if (effects.capabilities.length > 0) {
-      const all = [...new Set([...live.record.capabilities, ...effects.capabilities])];
-      store.agents.setCapabilities(live.record.id, all);
-      live.record = { ...live.record, capabilities: all };
+      // By name: a later declaration replaces an earlier one, so a description can change;
+      // a bare name (caxton_init again after a restart) keeps what a deployment declared.
+      const byName = new Map(live.record.capabilityDetails.map((c) => [c.name, c]));
+      for (const declared of effects.capabilities) {
+        const bare = declared.description === undefined && declared.example === undefined;
+        if (!bare || !byName.has(declared.name)) byName.set(declared.name, declared);
+      }
+      const details = [...byName.values()];
+      store.agents.setCapabilities(live.record.id, details);
+      live.record = {
+        ...live.record,
+        capabilities: details.map((c) => c.name),
+        capabilityDetails: details,
+      };
     }
     for (const line of effects.logs) {
       this.#log.log(

@@ -5,7 +5,8 @@
  * an agent sends it a `request` and gets `inform` or `failure` back, within
  * its allowlist, concurrency limit and a timeout. Caxton as an MCP server:
  * tools to list agents, send messages, await replies and read conversations,
- * over Streamable HTTP (`/mcp`) and stdio (`caxton mcp`). See docs/MCP.md.
+ * agents and conversations as resources, log notifications, over Streamable
+ * HTTP (`/mcp`) and stdio (`caxton mcp`). See docs/MCP.md.
  */
 export { defaultMcpConfig, parseMcpConfig } from "./config.ts";
 export type { HttpServerConfig, McpConfig, McpServerConfig, StdioServerConfig } from "./config.ts";
@@ -21,5 +22,7 @@ export type {
 } from "./tool_gateway.ts";
 export { ToolServerUnavailableError } from "./tool_server.ts";
 export type { ToolServerStatus } from "./tool_server.ts";
-export { CaxtonMcp, MCP_PARTICIPANT, mcpHostnames } from "./caxton_server.ts";
-export type { CaxtonMcpDeps, McpAgentSummary } from "./caxton_server.ts";
+export { CaxtonMcp } from "./caxton_server.ts";
+export { MCP_PARTICIPANT } from "./caxton_deps.ts";
+export type { CaxtonMcpDeps, McpAgentSummary, McpCapability } from "./caxton_deps.ts";
+export { mcpHostnames } from "./http_guard.ts";

@@ -7,51 +7,32 @@
  * by a timeout, logged, counted, and reported to an `onCall` hook (where a
  * span will be made once telemetry has a tracer). A tool that errors, hangs or
  * crashes costs one `failure`; a crashed server is started again.
+ *
+ * This file attaches each server's tools to the router and runs a call
+ * through its steps, each in its own file: the check (tool_policy.ts), the
+ * call with its timeout (tool_call.ts), the answer (tool_reply.ts) and what
+ * is kept of it (tool_call_record.ts).
  */
-import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import type { AclMessage, Performative } from "../acl/mod.ts";
 import type { Endpoint, Envelope, Router } from "../router/mod.ts";
 import { type Logger, SILENT_LOGGER } from "../telemetry/mod.ts";
 import type { McpConfig } from "./config.ts";
-import { isToolGranted } from "./grants.ts";
+import { callTool, toolArguments } from "./tool_call.ts";
 import {
-  type ToolInfo,
-  type ToolResult,
-  ToolServer,
-  type ToolServerStatus,
-  ToolServerUnavailableError,
-} from "./tool_server.ts";
+  newToolCounters,
+  recordToolCall,
+  type ToolCallOutcome,
+  type ToolCallRecord,
+  type ToolCounters,
+} from "./tool_call_record.ts";
+import { InFlightCalls, type ToolPolicy, toolRefusal } from "./tool_policy.ts";
+import { toolReply } from "./tool_reply.ts";
+import { type ToolInfo, ToolServer, type ToolServerStatus } from "./tool_server.ts";
+
+export type { ToolCallOutcome, ToolCallRecord, ToolCounters } from "./tool_call_record.ts";
 
 /** The address prefix of tools. */
 export const TOOL_PREFIX = "tool:";
-
-/** How one call ended. */
-export type ToolCallOutcome = "ok" | "error" | "timeout" | "refused" | "failed";
-
-/** One finished call: what a span of it records. */
-export interface ToolCallRecord {
-  server: string;
-  tool: string;
-  /** The agent or participant that called. */
-  caller: string;
-  outcome: ToolCallOutcome;
-  durationMs: number;
-  /** Why, when the outcome is not "ok". */
-  detail?: string;
-  conversationId?: string;
-}
-
-/** Calls to one tool since the node started. */
-export interface ToolCounters {
-  calls: number;
-  ok: number;
-  errors: number;
-  timeouts: number;
-  refused: number;
-  failed: number;
-  /** Sum of the durations of answered calls, ms. */
-  totalMs: number;
-}
 
 /** A tool as `GET /api/v1/tools` shows it. */
 export interface ToolView {
@@ -81,11 +62,7 @@ export interface ToolGatewayDeps {
    * The grants of agent `name` and its own limits (absent ones take the
    * config's), or undefined when it is not an agent.
    */
-  toolPolicy: (
-    name: string,
-  ) =>
-    | { tools: readonly string[]; limits: { maxConcurrentCalls?: number; callTimeoutMs?: number } }
-    | undefined;
+  toolPolicy: (name: string) => ToolPolicy | undefined;
   logger?: Logger;
   /** Called after every call (the span hook). */
   onCall?: (call: ToolCallRecord) => void;
@@ -118,7 +95,7 @@ export class ToolGateway {
   readonly #deps: ToolGatewayDeps;
   readonly #log: Logger;
   readonly #servers = new Map<string, _Server>();
-  readonly #inFlight = new Map<string, number>();
+  readonly #inFlight = new InFlightCalls();
   readonly #pending = new Set<Promise<void>>();
   #closed = false;
 
@@ -164,9 +141,7 @@ export class ToolGateway {
 
   /** Calls in flight, all agents together. */
   get inFlight(): number {
-    let n = 0;
-    for (const count of this.#inFlight.values()) n += count;
-    return n;
+    return this.#inFlight.total;
   }
 
   /** Detaches the tools, waits for calls in flight, stops the servers. Idempotent. */
@@ -194,7 +169,7 @@ export class ToolGateway {
       }
       const tool: _Tool = {
         info,
-        counters: { calls: 0, ok: 0, errors: 0, timeouts: 0, refused: 0, failed: 0, totalMs: 0 },
+        counters: newToolCounters(),
         endpoint: {
           enqueue: (envelope) => this.#track(this.#call(entry.server, tool, envelope)),
         },
@@ -238,14 +213,6 @@ export class ToolGateway {
     const finish = (outcome: ToolCallOutcome, detail?: string) => {
       const durationMs = performance.now() - started;
       ended?.(outcome === "ok" ? null : detail ?? outcome);
-      const c = tool.counters;
-      c.calls++;
-      if (outcome === "ok") c.ok++;
-      else if (outcome === "error") c.errors++;
-      else if (outcome === "timeout") c.timeouts++;
-      else if (outcome === "refused") c.refused++;
-      else c.failed++;
-      if (outcome !== "refused") c.totalMs += durationMs;
       const record: ToolCallRecord = {
         server: server.name,
         tool: tool.info.name,
@@ -255,141 +222,42 @@ export class ToolGateway {
       };
       if (detail !== undefined) record.detail = detail;
       if (message.conversationId !== undefined) record.conversationId = message.conversationId;
-      this.#log.log(outcome === "ok" ? "info" : "warn", "tool call", {
-        "caxton.mcp.server": server.name,
-        "caxton.mcp.tool": tool.info.name,
-        "caxton.agent.name": caller,
-        "caxton.conversation.id": message.conversationId,
-        outcome,
-        durationMs: Math.round(durationMs * 1000) / 1000,
-        detail,
-      });
-      try {
-        this.#deps.onCall?.(record);
-      } catch (error) {
-        this.#log.log("error", "onToolCall hook threw", { error: (error as Error).message });
-      }
+      recordToolCall(record, tool.counters, this.#log, this.#deps.onCall);
     };
 
     const policy = caller.startsWith("ext:") ? undefined : this.#deps.toolPolicy(caller);
-    const timeoutMs = policy?.limits.callTimeoutMs ?? this.#deps.config.callTimeoutMs;
-    const refusal = this.#refusal(caller, policy, server.name, tool.info.name, address);
+    const refusal = toolRefusal({
+      caller,
+      policy,
+      server: server.name,
+      tool: tool.info.name,
+      maxConcurrentCalls: this.#deps.config.maxConcurrentCalls,
+      inFlight: this.#inFlight,
+    });
     if (refusal) {
       this.#reply(envelope, address, "refuse", refusal);
       finish("refused", refusal.reason);
       return;
     }
-    const args = _arguments(message.content);
+    const args = toolArguments(message.content);
     if (typeof args === "string") {
       this.#reply(envelope, address, "not-understood", { code: "invalid_arguments", reason: args });
       finish("refused", args);
       return;
     }
-    this.#inFlight.set(caller, (this.#inFlight.get(caller) ?? 0) + 1);
+    const timeoutMs = policy?.limits.callTimeoutMs ?? this.#deps.config.callTimeoutMs;
+    const done = this.#inFlight.begin(caller);
     try {
-      const result: ToolResult = await server.call(tool.info.name, args, timeoutMs);
-      if (result.isError) {
-        const reason = _text(result) || `"${address}" reported an error`;
-        this.#reply(envelope, address, "failure", { code: "tool_error", reason, result });
-        finish("error", reason);
-      } else {
-        const content: Record<string, unknown> = { content: result.content };
-        if (result.structuredContent !== undefined) {
-          content.structuredContent = result.structuredContent;
-        }
-        this.#reply(envelope, address, "inform", content);
-        finish("ok");
-      }
-    } catch (error) {
-      const timeout = error instanceof McpError &&
-        (error as { code?: unknown }).code === ErrorCode.RequestTimeout;
-      const code = timeout
-        ? "tool_timeout"
-        : error instanceof ToolServerUnavailableError
-        ? "tool_unavailable"
-        : "tool_failed";
-      const reason = timeout
-        ? `"${address}" did not answer within ${timeoutMs} ms (callTimeoutMs)`
-        : `"${address}" failed: ${(error as Error).message}`;
-      this.#reply(envelope, address, "failure", { code, reason });
-      finish(timeout ? "timeout" : "failed", reason);
+      const answer = await callTool(server, tool.info.name, args, timeoutMs);
+      this.#reply(envelope, address, answer.performative, answer.content);
+      finish(answer.outcome, answer.detail);
     } finally {
-      const left = (this.#inFlight.get(caller) ?? 1) - 1;
-      if (left === 0) this.#inFlight.delete(caller);
-      else this.#inFlight.set(caller, left);
+      done();
     }
-  }
-
-  /** Why `caller` may not call now, or null. Outside participants (`ext:`) are the operator's. */
-  #refusal(
-    caller: string,
-    policy: ReturnType<ToolGatewayDeps["toolPolicy"]>,
-    server: string,
-    tool: string,
-    address: string,
-  ): { code: string; reason: string } | null {
-    if (!caller.startsWith("ext:")) {
-      if (!policy || !isToolGranted(policy.tools, server, tool)) {
-        return {
-          code: "tool_not_allowed",
-          reason:
-            `"${caller}" may not call "${address}": it is not in the agent's tools allowlist; deploy the agent with tools ["${server}/${tool}"] or ["${server}/*"]`,
-        };
-      }
-    }
-    const max = policy?.limits.maxConcurrentCalls ?? this.#deps.config.maxConcurrentCalls;
-    if ((this.#inFlight.get(caller) ?? 0) >= max) {
-      return {
-        code: "too_many_tool_calls",
-        reason:
-          `"${caller}" already has ${max} tool calls in flight (maxConcurrentCalls); wait for an answer and call again`,
-      };
-    }
-    return null;
   }
 
   #reply(envelope: Envelope, address: string, performative: Performative, content: unknown): void {
     if (this.#closed) return;
-    const original = envelope.message;
-    const reply: AclMessage = {
-      performative,
-      sender: address,
-      receiver: [original.sender!],
-      content,
-    };
-    if (original.conversationId !== undefined) reply.conversationId = original.conversationId;
-    if (original.replyWith !== undefined) reply.inReplyTo = original.replyWith;
-    if (original.protocol !== undefined) reply.protocol = original.protocol;
-    this.#deps.router.route(reply, envelope);
+    this.#deps.router.route(toolReply(envelope.message, address, performative, content), envelope);
   }
-}
-
-/** The call's arguments from the request's content (an object, or JSON text of one), or why not. */
-function _arguments(content: unknown): Record<string, unknown> | string {
-  let value = content ?? {};
-  if (typeof value === "string") {
-    try {
-      value = value.trim() === "" ? {} : JSON.parse(value);
-    } catch (error) {
-      return `the content is not JSON (${
-        (error as Error).message
-      }); send the tool's arguments as a JSON object`;
-    }
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return `the content is ${JSON.stringify(value)}; send the tool's arguments as a JSON object`;
-  }
-  return value as Record<string, unknown>;
-}
-
-/** The text parts of a result, joined. */
-function _text(result: ToolResult): string {
-  return result.content
-    .map((part) =>
-      typeof part === "object" && part !== null && (part as { type?: unknown }).type === "text"
-        ? String((part as { text?: unknown }).text ?? "")
-        : ""
-    )
-    .filter((t) => t !== "")
-    .join("\n");
 }

@@ -4,6 +4,7 @@
  * thread; nothing here blocks, and every host function has a bounded cost.
  */
 import { nextTraceparent } from "../acl/mod.ts";
+import { MAX_CAPABILITY_BYTES, parseRegisteredCapability } from "./capability.ts";
 import type { AgentLimits } from "./limits.ts";
 import type { Effects } from "./protocol.ts";
 
@@ -13,7 +14,6 @@ const _MAX_VALUE_BYTES = 65_536;
 const _MAX_KEYS = 1024;
 const _MAX_SENDS_PER_RUN = 1024;
 const _MAX_LOGS_PER_RUN = 256;
-const _CAPABILITY = /^[a-z0-9._:-]{1,128}$/;
 
 const _encoder = new TextEncoder();
 const _decoder = new TextDecoder("utf-8", { fatal: true });
@@ -222,9 +222,16 @@ export class AgentInstance {
       },
       now_ms: (): bigint => BigInt(Date.now()),
       register_capability: (ptr: number, len: number): number => {
-        const name = len > 128 ? null : this.#text(ptr, len);
-        if (name === null || !_CAPABILITY.test(name)) return HostCode.invalid;
-        if (!this.#effects.capabilities.includes(name)) this.#effects.capabilities.push(name);
+        const text = len > MAX_CAPABILITY_BYTES ? null : this.#text(ptr, len);
+        const declared = text === null ? null : parseRegisteredCapability(text);
+        if (declared === null) return HostCode.invalid;
+        // One entry per name; the main thread merges them as effects.ts says.
+        const all = this.#effects.capabilities;
+        const known = all.findIndex((c) => c.name === declared.name);
+        if (known < 0) all.push(declared);
+        else if (declared.description !== undefined || declared.example !== undefined) {
+          all[known] = declared;
+        }
         return HostCode.ok;
       },
     };

@@ -14,7 +14,14 @@ export type {
   WorkerLoss,
   WorkerPoolOptions,
 } from "./worker_pool.ts";
-export type { DirectNote, DirectTally, Effects, Outcome } from "./protocol.ts";
+export { parseCapability } from "./capability.ts";
+export type {
+  CapabilityDeclaration,
+  DirectNote,
+  DirectTally,
+  Effects,
+  Outcome,
+} from "./protocol.ts";
 export { ModulePreparer } from "./module_preparer.ts";
 export { ModuleRejectedError } from "./module_rules.ts";
 export type { PreparedModule } from "./prepare.ts";

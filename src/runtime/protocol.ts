@@ -41,8 +41,19 @@ export interface Effects {
   stateChanges: StateChange[];
   logs: AgentLogLine[];
   /** Capabilities registered during this run. */
-  capabilities: string[];
+  capabilities: CapabilityDeclaration[];
   fuelUsed: number;
+}
+
+/**
+ * A capability an agent declares: its name and, so a client (or an LLM) can
+ * tell what to send, an optional description and an example of the content
+ * it expects. Plain JSON fields, so the capability can grow (a directory).
+ */
+export interface CapabilityDeclaration {
+  name: string;
+  description?: string;
+  example?: unknown;
 }
 
 /** The outcome of one delivery. */

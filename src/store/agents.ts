@@ -12,7 +12,13 @@ export interface AgentRecord {
   moduleHash: string;
   isolation: Isolation;
   limits: AgentLimits;
+  /** The names of the agent's capabilities. */
   capabilities: string[];
+  /**
+   * The same capabilities with the description and content example the
+   * agent gave (stored in the same `capabilities` column: no migration).
+   */
+  capabilityDetails: CapabilityRecord[];
   /** MCP tools the agent may call: "server/tool" or "server/*" (default: none). */
   tools: string[];
   /** The agent's own limits on tool calls; absent fields take the node's `mcp` settings. */
@@ -20,6 +26,13 @@ export interface AgentRecord {
   failure: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** A capability as stored: a name, and what the agent said it expects. */
+export interface CapabilityRecord {
+  name: string;
+  description?: string;
+  example?: unknown;
 }
 
 /** Per-agent limits on MCP tool calls. */
@@ -61,6 +74,9 @@ const _SELECT = `SELECT a.*, v.module_hash FROM agents a
   JOIN agent_versions v ON v.agent_id = a.id AND v.version = a.version`;
 
 function _toRecord(row: Record<string, unknown>): AgentRecord {
+  // Entries are bare names (older rows, undescribed capabilities) or objects.
+  const entries = JSON.parse(row.capabilities as string) as (string | CapabilityRecord)[];
+  const capabilityDetails = entries.map((e) => typeof e === "string" ? { name: e } : e);
   return {
     id: row.id as number,
     name: row.name as string,
@@ -69,7 +85,8 @@ function _toRecord(row: Record<string, unknown>): AgentRecord {
     moduleHash: row.module_hash as string,
     isolation: row.isolation as Isolation,
     limits: JSON.parse(row.limits as string) as AgentLimits,
-    capabilities: JSON.parse(row.capabilities as string) as string[],
+    capabilities: capabilityDetails.map((c) => c.name),
+    capabilityDetails,
     tools: JSON.parse((row.tools as string | undefined) ?? "[]") as string[],
     toolLimits: JSON.parse((row.tool_limits as string | undefined) ?? "{}") as ToolLimits,
     failure: (row.failure as string | null) ?? null,
@@ -200,9 +217,10 @@ export class AgentRepository {
     this.#setTools.run(JSON.stringify(tools), JSON.stringify(toolLimits), id);
   }
 
-  /** Replaces the capabilities the agent registered. */
-  setCapabilities(id: number, capabilities: readonly string[]): void {
-    this.#setCapabilities.run(JSON.stringify(capabilities), id);
+  /** Replaces the capabilities the agent registered (bare names kept as names). */
+  setCapabilities(id: number, capabilities: readonly CapabilityRecord[]): void {
+    const entries = capabilities.map((c) => Object.keys(c).length === 1 ? c.name : c);
+    this.#setCapabilities.run(JSON.stringify(entries), id);
   }
 
   /** Replaces the agent's limits (a redeploy may change them). */

@@ -18,6 +18,7 @@ export { BackupError, restoreDatabase, verifyBackup } from "./backup.ts";
 export type {
   AgentEventRecord,
   AgentRecord,
+  CapabilityRecord,
   NewAgent,
   ToolLimits,
   TransitionRecord,

@@ -1,0 +1,68 @@
+/**
+ * The rule for a capability an agent declares, shared by `register_capability`
+ * and deployment options: a bare name, or a JSON object with the name, a
+ * description and an example of the content the agent expects (docs/ABI.md).
+ */
+import type { CapabilityDeclaration } from "./protocol.ts";
+
+/** Longest capability name, bytes. */
+export const MAX_CAPABILITY_NAME = 128;
+/** Longest capability declaration (name, description and example as JSON), bytes. */
+export const MAX_CAPABILITY_BYTES = 4096;
+
+const _NAME = /^[a-z0-9._:-]{1,128}$/;
+const _FIELDS = new Set(["name", "description", "example"]);
+
+/**
+ * The declaration `value` stands for — a name, or an object with `name` and
+ * optional `description` (text) and `example` (any JSON) — or why not.
+ * Fields other than these are refused, so a later field is never a silent
+ * no-op on an older node.
+ */
+export function parseCapability(value: unknown): CapabilityDeclaration | string {
+  if (typeof value === "string") {
+    return _NAME.test(value)
+      ? { name: value }
+      : `capability name ${
+        JSON.stringify(value)
+      } is not 1-${MAX_CAPABILITY_NAME} characters of a-z 0-9 . _ : -`;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return `a capability is a name or an object { name, description?, example? }, got ${
+      JSON.stringify(value)
+    }`;
+  }
+  const fields = value as Record<string, unknown>;
+  const unknown = Object.keys(fields).find((k) => !_FIELDS.has(k));
+  if (unknown !== undefined) {
+    return `capability field "${unknown}" is unknown; use name, description, example`;
+  }
+  const named = parseCapability(fields.name);
+  if (typeof named === "string") return named;
+  if (fields.description !== undefined && typeof fields.description !== "string") {
+    return `capability "${named.name}": description must be text`;
+  }
+  const text = JSON.stringify(fields);
+  if (_encoder.encode(text).length > MAX_CAPABILITY_BYTES) {
+    return `capability "${named.name}" is over ${MAX_CAPABILITY_BYTES} bytes as JSON; shorten its description or example`;
+  }
+  if (fields.description !== undefined) named.description = fields.description as string;
+  if (fields.example !== undefined) named.example = fields.example;
+  return named;
+}
+
+/** What agent code passed to `register_capability`: a name, or JSON text of a declaration. */
+export function parseRegisteredCapability(text: string): CapabilityDeclaration | null {
+  let value: unknown = text;
+  if (text.startsWith("{")) {
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return null;
+    }
+  }
+  const parsed = parseCapability(value);
+  return typeof parsed === "string" ? null : parsed;
+}
+
+const _encoder = new TextEncoder();
