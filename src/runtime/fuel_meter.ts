@@ -32,7 +32,7 @@ export const REFUEL_IMPORT = { module: "caxton_meter", base: "refuel" } as const
  * machine (bench `deadline_stop_ms`), so the deadline is checked that often,
  * at the cost of one host call per slice (bench `interrupt_overhead_pct`).
  */
-export const FUEL_SLICE = 1_000_000;
+export const FUEL_SLICE = 500_000;
 
 /** The fuel an instance starts with: the first slice of `budget`, baked into the module. */
 export function firstSlice(budget: number): number {
