@@ -301,7 +301,8 @@ export class AgentManager {
     });
     const failed = envelope?.message ?? parseReported(outcome.message);
     if (failed) {
-      this.#deps.router.fail(failed, live.record.name, "handling_failed", outcome.failure);
+      const code = outcome.failureCode ?? "handling_failed";
+      this.#deps.router.fail(failed, live.record.name, code, outcome.failure);
     }
     if (outcome.trapped) this.#countTrap(live, outcome.failure);
   }

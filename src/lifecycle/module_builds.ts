@@ -5,7 +5,7 @@
  * next start of the node.
  */
 import type { AgentLimits, ModulePreparer } from "../runtime/mod.ts";
-import { AgentLoadError } from "../runtime/mod.ts";
+import { AgentLoadError, firstSlice, METERING_VERSION } from "../runtime/mod.ts";
 import type { AgentRecord, ModuleBuild, Store } from "../store/mod.ts";
 
 /** Finds or makes the compiled build of a module for given limits. */
@@ -72,15 +72,22 @@ export class ModuleBuilds {
   }
 }
 
-/** What a metered build depends on, as a stable key. */
+/**
+ * What a metered build depends on, as a stable key. The metering version
+ * keeps builds of an older metering (still in the store) from being reused.
+ */
 function _buildKey(limits: AgentLimits): string {
-  return JSON.stringify({ fuel: limits.fuelPerMessage, memoryPages: limits.memoryPages });
+  return JSON.stringify({
+    fuel: limits.fuelPerMessage,
+    memoryPages: limits.memoryPages,
+    metering: METERING_VERSION,
+  });
 }
 
 function _prepareOptions(limits: AgentLimits) {
   return {
     memoryCapPages: limits.memoryPages,
-    initialFuel: BigInt(limits.fuelPerMessage),
+    initialFuel: BigInt(firstSlice(limits.fuelPerMessage)),
     maxModuleBytes: limits.maxModuleBytes,
   };
 }

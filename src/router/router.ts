@@ -39,7 +39,12 @@ export type FailureCode =
   | "agent_unavailable"
   | "handling_failed"
   | "message_too_large"
-  | "reply_timeout";
+  | "reply_timeout"
+  // Agent code failed the message for a named reason (runtime RunFailureCode).
+  | "deadline_exceeded"
+  | "fuel_exhausted"
+  | "out_of_memory"
+  | "bad_pointer";
 
 /** A message nobody could take, not even its sender. */
 export interface DeadLetter {

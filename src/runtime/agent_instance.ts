@@ -5,8 +5,10 @@
  */
 import { nextTraceparent } from "../acl/mod.ts";
 import { MAX_CAPABILITY_BYTES, parseRegisteredCapability } from "./capability.ts";
+import { FuelMeter, REFUEL_IMPORT } from "./fuel_meter.ts";
 import type { AgentLimits } from "./limits.ts";
-import type { Effects } from "./protocol.ts";
+import type { Effects, RunFailureCode } from "./protocol.ts";
+import { failedRun, type RunFailure, trapFailure } from "./run_failure.ts";
 
 const _MAX_LOG_BYTES = 4096;
 const _MAX_KEY_BYTES = 256;
@@ -39,14 +41,6 @@ function _emptyEffects(): Effects {
   return { sends: [], stateChanges: [], logs: [], capabilities: [], fuelUsed: 0 };
 }
 
-/** Why a run of agent code stopped early, in words for the sender and the log. */
-function _trapReason(error: unknown, fuelLeft: bigint, budget: number): string {
-  if (fuelLeft < 0n) return `fuel exhausted (budget ${budget})`;
-  if (error instanceof RangeError) return `stack overflow (${error.message})`;
-  if (error instanceof WebAssembly.RuntimeError) return `trap: ${error.message}`;
-  return `error: ${error instanceof Error ? error.message : String(error)}`;
-}
-
 /**
  * Takes a message the agent sent (sender and traceparent set) for delivery
  * inside this worker: returns the host code for the agent, or undefined to
@@ -58,6 +52,8 @@ export type LocalRoute = (message: Record<string, unknown>, text: string) => num
 export interface RunResult {
   effects: Effects;
   failure: string | null;
+  /** Why, for programs: the `code` of the `failure` the sender gets. */
+  failureCode?: RunFailureCode;
   trapped: boolean;
 }
 
@@ -74,6 +70,7 @@ export class AgentInstance {
   #sentLocally = 0;
   #exports!: _AgentExports;
   #effects: Effects = _emptyEffects();
+  readonly #meter = new FuelMeter();
 
   private constructor(
     name: string,
@@ -114,60 +111,87 @@ export class AgentInstance {
     const agent = new AgentInstance(name, limits, state, congested, localRoute);
     let instance: WebAssembly.Instance;
     try {
-      // The start function runs here, on the fuel baked into the global at deploy.
-      instance = new WebAssembly.Instance(module, { caxton: agent.#hostFunctions() });
+      // The start function runs here, on the first slice baked into the fuel
+      // global at deploy, under the same budget and deadline as a message.
+      agent.#meter.begin(limits.fuelPerMessage, limits.deadlineMs);
+      instance = new WebAssembly.Instance(module, {
+        caxton: agent.#hostFunctions(),
+        [REFUEL_IMPORT.module]: { [REFUEL_IMPORT.base]: agent.#meter.refuel },
+      });
     } catch (error) {
-      // The fuel global is out of reach when instantiation fails, so name both causes.
-      const reason = error instanceof RangeError || error instanceof WebAssembly.RuntimeError
-        ? `start function trapped: ${
-          (error as Error).message
-        } (it ran out of its fuel budget of ${limits.fuelPerMessage} or hit a trap)`
+      const failure = trapFailure(error);
+      const reason = failure
+        ? `start function failed: ${failure.reason}`
         : `instantiation failed: ${(error as Error).message}`;
       throw new Error(reason);
     }
     agent.#exports = instance.exports as unknown as _AgentExports;
     const init = agent.#exports.caxton_init;
     if (init) {
-      const result = agent.#run(() => init());
+      const result = agent.#run(() => {
+        const code = init();
+        return code === 0 ? null : failedRun("handling_failed", `returned ${code}`);
+      });
       if (result.failure) throw new Error(`caxton_init: ${result.failure}`);
       return { instance: agent, effects: result.effects };
     }
     return { instance: agent, effects: _emptyEffects() };
   }
 
-  /** Delivers one message (JSON text) under a fresh fuel budget. */
+  /** Delivers one message (JSON text) under a fresh fuel budget and deadline. */
   handle(message: string, traceparent?: string): RunResult {
     this.#cause = traceparent;
     const bytes = _encoder.encode(message);
     return this.#run(() => {
-      const ptr = this.#exports.caxton_alloc(bytes.length);
-      if (ptr === 0) return -1_000_001;
-      new Uint8Array(this.#exports.memory.buffer, ptr, bytes.length).set(bytes);
-      return this.#exports.caxton_handle(ptr, bytes.length);
+      const exports = this.#exports;
+      const ptr = exports.caxton_alloc(bytes.length);
+      if (ptr === 0) {
+        return failedRun("out_of_memory", "caxton_alloc returned 0 (the agent is out of memory)");
+      }
+      const size = exports.memory.buffer.byteLength;
+      // Unsigned: a pointer past 2 GiB comes back from an i32 negative.
+      const start = ptr >>> 0;
+      if (start + bytes.length > size) {
+        return failedRun(
+          "bad_pointer",
+          `caxton_alloc(${bytes.length}) returned ${start}, out of bounds of the agent's ` +
+            `${size}-byte memory`,
+          true,
+        );
+      }
+      new Uint8Array(exports.memory.buffer, start, bytes.length).set(bytes);
+      const code = exports.caxton_handle(start, bytes.length);
+      return code === 0 ? null : failedRun(
+        "handling_failed",
+        `caxton_handle returned ${code} (the agent reports it failed the message)`,
+      );
     });
   }
 
-  #run(call: () => number): RunResult {
+  #run(call: () => RunFailure | null): RunResult {
     const fuel = this.#exports.caxton_fuel;
-    const budget = this.#limits.fuelPerMessage;
-    fuel.value = BigInt(budget);
+    fuel.value = BigInt(this.#meter.begin(this.#limits.fuelPerMessage, this.#limits.deadlineMs));
     this.#effects = _emptyEffects();
     this.#sentLocally = 0;
-    let failure: string | null = null;
-    let trapped = false;
+    let failure: RunFailure | null;
+    let thrown: unknown;
     try {
-      const code = call();
-      if (code === -1_000_001) failure = "caxton_alloc returned 0 (agent out of memory)";
-      else if (code !== 0) failure = `caxton_handle returned ${code}`;
+      failure = call();
     } catch (error) {
-      failure = _trapReason(error, fuel.value as bigint, budget);
-      trapped = true;
+      thrown = error;
+      failure = trapFailure(error) ??
+        failedRun("handling_failed", `error: ${(error as Error)?.message ?? String(error)}`, true);
     }
-    const left = fuel.value as bigint;
     const effects = this.#effects;
-    effects.fuelUsed = left < 0n ? budget : budget - Number(left);
+    effects.fuelUsed = this.#meter.used(fuel.value as bigint, thrown);
     this.#effects = _emptyEffects();
-    return { effects, failure, trapped };
+    if (failure === null) return { effects, failure: null, trapped: false };
+    return {
+      effects,
+      failure: failure.reason,
+      failureCode: failure.code,
+      trapped: failure.trapped,
+    };
   }
 
   #bytes(ptr: number, len: number): Uint8Array {
@@ -190,13 +214,17 @@ export class AgentInstance {
   #hostFunctions(): Record<string, (...args: never[]) => unknown> {
     return {
       send: (ptr: number, len: number): number => this.#send(ptr, len),
+      // Functions that move bytes check the deadline first: a loop of such
+      // calls can take far longer per fuel slice than plain code.
       log: (level: number, ptr: number, len: number): void => {
+        this.#meter.check();
         if (this.#effects.logs.length >= _MAX_LOGS_PER_RUN) return;
         const cut = Math.min(len, _MAX_LOG_BYTES);
         const text = new TextDecoder().decode(this.#bytes(ptr, cut));
         this.#effects.logs.push({ level: Math.max(0, Math.min(4, level)), text, atMs: Date.now() });
       },
       state_get: (kp: number, kl: number, vp: number, vcap: number): number => {
+        this.#meter.check();
         const key = this.#text(kp, kl);
         const value = key === null ? undefined : this.#state.get(key);
         if (value === undefined) return HostCode.invalid;
@@ -205,6 +233,7 @@ export class AgentInstance {
         return value.length;
       },
       state_set: (kp: number, kl: number, vp: number, vl: number): number => {
+        this.#meter.check();
         if (kl > _MAX_KEY_BYTES || vl > _MAX_VALUE_BYTES) return HostCode.tooLarge;
         const key = this.#text(kp, kl);
         if (key === null) return HostCode.invalid;
@@ -238,6 +267,7 @@ export class AgentInstance {
   }
 
   #send(ptr: number, len: number): number {
+    this.#meter.check();
     if (len > this.#limits.maxMessageBytes) return HostCode.tooLarge;
     if (this.#effects.sends.length + this.#sentLocally >= _MAX_SENDS_PER_RUN) return HostCode.quota;
     const text = this.#text(ptr, len);

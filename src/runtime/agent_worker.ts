@@ -81,6 +81,7 @@ function handle(item: QueuedDelivery): void {
     instanceId: item.instanceId,
     seq: item.seq,
     failure: result.failure,
+    ...(result.failureCode ? { failureCode: result.failureCode } : {}),
     trapped: result.trapped,
     ...effects,
     ...(item.seq === 0 && result.failure !== null ? { message: item.text } : {}),

@@ -5,11 +5,15 @@
  * and `caxton_init` included.
  *
  * The module gets a mutable i64 global exported as `caxton_fuel`, starting at
- * the initial budget. Code is charged per straight-line region, not per
+ * the initial slice. Code is charged per straight-line region, not per
  * instruction: the region's static expression count is subtracted once at its
- * start, and the module traps (`unreachable`) when fuel goes below zero. The
- * host sets the global before each call and reads it after; after a trap, a
- * negative value means the fuel ran out.
+ * start. When fuel goes below zero the code calls the host import
+ * `caxton_meter.refuel(fuel) -> grant` and adds the grant: the host hands the
+ * message's budget out in slices and, before each, checks the message's
+ * wall-clock deadline, throwing to stop the code when it has passed or the
+ * budget is spent (as wasmtime's epoch interruption does). So no agent code
+ * runs longer than a slice past its deadline, however large its fuel budget.
+ * The host sets the global before each call and reads it after.
  *
  * Where charges go, cheapest first:
  * - A *bounded* function (no loops, no indirect calls, calls only bounded
@@ -24,8 +28,8 @@
  * - A function whose only calls are to bounded functions that never reach the
  *   host keeps its fuel in a local while it runs (a register in the compiled
  *   code) and writes it back on return and before trapping for lack of fuel.
- *   So after any other trap in such a function, `caxton_fuel` may not show the
- *   fuel the trapping call used.
+ *   So after a trap in such a function, `caxton_fuel` may not show the fuel
+ *   the trapping call used; `refuel` is passed the local's value.
  *
  * Costs count binaryen expressions (binaryen is pinned), so the same module is
  * always charged the same, on every machine.
@@ -49,13 +53,14 @@ import {
   type FunctionFacts,
   scanFunctions,
 } from "./function_scan.ts";
+import { REFUEL_IMPORT } from "./fuel_meter.ts";
 import { FUEL_EXPORT } from "./module_rules.ts";
 
 const _K = ExpressionKind;
 
 /** Options of {@linkcode injectFuelMetering}. */
 export interface FuelMeteringOptions {
-  /** The global's initial value: the budget of the start function and `caxton_init`. */
+  /** The global's initial value: the first slice of the start function's budget. */
   initialFuel: bigint;
 }
 
@@ -72,7 +77,15 @@ export function injectFuelMetering(module: binaryen.Module, options: FuelMeterin
   const fuel = _freeGlobalName(module, FUEL_EXPORT);
   module.addGlobal(fuel, binaryen.i64, true, module.i64.const(options.initialFuel));
   module.addGlobalExport(fuel, FUEL_EXPORT);
-  const build = fuelBuilder(module, fuel);
+  const refuel = _freeFunctionName(module, REFUEL_IMPORT.base);
+  module.addFunctionImport(
+    refuel,
+    REFUEL_IMPORT.module,
+    REFUEL_IMPORT.base,
+    binaryen.i64,
+    binaryen.i64,
+  );
+  const build = fuelBuilder(module, fuel, refuel);
   for (const fn of functions.values()) _instrumentFunction(build, fn, plan);
 }
 
@@ -209,6 +222,12 @@ function _childReplacer(
     return (by) => binaryenExtras.If.setIfFalse(parentRef, by);
   }
   return undefined;
+}
+
+function _freeFunctionName(module: binaryen.Module, wanted: string): string {
+  let name = wanted;
+  for (let suffix = 1; module.getFunction(name) !== 0; suffix++) name = `${wanted}$${suffix}`;
+  return name;
 }
 
 function _freeGlobalName(module: binaryen.Module, wanted: string): string {

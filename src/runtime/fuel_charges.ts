@@ -1,7 +1,10 @@
 /**
  * Builds the expressions fuel metering adds — a charge is `fuel -= cost; if
- * (fuel < 0) trap` — straight through binaryen's C API, because deploy time
- * goes mostly to binaryen and metering builds tens of thousands of them.
+ * (fuel < 0) fuel += refuel(fuel)` — straight through binaryen's C API,
+ * because deploy time goes mostly to binaryen and metering builds tens of
+ * thousands of them. `refuel` is a host import: it grants the next slice of
+ * the budget, or throws when the budget is spent or the deadline has passed
+ * (see `fuel_meter.ts`), so agent code stops by wall clock too.
  *
  * @module
  */
@@ -26,7 +29,6 @@ interface _RawBuilding {
     right: _ExprRef,
   ): _ExprRef;
   _BinaryenIf(module: number, condition: _ExprRef, ifTrue: _ExprRef, ifFalse: _ExprRef): _ExprRef;
-  _BinaryenUnreachable(module: number): _ExprRef;
   _BinaryenBlock(
     module: number,
     name: number,
@@ -37,12 +39,13 @@ interface _RawBuilding {
   _BinaryenBlockAppendChild(block: _ExprRef, child: _ExprRef): number;
   _BinaryenBlockInsertChildAt(block: _ExprRef, index: number, child: _ExprRef): void;
   _BinaryenExpressionFinalize(expr: _ExprRef): void;
+  _BinaryenCallSetOperandAt(call: _ExprRef, index: number, operand: _ExprRef): void;
 }
 const _raw = binaryen as unknown as _RawBuilding;
 
 /** Charges of a given cost, against the fuel global or a function's fuel local. */
 export interface Charges {
-  /** `fuel -= cost; if (fuel < 0) trap`, as statements. */
+  /** `fuel -= cost; if (fuel < 0) fuel += refuel(fuel)`, as statements. */
   statements(cost: number): binaryen.ExpressionRef[];
   /** Inserts a charge of `cost` into `block` before its child `index`. */
   insert(block: binaryen.ExpressionRef, index: number, cost: number): void;
@@ -61,12 +64,17 @@ export interface Charges {
  */
 export function fuelCharges(build: FuelBuilder, fuelLocal: number | undefined): Charges {
   const i64 = binaryen.i64;
+  // Out of this slice: ask the host for the next one. The call is the cold
+  // path; the hot path stays a subtract and a compare.
   const statements = fuelLocal === undefined
     ? (cost: number) => [
       build.globalSet(build.sub(build.globalGet(), build.i64(cost))),
-      build.if(build.ltS(build.globalGet(), build.i64(0)), build.unreachable()),
+      build.if(
+        build.ltS(build.globalGet(), build.i64(0)),
+        build.globalSet(build.add(build.globalGet(), build.refuel(build.globalGet()))),
+      ),
     ]
-    // The host tells "out of fuel" from other traps by a negative global.
+    // The local is the only copy while the function runs: refuel takes its value.
     : (cost: number) => [
       build.if(
         build.ltS(
@@ -77,9 +85,12 @@ export function fuelCharges(build: FuelBuilder, fuelLocal: number | undefined): 
           ),
           build.i64(0),
         ),
-        build.block(
-          [build.globalSet(build.localGet(fuelLocal, i64)), build.unreachable()],
-          binaryen.unreachable,
+        build.localSet(
+          fuelLocal,
+          build.add(
+            build.localGet(fuelLocal, i64),
+            build.refuel(build.localGet(fuelLocal, i64)),
+          ),
         ),
       ),
     ];
@@ -113,12 +124,15 @@ export interface FuelBuilder {
   ): binaryen.ExpressionRef;
   /** `i64.const value`. */
   i64(value: number): binaryen.ExpressionRef;
+  /** `i64.add`. */
+  add(left: binaryen.ExpressionRef, right: binaryen.ExpressionRef): binaryen.ExpressionRef;
+  /** A call of the host's refuel import with the (negative) fuel left: the grant. */
+  refuel(fuel: binaryen.ExpressionRef): binaryen.ExpressionRef;
   /** `i64.sub`. */
   sub(left: binaryen.ExpressionRef, right: binaryen.ExpressionRef): binaryen.ExpressionRef;
   /** `i64.lt_s`. */
   ltS(left: binaryen.ExpressionRef, right: binaryen.ExpressionRef): binaryen.ExpressionRef;
   if(condition: binaryen.ExpressionRef, then: binaryen.ExpressionRef): binaryen.ExpressionRef;
-  unreachable(): binaryen.ExpressionRef;
   /** An unnamed block, typed `type` or, by default, as its contents. */
   block(children: binaryen.ExpressionRef[], type?: binaryen.Type): binaryen.ExpressionRef;
 }
@@ -130,14 +144,18 @@ export interface FuelBuilder {
  * a template with its value set, and a block gets its children one by one.
  * Metering builds tens of thousands of expressions for a 100 KB module.
  */
-export function fuelBuilder(module: binaryen.Module, fuel: string): FuelBuilder {
+export function fuelBuilder(module: binaryen.Module, fuel: string, refuel: string): FuelBuilder {
   const r = _raw;
   const ptr = (module as unknown as { ptr: number }).ptr;
   const name = r._BinaryenGlobalGetName(module.getGlobal(fuel));
   const template = module.i64.const(0n);
+  // A call is copied from a template and given its operand: binaryen.js's
+  // own call() copies the name and operand list onto its stack each time.
+  const callTemplate = module.call(refuel, [module.i64.const(0n)], binaryen.i64);
   const i64 = binaryen.i64;
   const auto = binaryen.auto;
   const sub = binaryen.SubInt64;
+  const add = binaryen.AddInt64;
   const ltS = binaryen.LtSInt64;
   return {
     globalGet: () => r._BinaryenGlobalGet(ptr, name, i64),
@@ -150,10 +168,15 @@ export function fuelBuilder(module: binaryen.Module, fuel: string): FuelBuilder 
       if (value !== 0) r._BinaryenConstSetValueI64(constant, BigInt(value));
       return constant;
     },
+    add: (left, right) => r._BinaryenBinary(ptr, add, left, right),
+    refuel: (value) => {
+      const call = r._BinaryenExpressionCopy(callTemplate, ptr);
+      r._BinaryenCallSetOperandAt(call, 0, value);
+      return call;
+    },
     sub: (left, right) => r._BinaryenBinary(ptr, sub, left, right),
     ltS: (left, right) => r._BinaryenBinary(ptr, ltS, left, right),
     if: (condition, then) => r._BinaryenIf(ptr, condition, then, 0),
-    unreachable: () => r._BinaryenUnreachable(ptr),
     block: (children, type = auto) => {
       const block = r._BinaryenBlock(ptr, 0, 0, 0, type);
       for (const child of children) r._BinaryenBlockAppendChild(block, child);

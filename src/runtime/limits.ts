@@ -5,8 +5,18 @@
 
 /** The limits one agent runs under. */
 export interface AgentLimits {
-  /** Fuel for handling one message (and for start + `caxton_init`). Deterministic. */
+  /**
+   * Fuel for handling one message (and for start + `caxton_init`).
+   * Deterministic. At most {@linkcode FUEL_PER_DEADLINE_MS} per millisecond of
+   * {@linkcode AgentLimits.deadlineMs}: more could never be burnt in time.
+   */
   fuelPerMessage: number;
+  /**
+   * Wall clock for handling one message (and for the start function, and for
+   * `caxton_init`), in milliseconds: agent code still running then is stopped
+   * with `deadline_exceeded`, whatever fuel it has left.
+   */
+  deadlineMs: number;
   /** Cap on linear memory, in 64 KiB pages. */
   memoryPages: number;
   /** Largest message the agent may send or receive, in bytes. */
@@ -25,6 +35,7 @@ export type Isolation = "shared" | "dedicated";
 /** Defaults from docs/ABI.md. */
 export const DEFAULT_LIMITS: Readonly<AgentLimits> = Object.freeze({
   fuelPerMessage: 10_000_000,
+  deadlineMs: 1_000,
   memoryPages: 256,
   maxMessageBytes: 256 * 1024,
   maxModuleBytes: 8 * 1024 * 1024,
@@ -32,8 +43,23 @@ export const DEFAULT_LIMITS: Readonly<AgentLimits> = Object.freeze({
   trapWindowMs: 60_000,
 });
 
+/**
+ * The most fuel one millisecond of deadline can buy: above what the fastest
+ * core burns (this machine burns ~1-2 million per ms in a tight loop; bench
+ * `deadline_stop_ms`), so a fuel budget the deadline allows can be spent.
+ */
+export const FUEL_PER_DEADLINE_MS = 10_000_000;
+
+/**
+ * The longest deadline: below the worker watchdog's default (10 s), so a
+ * spinning agent is stopped by its deadline before the watchdog gives up on
+ * its worker.
+ */
+export const MAX_DEADLINE_MS = 5_000;
+
 const _BOUNDS: Record<keyof AgentLimits, [number, number]> = {
-  fuelPerMessage: [1_000, 1e15],
+  fuelPerMessage: [1_000, MAX_DEADLINE_MS * FUEL_PER_DEADLINE_MS],
+  deadlineMs: [1, MAX_DEADLINE_MS],
   memoryPages: [1, 65_536],
   maxMessageBytes: [256, 64 * 1024 * 1024],
   maxModuleBytes: [8, 256 * 1024 * 1024],
@@ -44,10 +70,12 @@ const _BOUNDS: Record<keyof AgentLimits, [number, number]> = {
 /** Raised when a limit override is not a number in its allowed range. */
 export class InvalidLimitError extends RangeError {
   readonly code = "invalid_limit";
-  constructor(readonly limit: string, readonly value: unknown) {
+  constructor(readonly limit: string, readonly value: unknown, why?: string) {
     const bounds = _BOUNDS[limit as keyof AgentLimits];
     super(
-      bounds
+      why !== undefined
+        ? `Cannot use limit "${limit}" = ${JSON.stringify(value)}: ${why}`
+        : bounds
         ? `Cannot use limit "${limit}" = ${JSON.stringify(value)}: it must be an integer from ${
           bounds[0]
         } to ${bounds[1]}`
@@ -74,6 +102,17 @@ export function resolveLimits(
       value > bounds[1]
     ) throw new InvalidLimitError(key, value);
     limits[key as keyof AgentLimits] = value;
+  }
+  // Fuel the deadline could never let the agent burn is a promise the node cannot keep.
+  const fuelCap = limits.deadlineMs * FUEL_PER_DEADLINE_MS;
+  if (limits.fuelPerMessage > fuelCap) {
+    throw new InvalidLimitError(
+      "fuelPerMessage",
+      limits.fuelPerMessage,
+      `over the ${fuelCap} that deadlineMs = ${limits.deadlineMs} allows ` +
+        `(${FUEL_PER_DEADLINE_MS} per ms); raise deadlineMs (at most ${MAX_DEADLINE_MS}) ` +
+        `or lower fuelPerMessage`,
+    );
   }
   return limits;
 }

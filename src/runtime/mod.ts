@@ -4,7 +4,14 @@
  * pool of permission-less workers running many agent instances each, the ABI
  * v1 host functions, limits and the watchdog. See docs/ABI.md.
  */
-export { DEFAULT_LIMITS, InvalidLimitError, resolveLimits } from "./limits.ts";
+export {
+  DEFAULT_LIMITS,
+  FUEL_PER_DEADLINE_MS,
+  InvalidLimitError,
+  MAX_DEADLINE_MS,
+  resolveLimits,
+} from "./limits.ts";
+export { firstSlice, FUEL_SLICE, METERING_VERSION } from "./fuel_meter.ts";
 export type { AgentLimits, Isolation } from "./limits.ts";
 export { AgentLoadError, WorkerPool } from "./worker_pool.ts";
 export type {
@@ -21,6 +28,7 @@ export type {
   DirectTally,
   Effects,
   Outcome,
+  RunFailureCode,
 } from "./protocol.ts";
 export { ModulePreparer } from "./module_preparer.ts";
 export { ModuleRejectedError } from "./module_rules.ts";

@@ -26,6 +26,8 @@ export const MODULE_REJECTION_CODES = [
   "unsupported_feature",
   "unsupported_instruction",
   "module_too_complex",
+  "table_too_large",
+  "too_many_definitions",
 ] as const;
 
 /** A machine-readable reason for refusing a module. */

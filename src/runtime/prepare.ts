@@ -9,6 +9,7 @@
 import binaryen from "binaryen";
 import { binaryenErrorMessage } from "./binaryen_extras.ts";
 import { injectFuelMetering } from "./fuel.ts";
+import { checkInstanceLimits } from "./instance_limits.ts";
 import { capMemoryMaximum } from "./memory_cap.ts";
 import { checkModuleAbi, checkModuleBytes, ModuleRejectedError } from "./module_rules.ts";
 
@@ -105,9 +106,21 @@ function _rewrite(
   }
   try {
     const facts = checkModuleAbi(module, options);
+    // Tables, element segments and globals take their share of the memory cap first.
+    const { hostPages } = checkInstanceLimits(module);
+    const memoryCapPages = options.memoryCapPages - hostPages;
+    if (facts.memoryInitialPages > memoryCapPages) {
+      throw new ModuleRejectedError(
+        "memory_too_large",
+        `Cannot deploy module: its memory starts at ${facts.memoryInitialPages} pages and its ` +
+          `tables and globals take ${hostPages} pages, over the memory cap of ` +
+          `${options.memoryCapPages} pages (memoryPages); shrink them or raise the agent's ` +
+          `memory limit`,
+      );
+    }
     const memoryMaxPages = Math.min(
-      facts.memoryDeclaredMaxPages ?? options.memoryCapPages,
-      options.memoryCapPages,
+      facts.memoryDeclaredMaxPages ?? memoryCapPages,
+      memoryCapPages,
     );
     injectFuelMetering(module, { initialFuel: options.initialFuel });
     capMemoryMaximum(module, {

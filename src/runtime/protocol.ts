@@ -56,12 +56,26 @@ export interface CapabilityDeclaration {
   example?: unknown;
 }
 
+/**
+ * Why agent code failed a message, as the `code` of the `failure` its sender
+ * gets: the wall-clock deadline, the fuel budget, `caxton_alloc` returning 0
+ * or a pointer outside memory, or anything else (a trap, a non-zero return).
+ */
+export type RunFailureCode =
+  | "deadline_exceeded"
+  | "fuel_exhausted"
+  | "out_of_memory"
+  | "bad_pointer"
+  | "handling_failed";
+
 /** The outcome of one delivery. */
 export interface Outcome extends Effects {
   instanceId: number;
   seq: number;
   /** Null when handled; otherwise why the message failed (trap, non-zero return…). */
   failure: string | null;
+  /** The failure's code; absent means `handling_failed`. */
+  failureCode?: RunFailureCode;
   /** True when the failure was a trap (counts towards Failed). */
   trapped: boolean;
   /** A direct delivery's message (seq 0), so a failure can be answered to its sender. */

@@ -64,7 +64,7 @@ Deno.test("a failed delivery answers the initiator once, with no timeout after i
   await new Promise((r) => setTimeout(r, 400));
   const answers = me.received.filter((m) => m.inReplyTo === "r-3");
   assert.deepEqual(answers.map((m) => (m.content as { code: string }).code).sort(), [
-    "handling_failed",
+    "fuel_exhausted",
     "unknown_receiver",
   ]);
 });

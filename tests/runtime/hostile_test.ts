@@ -4,7 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { AgentLoadError, ModuleRejectedError } from "../../src/runtime/mod.ts";
+import { INSTANCE_LIMITS } from "../../src/runtime/instance_limits.ts";
+import { prepareModule } from "../../src/runtime/prepare.ts";
 import { agentBytes, startTestNode, tempDataDir, TestParticipant } from "../_support/node.ts";
+import { wat } from "../_support/wat.ts";
 
 async function withNeighbour(
   fn: (ctx: {
@@ -40,10 +43,16 @@ async function assertContained(module: string, reason: RegExp): Promise<void> {
   });
 }
 
-async function assertRejected(module: string, code: string, reason: RegExp): Promise<void> {
+async function assertRejected(
+  module: string | Uint8Array,
+  code: string,
+  reason: RegExp,
+  limits: Record<string, number> = {},
+): Promise<void> {
   await withNeighbour(async ({ node }) => {
+    const bytes = typeof module === "string" ? agentBytes(module) : module;
     await assert.rejects(
-      () => node.agents.deploy("hostile", agentBytes(module)),
+      () => node.agents.deploy("hostile", bytes, { limits }),
       (e: unknown) => e instanceof ModuleRejectedError && e.code === code && reason.test(e.message),
     );
   });
@@ -147,3 +156,84 @@ Deno.test("a worker that stops answering is replaced and its agents restarted, w
   // The neighbour lives on in a fresh worker, state intact.
   assert.equal((await me.request("neighbour", "x")).content, "2");
 });
+
+// --- What a module makes the host allocate besides linear memory -------------
+
+/** An ABI v1 agent with `extra` WAT inside its module. */
+function agentWith(extra: string): Uint8Array {
+  return wat(`(module
+    (memory (export "memory") 1)
+    ${extra}
+    (func (export "caxton_abi_v1"))
+    (func (export "caxton_alloc") (param i32) (result i32) (i32.const 1024))
+    (func (export "caxton_handle") (param i32 i32) (result i32) (i32.const 0)))`);
+}
+
+Deno.test("a 10-million-entry table is refused at deploy, naming the limit", () =>
+  assertRejected(
+    "huge_table",
+    "table_too_large",
+    /10000000, over the limit of 100000.*tableEntries/,
+  ));
+
+Deno.test("a table that may grow to 10 million entries is refused at deploy", () =>
+  assertRejected("growable_table", "table_too_large", /may grow to entries: 10000000/));
+
+Deno.test("a table's entries count against the agent's memory cap", async () => {
+  // 50,000 entries take 19 pages of host memory (24 bytes each).
+  const table = agentWith("(table 50000 funcref)");
+  await assertRejected(table, "memory_too_large", /tables and globals take 19 pages.*16 pages/, {
+    memoryPages: 16,
+  });
+  const prepared = await prepareModule(table, {
+    memoryCapPages: 64,
+    initialFuel: 1_000n,
+    maxModuleBytes: 1 << 20,
+  });
+  assert.equal(prepared.memoryMaxPages, 64 - 19, "linear memory gets what the table leaves");
+});
+
+Deno.test("too many globals, functions, element or data segments are refused, naming the limit", async () => {
+  const many = (count: number, item: (i: number) => string) =>
+    Array.from({ length: count }, (_, i) => item(i)).join("\n");
+  const cases: [string, string][] = [
+    ["globals", many(INSTANCE_LIMITS.globals + 1, () => "(global i32 (i32.const 0))")],
+    ["functions", many(INSTANCE_LIMITS.functions + 1, () => "(func)")],
+    [
+      "elementSegments",
+      `(table 1 funcref) (func $f) ${
+        many(INSTANCE_LIMITS.elementSegments + 1, () => "(elem (i32.const 0) $f)")
+      }`,
+    ],
+    ["dataSegments", many(INSTANCE_LIMITS.dataSegments + 1, () => `(data (i32.const 0) "")`)],
+  ];
+  for (const [limit, extra] of cases) {
+    await assertRejected(agentWith(extra), "too_many_definitions", new RegExp(`\\(${limit}\\)`));
+  }
+});
+
+// --- Accurate reasons for what an agent returns ------------------------------
+
+async function assertFailsWith(module: string, code: string, reason: RegExp): Promise<void> {
+  await withNeighbour(async ({ node, me }) => {
+    await node.agents.deploy("hostile", agentBytes(module));
+    const reply = await me.request("hostile", "go", 10_000);
+    assert.equal(reply.performative, "failure");
+    const content = reply.content as { code: string; reason: string };
+    assert.equal(content.code, code);
+    assert.match(content.reason, reason);
+  });
+}
+
+Deno.test("an out-of-bounds pointer from caxton_alloc is reported as such, not as a stack overflow", () =>
+  assertFailsWith(
+    "bad_alloc_pointer",
+    "bad_pointer",
+    /caxton_alloc\(\d+\) returned 2147418112, out of bounds of the agent's 65536-byte memory/,
+  ));
+
+Deno.test("a caxton_handle return code is reported as the agent's, not as out of memory", () =>
+  assertFailsWith("odd_return", "handling_failed", /^caxton_handle returned -1000001 \(/));
+
+Deno.test("caxton_alloc returning 0 is reported as the agent out of memory", () =>
+  assertFailsWith("alloc_returns_zero", "out_of_memory", /caxton_alloc returned 0/));
