@@ -11,11 +11,12 @@ import { CaxtonMcp, mcpHostnames, type ToolCallRecord, ToolGateway } from "./src
 import { DeliveryCounter, JobRunner, ParticipantHub, RequestBroker } from "./src/outside/mod.ts";
 import { ProtocolMonitor, Router } from "./src/router/mod.ts";
 import { ModulePreparer, WorkerPool } from "./src/runtime/mod.ts";
-import { GroupCommitWriter, openStore, type Store } from "./src/store/mod.ts";
+import { GroupCommitWriter, LogRetention, openStore, type Store } from "./src/store/mod.ts";
 import {
   CaxtonMetrics,
   createJsonLogger,
   type Logger,
+  RepeatAggregator,
   Telemetry,
   toolCallSpan,
 } from "./src/telemetry/mod.ts";
@@ -68,7 +69,8 @@ export async function startNode(
   config: CaxtonConfig,
   options: StartOptions = {},
 ): Promise<CaxtonNode> {
-  const logger = options.logger ?? createJsonLogger(config.logLevel);
+  // Repeated warnings (a storm of dead letters, traps) cost two lines per kind per 5 s.
+  const logger = new RepeatAggregator(options.logger ?? createJsonLogger(config.logLevel));
   if (config.dataDir !== ":memory:") mkdirSync(config.dataDir, { recursive: true });
   const store = openStore(databasePath(config));
   const log = new DeliveryCounter(
@@ -84,8 +86,15 @@ export async function startNode(
   const router = new Router({
     log,
     ...(telemetry ? { telemetry } : {}),
-    onDeadLetter: (letter) =>
-      logger.log("warn", "dead letter", { reason: letter.reason, message: letter.message }),
+    // Not the whole message (its content may be large): the log keeps it (GET /api/v1/messages).
+    onDeadLetter: ({ message, reason }) =>
+      logger.log("warn", "dead letter", {
+        reason,
+        performative: message.performative,
+        sender: message.sender,
+        receivers: message.receiver.length,
+        "caxton.conversation.id": message.conversationId,
+      }),
   });
   const protocols = new ProtocolMonitor({
     onViolation: (v) =>
@@ -120,6 +129,7 @@ export async function startNode(
     mailboxCapacity: config.mailboxCapacity,
     // Direct delivery inside a worker skips the main thread, so it needs the log off.
     directDelivery: config.messageLog === "none",
+    maxReceivers: config.maxReceivers,
     ...(telemetry ? { telemetry } : {}),
   });
   const tools = new ToolGateway({
@@ -184,6 +194,7 @@ export async function startNode(
       telemetry,
       tools,
       mcp,
+      maxReceivers: config.maxReceivers,
     }, {
       corsOrigins: config.corsOrigins,
       maxRequestBytes: config.maxRequestBytes,
@@ -204,6 +215,15 @@ export async function startNode(
     config.messageLog === "log" ? store.messages.unfinished() : [],
   );
   const resumedJobs = jobs.resume();
+  // Message log retention by age and size (issue 13), off the message path.
+  const retention = config.messageLog === "log"
+    ? new LogRetention(store.messages, {
+      maxAgeMs: config.messageLogMaxAgeMs,
+      maxBytes: config.messageLogMaxBytes,
+      intervalMs: config.messageLogPruneIntervalMs,
+      onError: (error) => logger.log("error", "message log prune failed", { error: error.message }),
+    }).start()
+    : null;
   ready = true;
   logger.log("info", "caxton node started", {
     url,
@@ -221,6 +241,7 @@ export async function startNode(
     stopping ??= (async () => {
       // Streams and long polls end, waiting requests are told, then mailboxes drain.
       closing.abort();
+      await retention?.close();
       await participants.close();
       broker.close();
       await jobs.close();
@@ -233,6 +254,7 @@ export async function startNode(
       await pool.close();
       await preparer.close();
       store.close();
+      logger.close();
     })();
     return stopping;
   };

@@ -2,6 +2,7 @@
  * The FIPA ACL message (SC00061) as Caxton carries it: the JSON wire and ABI
  * form, with camelCase parameter names. Parsed once at the edge.
  */
+import { limitReceivers } from "./receivers.ts";
 
 /** The 22 FIPA communicative acts (SC00037). */
 export const PERFORMATIVES = [
@@ -99,8 +100,18 @@ function _names(value: unknown, field: string): string[] {
   return list as string[];
 }
 
-/** Parses an already-decoded JSON value into an {@linkcode AclMessage}. */
-export function toAclMessage(value: unknown): AclMessage {
+/** Options of {@linkcode toAclMessage}. */
+export interface ParseOptions {
+  /** Distinct receivers the message may name (default {@linkcode DEFAULT_MAX_RECEIVERS}). */
+  maxReceivers?: number;
+}
+
+/**
+ * Parses an already-decoded JSON value into an {@linkcode AclMessage}.
+ * Repeated receivers count once; more than `maxReceivers` distinct ones
+ * throw {@linkcode TooManyReceiversError} (after the rest parsed).
+ */
+export function toAclMessage(value: unknown, options: ParseOptions = {}): AclMessage {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new AclParseError("expected a JSON object");
   }
@@ -139,16 +150,16 @@ export function toAclMessage(value: unknown): AclMessage {
       `"replyBy" is "${message.replyBy}"; use an ISO 8601 time such as 2026-01-01T00:00:00Z`,
     );
   }
-  return message;
+  return limitReceivers(message, options.maxReceivers);
 }
 
 /** Parses JSON text into an {@linkcode AclMessage}. */
-export function parseAclJson(text: string): AclMessage {
+export function parseAclJson(text: string, options: ParseOptions = {}): AclMessage {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (cause) {
     throw new AclParseError(`not valid JSON (${(cause as Error).message})`);
   }
-  return toAclMessage(value);
+  return toAclMessage(value, options);
 }

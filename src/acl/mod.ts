@@ -5,7 +5,8 @@
  * (fipa-request, fipa-query, fipa-contract-net and its iterated form).
  */
 export { AclParseError, parseAclJson, PERFORMATIVES, toAclMessage } from "./message.ts";
-export type { AclMessage, Performative } from "./message.ts";
+export type { AclMessage, ParseOptions, Performative } from "./message.ts";
+export { DEFAULT_MAX_RECEIVERS, limitReceivers, TooManyReceiversError } from "./receivers.ts";
 export { MAX_FIPA_STRING_BYTES, parseFipaString, printFipaString } from "./fipa_string.ts";
 export { PROTOCOLS } from "./protocols.ts";
 export type { InteractionProtocol, ProtocolMove, ProtocolRole, ProtocolStep } from "./protocols.ts";

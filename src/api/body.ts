@@ -1,6 +1,12 @@
 /** Reading request bodies once, at the edge, into parsed values or problems. */
 import type { Context } from "hono";
-import { type AclMessage, parseFipaString, toAclMessage } from "../acl/mod.ts";
+import {
+  type AclMessage,
+  DEFAULT_MAX_RECEIVERS,
+  limitReceivers,
+  parseFipaString,
+  toAclMessage,
+} from "../acl/mod.ts";
 import { problem, ProblemError } from "./problem.ts";
 
 /** Content types that carry a FIPA string (SC00070) message. */
@@ -60,12 +66,18 @@ export async function readObject(
   return value as Record<string, unknown>;
 }
 
-/** Reads an ACL message sent as JSON or as a FIPA string. */
-export async function readAclMessage(c: Context): Promise<AclMessage> {
+/**
+ * Reads an ACL message sent as JSON or as a FIPA string; repeated receivers
+ * count once, more than `maxReceivers` distinct ones are refused (413).
+ */
+export async function readAclMessage(
+  c: Context,
+  maxReceivers = DEFAULT_MAX_RECEIVERS,
+): Promise<AclMessage> {
   const type = requireMediaType(c, ["application/json", ...FIPA_TYPES]);
   const message = type !== "application/json"
-    ? parseFipaString(await c.req.text())
-    : toAclMessage(await readJson(c));
+    ? limitReceivers(parseFipaString(await c.req.text()), maxReceivers)
+    : toAclMessage(await readJson(c), { maxReceivers });
   return withCallerTrace(c, message);
 }
 

@@ -30,6 +30,8 @@ export interface ApiDeps {
   tools: ToolGateway;
   /** Caxton as an MCP server (`/mcp`). */
   mcp: CaxtonMcp;
+  /** Distinct receivers one message sent through the API may name (default 64). */
+  maxReceivers?: number;
 }
 
 /** HTTP settings of {@linkcode createApp}. */

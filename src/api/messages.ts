@@ -26,7 +26,7 @@ export function publicDelivery(row: LoggedMessage) {
 export function messageRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
   app.post("/", async (c) => {
-    const message = await readAclMessage(c);
+    const message = await readAclMessage(c, deps.maxReceivers);
     if (!message.sender) {
       throw new ProblemError(
         problem(

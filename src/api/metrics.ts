@@ -83,6 +83,23 @@ export function metricsRoutes(deps: ApiDeps, http: HttpCounters): Hono {
     ).sample("caxton_deliveries_total", deps.deliveries.counted);
     m.family("caxton_dead_letters_total", "counter", "Messages nobody could take.")
       .sample("caxton_dead_letters_total", deps.router.deadLetters);
+    // The message log's size and what retention pruned (issue 13); bytes are estimates.
+    const logSize = deps.store.messages.size();
+    const pruned = deps.store.messages.pruned;
+    m.family("caxton_message_log_deliveries", "gauge", "Delivery rows in the message log.")
+      .sample("caxton_message_log_deliveries", logSize.deliveries);
+    m.family("caxton_message_log_bytes", "gauge", "Estimated size of the message log, bytes.")
+      .sample("caxton_message_log_bytes", logSize.bytes);
+    m.family(
+      "caxton_message_log_pruned_deliveries_total",
+      "counter",
+      "Finished deliveries pruned from the message log by retention.",
+    ).sample("caxton_message_log_pruned_deliveries_total", pruned.deliveries);
+    m.family(
+      "caxton_message_log_pruned_bytes_total",
+      "counter",
+      "Estimated bytes pruned from the message log by retention.",
+    ).sample("caxton_message_log_pruned_bytes_total", pruned.bytes);
     m.family("caxton_awaited_replies", "gauge", "Replies awaited under a reply-by deadline.")
       .sample("caxton_awaited_replies", deps.router.awaitedReplies);
     m.family("caxton_workers", "gauge", "Agent worker threads.")

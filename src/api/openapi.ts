@@ -240,7 +240,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       "/api/v1/messages": {
         post: _op("sendMessage", "messages", "Send a message as a registered participant", {
           "202": _ok("Accepted for delivery", _ref("SendResult")),
-          "413": _problem("Too large"),
+          "413": _problem("Too large, or more distinct receivers than maxReceivers"),
           "415": _problem("Not JSON or a FIPA string"),
           "429": _problem("A mailbox is full; see Retry-After"),
           "503": _problem("The receiver is not running; see Retry-After"),
@@ -346,6 +346,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
         parameters: [_nameParam],
         post: _op("sendAsParticipant", "participants", "Send as this participant", {
           "202": _ok("Accepted for delivery", _ref("SendResult")),
+          "413": _problem("Too large, or more distinct receivers than maxReceivers"),
           "429": _problem("A mailbox is full; see Retry-After"),
           "503": _problem("The receiver is not running; see Retry-After"),
         }, { requestBody: _aclBody }),

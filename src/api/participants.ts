@@ -26,7 +26,7 @@ export function participantRoutes(deps: ApiDeps): Hono {
   });
   app.post("/:name/messages", async (c) => {
     const participant = deps.participants.get(c.req.param("name"));
-    const { sender, ...message } = await readAclMessage(c);
+    const { sender, ...message } = await readAclMessage(c, deps.maxReceivers);
     if (sender !== undefined && sender !== participant.name) {
       throw new ProblemError(
         problem(

@@ -1,5 +1,5 @@
 /** Maps domain errors, by class, to the problem each becomes. */
-import { AclParseError } from "../acl/mod.ts";
+import { AclParseError, TooManyReceiversError } from "../acl/mod.ts";
 import {
   AgentNotFoundError,
   IllegalTransitionError,
@@ -57,6 +57,15 @@ function _problemOf(error: Error): Problem {
       error.message,
       "Fix the module and deploy again; docs/ABI.md lists what a module must export and may import",
       { reason: error.code },
+    );
+  }
+  if (error instanceof TooManyReceiversError) {
+    return problem(
+      413,
+      error.code,
+      error.message,
+      `Name at most ${error.limit} distinct receivers per message (send several messages), or raise maxReceivers (CAXTON_MAX_RECEIVERS) on the server`,
+      { limit: error.limit, receivers: error.rejected.receiver.length },
     );
   }
   if (error instanceof AclParseError) {

@@ -40,6 +40,18 @@ export interface CaxtonConfig {
   traceSampleRatio: number;
   /** MCP servers whose tools agents may call, and limits on those calls (docs/MCP.md). */
   mcp: McpConfig;
+  // Fan-out and message log retention (issue 13): bounds on what one message and the log cost.
+  /**
+   * Distinct receivers one message may name (a name given twice counts once);
+   * more is refused: 413 on the API, `failure` to a sending agent.
+   */
+  maxReceivers: number;
+  /** Finished deliveries older than this are pruned from the message log; 0 keeps them. */
+  messageLogMaxAgeMs: number;
+  /** The log's estimated size kept under this by pruning the oldest finished deliveries; 0: no cap. */
+  messageLogMaxBytes: number;
+  /** How often retention runs (off the message path, in small transactions). */
+  messageLogPruneIntervalMs: number;
 }
 
 /** Raised for a setting that cannot be used. */
@@ -74,6 +86,11 @@ export function defaultConfig(): CaxtonConfig {
     tracing: false,
     traceSampleRatio: 0.01,
     mcp: defaultMcpConfig(),
+    // Fan-out and retention (issue 13).
+    maxReceivers: 64,
+    messageLogMaxAgeMs: 7 * 24 * 3_600_000,
+    messageLogMaxBytes: 1024 ** 3,
+    messageLogPruneIntervalMs: 60_000,
   };
 }
 
@@ -91,6 +108,11 @@ const _ENV: Record<string, keyof CaxtonConfig> = {
   CAXTON_API_TOKEN: "apiToken",
   CAXTON_TRACING: "tracing",
   CAXTON_TRACE_SAMPLE_RATIO: "traceSampleRatio",
+  // Fan-out and retention (issue 13).
+  CAXTON_MAX_RECEIVERS: "maxReceivers",
+  CAXTON_MESSAGE_LOG_MAX_AGE_MS: "messageLogMaxAgeMs",
+  CAXTON_MESSAGE_LOG_MAX_BYTES: "messageLogMaxBytes",
+  CAXTON_MESSAGE_LOG_PRUNE_INTERVAL_MS: "messageLogPruneIntervalMs",
 };
 
 function _integer(value: unknown, key: string, source: string, min: number, max: number): number {
@@ -211,9 +233,22 @@ function _apply(config: CaxtonConfig, values: Record<string, unknown>, source: s
           throw new ConfigError(`Cannot use ${(error as Error).message} (from ${source})`);
         }
         break;
+      // Fan-out and retention (issue 13).
+      case "maxReceivers":
+        config.maxReceivers = _integer(value, key, source, 1, 100_000);
+        break;
+      case "messageLogMaxAgeMs":
+        config.messageLogMaxAgeMs = _integer(value, key, source, 0, 100 * 365 * 86_400_000);
+        break;
+      case "messageLogMaxBytes":
+        config.messageLogMaxBytes = _integer(value, key, source, 0, Number.MAX_SAFE_INTEGER);
+        break;
+      case "messageLogPruneIntervalMs":
+        config.messageLogPruneIntervalMs = _integer(value, key, source, 10, 86_400_000);
+        break;
       default:
         throw new ConfigError(
-          `Cannot use setting "${key}" from ${source}: unknown; known settings are dataDir, host, port, workers, watchdogMs, mailboxCapacity, logLevel, messageLog, limits, corsOrigins, maxRequestBytes, apiToken, tracing, traceSampleRatio, mcp`,
+          `Cannot use setting "${key}" from ${source}: unknown; known settings are dataDir, host, port, workers, watchdogMs, mailboxCapacity, logLevel, messageLog, limits, corsOrigins, maxRequestBytes, apiToken, tracing, traceSampleRatio, mcp, maxReceivers, messageLogMaxAgeMs, messageLogMaxBytes, messageLogPruneIntervalMs`,
         );
     }
   }

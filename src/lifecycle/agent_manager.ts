@@ -63,6 +63,8 @@ export interface AgentManagerDeps {
   directDelivery?: boolean;
   /** Spans of deliveries and lifecycle operations (tracing on). */
   telemetry?: Telemetry;
+  /** Distinct receivers one message an agent sends may name (default 64). */
+  maxReceivers?: number;
 }
 
 const _utf8 = new TextEncoder();
@@ -85,7 +87,9 @@ export class AgentManager {
     this.#log = deps.logger ?? SILENT_LOGGER;
     this.#builds = new ModuleBuilds(deps.store, deps.preparer);
     this.#direct = new DirectDelivery(deps.pool, deps.directDelivery ?? false);
-    this.#effects = new AgentEffects(deps.store, deps.router, this.#log);
+    this.#effects = new AgentEffects(deps.store, deps.router, this.#log, {
+      maxReceivers: deps.maxReceivers,
+    });
   }
 
   /** Deploys a module as agent `name`: a new agent, a new version, or a hot reload. */

@@ -2,9 +2,16 @@
  * What running agent code produced, made real: state writes persisted (with
  * whatever must commit beside them), capabilities recorded, log lines logged
  * with the agent's name (and trace ids), sent messages routed — or answered
- * with `not-understood` when they are not valid ACL.
+ * with `not-understood` when they are not valid ACL, and with `failure`
+ * (`too_many_receivers`) when they name more receivers than the node allows.
  */
-import { type AclMessage, parseAclJson, toAclMessage } from "../acl/mod.ts";
+import {
+  type AclMessage,
+  DEFAULT_MAX_RECEIVERS,
+  parseAclJson,
+  toAclMessage,
+  TooManyReceiversError,
+} from "../acl/mod.ts";
 import type { Envelope, Router } from "../router/mod.ts";
 import type { Effects } from "../runtime/mod.ts";
 import type { Store } from "../store/mod.ts";
@@ -16,11 +23,18 @@ export class AgentEffects {
   readonly #store: Store;
   readonly #router: Router;
   readonly #log: Logger;
+  readonly #maxReceivers: number;
 
-  constructor(store: Store, router: Router, log: Logger) {
+  constructor(
+    store: Store,
+    router: Router,
+    log: Logger,
+    options: { maxReceivers?: number } = {},
+  ) {
     this.#store = store;
     this.#router = router;
     this.#log = log;
+    this.#maxReceivers = options.maxReceivers ?? DEFAULT_MAX_RECEIVERS;
   }
 
   /**
@@ -76,14 +90,30 @@ export class AgentEffects {
       live.counters.sent++;
       let message: AclMessage;
       try {
-        message = toAclMessage(JSON.parse(text));
+        message = toAclMessage(JSON.parse(text), { maxReceivers: this.#maxReceivers });
       } catch (error) {
-        this.#notUnderstood(live, (error as Error).message, cause);
+        if (error instanceof TooManyReceiversError) this.#tooMany(live, error, cause);
+        else this.#notUnderstood(live, (error as Error).message, cause);
         continue;
       }
       if (handledAs) message.traceparent = handledAs;
       this.#router.route(message, cause);
     }
+  }
+
+  /** The message was valid but goes nowhere: the sender hears why, as from any failed delivery. */
+  #tooMany(live: LiveAgent, error: TooManyReceiversError, cause?: Envelope): void {
+    const sent = error.rejected;
+    const reply: AclMessage = {
+      performative: "failure",
+      sender: "caxton",
+      receiver: [live.record.name],
+      content: { code: error.code, reason: error.message, limit: error.limit },
+    };
+    if (sent.conversationId) reply.conversationId = sent.conversationId;
+    if (sent.replyWith) reply.inReplyTo = sent.replyWith;
+    if (sent.protocol) reply.protocol = sent.protocol;
+    this.#router.route(reply, cause);
   }
 
   #notUnderstood(live: LiveAgent, reason: string, cause?: Envelope): void {
@@ -101,7 +131,7 @@ export class AgentEffects {
 export function parseReported(text: string | undefined): AclMessage | undefined {
   if (text === undefined) return undefined;
   try {
-    return parseAclJson(text);
+    return parseAclJson(text, { maxReceivers: Infinity });
   } catch {
     return undefined;
   }

@@ -170,7 +170,9 @@ export class DirectRouter {
     if (this.#routes.size === 0) return undefined;
     const receiver = message.receiver;
     const receivers = Array.isArray(receiver) ? receiver : [receiver];
-    if (receivers.length === 0) return undefined;
+    // One receiver only: the main thread applies the node's rules to a fan-out (repeated
+    // names count once, at most maxReceivers), which this thread does not know.
+    if (receivers.length !== 1) return undefined;
     const routes: _Route[] = [];
     for (const name of receivers) {
       const route = typeof name === "string" ? this.#routes.get(name) : undefined;

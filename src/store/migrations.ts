@@ -154,4 +154,56 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE agents ADD COLUMN tool_limits TEXT NOT NULL DEFAULT '{}';
     `,
   },
+  {
+    version: 5,
+    name: "message_bodies",
+    // A message to n receivers stored its body n times (issue 13: an 18 KB request naming one
+    // receiver thousands of times wrote ~39 MB). Bodies move to their own table, one per run
+    // of consecutive positions with the same body (a fan-out), at most 1,024 positions each
+    // (MAX_BODY_SPAN in message_log.ts), so prune finds a body's rows by a bounded range.
+    // No foreign key from messages.body_id: checking one would scan messages for every body
+    // deleted (an index on body_id would be paid by every append); prune deletes a body only
+    // once no row in its range is left.
+    sql: `
+      CREATE TABLE message_bodies (
+        id       INTEGER PRIMARY KEY,          -- position of the first delivery carrying it
+        last_id  INTEGER NOT NULL,             -- deliveries id..last_id carry it (some may be pruned)
+        bytes    INTEGER NOT NULL,             -- UTF-8 length of body
+        body     TEXT NOT NULL                 -- JSON of the ACL message
+      );
+      -- What the log holds, kept in the same transactions as its rows: size without a scan.
+      CREATE TABLE message_log_totals (
+        id          INTEGER PRIMARY KEY CHECK (id = 1),
+        deliveries  INTEGER NOT NULL,          -- rows in messages
+        body_bytes  INTEGER NOT NULL           -- SUM(message_bodies.bytes)
+      );
+      ALTER TABLE messages ADD COLUMN body_id INTEGER NOT NULL DEFAULT 0;
+      -- Existing rows: a run starts where the position or the body changes. Compared with a
+      -- self-join, not a window over the bodies, which would copy every body to a temp table.
+      CREATE TEMP TABLE _starts (id INTEGER PRIMARY KEY, starts INTEGER NOT NULL);
+      INSERT INTO _starts (id, starts)
+        SELECT m.id, p.id IS NULL OR p.body <> m.body
+        FROM messages m LEFT JOIN messages p ON p.id = m.id - 1;
+      CREATE TEMP TABLE _body_of (id INTEGER PRIMARY KEY, body_id INTEGER NOT NULL);
+      INSERT INTO _body_of (id, body_id)
+        WITH runs AS (
+          SELECT id, SUM(starts) OVER (ORDER BY id) AS run FROM _starts
+        ), firsts AS (
+          SELECT id, MIN(id) OVER (PARTITION BY run) AS first FROM runs
+        )
+        SELECT id, first + ((id - first) / 1024) * 1024 FROM firsts;
+      CREATE INDEX temp._body_members ON _body_of (body_id, id);
+      INSERT INTO message_bodies (id, last_id, bytes, body)
+        SELECT m.id, (SELECT MAX(b.id) FROM _body_of b WHERE b.body_id = m.id),
+          octet_length(m.body), m.body
+        FROM _body_of f JOIN messages m ON m.id = f.id WHERE f.body_id = f.id;
+      UPDATE messages SET body_id = (SELECT body_id FROM _body_of WHERE _body_of.id = messages.id);
+      DROP TABLE _body_of;
+      DROP TABLE _starts;
+      ALTER TABLE messages DROP COLUMN body;
+      INSERT INTO message_log_totals (id, deliveries, body_bytes)
+        SELECT 1, (SELECT COUNT(*) FROM messages),
+          (SELECT COALESCE(SUM(bytes), 0) FROM message_bodies);
+    `,
+  },
 ];

@@ -1,7 +1,7 @@
 /**
  * @module
  * Caxton's embedded store on `node:sqlite`: WAL, numbered migrations, one
- * writer, repositories in domain words, backup and restore. The schema is in
+ * writer, repositories in domain words, message log retention, backup and restore. The schema is in
  * docs/SCHEMA.md.
  *
  * @example
@@ -31,9 +31,13 @@ export type {
   DeliveryStatus,
   LogEntry,
   LoggedMessage,
+  LogSize,
   MarkUpdate,
   MessageEntry,
+  Pruned,
 } from "./message_log.ts";
+export { LogRetention } from "./retention.ts";
+export type { LogRetentionOptions, RetainedLog } from "./retention.ts";
 export { JobRepository } from "./jobs.ts";
 export type { JobRecord, JobStatus } from "./jobs.ts";
 export { ParticipantRepository } from "./participants.ts";

@@ -8,6 +8,8 @@
  */
 export { createJsonLogger, LOG_LEVELS, SILENT_LOGGER } from "./logger.ts";
 export type { Logger, LogLevel } from "./logger.ts";
+export { RepeatAggregator } from "./repeats.ts";
+export type { RepeatAggregatorOptions } from "./repeats.ts";
 export { ATTR, METRIC, SPAN } from "./attributes.ts";
 export { Telemetry } from "./tracing.ts";
 export type { HandledDelivery, TelemetryOptions } from "./tracing.ts";

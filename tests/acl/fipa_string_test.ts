@@ -198,7 +198,8 @@ function messages<C>(content: fc.Arbitrary<C>, contentRequired = false) {
   return fc.record({
     performative: fc.constantFrom(...PERFORMATIVES),
     sender: text,
-    receiver: fc.array(name, { minLength: 1, maxLength: 4 }),
+    // A set (SC00061): toAclMessage counts a repeated receiver once.
+    receiver: fc.uniqueArray(name, { minLength: 1, maxLength: 4 }),
     replyTo: fc.array(name, { minLength: 1, maxLength: 3 }),
     content,
     language: text,

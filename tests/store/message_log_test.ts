@@ -87,6 +87,9 @@ Deno.test("a version 1 database gains the message log and keeps its data", () =>
         }, {
           version: 4,
           name: "agent_tools",
+        }, {
+          version: 5,
+          name: "message_bodies",
         }],
       );
       assert.equal((db.prepare("SELECT COUNT(*) AS n FROM modules").get() as { n: number }).n, 1);
@@ -267,11 +270,11 @@ Deno.test("prune deletes finished deliveries before a position and keeps unfinis
   writer.mark(ids[3]!, "handled");
   writer.mark(ids[4]!, "handled");
   await writer.flush();
-  assert.equal(t.store.messages.prune(ids[4]!), 3);
+  assert.equal(t.store.messages.prune(ids[4]!).deliveries, 3);
   assert.deepEqual(t.store.messages.byAgent("b").map((r) => r.id), [ids[1], ids[4]]);
   assert.deepEqual(t.store.messages.deadLetters(), []);
   // The newest row stays even when finished, so positions are never handed out twice.
-  assert.equal(t.store.messages.prune(1000), 0);
+  assert.equal(t.store.messages.prune(1000).deliveries, 0);
   assert.equal(t.store.messages.lastId(), ids[4]);
 });
 
