@@ -302,6 +302,10 @@ export function log(level: i32, text: string): void {
   _log(level, changetype<usize>(bytes), bytes.byteLength);
 }
 
+/**
+ * Declares a capability: a name, or JSON text of `{"name","description","example"}`
+ * saying what content the agent expects (shown to MCP clients; docs/ABI.md).
+ */
 export function registerCapability(name: string): i32 {
   const bytes = String.UTF8.encode(name);
   return _registerCapability(changetype<usize>(bytes), bytes.byteLength);
