@@ -40,6 +40,14 @@ export interface CaxtonConfig {
   traceSampleRatio: number;
   /** MCP servers whose tools agents may call, and limits on those calls (docs/MCP.md). */
   mcp: McpConfig;
+  // --- Fairness between agents (issue 13 item 5) ---
+  /** Sends each agent may make per `sendQuotaIntervalMs`; over it `send` returns -2. 0: no quota. */
+  sendQuota: number;
+  sendQuotaIntervalMs: number;
+  /** `/ready` says `degraded` while a worker's pending deliveries stay above this… */
+  saturationBacklog: number;
+  /** …for at least this long. */
+  saturationMs: number;
 }
 
 /** Raised for a setting that cannot be used. */
@@ -74,6 +82,10 @@ export function defaultConfig(): CaxtonConfig {
     tracing: false,
     traceSampleRatio: 0.01,
     mcp: defaultMcpConfig(),
+    sendQuota: 0,
+    sendQuotaIntervalMs: 1_000,
+    saturationBacklog: 1_000,
+    saturationMs: 1_000,
   };
 }
 
@@ -91,6 +103,10 @@ const _ENV: Record<string, keyof CaxtonConfig> = {
   CAXTON_API_TOKEN: "apiToken",
   CAXTON_TRACING: "tracing",
   CAXTON_TRACE_SAMPLE_RATIO: "traceSampleRatio",
+  CAXTON_SEND_QUOTA: "sendQuota",
+  CAXTON_SEND_QUOTA_INTERVAL_MS: "sendQuotaIntervalMs",
+  CAXTON_SATURATION_BACKLOG: "saturationBacklog",
+  CAXTON_SATURATION_MS: "saturationMs",
 };
 
 function _integer(value: unknown, key: string, source: string, min: number, max: number): number {
@@ -204,6 +220,15 @@ function _apply(config: CaxtonConfig, values: Record<string, unknown>, source: s
           throw new ConfigError(`${(error as Error).message} (from ${source})`);
         }
         break;
+      // Fairness between agents (issue 13 item 5).
+      case "sendQuota":
+      case "saturationBacklog":
+        config[key] = _integer(value, key, source, 0, 1_000_000_000);
+        break;
+      case "sendQuotaIntervalMs":
+      case "saturationMs":
+        config[key] = _integer(value, key, source, 1, 3_600_000);
+        break;
       case "mcp":
         try {
           config.mcp = parseMcpConfig(value, config.mcp);
@@ -213,7 +238,7 @@ function _apply(config: CaxtonConfig, values: Record<string, unknown>, source: s
         break;
       default:
         throw new ConfigError(
-          `Cannot use setting "${key}" from ${source}: unknown; known settings are dataDir, host, port, workers, watchdogMs, mailboxCapacity, logLevel, messageLog, limits, corsOrigins, maxRequestBytes, apiToken, tracing, traceSampleRatio, mcp`,
+          `Cannot use setting "${key}" from ${source}: unknown; known settings are dataDir, host, port, workers, watchdogMs, mailboxCapacity, logLevel, messageLog, limits, corsOrigins, maxRequestBytes, apiToken, tracing, traceSampleRatio, mcp, sendQuota, sendQuotaIntervalMs, saturationBacklog, saturationMs`,
         );
     }
   }
