@@ -203,6 +203,7 @@ export async function run(): Promise<void> {
     ...(await fuelOverhead()),
     ...(await deploy100kb()),
     ...(await idleRssAndStart()),
+    ...(await (await import("./storm.ts")).neighbourUnderStorm()),
   ];
   report("runtime", metrics);
 }
