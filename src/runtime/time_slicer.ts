@@ -3,9 +3,11 @@
  * carry thousands of sends to route and log; handled in one task, it held
  * timers (a request's `?timeout`), HTTP and the other workers' outcomes back
  * for tens of milliseconds during a storm. Work given to a slicer runs in
- * order, at most `budgetMs` per task; the rest resumes in a later task
- * (a timer, so due timers and waiting I/O run first).
+ * order, at most `budgetMs` per task; the rest resumes after the event loop
+ * has gone round once (`setImmediate`: due timers and waiting I/O run first,
+ * and unlike a chain of `setTimeout(0)` it is never clamped to 4 ms).
  */
+import { clearImmediate, setImmediate } from "node:timers";
 
 /** A piece of work: returns false when it stopped early (budget spent), to be resumed. */
 export type SlicedTask = () => boolean;
@@ -17,7 +19,7 @@ export class TimeSlicer {
   #head = 0;
   #deadline = 0;
   #running = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: ReturnType<typeof setImmediate> | undefined;
 
   constructor(budgetMs = 5) {
     this.#budgetMs = budgetMs;
@@ -41,7 +43,7 @@ export class TimeSlicer {
 
   /** Drops what waits (its owner is closing). */
   close(): void {
-    clearTimeout(this.#timer);
+    if (this.#timer !== undefined) clearImmediate(this.#timer);
     this.#timer = undefined;
     this.#tasks = [];
     this.#head = 0;
@@ -72,7 +74,7 @@ export class TimeSlicer {
         this.#tasks = this.#tasks.slice(this.#head);
         this.#head = 0;
       }
-      this.#timer = setTimeout(() => this.#slice(), 0);
+      this.#timer = setImmediate(() => this.#slice());
     }
   }
 }
