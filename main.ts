@@ -6,7 +6,7 @@
 import { mkdirSync } from "node:fs";
 import { createApp } from "./src/api/mod.ts";
 import { type CaxtonConfig, databasePath } from "./src/config/mod.ts";
-import { AgentManager } from "./src/lifecycle/mod.ts";
+import { AgentManager, SaturationWatch } from "./src/lifecycle/mod.ts";
 import { CaxtonMcp, mcpHostnames, type ToolCallRecord, ToolGateway } from "./src/mcp/mod.ts";
 import { DeliveryCounter, JobRunner, ParticipantHub, RequestBroker } from "./src/outside/mod.ts";
 import { ProtocolMonitor, Router } from "./src/router/mod.ts";
@@ -117,6 +117,7 @@ export async function startNode(
     onArmed: (instanceId) => agents.onArmed(instanceId),
     onBounced: (messages) => agents.onBounced(messages),
     onNotes: (notes) => agents.onNotes(notes),
+    sendQuota: { messages: config.sendQuota, intervalMs: config.sendQuotaIntervalMs },
   });
   router.onAllTaps((any) => pool.observe(any));
   const agents = new AgentManager({
@@ -174,6 +175,21 @@ export async function startNode(
       handled: a.counters.handled,
     }))
   );
+  // A worker's backlog: its agents' mailboxes plus its own run queue (/ready degraded while high).
+  const saturation = new SaturationWatch({
+    backlog: config.saturationBacklog,
+    forMs: config.saturationMs,
+    everyMs: 250,
+    sample: () => {
+      const backlogs = pool.status().queued;
+      for (const agent of agents.list()) {
+        if (agent.worker !== null && agent.worker >= 0) {
+          backlogs[agent.worker] = (backlogs[agent.worker] ?? 0) + agent.mailboxDepth;
+        }
+      }
+      return backlogs;
+    },
+  });
   let ready = false;
   let server: Deno.HttpServer<Deno.NetAddr> | null = null;
   let url: string | null = null;
@@ -188,6 +204,7 @@ export async function startNode(
       jobs,
       deliveries: log,
       isReady: () => ready,
+      saturation,
       closing: closing.signal,
       version: VERSION,
       metrics,
@@ -250,6 +267,7 @@ export async function startNode(
       await server?.shutdown();
       await tools.close();
       router.close();
+      saturation.close();
       log.close();
       await pool.close();
       await preparer.close();

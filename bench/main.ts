@@ -6,6 +6,7 @@ const GROUPS: Record<string, () => Promise<void>> = {
   api: async () => (await import("./api.ts")).run(),
   telemetry: async () => (await import("./telemetry.ts")).run(),
   mcp: async () => (await import("./mcp.ts")).run(),
+  storm: async () => (await import("./storm.ts")).run(),
 };
 
 const asked = Deno.args[0];

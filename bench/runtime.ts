@@ -137,6 +137,7 @@ export async function run(): Promise<void> {
     ...(await deploy100kb()),
     ...(await agentStart()),
     ...(await idleRss()),
+    ...(await (await import("./storm.ts")).neighbourUnderStorm()),
   ];
   report("runtime", metrics);
 }

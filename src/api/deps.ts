@@ -1,5 +1,5 @@
 /** What the HTTP layer needs from the node. */
-import type { AgentManager } from "../lifecycle/mod.ts";
+import type { AgentManager, SaturationWatch } from "../lifecycle/mod.ts";
 import type { DeliveryCounter, JobRunner, ParticipantHub, RequestBroker } from "../outside/mod.ts";
 import type { Router } from "../router/mod.ts";
 import type { CaxtonMcp, ToolGateway } from "../mcp/mod.ts";
@@ -17,6 +17,8 @@ export interface ApiDeps {
   jobs: JobRunner;
   /** Counts logged deliveries (metrics); live tails use `router.tap`. */
   deliveries: DeliveryCounter;
+  /** Workers whose backlog has stayed high (`/ready` says degraded); absent: never. */
+  saturation?: Pick<SaturationWatch, "saturated">;
   /** Whether startup (store open, agents restored) has finished. */
   isReady: () => boolean;
   /** Aborted when the node begins to close: open streams end. */

@@ -20,13 +20,20 @@ export function healthRoutes(deps: ApiDeps): Hono {
       workers: pool.workers > 0 ? "ok" : "down",
     };
     const ready = deps.isReady() && pool.workers > 0 && store === "ok" && !deps.closing.aborted;
-    // A worker abandoned by the watchdog may still hold a core: serve, but say so.
-    const status = !ready ? "not_ready" : pool.stuckWorkers > 0 ? "degraded" : "ready";
+    // A worker abandoned by the watchdog may still hold a core, and a saturated
+    // one makes its agents' callers wait: serve, but say so.
+    const saturated = deps.saturation?.saturated() ?? [];
+    const status = !ready
+      ? "not_ready"
+      : pool.stuckWorkers > 0 || saturated.length > 0
+      ? "degraded"
+      : "ready";
     const agents = deps.agents.list();
     return c.json({
       status,
       checks,
       pool,
+      saturated,
       agents: {
         total: agents.length,
         running: agents.filter((a) => a.state === "running").length,

@@ -192,6 +192,19 @@ export const SCHEMAS: Record<string, _Schema> = {
       status: { enum: ["ready", "degraded", "not_ready"] },
       checks: { type: "object" },
       pool: { type: "object" },
+      saturated: {
+        type: "array",
+        description:
+          "Workers whose pending deliveries stayed above saturationBacklog for saturationMs (status degraded)",
+        items: {
+          type: "object",
+          properties: {
+            worker: { type: "integer" },
+            backlog: { type: "integer" },
+            forMs: { type: "integer" },
+          },
+        },
+      },
       agents: { type: "object" },
     },
   },

@@ -52,6 +52,14 @@ export interface CaxtonConfig {
   messageLogMaxBytes: number;
   /** How often retention runs (off the message path, in small transactions). */
   messageLogPruneIntervalMs: number;
+  // --- Fairness between agents (issue 13 item 5) ---
+  /** Sends each agent may make per `sendQuotaIntervalMs`; over it `send` returns -2. 0: no quota. */
+  sendQuota: number;
+  sendQuotaIntervalMs: number;
+  /** `/ready` says `degraded` while a worker's pending deliveries stay above this… */
+  saturationBacklog: number;
+  /** …for at least this long. */
+  saturationMs: number;
 }
 
 /** Raised for a setting that cannot be used. */
@@ -91,6 +99,10 @@ export function defaultConfig(): CaxtonConfig {
     messageLogMaxAgeMs: 7 * 24 * 3_600_000,
     messageLogMaxBytes: 1024 ** 3,
     messageLogPruneIntervalMs: 60_000,
+    sendQuota: 0,
+    sendQuotaIntervalMs: 1_000,
+    saturationBacklog: 1_000,
+    saturationMs: 1_000,
   };
 }
 
@@ -113,6 +125,10 @@ const _ENV: Record<string, keyof CaxtonConfig> = {
   CAXTON_MESSAGE_LOG_MAX_AGE_MS: "messageLogMaxAgeMs",
   CAXTON_MESSAGE_LOG_MAX_BYTES: "messageLogMaxBytes",
   CAXTON_MESSAGE_LOG_PRUNE_INTERVAL_MS: "messageLogPruneIntervalMs",
+  CAXTON_SEND_QUOTA: "sendQuota",
+  CAXTON_SEND_QUOTA_INTERVAL_MS: "sendQuotaIntervalMs",
+  CAXTON_SATURATION_BACKLOG: "saturationBacklog",
+  CAXTON_SATURATION_MS: "saturationMs",
 };
 
 function _integer(value: unknown, key: string, source: string, min: number, max: number): number {
@@ -226,6 +242,15 @@ function _apply(config: CaxtonConfig, values: Record<string, unknown>, source: s
           throw new ConfigError(`${(error as Error).message} (from ${source})`);
         }
         break;
+      // Fairness between agents (issue 13 item 5).
+      case "sendQuota":
+      case "saturationBacklog":
+        config[key] = _integer(value, key, source, 0, 1_000_000_000);
+        break;
+      case "sendQuotaIntervalMs":
+      case "saturationMs":
+        config[key] = _integer(value, key, source, 1, 3_600_000);
+        break;
       case "mcp":
         try {
           config.mcp = parseMcpConfig(value, config.mcp);
@@ -249,6 +274,7 @@ function _apply(config: CaxtonConfig, values: Record<string, unknown>, source: s
       default:
         throw new ConfigError(
           `Cannot use setting "${key}" from ${source}: unknown; known settings are dataDir, host, port, workers, watchdogMs, mailboxCapacity, logLevel, messageLog, limits, corsOrigins, maxRequestBytes, apiToken, tracing, traceSampleRatio, mcp, maxReceivers, messageLogMaxAgeMs, messageLogMaxBytes, messageLogPruneIntervalMs`,
+          `Cannot use setting "${key}" from ${source}: unknown; known settings are dataDir, host, port, workers, watchdogMs, mailboxCapacity, logLevel, messageLog, limits, corsOrigins, maxRequestBytes, apiToken, tracing, traceSampleRatio, mcp, sendQuota, sendQuotaIntervalMs, saturationBacklog, saturationMs`,
         );
     }
   }

@@ -12,5 +12,7 @@ export {
 export type { AgentState } from "./agent_state.ts";
 export { AgentManager, AgentNotFoundError } from "./agent_manager.ts";
 export type { AgentCounters, AgentManagerDeps, AgentView } from "./agent_manager.ts";
+export { SaturationWatch } from "./saturation.ts";
+export type { SaturatedWorker } from "./saturation.ts";
 export { InvalidDeploymentError } from "./deploy_options.ts";
 export type { DeployOptions } from "./deploy_options.ts";

@@ -7,9 +7,10 @@
  */
 /// <reference no-default-lib="true" />
 /// <reference lib="deno.worker" />
-import { AgentInstance } from "./agent_instance.ts";
+import { AgentInstance, HostCode } from "./agent_instance.ts";
 import { DirectRouter, type QueuedDelivery } from "./direct_router.ts";
 import type { DirectTally, FromWorker, Outcome, ToWorker } from "./protocol.ts";
+import { SendQuota } from "./send_quota.ts";
 
 /** Deliveries handled before the worker posts what they did and looks at its inbox. */
 const _CHUNK = 512;
@@ -18,7 +19,10 @@ const instances = new Map<number, AgentInstance>();
 /** Receivers whose mailboxes the node reported full. */
 const congested = new Set<string>();
 const direct = new DirectRouter();
-const localRoute = (message: Record<string, unknown>, text: string) => direct.offer(message, text);
+const quota = new SendQuota();
+// Every send passes here (sender already set): over its quota, an agent gets -2, as from a full mailbox.
+const localRoute = (message: Record<string, unknown>, text: string) =>
+  quota.take(message.sender as string) ? direct.offer(message, text) : HostCode.mailboxFull;
 
 let outcomes: Outcome[] = [];
 let tallies = new Map<number, DirectTally>();
@@ -27,6 +31,21 @@ let resumeScheduled = false;
 // A MessageChannel resumes the run queue on the next task without setTimeout's clamping.
 const resume = new MessageChannel();
 resume.port1.onmessage = () => {
+  resumeScheduled = false;
+  drain();
+};
+/**
+ * Busy time after which the run queue resumes through a timer instead. Port
+ * messages to itself keep the worker from ever polling its inbox (measured:
+ * an echo's delivery from the main thread waited 0.4–0.8 s behind a storm
+ * here), so at least this often the worker lets the event loop take its
+ * inbox (deliveries, control messages) before going on.
+ */
+const _YIELD_MS = 4;
+/** When the worker last let its inbox in. */
+let inboxAt = performance.now();
+const resumeAfterInbox = () => {
+  inboxAt = performance.now();
   resumeScheduled = false;
   drain();
 };
@@ -106,14 +125,21 @@ function drain(): void {
   flush();
   if (direct.pending > 0 && !resumeScheduled) {
     resumeScheduled = true;
-    resume.port2.postMessage(null);
+    if (performance.now() - inboxAt < _YIELD_MS) resume.port2.postMessage(null);
+    else setTimeout(resumeAfterInbox, 0);
   }
 }
 
 /** Posts what the handled deliveries produced, then any ended routes (after their outcomes). */
 function flush(): void {
   if (outcomes.length > 0 || tallies.size > 0 || direct.notes.length > 0) {
-    post({ kind: "handled", batch: outcomes, tallies: [...tallies.values()], notes: direct.notes });
+    post({
+      kind: "handled",
+      batch: outcomes,
+      tallies: [...tallies.values()],
+      notes: direct.notes,
+      queued: direct.pending,
+    });
     outcomes = [];
     tallies = new Map();
     direct.notes = [];
@@ -123,6 +149,7 @@ function flush(): void {
 }
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
+  inboxAt = performance.now();
   const message = event.data;
   switch (message.kind) {
     case "deliver":
@@ -185,6 +212,9 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       direct.end(message.instanceId, 0, true);
       instances.delete(message.instanceId);
       flush();
+      break;
+    case "send-quota":
+      quota.spec = { messages: message.messages, intervalMs: message.intervalMs };
       break;
     case "ping":
       post({ kind: "pong", seq: message.seq });

@@ -14,6 +14,7 @@
  * still handled here first.
  */
 import type { DirectNote } from "./protocol.ts";
+import { RunQueue } from "./run_queue.ts";
 
 const _utf8 = new TextEncoder();
 /** Conversations whose direct messages are reported for the protocol monitor. */
@@ -61,8 +62,8 @@ export class DirectRouter {
   readonly #byInstance = new Map<number, _Route>();
   /** Routes whose end waits for their queued deliveries; by instance. */
   readonly #ending = new Map<number, _Route>();
-  readonly #queue: QueuedDelivery[] = [];
-  #head = 0;
+  /** The run queue: one FIFO per instance, served round-robin (see run_queue.ts). */
+  readonly #queue = new RunQueue();
   readonly #observed = new Set<string>();
   readonly #awaited = new Set<string>();
   #observeAll = false;
@@ -71,7 +72,7 @@ export class DirectRouter {
 
   /** Deliveries waiting. */
   get pending(): number {
-    return this.#queue.length - this.#head;
+    return this.#queue.size;
   }
 
   set observeAll(all: boolean) {
@@ -84,16 +85,12 @@ export class DirectRouter {
     if (observe) this.#observe(delivery.text);
   }
 
-  /** The next delivery, or undefined. Call {@linkcode handled} after a direct one. */
+  /**
+   * The next delivery, or undefined: each instance with work takes one turn
+   * in rotation. Call {@linkcode handled} after a direct one.
+   */
   next(): QueuedDelivery | undefined {
-    if (this.#head === this.#queue.length) return undefined;
-    const item = this.#queue[this.#head]!;
-    this.#queue[this.#head++] = undefined as unknown as QueuedDelivery;
-    if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
-      this.#queue.splice(0, this.#head);
-      this.#head = 0;
-    }
-    return item;
+    return this.#queue.shift();
   }
 
   /** Counts a direct delivery as done; ends its route if that was the last one awaited. */
@@ -150,11 +147,7 @@ export class DirectRouter {
     route.held = [];
     if (token !== 0) route.endToken = token;
     if (drop && route.queued > 0) {
-      for (let i = this.#head; i < this.#queue.length; i++) {
-        const item = this.#queue[i]!;
-        if (item.instanceId === instanceId && item.seq === 0) route.bounced.push(item.text);
-      }
-      this.#removeQueued(instanceId);
+      for (const item of this.#queue.removeDirect(instanceId)) route.bounced.push(item.text);
       route.queued = 0;
     }
     if (route.queued === 0) this.#finishEnd(route);
@@ -246,16 +239,6 @@ export class DirectRouter {
     if (set.has(key)) return;
     if (set.size >= max) set.delete(set.values().next().value!);
     set.add(key);
-  }
-
-  #removeQueued(instanceId: number): void {
-    let kept = this.#head;
-    for (let i = this.#head; i < this.#queue.length; i++) {
-      const item = this.#queue[i]!;
-      if (item.instanceId === instanceId && item.seq === 0) continue;
-      this.#queue[kept++] = item;
-    }
-    this.#queue.length = kept;
   }
 
   #finishEnd(route: _Route): void {

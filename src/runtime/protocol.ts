@@ -130,13 +130,22 @@ export type ToWorker =
   | { kind: "deliver"; batch: Delivery[] }
   /** Agents whose mailboxes are full (true) or no longer (false): `send` to them returns -2. */
   | { kind: "congestion"; agents: string[]; congested: boolean }
+  /** At most `messages` sends per agent per `intervalMs` (0: no quota); over it `send` returns -2. */
+  | { kind: "send-quota"; messages: number; intervalMs: number }
   | { kind: "ping"; seq: number };
 
 /** Worker → main thread. */
 export type FromWorker =
   | { kind: "loaded"; instanceId: number; effects: Effects }
   | { kind: "load-failed"; instanceId: number; reason: string }
-  | { kind: "handled"; batch: Outcome[]; tallies: DirectTally[]; notes: DirectNote[] }
+  /** `queued`: deliveries still waiting in the worker's run queue after this chunk. */
+  | {
+    kind: "handled";
+    batch: Outcome[];
+    tallies: DirectTally[];
+    notes: DirectNote[];
+    queued: number;
+  }
   | { kind: "direct-armed"; instanceId: number }
   /** Direct delivery to the instance has ended; `bounced` messages were held and must be routed. */
   | { kind: "undirected"; token: number; instanceId: number; bounced: string[] }

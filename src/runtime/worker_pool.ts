@@ -15,6 +15,8 @@ import type {
   Outcome,
   ToWorker,
 } from "./protocol.ts";
+import type { SendQuotaSpec } from "./send_quota.ts";
+import { TimeSlicer } from "./time_slicer.ts";
 
 /** Raised when an agent instance cannot be created in a worker. */
 export class AgentLoadError extends Error {
@@ -59,6 +61,8 @@ export interface WorkerPoolOptions {
   onArmed?: (instanceId: number) => void;
   /** Messages a worker held for an agent and gives back, in order: route them again. */
   onBounced?: (messages: string[]) => void;
+  /** Per-agent send quota every worker enforces (`send` returns -2 over it). */
+  sendQuota?: SendQuotaSpec;
 }
 
 /** How an agent on a worker accepts direct deliveries. */
@@ -79,6 +83,11 @@ export interface PoolStatus {
   /** Delivery batches posted to workers, and the deliveries in them, since start. */
   batchesPosted: number;
   deliveriesPosted: number;
+  /**
+   * Per worker (shared by index, then dedicated): deliveries waiting in its
+   * run queue, as it last reported (their mailboxes hold the rest).
+   */
+  queued: number[];
 }
 
 const _MAX_BATCH = 256;
@@ -101,6 +110,10 @@ interface _Slot {
   outstanding: number;
   lastHeardAt: number;
   flushScheduled: boolean;
+  /** Direct deliveries the worker said were waiting in its run queue. */
+  queued: number;
+  /** What the worker posted, handled in order with bounded work per task. */
+  inbox: TimeSlicer;
 }
 
 /** The agent host: places instances on workers and moves messages to them. */
@@ -259,6 +272,7 @@ export class WorkerPool {
       directDeliveries: this.#direct,
       batchesPosted: this.#batches,
       deliveriesPosted: this.#posted,
+      queued: [...this.#shared, ...this.#dedicated].map((slot) => slot.queued),
     };
   }
 
@@ -267,7 +281,10 @@ export class WorkerPool {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
     clearInterval(this.#timer);
-    for (const slot of [...this.#shared, ...this.#dedicated]) slot.worker.terminate();
+    for (const slot of [...this.#shared, ...this.#dedicated]) {
+      slot.worker.terminate();
+      slot.inbox.close();
+    }
     for (const [id, load] of this.#loads) {
       load.reject(new AgentLoadError(load.agent, "the worker pool closed"));
       this.#loads.delete(id);
@@ -296,6 +313,7 @@ export class WorkerPool {
     slot.instances.delete(instanceId);
     if (slot.dedicated && slot.instances.size === 0) {
       slot.worker.terminate();
+      slot.inbox.close();
       this.#dedicated.delete(slot);
     }
   }
@@ -316,8 +334,12 @@ export class WorkerPool {
       outstanding: 0,
       lastHeardAt: performance.now(),
       flushScheduled: false,
+      queued: 0,
+      inbox: new TimeSlicer(),
     };
     worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(slot, event.data);
+    const quota = this.#options.sendQuota;
+    if (quota) worker.postMessage({ kind: "send-quota", ...quota } satisfies ToWorker);
     if (this.#observeAll) worker.postMessage({ kind: "observe", all: true } satisfies ToWorker);
     if (this.#congested.size > 0) {
       worker.postMessage(
@@ -351,16 +373,38 @@ export class WorkerPool {
 
   #receive(slot: _Slot, message: FromWorker): void {
     slot.lastHeardAt = performance.now();
+    if (message.kind === "handled") slot.queued = message.queued;
+    // In order with what the worker posted before, a bounded slice of work per task.
+    slot.inbox.run(
+      message.kind === "handled" ? this.#handled(slot, message) : () => {
+        this.#control(slot, message);
+        return true;
+      },
+    );
+  }
+
+  /** A batch of outcomes as a sliced task: routing their sends can be long. */
+  #handled(slot: _Slot, message: FromWorker & { kind: "handled" }): () => boolean {
+    let next = 0;
+    return () => {
+      const batch = message.batch;
+      for (; next < batch.length; next++) {
+        if ((next & 15) === 15 && slot.inbox.expired) return false;
+        const outcome = batch[next]!;
+        if (outcome.seq !== 0) slot.outstanding--;
+        else this.#direct++;
+        this.#options.onOutcome(outcome);
+      }
+      for (const tally of message.tallies) this.#direct += tally.handled;
+      if (message.tallies.length > 0) this.#options.onTallies?.(message.tallies);
+      if (message.notes.length > 0) this.#options.onNotes?.(message.notes);
+      return true;
+    };
+  }
+
+  #control(slot: _Slot, message: FromWorker): void {
     switch (message.kind) {
       case "handled":
-        for (const outcome of message.batch) {
-          if (outcome.seq !== 0) slot.outstanding--;
-          else this.#direct++;
-          this.#options.onOutcome(outcome);
-        }
-        for (const tally of message.tallies) this.#direct += tally.handled;
-        if (message.tallies.length > 0) this.#options.onTallies?.(message.tallies);
-        if (message.notes.length > 0) this.#options.onNotes?.(message.notes);
         break;
       case "direct-armed":
         this.#options.onArmed?.(message.instanceId);

@@ -71,3 +71,22 @@ Deno.test("tracing follows OTEL_DENO unless CAXTON_TRACING says otherwise; the s
     (e) => e instanceof ConfigError && /traceSampleRatio="2" from the environment/.test(e.message),
   );
 });
+
+Deno.test("send quotas are off by default; quota and saturation settings come from file, env and flags", () => {
+  const defaults = loadConfig();
+  assert.equal(defaults.sendQuota, 0);
+  assert.equal(defaults.saturationBacklog, 1_000);
+  const config = loadConfig({
+    file: { path: "c.json", values: { sendQuota: 100, saturationMs: 500 } },
+    env: { CAXTON_SEND_QUOTA_INTERVAL_MS: "250", CAXTON_SATURATION_BACKLOG: "64" },
+    flags: { sendQuota: "200" },
+  });
+  assert.equal(config.sendQuota, 200);
+  assert.equal(config.sendQuotaIntervalMs, 250);
+  assert.equal(config.saturationBacklog, 64);
+  assert.equal(config.saturationMs, 500);
+  assert.throws(
+    () => loadConfig({ env: { CAXTON_SEND_QUOTA_INTERVAL_MS: "0" } }),
+    /sendQuotaIntervalMs="0" from the environment: expected an integer from 1/,
+  );
+});
