@@ -273,8 +273,9 @@ function _apply(config: CaxtonConfig, values: Record<string, unknown>, source: s
         break;
       default:
         throw new ConfigError(
-          `Cannot use setting "${key}" from ${source}: unknown; known settings are dataDir, host, port, workers, watchdogMs, mailboxCapacity, logLevel, messageLog, limits, corsOrigins, maxRequestBytes, apiToken, tracing, traceSampleRatio, mcp, maxReceivers, messageLogMaxAgeMs, messageLogMaxBytes, messageLogPruneIntervalMs`,
-          `Cannot use setting "${key}" from ${source}: unknown; known settings are dataDir, host, port, workers, watchdogMs, mailboxCapacity, logLevel, messageLog, limits, corsOrigins, maxRequestBytes, apiToken, tracing, traceSampleRatio, mcp, sendQuota, sendQuotaIntervalMs, saturationBacklog, saturationMs`,
+          `Cannot use setting "${key}" from ${source}: unknown; known settings are ${
+            Object.keys(defaultConfig()).join(", ")
+          }`,
         );
     }
   }
