@@ -44,11 +44,12 @@ export const DEFAULT_LIMITS: Readonly<AgentLimits> = Object.freeze({
 });
 
 /**
- * The most fuel one millisecond of deadline can buy: above what the fastest
- * core burns (this machine burns ~1-2 million per ms in a tight loop; bench
- * `deadline_stop_ms`), so a fuel budget the deadline allows can be spent.
+ * The most fuel one millisecond of deadline can buy: above what a fast core
+ * burns, so a budget the deadline allows can be spent. Measured here (2
+ * shared cores): ~8-15 million per ms on a metered sieve (cheap expressions,
+ * summed per region), ~0.2-0.6 million per ms on a bare `loop br`.
  */
-export const FUEL_PER_DEADLINE_MS = 10_000_000;
+export const FUEL_PER_DEADLINE_MS = 50_000_000;
 
 /**
  * The longest deadline: below the worker watchdog's default (10 s), so a

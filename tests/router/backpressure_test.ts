@@ -9,7 +9,7 @@ Deno.test("a full mailbox is backpressure a WASM sender sees: send returns -2 un
   await using node = await startTestNode({ dataDir: dir.path, mailboxCapacity: 4 });
   using me = new TestParticipant(node);
   await node.agents.deploy("sink", agentBytes("compute_as"), {
-    limits: { fuelPerMessage: 1e10 }, // the most the default 1 s deadline allows
+    limits: { fuelPerMessage: 1e10 }, // well within what the default 1 s deadline allows
   });
   await node.agents.deploy("flooder", agentBytes("flooder_as"));
   assert.notEqual(node.agents.get("sink").worker, node.agents.get("flooder").worker);
