@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { defaultMcpConfig, type McpConfig, parseMcpConfig } from "../mcp/config.ts";
 import { type AgentLimits, DEFAULT_LIMITS, resolveLimits } from "../runtime/mod.ts";
+import { parseAllowlist } from "../outside/mod.ts";
 import { LOG_LEVELS, type LogLevel } from "../telemetry/mod.ts";
 
 /** Everything a node needs to start. */
@@ -40,6 +41,11 @@ export interface CaxtonConfig {
   traceSampleRatio: number;
   /** MCP servers whose tools agents may call, and limits on those calls (docs/MCP.md). */
   mcp: McpConfig;
+  // Webhook address policy (issue 13): internal addresses are refused unless allowed here.
+  /** Let webhooks reach any address, loopback and private networks included. */
+  webhookAllowPrivate: boolean;
+  /** CIDRs, addresses or host names webhooks may reach although internal. */
+  webhookAllowlist: string[];
 }
 
 /** Raised for a setting that cannot be used. */
@@ -74,6 +80,8 @@ export function defaultConfig(): CaxtonConfig {
     tracing: false,
     traceSampleRatio: 0.01,
     mcp: defaultMcpConfig(),
+    webhookAllowPrivate: false,
+    webhookAllowlist: [],
   };
 }
 
@@ -91,6 +99,8 @@ const _ENV: Record<string, keyof CaxtonConfig> = {
   CAXTON_API_TOKEN: "apiToken",
   CAXTON_TRACING: "tracing",
   CAXTON_TRACE_SAMPLE_RATIO: "traceSampleRatio",
+  CAXTON_WEBHOOK_ALLOW_PRIVATE: "webhookAllowPrivate",
+  CAXTON_WEBHOOK_ALLOWLIST: "webhookAllowlist",
 };
 
 function _integer(value: unknown, key: string, source: string, min: number, max: number): number {
@@ -211,9 +221,41 @@ function _apply(config: CaxtonConfig, values: Record<string, unknown>, source: s
           throw new ConfigError(`Cannot use ${(error as Error).message} (from ${source})`);
         }
         break;
+      // Webhook address policy (issue 13).
+      case "webhookAllowPrivate":
+        if (value !== true && value !== false && value !== "true" && value !== "false") {
+          throw new ConfigError(
+            `Cannot use webhookAllowPrivate=${
+              JSON.stringify(value)
+            } from ${source}: use true or false`,
+          );
+        }
+        config.webhookAllowPrivate = value === true || value === "true";
+        break;
+      case "webhookAllowlist": {
+        const entries = typeof value === "string"
+          ? value.split(",").map((e) => e.trim()).filter((e) => e !== "")
+          : value;
+        if (!Array.isArray(entries) || !entries.every((e) => typeof e === "string")) {
+          throw new ConfigError(
+            `Cannot use webhookAllowlist=${
+              JSON.stringify(value)
+            } from ${source}: expected a list of CIDRs, addresses or host names (comma-separated in the environment)`,
+          );
+        }
+        try {
+          parseAllowlist(entries);
+        } catch (error) {
+          throw new ConfigError(
+            `Cannot use webhookAllowlist from ${source}: ${(error as Error).message}`,
+          );
+        }
+        config.webhookAllowlist = entries;
+        break;
+      }
       default:
         throw new ConfigError(
-          `Cannot use setting "${key}" from ${source}: unknown; known settings are dataDir, host, port, workers, watchdogMs, mailboxCapacity, logLevel, messageLog, limits, corsOrigins, maxRequestBytes, apiToken, tracing, traceSampleRatio, mcp`,
+          `Cannot use setting "${key}" from ${source}: unknown; known settings are dataDir, host, port, workers, watchdogMs, mailboxCapacity, logLevel, messageLog, limits, corsOrigins, maxRequestBytes, apiToken, tracing, traceSampleRatio, mcp, webhookAllowPrivate, webhookAllowlist`,
         );
     }
   }
