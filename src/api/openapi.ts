@@ -310,6 +310,9 @@ export function openApiDocument(version: string): Record<string, unknown> {
         put: _op("registerParticipant", "participants", "Register ext:<name> (webhook optional)", {
           "200": _ok("Re-registered", _ref("Participant")),
           "201": _ok("Registered", _ref("Participant")),
+          "422": _problem(
+            "The webhook's host is an internal address the server does not allow (webhook_address_refused)",
+          ),
         }, {
           requestBody: {
             required: false,
