@@ -32,8 +32,9 @@ export async function readJson(c: Context, options: { optional?: boolean } = {})
   const text = await c.req.text();
   if (text.trim() === "" && options.optional) return {};
   if (text.trim() !== "") requireMediaType(c, ["application/json"]);
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw new ProblemError(
       problem(
@@ -43,6 +44,36 @@ export async function readJson(c: Context, options: { optional?: boolean } = {})
         "Send a well-formed JSON document with Content-Type: application/json",
       ),
     );
+  }
+  _refuseDeepNesting(value);
+  return value;
+}
+
+/**
+ * How deeply a JSON body may nest. Deeper values parse, but copying,
+ * printing or logging them recursively overflows the stack (found by
+ * fuzzing, issue 13), so they are refused at the edge.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/** Throws a 400 problem when `value` nests deeper than {@linkcode MAX_JSON_DEPTH}; iterative, so any depth is safe to measure. */
+function _refuseDeepNesting(value: unknown): void {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [next, depth] = stack.pop()!;
+    if (typeof next !== "object" || next === null) continue;
+    if (depth >= MAX_JSON_DEPTH) {
+      throw new ProblemError(
+        problem(
+          400,
+          "too_deep",
+          `Cannot read the request body: it nests deeper than ${MAX_JSON_DEPTH} levels`,
+          `Flatten the content to at most ${MAX_JSON_DEPTH} levels of arrays and objects, or send it as a string`,
+          { maxDepth: MAX_JSON_DEPTH },
+        ),
+      );
+    }
+    for (const child of Object.values(next)) stack.push([child, depth + 1]);
   }
 }
 

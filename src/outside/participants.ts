@@ -137,9 +137,10 @@ export class ParticipantHub {
 
   /** Unregisters; messages still queued are answered to their senders with failure. */
   async remove(name: string): Promise<void> {
-    this.get(name);
-    this.#saved?.remove(name);
-    await this.#unregister(name, "the participant was removed");
+    // By its registered name: `name` may carry the `ext:` prefix (found by fuzzing, issue 13).
+    const registered = this.get(name).name.slice(4);
+    this.#saved?.remove(registered);
+    await this.#unregister(registered, "the participant was removed");
   }
 
   async #unregister(name: string, reason?: string): Promise<void> {
