@@ -53,6 +53,14 @@ export function postOnce(
   const send = url.protocol === "https:" ? https.request : http.request;
   return new Promise<HopResult>((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
+    let settled = false;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener("abort", onAbort);
+      outcome();
+    };
+    const fail = (error: Error) => settle(() => reject(refused ?? error));
     const req = send(url, {
       method: "POST",
       headers: { "content-type": "application/json", "content-length": _byteLength(body) },
@@ -60,18 +68,14 @@ export function postOnce(
       // A fresh connection per hop: a pooled socket could be one opened to another address.
       agent: false,
     }, (res) => {
+      const result = { status: res.statusCode ?? 0, location: _header(res.headers.location) };
       res.resume();
-      res.on("end", () => {
-        signal.removeEventListener("abort", onAbort);
-        resolve({ status: res.statusCode ?? 0, location: _header(res.headers.location) });
-      });
+      res.on("end", () => settle(() => resolve(result)));
       res.on("error", fail);
+      // Closed before its end (aborted, reset): the answer is incomplete.
+      res.on("close", () => fail(new Error("the connection closed before the answer ended")));
     });
     const onAbort = () => req.destroy(signal.reason instanceof Error ? signal.reason : undefined);
-    function fail(error: Error) {
-      signal.removeEventListener("abort", onAbort);
-      reject(refused ?? error);
-    }
     signal.addEventListener("abort", onAbort, { once: true });
     req.on("error", fail);
     req.end(body);

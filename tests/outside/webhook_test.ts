@@ -113,3 +113,38 @@ Deno.test("a redirect loop ends after a bounded number of hops", async () => {
   assert.match(givenUp[0]!.why.reason, /after 3 attempts \(last: more than 5 redirects\)/);
   assert.deepEqual(server.got, []);
 });
+
+Deno.test("a webhook that never answers is abandoned after timeoutMs per try, then given up", async () => {
+  await using dns = await startDnsServer({});
+  const release = Promise.withResolvers<void>();
+  let tries = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async () => {
+    tries++;
+    await release.promise;
+    return new Response(null, { status: 204 });
+  });
+  try {
+    const givenUp: GiveUp[] = [];
+    const hook = new WebhookSender(
+      {
+        url: `http://127.0.0.1:${server.addr.port}/`,
+        timeoutMs: 100,
+        backoffMs: 1,
+        maxAttempts: 2,
+      },
+      (_m, why) => givenUp.push(why),
+      new AddressGuard(
+        { allowPrivate: true },
+        (host, signal) => resolveWithDns(host, { signal, nameServer: dns.nameServer }),
+      ),
+    );
+    hook.push(MESSAGE);
+    await until(() => givenUp.length === 1, "the give-up");
+    await hook.close();
+    assert.equal(tries, 2);
+    assert.match(givenUp[0]!.reason, /after 2 attempts/);
+  } finally {
+    release.resolve();
+    await server.shutdown();
+  }
+});
