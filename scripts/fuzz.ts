@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { startApiNode } from "../tests/_support/api_node.ts";
 import { fuzzAcl, fuzzApi } from "../tests/_support/fuzz/fuzz.ts";
-import { KNOWN, replenish } from "../tests/_support/fuzz/setup.ts";
+import { fuzzModules, KNOWN, replenish } from "../tests/_support/fuzz/setup.ts";
 
 const { values } = parseArgs({
   args: Deno.args.filter((a) => a !== "--"),
@@ -36,7 +36,12 @@ try {
     await using n = await startApiNode();
     await replenish(n.api);
     const ms = values["api-only"] ? seconds * 1000 : seconds * 800;
-    const api = await fuzzApi(n.url, KNOWN, { seed, ms, replenish: () => replenish(n.api) });
+    const api = await fuzzApi(n.url, KNOWN, {
+      seed,
+      ms,
+      replenish: () => replenish(n.api),
+      modules: fuzzModules(),
+    });
     const ready = await fetch(`${n.url}/ready`);
     await ready.body?.cancel();
     console.log(`api: ${api.runs} requests; answers by status: ${JSON.stringify(api.statuses)}`);

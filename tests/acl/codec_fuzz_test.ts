@@ -10,7 +10,7 @@ Deno.test("fuzzed text never makes the ACL codecs throw anything but AclParseErr
   const seed = fuzzSeed();
   let runs = 0;
   try {
-    runs = fuzzAcl({ seed, ms: 4_000 }).runs;
+    runs = fuzzAcl({ seed, ms: 3_000 }).runs;
   } catch (error) {
     const cause = (error as Error).cause as Error | undefined;
     throw new Error(

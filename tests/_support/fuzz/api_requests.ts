@@ -168,43 +168,81 @@ const _deep = fc.tuple(fc.integer({ min: 1_000, max: 200_000 }), fc.constantFrom
     return `{"performative":"inform","receiver":["echo"],"content":${inner}}`;
   });
 
-function _multipart(parts: { name: string; value: string; file: boolean }[]): string {
-  return parts.map((p) =>
-    `--fuzz\r\nContent-Disposition: form-data; name="${p.name}"${
+const _utf8 = new TextEncoder();
+
+/** A multipart body with boundary "fuzz"; a part may carry bytes (a module). */
+function _multipart(
+  parts: { name: string; value: string | Uint8Array; file: boolean }[],
+): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  for (const p of parts) {
+    const head = `--fuzz\r\nContent-Disposition: form-data; name="${p.name}"${
       p.file ? '; filename="a.wasm"\r\nContent-Type: application/wasm' : ""
-    }\r\n\r\n${p.value}\r\n`
-  ).join("") + "--fuzz--\r\n";
+    }\r\n\r\n`;
+    chunks.push(_utf8.encode(head), typeof p.value === "string" ? _utf8.encode(p.value) : p.value);
+    chunks.push(_utf8.encode("\r\n"));
+  }
+  chunks.push(_utf8.encode("--fuzz--\r\n"));
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
-const _body = fc.oneof(
-  { weight: 2, arbitrary: fc.constant(null) },
-  { weight: 3, arbitrary: fc.json({ maxDepth: 4 }) },
-  { weight: 4, arbitrary: _aclish.map((m) => JSON.stringify(m)) },
-  { weight: 2, arbitrary: fipaLike },
-  { weight: 1, arbitrary: _deep },
-  {
-    weight: 2,
-    arbitrary: fc.array(
-      fc.record({
-        name: fc.constantFrom("module", "limits", "isolation", "capabilities", "tools", "start"),
-        value: fc.oneof(_text, fc.json({ maxDepth: 2 })),
-        file: fc.boolean(),
-      }),
-      { maxLength: 4 },
-    ).map(_multipart),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.uint8Array({ maxLength: 512 }).map((b) =>
-      new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...b])
-    ),
-  },
-  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 2048 }) },
-  { weight: 1, arbitrary: _text },
-);
+/** Bodies; `modules` are real agent modules, so deploys get past validation to their options. */
+function _body(modules: readonly Uint8Array[]) {
+  const module = modules.length > 0
+    ? fc.constantFrom(...modules)
+    : fc.constant(new Uint8Array([0, 0x61, 0x73, 0x6d]));
+  return fc.oneof(
+    { weight: 2, arbitrary: fc.constant(null) },
+    { weight: 3, arbitrary: fc.json({ maxDepth: 4 }) },
+    { weight: 4, arbitrary: _aclish.map((m) => JSON.stringify(m)) },
+    { weight: 2, arbitrary: fipaLike },
+    { weight: 1, arbitrary: _deep },
+    { weight: 2, arbitrary: module },
+    {
+      weight: 3,
+      arbitrary: fc.array(
+        fc.record({
+          name: fc.constantFrom(
+            "module",
+            "limits",
+            "isolation",
+            "capabilities",
+            "tools",
+            "toolLimits",
+            "start",
+          ),
+          value: fc.oneof(_text, fc.json({ maxDepth: 2 }), module),
+          file: fc.boolean(),
+        }),
+        { maxLength: 5 },
+      ).map(_multipart),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.uint8Array({ maxLength: 512 }).map((b) =>
+        new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...b])
+      ),
+    },
+    { weight: 1, arbitrary: fc.uint8Array({ maxLength: 2048 }) },
+    { weight: 1, arbitrary: _text },
+  );
+}
 
-/** Requests over `routes`; `known` names are used often as path parameters. */
-export function requests(routes: Route[], known: readonly string[]): fc.Arbitrary<FuzzRequest> {
+/**
+ * Requests over `routes`; `known` names are used often as path parameters,
+ * `modules` (valid agent modules) often as deploy bodies.
+ */
+export function requests(
+  routes: Route[],
+  known: readonly string[],
+  modules: readonly Uint8Array[] = [],
+): fc.Arbitrary<FuzzRequest> {
   return fc.constantFrom(...routes).chain((route) =>
     fc.record({
       route: fc.constant(route),
@@ -236,7 +274,23 @@ export function requests(routes: Route[], known: readonly string[]): fc.Arbitrar
           !["content-length", "host", "transfer-encoding", "connection"].includes(name)
         ),
       ]),
-      body: _body,
-    })
+      body: _body(modules),
+      matchType: fc.boolean(),
+    }).map(({ matchType, ...request }) => matchType ? _withMatchingType(request) : request)
   );
+}
+
+/** Half the requests name the content type their body has, so they get past the media-type check. */
+function _withMatchingType(request: FuzzRequest): FuzzRequest {
+  const body = request.body;
+  if (body === null) return request;
+  const type = typeof body === "string"
+    ? body.startsWith("(") ? "text/fipa-acl" : "application/json"
+    : body[1] === 0x61 && body[2] === 0x73 && body[3] === 0x6d
+    ? "application/wasm"
+    : body[0] === 0x2d
+    ? "multipart/form-data; boundary=fuzz"
+    : "application/octet-stream";
+  const headers = request.headers.filter(([name]) => name !== "content-type");
+  return { ...request, headers: [["content-type", type], ...headers] };
 }

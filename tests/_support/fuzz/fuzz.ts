@@ -25,6 +25,8 @@ export interface FuzzOptions {
    * away (the known agents and participants), so later requests reach them.
    */
   replenish?: () => Promise<void>;
+  /** Valid agent modules, sent as deploy bodies so deploys reach their options. */
+  modules?: readonly Uint8Array[];
 }
 
 /** What a run did. */
@@ -65,7 +67,7 @@ export async function fuzzApi(
   const statuses: Record<string, number> = {};
   let runs = 0;
   await fc.assert(
-    fc.asyncProperty(requests(routes, known), async (request) => {
+    fc.asyncProperty(requests(routes, known, options.modules), async (request) => {
       if (++runs % 100 === 0) await options.replenish?.();
       const outcome = await _send(base, request);
       statuses[outcome] = (statuses[outcome] ?? 0) + 1;
