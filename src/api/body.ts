@@ -112,6 +112,9 @@ export function withCallerTrace<T extends { traceparent?: string }>(c: Context, 
   return message;
 }
 
+/** The longest delay a timer takes; a longer one fires at once, so no API setting may exceed it. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /** A bad query parameter. */
 export function badQuery(name: string, value: string, expected: string): ProblemError {
   return new ProblemError(

@@ -325,9 +325,9 @@ export function openApiDocument(version: string): Record<string, unknown> {
                   required: ["url"],
                   properties: {
                     url: { type: "string", format: "uri" },
-                    maxAttempts: { type: "integer", minimum: 1 },
-                    backoffMs: { type: "integer", minimum: 1 },
-                    timeoutMs: { type: "integer", minimum: 1 },
+                    maxAttempts: { type: "integer", minimum: 1, maximum: 100 },
+                    backoffMs: { type: "integer", minimum: 1, maximum: 3_600_000 },
+                    timeoutMs: { type: "integer", minimum: 1, maximum: 3_600_000 },
                   },
                 },
               },
@@ -378,7 +378,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
                 required: ["agent"],
                 properties: {
                   agent: { type: "string" },
-                  timeoutMs: { type: "integer", minimum: 1 },
+                  timeoutMs: { type: "integer", minimum: 1, maximum: 2_147_483_647 },
                 },
               }],
             }),

@@ -113,11 +113,6 @@ function _parse(text: string): _Address | null {
   return ipaddr.isValid(unzoned) ? ipaddr.parse(unzoned) : null;
 }
 
-/** Whether `text` is an IP address (IPv6 possibly in brackets), rather than a name. */
-export function isIpLiteral(text: string): boolean {
-  return _parse(text) !== null;
-}
-
 /** One parsed allowlist entry. */
 type _Allowed = { kind: "host"; host: string } | { kind: "cidr"; range: [_Address, number] };
 

@@ -9,6 +9,8 @@ import { AddressGuard } from "./address_guard.ts";
 import { WebhookAddressRefusedError } from "./errors.ts";
 import { postOnce } from "./webhook_post.ts";
 
+/** The longest wait between two tries. */
+const _MAX_BACKOFF_MS = 3_600_000;
 /** Redirects followed per try; past that the try fails. */
 const _MAX_REDIRECTS = 5;
 const _REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -93,7 +95,8 @@ export class WebhookSender {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (attempt > 1) {
         this.stats.retries++;
-        if (!await this.#sleep(backoffMs * 2 ** (attempt - 2))) {
+        // Doubled each time, at most an hour: a longer timer would fire at once.
+        if (!await this.#sleep(Math.min(backoffMs * 2 ** (attempt - 2), _MAX_BACKOFF_MS))) {
           return { code: "agent_unavailable", reason: "shut down while retrying" };
         }
       }
