@@ -161,7 +161,10 @@ export async function startNode(
     conversation: (id) => store.messages.byConversation(id),
     allowedHostnames: mcpHostnames(config.host),
   });
-  const participants = new ParticipantHub(router, store.participants);
+  const participants = new ParticipantHub(router, store.participants, {
+    // Which internal addresses webhooks may reach (issue 13).
+    webhooks: { allowPrivate: config.webhookAllowPrivate, allowlist: config.webhookAllowlist },
+  });
   const broker = new RequestBroker(router);
   const jobs = new JobRunner(store, broker);
   const closing = new AbortController();

@@ -132,7 +132,19 @@ async function _readDeployment(c: Context): Promise<_Deployment> {
       start: query.start !== "false",
     };
   }
-  const form = await c.req.formData();
+  let form: FormData;
+  try {
+    form = await c.req.formData();
+  } catch (error) {
+    throw new ProblemError(
+      problem(
+        400,
+        "bad_multipart",
+        `Cannot read the multipart body: ${(error as Error).message}`,
+        'Send multipart/form-data with its boundary, a file part "module" and optional text parts (curl -F module=@agent.wasm -F limits=\'{"maxMemoryPages":16}\')',
+      ),
+    );
+  }
   const module = form.get("module");
   if (!(module instanceof File)) {
     throw new ProblemError(

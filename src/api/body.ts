@@ -38,8 +38,9 @@ export async function readJson(c: Context, options: { optional?: boolean } = {})
   const text = await c.req.text();
   if (text.trim() === "" && options.optional) return {};
   if (text.trim() !== "") requireMediaType(c, ["application/json"]);
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw new ProblemError(
       problem(
@@ -49,6 +50,36 @@ export async function readJson(c: Context, options: { optional?: boolean } = {})
         "Send a well-formed JSON document with Content-Type: application/json",
       ),
     );
+  }
+  _refuseDeepNesting(value);
+  return value;
+}
+
+/**
+ * How deeply a JSON body may nest. Deeper values parse, but copying,
+ * printing or logging them recursively overflows the stack (found by
+ * fuzzing, issue 13), so they are refused at the edge.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/** Throws a 400 problem when `value` nests deeper than {@linkcode MAX_JSON_DEPTH}; iterative, so any depth is safe to measure. */
+function _refuseDeepNesting(value: unknown): void {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [next, depth] = stack.pop()!;
+    if (typeof next !== "object" || next === null) continue;
+    if (depth >= MAX_JSON_DEPTH) {
+      throw new ProblemError(
+        problem(
+          400,
+          "too_deep",
+          `Cannot read the request body: it nests deeper than ${MAX_JSON_DEPTH} levels`,
+          `Flatten the content to at most ${MAX_JSON_DEPTH} levels of arrays and objects, or send it as a string`,
+          { maxDepth: MAX_JSON_DEPTH },
+        ),
+      );
+    }
+    for (const child of Object.values(next)) stack.push([child, depth + 1]);
   }
 }
 
@@ -92,6 +123,9 @@ export function withCallerTrace<T extends { traceparent?: string }>(c: Context, 
   }
   return message;
 }
+
+/** The longest delay a timer takes; a longer one fires at once, so no API setting may exceed it. */
+export const MAX_TIMER_MS = 2_147_483_647;
 
 /** A bad query parameter. */
 export function badQuery(name: string, value: string, expected: string): ProblemError {

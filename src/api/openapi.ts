@@ -314,6 +314,9 @@ export function openApiDocument(version: string): Record<string, unknown> {
         put: _op("registerParticipant", "participants", "Register ext:<name> (webhook optional)", {
           "200": _ok("Re-registered", _ref("Participant")),
           "201": _ok("Registered", _ref("Participant")),
+          "422": _problem(
+            "The webhook's host is an internal address the server does not allow (webhook_address_refused)",
+          ),
         }, {
           requestBody: {
             required: false,
@@ -326,9 +329,9 @@ export function openApiDocument(version: string): Record<string, unknown> {
                   required: ["url"],
                   properties: {
                     url: { type: "string", format: "uri" },
-                    maxAttempts: { type: "integer", minimum: 1 },
-                    backoffMs: { type: "integer", minimum: 1 },
-                    timeoutMs: { type: "integer", minimum: 1 },
+                    maxAttempts: { type: "integer", minimum: 1, maximum: 100 },
+                    backoffMs: { type: "integer", minimum: 1, maximum: 3_600_000 },
+                    timeoutMs: { type: "integer", minimum: 1, maximum: 3_600_000 },
                   },
                 },
               },
@@ -380,7 +383,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
                 required: ["agent"],
                 properties: {
                   agent: { type: "string" },
-                  timeoutMs: { type: "integer", minimum: 1 },
+                  timeoutMs: { type: "integer", minimum: 1, maximum: 2_147_483_647 },
                 },
               }],
             }),

@@ -75,9 +75,15 @@ function _options(body: Record<string, unknown>): ParticipantOptions {
       throw _bad("webhook must be a URL or an object with a url");
     }
     const { url, maxAttempts, backoffMs, timeoutMs } = w as Record<string, unknown>;
+    // Bounded, since a delay past the longest timer fires at once (found by fuzzing, issue 13).
+    const bounds = { maxAttempts: 100, backoffMs: 3_600_000, timeoutMs: 3_600_000 };
     for (const [key, value] of Object.entries({ maxAttempts, backoffMs, timeoutMs })) {
-      if (value !== undefined && (!Number.isInteger(value) || (value as number) < 1)) {
-        throw _bad(`webhook.${key} must be a positive integer`);
+      const max = bounds[key as keyof typeof bounds];
+      if (
+        value !== undefined && (!Number.isInteger(value) || (value as number) < 1 ||
+          (value as number) > max)
+      ) {
+        throw _bad(`webhook.${key} must be an integer from 1 to ${max}`);
       }
     }
     options.webhook = {

@@ -12,6 +12,7 @@ import {
   JobNotFoundError,
   ParticipantNotFoundError,
   RequestTimeoutError,
+  WebhookAddressRefusedError,
 } from "../outside/mod.ts";
 import { AgentLoadError, InvalidLimitError, ModuleRejectedError } from "../runtime/mod.ts";
 import { type Problem, problem, ProblemError } from "./problem.ts";
@@ -49,6 +50,15 @@ function _problemOf(error: Error): Problem {
   }
   if (error instanceof JobNotFoundError) {
     return problem(404, error.code, error.message, "Use the id POST /api/v1/jobs returned");
+  }
+  if (error instanceof WebhookAddressRefusedError) {
+    return problem(
+      422,
+      error.code,
+      error.message,
+      "Point the webhook at a public address, or allow this one on the server: webhookAllowPrivate: true (CAXTON_WEBHOOK_ALLOW_PRIVATE=true) or webhookAllowlist (CAXTON_WEBHOOK_ALLOWLIST, CIDRs or host names)",
+      { address: error.address, addressClass: error.addressClass },
+    );
   }
   if (error instanceof ModuleRejectedError) {
     return problem(

@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import { type AclMessage, type Performative, PERFORMATIVES } from "../acl/mod.ts";
-import { intQuery, readObject, withCallerTrace } from "./body.ts";
+import { intQuery, MAX_TIMER_MS, readObject, withCallerTrace } from "./body.ts";
 import { problem, ProblemError } from "./problem.ts";
 import { eventStream } from "./sse.ts";
 import { toProblem } from "./problems.ts";
@@ -55,9 +55,18 @@ export function jobRoutes(deps: ApiDeps): Hono {
       );
     }
     const timeoutMs = body.timeoutMs ?? 300_000;
-    if (!Number.isInteger(timeoutMs) || (timeoutMs as number) < 1) {
+    // Past the longest timer a timeout would fire at once (found by fuzzing, issue 13).
+    if (
+      !Number.isInteger(timeoutMs) || (timeoutMs as number) < 1 ||
+      (timeoutMs as number) > MAX_TIMER_MS
+    ) {
       throw new ProblemError(
-        problem(400, "bad_request", "timeoutMs must be a positive integer", "Correct timeoutMs"),
+        problem(
+          400,
+          "bad_request",
+          `timeoutMs must be an integer from 1 to ${MAX_TIMER_MS} (about 24.8 days)`,
+          "Correct timeoutMs",
+        ),
       );
     }
     deps.agents.get(body.agent);

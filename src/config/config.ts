@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { defaultMcpConfig, type McpConfig, parseMcpConfig } from "../mcp/config.ts";
 import { type AgentLimits, DEFAULT_LIMITS, resolveLimits } from "../runtime/mod.ts";
+import { parseAllowlist } from "../outside/mod.ts";
 import { LOG_LEVELS, type LogLevel } from "../telemetry/mod.ts";
 
 /** Everything a node needs to start. */
@@ -60,6 +61,11 @@ export interface CaxtonConfig {
   saturationBacklog: number;
   /** …for at least this long. */
   saturationMs: number;
+  // Webhook address policy (issue 13): internal addresses are refused unless allowed here.
+  /** Let webhooks reach any address, loopback and private networks included. */
+  webhookAllowPrivate: boolean;
+  /** CIDRs, addresses or host names webhooks may reach although internal. */
+  webhookAllowlist: string[];
 }
 
 /** Raised for a setting that cannot be used. */
@@ -103,6 +109,8 @@ export function defaultConfig(): CaxtonConfig {
     sendQuotaIntervalMs: 1_000,
     saturationBacklog: 1_000,
     saturationMs: 1_000,
+    webhookAllowPrivate: false,
+    webhookAllowlist: [],
   };
 }
 
@@ -129,6 +137,8 @@ const _ENV: Record<string, keyof CaxtonConfig> = {
   CAXTON_SEND_QUOTA_INTERVAL_MS: "sendQuotaIntervalMs",
   CAXTON_SATURATION_BACKLOG: "saturationBacklog",
   CAXTON_SATURATION_MS: "saturationMs",
+  CAXTON_WEBHOOK_ALLOW_PRIVATE: "webhookAllowPrivate",
+  CAXTON_WEBHOOK_ALLOWLIST: "webhookAllowlist",
 };
 
 function _integer(value: unknown, key: string, source: string, min: number, max: number): number {
@@ -271,6 +281,38 @@ function _apply(config: CaxtonConfig, values: Record<string, unknown>, source: s
       case "messageLogPruneIntervalMs":
         config.messageLogPruneIntervalMs = _integer(value, key, source, 10, 86_400_000);
         break;
+      // Webhook address policy (issue 13).
+      case "webhookAllowPrivate":
+        if (value !== true && value !== false && value !== "true" && value !== "false") {
+          throw new ConfigError(
+            `Cannot use webhookAllowPrivate=${
+              JSON.stringify(value)
+            } from ${source}: use true or false`,
+          );
+        }
+        config.webhookAllowPrivate = value === true || value === "true";
+        break;
+      case "webhookAllowlist": {
+        const entries = typeof value === "string"
+          ? value.split(",").map((e) => e.trim()).filter((e) => e !== "")
+          : value;
+        if (!Array.isArray(entries) || !entries.every((e) => typeof e === "string")) {
+          throw new ConfigError(
+            `Cannot use webhookAllowlist=${
+              JSON.stringify(value)
+            } from ${source}: expected a list of CIDRs, addresses or host names (comma-separated in the environment)`,
+          );
+        }
+        try {
+          parseAllowlist(entries);
+        } catch (error) {
+          throw new ConfigError(
+            `Cannot use webhookAllowlist from ${source}: ${(error as Error).message}`,
+          );
+        }
+        config.webhookAllowlist = entries;
+        break;
+      }
       default:
         throw new ConfigError(
           `Cannot use setting "${key}" from ${source}: unknown; known settings are ${

@@ -404,7 +404,13 @@ export class AgentManager {
       const live = this.#adopt(record);
       live.module = module;
       this.#transition(live, "loaded", "deployed");
-      return await this.#loadDeployed(live, options.start !== false);
+      try {
+        return await this.#loadDeployed(live, options.start !== false);
+      } catch (error) {
+        // A first deploy that cannot load leaves nothing: not listed, the name free (issue 13).
+        this.#discard(live);
+        throw error;
+      }
     }
     if (existing.record.state === "running") {
       return await this.#hotReload(existing, hash, module, limits, isolation);
@@ -414,12 +420,26 @@ export class AgentManager {
         `Cannot deploy agent "${name}" while it is draining; wait until it is stopped`,
       );
     }
-    // Loaded, Stopped or Failed: a new version, loaded afresh.
+    // Loaded, Stopped or Failed: a new version, loaded afresh. It is instantiated before it
+    // replaces the old one, so a version that cannot load leaves the agent as it was (issue 13).
+    const next = await this.#startInstance(existing, module, limits, isolation);
     this.#unload(existing);
     this.#newVersion(existing, hash, limits, isolation);
     existing.module = module;
+    existing.instanceId = next.instanceId;
+    this.#byInstance.set(next.instanceId, existing);
+    this.#effects.apply(existing, next.effects);
     if (existing.record.state !== "loaded") this.#transition(existing, "loaded", "redeployed");
-    return await this.#loadDeployed(existing, options.start !== false);
+    if (options.start !== false) this.#run(existing);
+    return this.#view(existing);
+  }
+
+  /** Forgets an agent whose first deploy failed: nothing was delivered to it, nothing is kept. */
+  #discard(live: LiveAgent): void {
+    this.#unload(live);
+    this.#deps.router.detach(live.record.name);
+    this.#deps.store.agents.remove(live.record.id);
+    this.#byName.delete(live.record.name);
   }
 
   /** Instantiates a Loaded agent; a failure leaves it Failed with the reason. */

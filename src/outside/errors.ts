@@ -63,3 +63,17 @@ export class JobNotFoundError extends Error {
     this.name = "JobNotFoundError";
   }
 }
+
+/**
+ * Raised when a webhook would reach an internal address (loopback, private,
+ * link-local, metadata…) that the node's configuration does not allow.
+ */
+export class WebhookAddressRefusedError extends Error {
+  readonly code = "webhook_address_refused";
+  constructor(readonly url: string, readonly address: string, readonly addressClass: string) {
+    super(
+      `Cannot call webhook "${url}": ${address} is a ${addressClass} address, which webhooks may not reach; use a public address, or allow it on the server with webhookAllowPrivate (CAXTON_WEBHOOK_ALLOW_PRIVATE=true) or webhookAllowlist (CAXTON_WEBHOOK_ALLOWLIST)`,
+    );
+    this.name = "WebhookAddressRefusedError";
+  }
+}

@@ -8,7 +8,9 @@ export { ParticipantHub } from "./participants.ts";
 export type { ParticipantView } from "./participants.ts";
 export { Participant } from "./participant.ts";
 export type { ParticipantOptions } from "./participant.ts";
-export type { WebhookOptions } from "./webhook.ts";
+export type { GiveUp, WebhookOptions } from "./webhook.ts";
+export { AddressGuard, classifyAddress, parseAllowlist } from "./address_guard.ts";
+export type { AddressClass, WebhookAddressPolicy } from "./address_guard.ts";
 export { BROKER_ADDRESS, RequestBroker } from "./broker.ts";
 export type { RequestOptions } from "./broker.ts";
 export { JobRunner } from "./jobs.ts";
@@ -20,4 +22,5 @@ export {
   JobNotFoundError,
   ParticipantNotFoundError,
   RequestTimeoutError,
+  WebhookAddressRefusedError,
 } from "./errors.ts";

@@ -7,7 +7,8 @@ import type { AclMessage } from "../acl/mod.ts";
 import { MailboxFullError } from "../router/mod.ts";
 import { RefusalCapture } from "./failures.ts";
 import { ClosedError, DeliveryRefusedError } from "./errors.ts";
-import { type WebhookOptions, WebhookSender } from "./webhook.ts";
+import type { AddressGuard } from "./address_guard.ts";
+import { type GiveUp, type WebhookOptions, WebhookSender } from "./webhook.ts";
 
 /** How a participant is reached. */
 export interface ParticipantOptions {
@@ -21,7 +22,9 @@ export interface ParticipantDeps {
   /** Routes a message (sender set). */
   route: (message: AclMessage) => void;
   /** Answers the sender of a message this participant could not take. */
-  giveUp: (message: AclMessage, receiver: string, reason: string) => void;
+  giveUp: (message: AclMessage, receiver: string, why: GiveUp) => void;
+  /** Which addresses its webhook may reach (default: public ones only). */
+  guard?: AddressGuard;
 }
 
 /** An outside participant on this node. */
@@ -43,7 +46,7 @@ export class Participant {
     this.#deps = deps;
     this.capacity = options.capacity ?? 10_000;
     this.webhook = options.webhook
-      ? new WebhookSender(options.webhook, (m, reason) => deps.giveUp(m, name, reason))
+      ? new WebhookSender(options.webhook, (m, why) => deps.giveUp(m, name, why), deps.guard)
       : null;
   }
 

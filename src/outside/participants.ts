@@ -1,10 +1,17 @@
 /** The outside participants of a node, by name, attached to its router. */
 import type { Router } from "../router/mod.ts";
 import type { ParticipantRepository } from "../store/mod.ts";
-import { InvalidParticipantError, ParticipantNotFoundError } from "./errors.ts";
+import { AddressGuard, type WebhookAddressPolicy } from "./address_guard.ts";
+import {
+  InvalidParticipantError,
+  ParticipantNotFoundError,
+  WebhookAddressRefusedError,
+} from "./errors.ts";
 import { Participant, type ParticipantOptions } from "./participant.ts";
 
 const _NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+/** How long registration waits for DNS before accepting a webhook name it cannot check yet. */
+const _REGISTRATION_DNS_MS = 2_000;
 
 /** A participant's public view. */
 export interface ParticipantView {
@@ -22,11 +29,21 @@ export class ParticipantHub {
   readonly #router: Router;
   readonly #saved: ParticipantRepository | null;
   readonly #byName = new Map<string, { participant: Participant; registration: Disposable }>();
+  readonly #guard: AddressGuard;
 
-  /** With `saved`, registrations are persisted and {@linkcode restore} brings them back. */
-  constructor(router: Router, saved: ParticipantRepository | null = null) {
+  /**
+   * With `saved`, registrations are persisted and {@linkcode restore} brings
+   * them back. `webhooks` says which internal addresses webhooks may reach
+   * (none by default).
+   */
+  constructor(
+    router: Router,
+    saved: ParticipantRepository | null = null,
+    options: { webhooks?: WebhookAddressPolicy } = {},
+  ) {
     this.#router = router;
     this.#saved = saved;
+    this.#guard = new AddressGuard(options.webhooks);
   }
 
   /** Registers again everyone saved before the last stop. Returns how many. */
@@ -55,6 +72,7 @@ export class ParticipantHub {
           `Cannot register participant "${name}": webhook "${options.webhook.url}" is not an http(s) URL`,
         );
       }
+      await this.#checkWebhook(url);
     }
     const previous = this.#byName.get(name);
     const queued = previous ? previous.participant.drop() : [];
@@ -65,11 +83,25 @@ export class ParticipantHub {
     return participant;
   }
 
+  /**
+   * Refuses a webhook whose host is, or resolves to, an address the guard
+   * does not allow. A name that does not resolve yet is accepted: each
+   * delivery resolves and checks again.
+   */
+  async #checkWebhook(url: URL): Promise<void> {
+    try {
+      await this.#guard.addressesFor(url, AbortSignal.timeout(_REGISTRATION_DNS_MS));
+    } catch (error) {
+      if (error instanceof WebhookAddressRefusedError) throw error;
+    }
+  }
+
   #attach(name: string, options: ParticipantOptions): Participant {
     const address = `ext:${name}`;
     const participant = new Participant(address, {
       route: (m) => this.#router.route(m),
-      giveUp: (m, receiver, reason) => this.#router.fail(m, receiver, "agent_unavailable", reason),
+      giveUp: (m, receiver, why) => this.#router.fail(m, receiver, why.code, why.reason),
+      guard: this.#guard,
     }, options);
     const registration = this.#router.registerExternal(
       address,
@@ -105,9 +137,10 @@ export class ParticipantHub {
 
   /** Unregisters; messages still queued are answered to their senders with failure. */
   async remove(name: string): Promise<void> {
-    this.get(name);
-    this.#saved?.remove(name);
-    await this.#unregister(name, "the participant was removed");
+    // By its registered name: `name` may carry the `ext:` prefix (found by fuzzing, issue 13).
+    const registered = this.get(name).name.slice(4);
+    this.#saved?.remove(registered);
+    await this.#unregister(registered, "the participant was removed");
   }
 
   async #unregister(name: string, reason?: string): Promise<void> {

@@ -1,9 +1,25 @@
 /**
  * Delivers a participant's messages to its webhook, one at a time and in
  * order, retrying with exponential backoff; a message given up on is handed
- * to `onGiveUp` (the hub answers its sender with a `failure`).
+ * to `onGiveUp` (the hub answers its sender with a `failure`). Every hop, the
+ * first and each redirect, goes only to addresses the guard allows.
  */
 import type { AclMessage } from "../acl/mod.ts";
+import { AddressGuard } from "./address_guard.ts";
+import { WebhookAddressRefusedError } from "./errors.ts";
+import { postOnce } from "./webhook_post.ts";
+
+/** The longest wait between two tries. */
+const _MAX_BACKOFF_MS = 3_600_000;
+/** Redirects followed per try; past that the try fails. */
+const _MAX_REDIRECTS = 5;
+const _REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** Why a message was given up: the code its sender's `failure` carries, and the reason. */
+export interface GiveUp {
+  code: "agent_unavailable" | "webhook_address_refused";
+  reason: string;
+}
 
 /** Where and how hard to deliver. */
 export interface WebhookOptions {
@@ -20,15 +36,21 @@ export interface WebhookOptions {
 export class WebhookSender {
   readonly options: Required<WebhookOptions>;
   readonly #queue: AclMessage[] = [];
-  readonly #onGiveUp: (message: AclMessage, reason: string) => void;
+  readonly #onGiveUp: (message: AclMessage, why: GiveUp) => void;
+  readonly #guard: AddressGuard;
   readonly #closed = new AbortController();
   #running: Promise<void> | null = null;
   /** Deliveries made, retries made, messages given up on. */
   readonly stats = { delivered: 0, retries: 0, failed: 0 };
 
-  constructor(options: WebhookOptions, onGiveUp: (message: AclMessage, reason: string) => void) {
+  constructor(
+    options: WebhookOptions,
+    onGiveUp: (message: AclMessage, why: GiveUp) => void,
+    guard: AddressGuard = new AddressGuard(),
+  ) {
     this.options = { maxAttempts: 5, backoffMs: 200, timeoutMs: 10_000, ...options };
     this.#onGiveUp = onGiveUp;
+    this.#guard = guard;
   }
 
   get pending(): number {
@@ -58,35 +80,65 @@ export class WebhookSender {
       }
     }
     for (const message of this.#queue.splice(0)) {
-      this.#onGiveUp(message, "the node shut down before the webhook took it");
+      this.#onGiveUp(message, {
+        code: "agent_unavailable",
+        reason: "the node shut down before the webhook took it",
+      });
     }
   }
 
   /** Returns null once delivered, or why it was given up. */
-  async #deliver(message: AclMessage): Promise<string | null> {
-    const { url, maxAttempts, backoffMs, timeoutMs } = this.options;
+  async #deliver(message: AclMessage): Promise<GiveUp | null> {
+    const { url, maxAttempts, backoffMs } = this.options;
     const body = JSON.stringify(message);
     let last = "";
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (attempt > 1) {
         this.stats.retries++;
-        if (!await this.#sleep(backoffMs * 2 ** (attempt - 2))) return "shut down while retrying";
+        // Doubled each time, at most an hour: a longer timer would fire at once.
+        if (!await this.#sleep(Math.min(backoffMs * 2 ** (attempt - 2), _MAX_BACKOFF_MS))) {
+          return { code: "agent_unavailable", reason: "shut down while retrying" };
+        }
       }
       try {
-        const res = await fetch(url, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body,
-          signal: AbortSignal.any([this.#closed.signal, AbortSignal.timeout(timeoutMs)]),
-        });
-        await res.body?.cancel();
-        if (res.ok) return null;
-        last = `HTTP ${res.status}`;
+        const status = await this.#post(body);
+        if (status >= 200 && status < 300) return null;
+        last = `HTTP ${status}`;
       } catch (error) {
+        // A refused address stays refused: no retry.
+        if (error instanceof WebhookAddressRefusedError) {
+          return { code: "webhook_address_refused", reason: error.message };
+        }
         last = (error as Error).message;
       }
     }
-    return `webhook ${url} did not take the message after ${maxAttempts} attempts (last: ${last})`;
+    return {
+      code: "agent_unavailable",
+      reason:
+        `webhook ${url} did not take the message after ${maxAttempts} attempts (last: ${last})`,
+    };
+  }
+
+  /**
+   * One try: POSTs to the webhook and follows redirects (the same POST, body
+   * included, since a GET would not carry the message), each hop checked by
+   * the guard. Resolves with the final status.
+   */
+  async #post(body: string): Promise<number> {
+    const signal = AbortSignal.any([
+      this.#closed.signal,
+      AbortSignal.timeout(this.options.timeoutMs),
+    ]);
+    let url = new URL(this.options.url);
+    for (let hop = 0;; hop++) {
+      const { status, location } = await postOnce(url, body, { guard: this.#guard, signal });
+      if (!_REDIRECTS.has(status) || location === null) return status;
+      if (hop === _MAX_REDIRECTS) throw new Error(`more than ${_MAX_REDIRECTS} redirects`);
+      url = new URL(location, url);
+      if (url.protocol !== "http:" && url.protocol !== "https:") {
+        throw new Error(`redirected to "${url.href}", which is not an http(s) URL`);
+      }
+    }
   }
 
   #sleep(ms: number): Promise<boolean> {

@@ -37,6 +37,8 @@ export type FailureCode =
   | "unknown_receiver"
   | "mailbox_full"
   | "agent_unavailable"
+  // An outside participant's webhook points at an address the node may not reach (issue 13).
+  | "webhook_address_refused"
   | "handling_failed"
   | "message_too_large"
   | "reply_timeout"

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { agentBytes } from "../_support/node.ts";
 import { deploy, startApiNode } from "../_support/api_node.ts";
 import { assertProblem, call } from "../_support/http.ts";
+import { wat } from "../_support/wat.ts";
 
 Deno.test("a multipart deploy sets name, limits, isolation and capabilities, and get shows them with counters", async () => {
   await using n = await startApiNode();
@@ -133,4 +134,99 @@ Deno.test("deploy errors are problems: invalid module, wrong media type, bad mul
     body: new Uint8Array(128 * 1024),
   });
   assertProblem(big, 413, "payload_too_large");
+});
+
+/** A valid ABI v1 module whose caxton_init answers `code` (non-zero: it refuses to start). */
+function initAnswering(code: number): Uint8Array {
+  return wat(`(module
+    (memory (export "memory") 1)
+    (func (export "caxton_abi_v1"))
+    (func (export "caxton_init") (result i32) (i32.const ${code}))
+    (func (export "caxton_alloc") (param i32) (result i32) (i32.const 1024))
+    (func (export "caxton_handle") (param i32 i32) (result i32) (i32.const 0)))`);
+}
+
+/** A valid ABI v1 module whose start function traps. */
+const START_TRAPS = wat(`(module
+  (memory (export "memory") 1)
+  (func $boom unreachable)
+  (start $boom)
+  (func (export "caxton_abi_v1"))
+  (func (export "caxton_alloc") (param i32) (result i32) (i32.const 1024))
+  (func (export "caxton_handle") (param i32 i32) (result i32) (i32.const 0)))`);
+
+const putWasm = (api: string, name: string, bytes: Uint8Array) =>
+  call(`${api}/agents/${name}`, {
+    method: "PUT",
+    headers: { "content-type": "application/wasm" },
+    body: bytes as Uint8Array<ArrayBuffer>,
+  });
+
+Deno.test("a malformed multipart body is a 400 problem with a remedy, not a 500", async () => {
+  await using n = await startApiNode();
+  const bodies: [string, string][] = [
+    ["multipart/form-data; boundary=xyz", "this is not multipart at all"],
+    [
+      "multipart/form-data",
+      "--xyz\r\nContent-Disposition: form-data; name=module\r\n\r\nx\r\n--xyz--",
+    ],
+    ["multipart/form-data; boundary=xyz", ""],
+  ];
+  for (const [type, body] of bodies) {
+    const res = await call(`${n.api}/agents/x`, {
+      method: "PUT",
+      headers: { "content-type": type },
+      body,
+    });
+    assert.equal(res.status, 400, `${type} ${JSON.stringify(body)}: ${JSON.stringify(res.body)}`);
+    assertProblem(res, 400, "bad_multipart");
+    assert.match(res.body.remedy, /module=@agent\.wasm/, body);
+  }
+  assertProblem(await call(`${n.api}/agents/x`), 404, "agent_not_found");
+});
+
+Deno.test("a first deploy that fails to load leaves nothing: not listed, the name free", async () => {
+  await using n = await startApiNode();
+  for (const bytes of [initAnswering(7), START_TRAPS]) {
+    const res = await putWasm(n.api, "fragile", bytes);
+    assertProblem(res, 422, "agent_load_failed");
+    assertProblem(await call(`${n.api}/agents/fragile`), 404, "agent_not_found");
+    assert.deepEqual((await call(`${n.api}/agents`)).body.items, []);
+  }
+  assert.match(
+    (await putWasm(n.api, "fragile", initAnswering(7))).body.detail,
+    /caxton_init/,
+  );
+  const fresh = await putWasm(n.api, "fragile", agentBytes("echo_wat"));
+  assert.equal(fresh.status, 201, "the name is free");
+  assert.equal(fresh.body.version, 1);
+  assert.equal(fresh.body.state, "running");
+  assert.deepEqual(n.node.store.agents.list().map((a) => [a.name, a.version]), [["fragile", 1]]);
+});
+
+Deno.test("a redeploy that fails to load leaves the old version as it was, running or stopped", async () => {
+  await using n = await startApiNode();
+  await deploy(n.api, "echo", "echo_wat");
+  await deploy(n.api, "parked", "echo_wat");
+  await call(`${n.api}/agents/parked/stop`, { method: "POST" });
+  for (const bytes of [initAnswering(3), START_TRAPS]) {
+    assertProblem(await putWasm(n.api, "echo", bytes), 422, "agent_load_failed");
+    assertProblem(await putWasm(n.api, "parked", bytes), 422, "agent_load_failed");
+  }
+  const echo = await call(`${n.api}/agents/echo`);
+  assert.equal(echo.body.state, "running");
+  assert.equal(echo.body.version, 1);
+  const answer = await call(`${n.api}/agents/echo/request`, {
+    method: "POST",
+    json: { content: "hi" },
+  });
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  assert.equal(answer.body.content, "hi");
+  const parked = await call(`${n.api}/agents/parked`);
+  assert.equal(parked.body.state, "stopped");
+  assert.equal(parked.body.version, 1);
+  assert.equal(parked.body.failure, null);
+  const started = await call(`${n.api}/agents/parked/start`, { method: "POST" });
+  assert.equal(started.body.state, "running");
+  assert.equal(started.body.version, 1);
 });

@@ -3,19 +3,29 @@ import assert from "node:assert/strict";
 import { deploy, startApiNode } from "../_support/api_node.ts";
 import { assertProblem, call, openEvents } from "../_support/http.ts";
 
-/** A real webhook receiver on loopback that refuses the first `failFirst` posts. */
-function webhookServer(failFirst: number) {
+/** Webhooks to loopback are refused by default: these tests' receivers are allowed explicitly. */
+const LOOPBACK_HOOKS = { webhookAllowPrivate: true };
+
+/**
+ * A real webhook receiver on loopback that refuses the first `failFirst`
+ * posts; a post to `/moved` is redirected to `redirectTo`.
+ */
+function webhookServer(failFirst: number, redirectTo = "") {
   const received: { at: number; body: any }[] = [];
   let posts = 0;
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
     posts++;
     const body = await req.json();
+    if (new URL(req.url).pathname === "/moved") {
+      return new Response(null, { status: 307, headers: { location: redirectTo } });
+    }
     if (posts <= failFirst) return new Response("not yet", { status: 503 });
     received.push({ at: Date.now(), body });
     return new Response(null, { status: 204 });
   });
   return {
     url: `http://127.0.0.1:${server.addr.port}/hook`,
+    movedUrl: `http://127.0.0.1:${server.addr.port}/moved`,
     received,
     get posts() {
       return posts;
@@ -63,7 +73,7 @@ Deno.test("a registered participant receives by SSE stream, queued messages firs
 
 Deno.test("a webhook participant gets messages POSTed, retried with backoff until taken", async () => {
   await using hook = webhookServer(2);
-  await using n = await startApiNode();
+  await using n = await startApiNode(LOOPBACK_HOOKS);
   await deploy(n.api, "echo", "echo_wat");
   const registered = await call(`${n.api}/participants/hooked`, {
     method: "PUT",
@@ -86,7 +96,7 @@ Deno.test("a webhook participant gets messages POSTed, retried with backoff unti
 
 Deno.test("a webhook that never takes a message gives up and the sender gets failure", async () => {
   await using hook = webhookServer(1_000);
-  await using n = await startApiNode();
+  await using n = await startApiNode(LOOPBACK_HOOKS);
   await call(`${n.api}/participants/sender`, { method: "PUT" });
   await call(`${n.api}/participants/dead`, {
     method: "PUT",
@@ -160,7 +170,7 @@ Deno.test("registrations, webhooks included, survive a restart; removed ones sta
   const dataDir = Deno.makeTempDirSync({ prefix: "caxton-participants-" });
   try {
     {
-      await using n = await startApiNode({ dataDir });
+      await using n = await startApiNode({ dataDir, ...LOOPBACK_HOOKS });
       await call(`${n.api}/participants/kept`, {
         method: "PUT",
         json: { webhook: { url: hook.url, backoffMs: 10 } },
@@ -168,7 +178,7 @@ Deno.test("registrations, webhooks included, survive a restart; removed ones sta
       await call(`${n.api}/participants/gone`, { method: "PUT" });
       await call(`${n.api}/participants/gone`, { method: "DELETE" });
     }
-    await using n = await startApiNode({ dataDir });
+    await using n = await startApiNode({ dataDir, ...LOOPBACK_HOOKS });
     await deploy(n.api, "echo", "echo_wat");
     const list = await call(`${n.api}/participants`);
     assert.deepEqual(list.body.items.map((p: { name: string }) => p.name), ["kept"]);
@@ -182,4 +192,83 @@ Deno.test("registrations, webhooks included, survive a restart; removed ones sta
   } finally {
     Deno.removeSync(dataDir, { recursive: true });
   }
+});
+
+Deno.test("by default a webhook to loopback, metadata or private addresses is refused at registration", async () => {
+  await using n = await startApiNode();
+  const targets: [string, string][] = [
+    ["http://127.0.0.1:9/hook", "loopback"],
+    ["http://localhost:9/hook", "loopback"],
+    ["http://169.254.169.254/latest/meta-data/", "cloud-metadata"],
+    ["http://[::ffff:169.254.169.254]/", "cloud-metadata"],
+    ["http://10.0.0.5/", "private"],
+    ["http://[fd00::1]/", "unique-local"],
+    ["http://100.64.1.1/", "carrier-grade-nat"],
+    ["http://0.0.0.0:9/", "unspecified"],
+  ];
+  for (const [url, addressClass] of targets) {
+    const res = await call(`${n.api}/participants/probe`, {
+      method: "PUT",
+      json: { webhook: url },
+    });
+    assertProblem(res, 422, "webhook_address_refused");
+    assert.equal(res.body.addressClass, addressClass, url);
+    assert.match(res.body.detail, new RegExp(`a ${addressClass} address`));
+    assert.match(res.body.remedy, /webhookAllowPrivate.*webhookAllowlist/);
+  }
+  assertProblem(await call(`${n.api}/participants/probe`), 404, "participant_not_found");
+});
+
+Deno.test("a webhook the node no longer allows is refused at delivery: the sender gets failure, the hook nothing", async () => {
+  await using hook = webhookServer(0);
+  const dataDir = Deno.makeTempDirSync({ prefix: "caxton-participants-" });
+  try {
+    {
+      await using n = await startApiNode({ dataDir, ...LOOPBACK_HOOKS });
+      const put = await call(`${n.api}/participants/inside`, {
+        method: "PUT",
+        json: { webhook: { url: hook.url, backoffMs: 10 } },
+      });
+      assert.equal(put.status, 201);
+    }
+    // Restarted with the default policy: the saved registration comes back, its deliveries do not go.
+    await using n = await startApiNode({ dataDir });
+    await call(`${n.api}/participants/sender`, { method: "PUT" });
+    await call(`${n.api}/participants/sender/messages`, {
+      method: "POST",
+      json: { performative: "inform", receiver: ["ext:inside"], content: "no", replyWith: "r1" },
+    });
+    const polled = await call(`${n.api}/participants/sender/messages?wait=5000`);
+    const failure = polled.body.items[0];
+    assert.equal(failure.performative, "failure");
+    assert.equal(failure.inReplyTo, "r1");
+    assert.equal(failure.content.code, "webhook_address_refused");
+    assert.match(failure.content.reason, /127\.0\.0\.1 is a loopback address/);
+    assert.equal(hook.posts, 0);
+  } finally {
+    Deno.removeSync(dataDir, { recursive: true });
+  }
+});
+
+Deno.test("a webhook allowed by the allowlist that redirects to the metadata address has that hop refused", async () => {
+  await using hook = webhookServer(0, "http://169.254.169.254/latest/meta-data/iam");
+  await using n = await startApiNode({ webhookAllowlist: ["127.0.0.1/32"] });
+  assert.equal(
+    (await call(`${n.api}/participants/hooked`, {
+      method: "PUT",
+      json: { webhook: { url: hook.movedUrl, backoffMs: 10 } },
+    })).status,
+    201,
+  );
+  await call(`${n.api}/participants/sender`, { method: "PUT" });
+  await call(`${n.api}/participants/sender/messages`, {
+    method: "POST",
+    json: { performative: "inform", receiver: ["ext:hooked"], content: "x", replyWith: "r2" },
+  });
+  const polled = await call(`${n.api}/participants/sender/messages?wait=5000`);
+  const failure = polled.body.items[0];
+  assert.equal(failure.content.code, "webhook_address_refused");
+  assert.match(failure.content.reason, /169\.254\.169\.254 is a cloud-metadata address/);
+  assert.equal(hook.posts, 1, "the first hop was made, the redirect was not followed");
+  assert.deepEqual(hook.received, []);
 });

@@ -90,3 +90,27 @@ Deno.test("send quotas are off by default; quota and saturation settings come fr
     /sendQuotaIntervalMs="0" from the environment: expected an integer from 1/,
   );
 });
+
+Deno.test("webhooks reach only public addresses unless the webhook settings allow more", () => {
+  const defaults = loadConfig();
+  assert.equal(defaults.webhookAllowPrivate, false);
+  assert.deepEqual(defaults.webhookAllowlist, []);
+  const fromEnv = loadConfig({
+    env: {
+      CAXTON_WEBHOOK_ALLOW_PRIVATE: "true",
+      CAXTON_WEBHOOK_ALLOWLIST: "10.1.0.0/16, hooks.internal ,fd00::1",
+    },
+  });
+  assert.equal(fromEnv.webhookAllowPrivate, true);
+  assert.deepEqual(fromEnv.webhookAllowlist, ["10.1.0.0/16", "hooks.internal", "fd00::1"]);
+  assert.throws(
+    () => loadConfig({ file: { path: "c.json", values: { webhookAllowlist: ["10.0.0.0/40"] } } }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      /webhookAllowlist from config file "c.json".*not a CIDR/.test(e.message),
+  );
+  assert.throws(
+    () => loadConfig({ env: { CAXTON_WEBHOOK_ALLOW_PRIVATE: "yes" } }),
+    /webhookAllowPrivate="yes" from the environment/,
+  );
+});

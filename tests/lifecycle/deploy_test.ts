@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { InvalidDeploymentError } from "../../src/lifecycle/mod.ts";
-import { InvalidLimitError } from "../../src/runtime/mod.ts";
+import { AgentLoadError, InvalidLimitError } from "../../src/runtime/mod.ts";
 import { defaultConfig } from "../../src/config/mod.ts";
 import {
   agentBytes,
@@ -111,4 +111,27 @@ Deno.test("the node's limits apply to every deployment that does not override th
   });
   assert.equal(roomy.limits.memoryPages, 16);
   assert.equal(roomy.limits.fuelPerMessage, 2_000);
+});
+
+Deno.test("a first deploy whose caxton_init fails keeps nothing, not even after a restart", async () => {
+  using dir = tempDataDir();
+  {
+    await using node = await startTestNode({ dataDir: dir.path });
+    using me = new TestParticipant(node);
+    await assert.rejects(
+      () => node.agents.deploy("fragile", agentBytes("slow_init")),
+      (e: unknown) => e instanceof AgentLoadError && /caxton_init/.test(e.message),
+    );
+    assert.deepEqual(node.agents.list(), []);
+    assert.deepEqual(node.store.agents.list(), []);
+    // The name routes nowhere: a message to it is refused as to any unknown agent.
+    const refused = await me.request("fragile", "anyone?");
+    assert.equal(refused.performative, "failure");
+    assert.equal((refused.content as { code: string }).code, "unknown_receiver");
+  }
+  await using node = await startTestNode({ dataDir: dir.path });
+  assert.deepEqual(node.agents.list(), []);
+  const view = await node.agents.deploy("fragile", agentBytes("echo_wat"));
+  assert.equal(view.version, 1);
+  assert.deepEqual(node.agents.history("fragile").map((t) => t.to), ["loaded", "running"]);
 });
