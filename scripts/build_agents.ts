@@ -9,7 +9,7 @@
  * deno task build:agents --out-dir DIR   # somewhere else than build/agents/
  * ```
  *
- * The targets are listed in scripts/build/targets.ts, the compilers live in
+ * The targets are listed in scripts/build_agents/targets.ts, the compilers live in
  * src/toolchain/. A target is rebuilt only when its output is older than one
  * of its inputs (its sources and its compiler's code); compilers load lazily,
  * so a warm run costs little more than Deno's start-up.
@@ -20,7 +20,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { checkAbi, mtime, sha256, writeAtomically } from "../src/toolchain/mod.ts";
-import { type Kind, listTargets, selectTargets, type Target } from "./build/targets.ts";
+import { type Kind, listTargets, selectTargets, type Target } from "./build_agents/targets.ts";
 
 const DEFAULT_OUT_DIR = fileURLToPath(new URL("../build/agents/", import.meta.url));
 
