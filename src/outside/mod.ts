@@ -9,7 +9,7 @@ export type { ParticipantView } from "./participants.ts";
 export { Participant } from "./participant.ts";
 export type { ParticipantOptions } from "./participant.ts";
 export type { WebhookOptions } from "./webhook.ts";
-export { BROKER_ADDRESS, RequestBroker } from "./broker.ts";
+export { RequestBroker } from "./broker.ts";
 export type { RequestOptions } from "./broker.ts";
 export { JobRunner } from "./jobs.ts";
 export { DeliveryCounter } from "./delivery_counter.ts";

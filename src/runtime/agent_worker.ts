@@ -185,8 +185,5 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       instances.delete(message.instanceId);
       flush();
       break;
-    case "ping":
-      post({ kind: "pong", seq: message.seq });
-      break;
   }
 };

@@ -104,8 +104,7 @@ export type ToWorker =
   | { kind: "observe"; all: boolean }
   | { kind: "deliver"; batch: Delivery[] }
   /** Agents whose mailboxes are full (true) or no longer (false): `send` to them returns -2. */
-  | { kind: "congestion"; agents: string[]; congested: boolean }
-  | { kind: "ping"; seq: number };
+  | { kind: "congestion"; agents: string[]; congested: boolean };
 
 /** Worker → main thread. */
 export type FromWorker =
@@ -114,5 +113,4 @@ export type FromWorker =
   | { kind: "handled"; batch: Outcome[]; tallies: DirectTally[]; notes: DirectNote[] }
   | { kind: "direct-armed"; instanceId: number }
   /** Direct delivery to the instance has ended; `bounced` messages were held and must be routed. */
-  | { kind: "undirected"; token: number; instanceId: number; bounced: string[] }
-  | { kind: "pong"; seq: number };
+  | { kind: "undirected"; token: number; instanceId: number; bounced: string[] };

@@ -382,8 +382,6 @@ export class WorkerPool {
         else load.reject(new AgentLoadError(load.agent, message.reason));
         break;
       }
-      case "pong":
-        break;
     }
   }
 

@@ -3,7 +3,7 @@ import { basename, dirname, join } from "node:path";
 import { APT_PACKAGES, runTool } from "./tool.ts";
 
 /** rustc flags for an agent (`cdylib`) or the SDK (`rlib`) on Debian's toolchain. */
-export const RUSTC_FLAGS = [
+const RUSTC_FLAGS = [
   "--edition",
   "2021",
   "--target",
@@ -15,7 +15,7 @@ export const RUSTC_FLAGS = [
 ] as const;
 
 /** Debian's rustc: the rustup one on PATH, if any, has no wasm32 standard library. */
-export const RUSTC = "/usr/bin/rustc";
+const RUSTC = "/usr/bin/rustc";
 
 /** Compiles the SDK crate `lib` to the rlib `out`. */
 export async function compileRustSdk(lib: string, out: string): Promise<void> {
