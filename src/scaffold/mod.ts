@@ -6,5 +6,5 @@
  */
 export { AGENT_LANGUAGES, scaffoldAgent, ScaffoldError } from "./scaffold.ts";
 export type { ScaffoldOptions, ScaffoldResult } from "./scaffold.ts";
-export { PROJECT_TEST_FILE, testAgentProject } from "./project_test.ts";
-export type { ProjectTestCase, ProjectTestReport, ProjectTestResult } from "./project_test.ts";
+export { PROJECT_TEST_FILE, testAgentProject } from "./test_runner.ts";
+export type { ProjectTestCase, ProjectTestReport, ProjectTestResult } from "./test_runner.ts";

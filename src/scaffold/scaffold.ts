@@ -13,7 +13,7 @@ import {
   type ProjectManifest,
 } from "../toolchain/mod.ts";
 import { readme, TEST_SPEC } from "./templates.ts";
-import { PROJECT_TEST_FILE } from "./project_test.ts";
+import { PROJECT_TEST_FILE } from "./test_runner.ts";
 
 /** The languages `caxton agent new --lang` accepts. */
 export const AGENT_LANGUAGES = PROJECT_LANGUAGES;

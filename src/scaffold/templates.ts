@@ -1,7 +1,7 @@
 /** The generated files of an agent project that are not copies: its test spec and README. */
 import type { ProjectLanguage } from "../toolchain/mod.ts";
 
-/** `agent_test.json`: what the scaffolded echo agent must answer (read by project_test.ts). */
+/** `agent_test.json`: what the scaffolded echo agent must answer (read by test_runner.ts). */
 export const TEST_SPEC = `${
   JSON.stringify(
     {
