@@ -19,6 +19,5 @@ export {
 } from "./project.ts";
 export type { ProjectLanguage, ProjectManifest } from "./project.ts";
 export { buildQuickJs, compileJs } from "./quickjs.ts";
-export type { QuickJs, QuickJsPaths } from "./quickjs.ts";
 export { compileRust, compileRustSdk } from "./rust.ts";
 export { compileWat, WABT_FEATURES } from "./wat.ts";
