@@ -1,7 +1,7 @@
 /** Reading request bodies once, at the edge, into parsed values or problems. */
 import type { Context } from "hono";
 import { type AclMessage, parseFipaString, toAclMessage } from "../acl/mod.ts";
-import { problem, ProblemError } from "./problem.ts";
+import { problem, ProblemError } from "./problem_details.ts";
 
 /** Content types that carry a FIPA string (SC00070) message. */
 const FIPA_TYPES = ["text/fipa-acl", "application/fipa-acl"] as const;

@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import type { LoggedMessage } from "../store/mod.ts";
 import { intQuery, readAclMessage, timeQuery } from "./body.ts";
-import { problem, ProblemError } from "./problem.ts";
+import { problem, ProblemError } from "./problem_details.ts";
 import { eventStream } from "./sse.ts";
 import type { ApiDeps } from "./deps.ts";
 

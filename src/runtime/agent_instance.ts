@@ -5,7 +5,7 @@
  */
 import { nextTraceparent } from "../acl/mod.ts";
 import type { AgentLimits } from "./limits.ts";
-import type { Effects } from "./protocol.ts";
+import type { Effects } from "./worker_protocol.ts";
 
 const _MAX_LOG_BYTES = 4096;
 const _MAX_KEY_BYTES = 256;

@@ -9,7 +9,7 @@
 /// <reference lib="deno.worker" />
 import { AgentInstance } from "./agent_instance.ts";
 import { DirectRouter, type QueuedDelivery } from "./direct_router.ts";
-import type { DirectTally, FromWorker, Outcome, ToWorker } from "./protocol.ts";
+import type { DirectTally, FromWorker, Outcome, ToWorker } from "./worker_protocol.ts";
 
 /** Deliveries handled before the worker posts what they did and looks at its inbox. */
 const _CHUNK = 512;

@@ -14,7 +14,7 @@ export type {
   WorkerLoss,
   WorkerPoolOptions,
 } from "./worker_pool.ts";
-export type { DirectNote, DirectTally, Effects, Outcome } from "./protocol.ts";
+export type { DirectNote, DirectTally, Effects, Outcome } from "./worker_protocol.ts";
 // The ABI's surface as data; src/toolchain imports abi_v1.ts itself, as it has no
 // dependency and this front door loads binaryen.
 export {

@@ -14,7 +14,7 @@ import type {
   FromWorker,
   Outcome,
   ToWorker,
-} from "./protocol.ts";
+} from "./worker_protocol.ts";
 
 /** Raised when an agent instance cannot be created in a worker. */
 export class AgentLoadError extends Error {

@@ -8,7 +8,7 @@ import {
 } from "../../scaffold/mod.ts";
 import { buildAgentProject, ProjectError, readProject } from "../../toolchain/mod.ts";
 import { CliError, EXIT } from "../exit.ts";
-import type { Command, CommandContext } from "../command.ts";
+import type { Command, CommandContext } from "../command_types.ts";
 
 /**
  * The folder the user ran the command from: `deno task` runs tasks in the
