@@ -8,7 +8,7 @@ import type { Context } from "hono";
 import { AGENT_STATES, type AgentState, type AgentView } from "../lifecycle/mod.ts";
 import type { CapabilityDeclaration, Isolation } from "../runtime/mod.ts";
 import { badQuery, intQuery, requireMediaType } from "./body.ts";
-import { problem, ProblemError } from "./problem.ts";
+import { problem, ProblemError } from "./problem_details.ts";
 import type { ApiDeps } from "./deps.ts";
 
 /** An agent as the API shows it (the internal id left out). */
@@ -103,7 +103,7 @@ export function agentRoutes(deps: ApiDeps): Hono {
 }
 
 /** Strips what only the node needs. */
-export function publicAgent(view: AgentView): PublicAgent {
+function publicAgent(view: AgentView): PublicAgent {
   const { id: _id, ...rest } = view;
   return rest;
 }

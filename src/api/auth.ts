@@ -1,6 +1,6 @@
 /** An optional bearer token in front of `/api/v1`. */
 import type { MiddlewareHandler } from "hono";
-import { problem, problemResponse } from "./problem.ts";
+import { problem, problemResponse } from "./problem_details.ts";
 
 const _encoder = new TextEncoder();
 

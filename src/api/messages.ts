@@ -7,12 +7,12 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import type { LoggedMessage } from "../store/mod.ts";
 import { intQuery, readAclMessage, timeQuery } from "./body.ts";
-import { problem, ProblemError } from "./problem.ts";
+import { problem, ProblemError } from "./problem_details.ts";
 import { eventStream } from "./sse.ts";
 import type { ApiDeps } from "./deps.ts";
 
 /** A logged delivery as the API shows it. */
-export function publicDelivery(row: LoggedMessage) {
+function publicDelivery(row: LoggedMessage) {
   return {
     id: row.id,
     acceptedAt: new Date(row.acceptedAt).toISOString(),

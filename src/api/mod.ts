@@ -5,6 +5,6 @@
  */
 export { createApp } from "./app.ts";
 export type { ApiDeps, ApiOptions } from "./deps.ts";
-export { problem, ProblemError, problemResponse } from "./problem.ts";
-export type { Problem } from "./problem.ts";
+export { problem, ProblemError, problemResponse } from "./problem_details.ts";
+export type { Problem } from "./problem_details.ts";
 export { openApiDocument } from "./openapi.ts";

@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import type { ParticipantOptions } from "../outside/mod.ts";
 import { intQuery, readAclMessage, readObject } from "./body.ts";
-import { problem, ProblemError } from "./problem.ts";
+import { problem, ProblemError } from "./problem_details.ts";
 import { eventStream } from "./sse.ts";
 import type { ApiDeps } from "./deps.ts";
 

@@ -6,9 +6,9 @@
 import { Hono } from "hono";
 import { type AclMessage, type Performative, PERFORMATIVES } from "../acl/mod.ts";
 import { intQuery, MAX_TIMER_MS, readObject, withCallerTrace } from "./body.ts";
-import { problem, ProblemError } from "./problem.ts";
+import { problem, ProblemError } from "./problem_details.ts";
 import { eventStream } from "./sse.ts";
-import { toProblem } from "./problems.ts";
+import { toProblem } from "./problem_mapping.ts";
 import type { ApiDeps } from "./deps.ts";
 
 type _Request = Partial<Omit<AclMessage, "sender" | "receiver">>;

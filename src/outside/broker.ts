@@ -9,7 +9,7 @@ import { RefusalCapture } from "./failures.ts";
 import { ClosedError, DeliveryRefusedError, RequestTimeoutError } from "./errors.ts";
 
 /** The broker's address; `_` keeps it out of the names users may register. */
-export const BROKER_ADDRESS = "ext:_api";
+const BROKER_ADDRESS = "ext:_api";
 
 /** Answers that end a request; anything else (agree, propose…) is progress. */
 const _FINAL: ReadonlySet<Performative> = new Set<Performative>([

@@ -11,7 +11,7 @@ export type { ParticipantOptions } from "./participant.ts";
 export type { GiveUp, WebhookOptions } from "./webhook.ts";
 export { AddressGuard, classifyAddress, parseAllowlist } from "./address_guard.ts";
 export type { AddressClass, WebhookAddressPolicy } from "./address_guard.ts";
-export { BROKER_ADDRESS, RequestBroker } from "./broker.ts";
+export { RequestBroker } from "./broker.ts";
 export type { RequestOptions } from "./broker.ts";
 export { JobRunner } from "./jobs.ts";
 export { DeliveryCounter } from "./delivery_counter.ts";

@@ -2,7 +2,7 @@
  * @module
  * Addressing, per-agent mailboxes and delivery with failure replies.
  */
-export { MessageTooLargeError, PLATFORM, Router } from "./router.ts";
+export { MessageTooLargeError, Router } from "./router.ts";
 export type { DeadLetter, Endpoint, FailureCode, RouterOptions, Tap } from "./router.ts";
 export { Mailbox, MailboxFullError } from "./mailbox.ts";
 export type { Envelope, MailboxOptions } from "./mailbox.ts";

@@ -72,9 +72,6 @@ export interface RouterOptions {
 /** A listener to routed messages; `at` is when (ms, performance.timeOrigin-based). */
 export type Tap = (message: AclMessage, at: number) => void;
 
-/** The platform's own name when it speaks (routing failures). */
-export const PLATFORM = "caxton";
-
 /** Why nobody took a message: the address spaces say where to look. */
 function _unknown(receiver: string): string {
   if (receiver.startsWith("tool:")) {

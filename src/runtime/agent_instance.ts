@@ -7,7 +7,7 @@ import { nextTraceparent } from "../acl/mod.ts";
 import { MAX_CAPABILITY_BYTES, parseRegisteredCapability } from "./capability.ts";
 import { FuelMeter, REFUEL_IMPORT } from "./fuel_meter.ts";
 import type { AgentLimits } from "./limits.ts";
-import type { Effects, RunFailureCode } from "./protocol.ts";
+import type { Effects, RunFailureCode } from "./worker_protocol.ts";
 import { failedRun, type RunFailure, trapFailure } from "./run_failure.ts";
 
 const _MAX_LOG_BYTES = 4096;

@@ -9,7 +9,7 @@
 /// <reference lib="deno.worker" />
 import { AgentInstance, HostCode } from "./agent_instance.ts";
 import { DirectRouter, type QueuedDelivery } from "./direct_router.ts";
-import type { DirectTally, FromWorker, Outcome, ToWorker } from "./protocol.ts";
+import type { DirectTally, FromWorker, Outcome, ToWorker } from "./worker_protocol.ts";
 import { SendQuota } from "./send_quota.ts";
 
 /** Deliveries handled before the worker posts what they did and looks at its inbox. */
@@ -215,9 +215,6 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       break;
     case "send-quota":
       quota.spec = { messages: message.messages, intervalMs: message.intervalMs };
-      break;
-    case "ping":
-      post({ kind: "pong", seq: message.seq });
       break;
   }
 };

@@ -3,7 +3,7 @@
  * and deployment options: a bare name, or a JSON object with the name, a
  * description and an example of the content the agent expects (docs/ABI.md).
  */
-import type { CapabilityDeclaration } from "./protocol.ts";
+import type { CapabilityDeclaration } from "./worker_protocol.ts";
 
 /** Longest capability name, bytes. */
 export const MAX_CAPABILITY_NAME = 128;

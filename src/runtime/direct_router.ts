@@ -13,7 +13,7 @@
  * ends, held messages go back to the main thread in order, queued ones are
  * still handled here first.
  */
-import type { DirectNote } from "./protocol.ts";
+import type { DirectNote } from "./worker_protocol.ts";
 import { RunQueue } from "./run_queue.ts";
 
 const _utf8 = new TextEncoder();

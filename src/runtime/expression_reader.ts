@@ -9,6 +9,7 @@
  * @module
  */
 import binaryen from "binaryen";
+import { describeAbiFeatures } from "./abi_v1.ts";
 import { ModuleRejectedError } from "./module_rules.ts";
 
 /**
@@ -200,8 +201,7 @@ const _ID = {
  * Reads one expression of function `functionName`: returns its kind and
  * appends its sub-expressions, in order, to `children` (absent optional ones
  * left out); for a `call` or `ref.func`, sets `named.target`. Every kind that
- * MVP, sign-extension, non-trapping float-to-int, bulk memory and multi-value
- * produce is known; any other kind is refused, since metering could miss a
+ * the MVP and the features of `ABI_V1_FEATURES` (abi_v1.ts) produce is known; any other kind is refused, since metering could miss a
  * way it loops or calls. Allocates nothing per expression: metering reads
  * every expression of every function.
  *
@@ -409,7 +409,6 @@ function _refuse(functionName: string, what: string): never {
   throw new ModuleRejectedError(
     "unsupported_instruction",
     `Cannot deploy module: function "${functionName}" uses ${what}, which Caxton cannot meter; ` +
-      `build for ABI v1 features only (MVP, mutable globals, sign-extension, ` +
-      `non-trapping float-to-int, bulk memory, multi-value)`,
+      `build for ABI v1 features only (${describeAbiFeatures()})`,
   );
 }

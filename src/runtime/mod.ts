@@ -29,7 +29,17 @@ export type {
   Effects,
   Outcome,
   RunFailureCode,
-} from "./protocol.ts";
+} from "./worker_protocol.ts";
+// The ABI's surface as data; src/toolchain imports abi_v1.ts itself, as it has no
+// dependency and this front door loads binaryen.
+export {
+  ABI_V1_EXPORTS,
+  ABI_V1_FEATURES,
+  ABI_V1_IMPORTS,
+  ABI_V1_MODULE,
+  describeAbiFeatures,
+} from "./abi_v1.ts";
+export type { AbiFeature, AbiSignature } from "./abi_v1.ts";
 export { ModulePreparer } from "./module_preparer.ts";
 export { ModuleRejectedError } from "./module_rules.ts";
 export type { PreparedModule } from "./prepare.ts";

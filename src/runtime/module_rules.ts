@@ -12,6 +12,7 @@
  * @module
  */
 import binaryen from "binaryen";
+import { ABI_V1_EXPORTS, ABI_V1_IMPORTS, ABI_V1_MODULE, type AbiSignature } from "./abi_v1.ts";
 
 /** Every reason a module can be refused at deploy time. */
 export const MODULE_REJECTION_CODES = [
@@ -63,32 +64,11 @@ export class ModuleRejectedError extends Error {
 /** The name of the fuel global that metering adds; a module may not export it. */
 export const FUEL_EXPORT = "caxton_fuel";
 
-/** Value types by their WebAssembly text names (`i32`, `v128`, …). */
-interface _Signature {
-  readonly params: readonly string[];
-  readonly results: readonly string[];
-}
-
-/** The host functions of ABI v1 (docs/ABI.md), all from module `caxton`. */
-const _ABI_IMPORTS: ReadonlyMap<string, _Signature> = new Map([
-  ["send", { params: ["i32", "i32"], results: ["i32"] }],
-  ["log", { params: ["i32", "i32", "i32"], results: [] }],
-  ["state_get", { params: ["i32", "i32", "i32", "i32"], results: ["i32"] }],
-  ["state_set", { params: ["i32", "i32", "i32", "i32"], results: ["i32"] }],
-  ["state_delete", { params: ["i32", "i32"], results: ["i32"] }],
-  ["now_ms", { params: [], results: ["i64"] }],
-  ["register_capability", { params: ["i32", "i32"], results: ["i32"] }],
-]);
-
-/** The functions an ABI v1 module exports; `caxton_init` is optional. */
-const _ABI_EXPORTS: ReadonlyMap<string, _Signature & { readonly required: boolean }> = new Map([
-  ["caxton_abi_v1", { params: [], results: [], required: true }],
-  ["caxton_alloc", { params: ["i32"], results: ["i32"], required: true }],
-  ["caxton_handle", { params: ["i32", "i32"], results: ["i32"], required: true }],
-  ["caxton_init", { params: [], results: ["i32"], required: false }],
-]);
-
-const _ABI_MODULE = "caxton";
+// The ABI's surface is data shared with the toolchain (src/toolchain/).
+type _Signature = AbiSignature;
+const _ABI_IMPORTS = ABI_V1_IMPORTS;
+const _ABI_EXPORTS = ABI_V1_EXPORTS;
+const _ABI_MODULE = ABI_V1_MODULE;
 const _DEPLOY = "Cannot deploy module";
 const _PAGE_BYTES = 65_536;
 

@@ -7,6 +7,7 @@
  * @module
  */
 import binaryen from "binaryen";
+import { ABI_V1_FEATURES, type AbiFeature } from "./abi_v1.ts";
 import { binaryenErrorMessage } from "./binaryen_extras.ts";
 import { injectFuelMetering } from "./fuel.ts";
 import { checkInstanceLimits } from "./instance_limits.ts";
@@ -39,10 +40,16 @@ export interface PreparedModule {
   sizeBytes: number;
 }
 
-/** The WebAssembly features ABI v1 allows (docs/ABI.md), plus saturating float-to-int that compilers emit by default. */
-const _ABI_FEATURES = binaryen.Features.MutableGlobals | binaryen.Features.SignExt |
-  binaryen.Features.BulkMemory | binaryen.Features.BulkMemoryOpt |
-  binaryen.Features.NontrappingFPToInt | binaryen.Features.Multivalue;
+/** binaryen's flags for each feature ABI v1 allows (the list lives in abi_v1.ts). */
+const _BINARYEN_FEATURES: Record<AbiFeature, binaryen.Features> = {
+  "mutable-globals": binaryen.Features.MutableGlobals,
+  "sign-extension": binaryen.Features.SignExt,
+  "non-trapping-float-to-int": binaryen.Features.NontrappingFPToInt,
+  // binaryen splits bulk memory into the copy/fill pair and the segment ops
+  "bulk-memory": binaryen.Features.BulkMemory | binaryen.Features.BulkMemoryOpt,
+  "multi-value": binaryen.Features.Multivalue,
+};
+const _ABI_FEATURES = ABI_V1_FEATURES.reduce((all, f) => all | _BINARYEN_FEATURES[f], 0);
 
 /** binaryen.js reads with explicit features, though its typings omit the argument. */
 const _readBinary = binaryen.readBinary as unknown as (

@@ -6,7 +6,7 @@
  * @module
  */
 import { DeadlineExceededError, FuelExhaustedError } from "./fuel_meter.ts";
-import type { RunFailureCode } from "./protocol.ts";
+import type { RunFailureCode } from "./worker_protocol.ts";
 
 /** A failed run: its code, its reason, and whether it counts as a trap towards Failed. */
 export interface RunFailure {

@@ -14,7 +14,7 @@ import type {
   FromWorker,
   Outcome,
   ToWorker,
-} from "./protocol.ts";
+} from "./worker_protocol.ts";
 import type { SendQuotaSpec } from "./send_quota.ts";
 import { TimeSlicer } from "./time_slicer.ts";
 
@@ -426,8 +426,6 @@ export class WorkerPool {
         else load.reject(new AgentLoadError(load.agent, message.reason));
         break;
       }
-      case "pong":
-        break;
     }
   }
 

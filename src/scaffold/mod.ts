@@ -1,8 +1,10 @@
 /**
  * @module
- * `caxton agent new`: scaffolds a buildable agent project in one of the SDK
- * languages — its source (an echo agent), a copy of the SDK, a build script
- * and a test that deploys the agent into a real Caxton node.
+ * Agent projects: `caxton agent new` scaffolds one in an SDK language — its
+ * source (an echo agent), a copy of the SDK, `caxton.json` and a test spec;
+ * `caxton agent test` builds it and checks it against a real in-process node.
  */
-export { AGENT_LANGUAGES, agentNewCommand, scaffoldAgent, ScaffoldError } from "./scaffold.ts";
-export type { AgentLanguage, ScaffoldOptions, ScaffoldResult } from "./scaffold.ts";
+export { AGENT_LANGUAGES, scaffoldAgent, ScaffoldError } from "./scaffold.ts";
+export type { ScaffoldOptions, ScaffoldResult } from "./scaffold.ts";
+export { PROJECT_TEST_FILE, testAgentProject } from "./test_runner.ts";
+export type { ProjectTestCase, ProjectTestReport, ProjectTestResult } from "./test_runner.ts";

@@ -1,14 +1,22 @@
 /**
  * Writes a new agent project from the repository's own SDKs and echo
  * examples, so a scaffolded agent is always what the conformance suite tests.
+ * The project stands alone: its source, a copy of the SDK, `caxton.json` and a
+ * test spec — built and tested by the `caxton` command, not by importing Caxton.
  */
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { buildScript, testScript } from "./templates.ts";
+import { fileURLToPath } from "node:url";
+import {
+  PROJECT_FILE,
+  PROJECT_LANGUAGES,
+  type ProjectLanguage,
+  type ProjectManifest,
+} from "../toolchain/mod.ts";
+import { readme, TEST_SPEC } from "./templates.ts";
+import { PROJECT_TEST_FILE } from "./test_runner.ts";
 
 /** The languages `caxton agent new --lang` accepts. */
-export const AGENT_LANGUAGES = ["assemblyscript", "c", "rust", "wat"] as const;
-export type AgentLanguage = typeof AGENT_LANGUAGES[number];
+export const AGENT_LANGUAGES = PROJECT_LANGUAGES;
 
 /** A scaffold that cannot be written; `code` says why. */
 export class ScaffoldError extends Error {
@@ -23,10 +31,8 @@ export class ScaffoldError extends Error {
 export interface ScaffoldOptions {
   /** The agent's language. */
   lang: string;
-  /** Where the project folder `<name>/` is created (default: the working directory). */
-  parentDir?: string;
-  /** The Caxton checkout whose SDKs and node the project uses (default: this one). */
-  caxtonRoot?: string;
+  /** Where the project folder `<name>/` is created. */
+  parentDir: string;
 }
 
 export interface ScaffoldResult {
@@ -34,15 +40,14 @@ export interface ScaffoldResult {
   dir: string;
   /** The files written, relative to `dir`. */
   files: string[];
-  /** Commands to build and test the agent, run inside `dir`. */
-  build: string;
-  test: string;
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
+/** The checkout this code runs from: the SDKs and examples copied into a project. */
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /** Where each language's echo example and SDK files live, and what the project calls them. */
-const SOURCES: Record<AgentLanguage, { agent: [string, string]; sdk: [string, string][] }> = {
+const SOURCES: Record<ProjectLanguage, { agent: [string, string]; sdk: [string, string][] }> = {
   assemblyscript: {
     agent: ["examples/agents/assemblyscript/echo.ts", "agent.ts"],
     sdk: [["sdk/assemblyscript/caxton.ts", "sdk/caxton.ts"]],
@@ -58,11 +63,9 @@ const SOURCES: Record<AgentLanguage, { agent: [string, string]; sdk: [string, st
   wat: { agent: ["examples/agents/wat/echo.wat", "agent.wat"], sdk: [] },
 };
 
-const DENO = "npx -y deno@2.9.6";
-
 /**
- * Creates `<parentDir>/<name>/` with an echo agent in `lang`, ready to build
- * (`deno task build`) and test (`deno task test`).
+ * Creates `<parentDir>/<name>/` with an echo agent in `lang`, ready for
+ * `caxton agent build` and `caxton agent test`.
  *
  * @throws {ScaffoldError} for a bad name or language, or when the folder exists.
  */
@@ -84,9 +87,8 @@ export async function scaffoldAgent(
       }`,
     );
   }
-  const lang = options.lang as AgentLanguage;
-  const root = options.caxtonRoot ?? fileURLToPath(new URL("../../", import.meta.url));
-  const dir = join(options.parentDir ?? Deno.cwd(), name);
+  const lang = options.lang as ProjectLanguage;
+  const dir = join(options.parentDir, name);
   try {
     await Deno.mkdir(dir);
   } catch (error) {
@@ -98,29 +100,24 @@ export async function scaffoldAgent(
     }
     throw error;
   }
-  await Deno.mkdir(join(dir, "sdk"), { recursive: true });
+  if (SOURCES[lang].sdk.length > 0) await Deno.mkdir(join(dir, "sdk"));
   const files: Record<string, string> = {};
   const [agentFrom, agentTo] = SOURCES[lang].agent;
-  files[agentTo] = _agentSource(lang, await Deno.readTextFile(join(root, agentFrom)), name);
-  for (const [from, to] of SOURCES[lang].sdk) files[to] = await Deno.readTextFile(join(root, from));
-  files["build.ts"] = buildScript(lang);
-  files["agent_test.ts"] = testScript(name);
-  files["deno.json"] = _denoJson(root, await Deno.readTextFile(join(root, "deno.json")));
-  files["README.md"] = _readme(name, lang);
-  files[".gitignore"] = "agent.wasm\nbuild/\nnode_modules/\n";
+  files[agentTo] = _agentSource(lang, await Deno.readTextFile(join(ROOT, agentFrom)), name);
+  for (const [from, to] of SOURCES[lang].sdk) files[to] = await Deno.readTextFile(join(ROOT, from));
+  const manifest: ProjectManifest = { name, lang };
+  files[PROJECT_FILE] = `${JSON.stringify(manifest, null, 2)}\n`;
+  files[PROJECT_TEST_FILE] = TEST_SPEC;
+  files["README.md"] = readme(name, lang);
+  files[".gitignore"] = "agent.wasm\nbuild/\n";
   for (const [file, text] of Object.entries(files)) {
     await Deno.writeTextFile(join(dir, file), text);
   }
-  return {
-    dir,
-    files: Object.keys(files).sort(),
-    build: `${DENO} task build`,
-    test: `${DENO} task test`,
-  };
+  return { dir, files: Object.keys(files).sort() };
 }
 
 /** The echo example, pointed at the project's copy of the SDK. */
-function _agentSource(lang: AgentLanguage, source: string, name: string): string {
+function _agentSource(lang: ProjectLanguage, source: string, name: string): string {
   const header = {
     assemblyscript: `// ${name}: an agent in AssemblyScript, scaffolded by \`caxton agent new\`.\n`,
     c: `/* ${name}: an agent in C, scaffolded by \`caxton agent new\`. */\n`,
@@ -128,66 +125,4 @@ function _agentSource(lang: AgentLanguage, source: string, name: string): string
     wat: `;; ${name}: an agent in WebAssembly text, scaffolded by \`caxton agent new\`.\n`,
   }[lang];
   return header + source.replaceAll("../../../sdk/assemblyscript/caxton", "./sdk/caxton");
-}
-
-/** The project's deno.json: Caxton's own import map (the test runs a real node) and two tasks. */
-function _denoJson(root: string, caxtonDenoJson: string): string {
-  const caxton = JSON.parse(caxtonDenoJson) as { imports: Record<string, string> };
-  return `${
-    JSON.stringify(
-      {
-        imports: {
-          ...caxton.imports,
-          "caxton/": pathToFileURL(root.endsWith("/") ? root : `${root}/`).href,
-        },
-        tasks: {
-          build: "deno run --allow-read --allow-write --allow-env --allow-run build.ts",
-          test: "deno task build && deno test --unstable-worker-options --allow-all agent_test.ts",
-        },
-      },
-      null,
-      2,
-    )
-  }\n`;
-}
-
-function _readme(name: string, lang: AgentLanguage): string {
-  return `# ${name}
-
-A Caxton agent in ${lang}, scaffolded by \`caxton agent new ${name} --lang ${lang}\`. It echoes:
-every message gets an \`inform\` back with the same string content, threaded
-(\`inReplyTo\`, \`conversationId\`).
-
-\`\`\`sh
-${DENO} task build   # → agent.wasm
-${DENO} task test    # deploys agent.wasm into a real Caxton node and asks it something
-\`\`\`
-
-\`sdk/\` is a copy of Caxton's ${lang} SDK; the ABI is in Caxton's docs/ABI.md.
-`;
-}
-
-/**
- * `caxton agent new <name> --lang <lang>` as the CLI runs it: scaffolds into
- * the working directory and returns what to print.
- */
-export async function agentNewCommand(
-  name: string | undefined,
-  lang: string | undefined,
-): Promise<string> {
-  if (name === undefined || lang === undefined) {
-    throw new ScaffoldError(
-      name === undefined ? "invalid_name" : "invalid_language",
-      `Cannot create an agent without ${name === undefined ? "a name" : "a language"}: ` +
-        `caxton agent new <name> --lang ${AGENT_LANGUAGES.join("|")}`,
-    );
-  }
-  const result = await scaffoldAgent(name, { lang });
-  return [
-    `created ${result.dir}: ${result.files.join(", ")}`,
-    ``,
-    `  cd ${name}`,
-    `  ${result.build}   # → agent.wasm`,
-    `  ${result.test}    # deploys it into a real node and asks it something`,
-  ].join("\n");
 }

@@ -111,10 +111,17 @@ export class TestParticipant implements Disposable {
 
 export { join };
 
-/** Resolves once `done()` holds, polling every 5 ms; rejects naming `what` after `ms`. */
-export async function until(done: () => boolean, what: string, ms = 20_000): Promise<void> {
+/**
+ * Resolves once `done()` holds, polling every 5 ms (an async check, e.g. an
+ * HTTP call, is awaited before the next); rejects naming `what` after `ms`.
+ */
+export async function until(
+  done: () => boolean | Promise<boolean>,
+  what: string,
+  ms = 20_000,
+): Promise<void> {
   const end = Date.now() + ms;
-  while (!done()) {
+  while (!(await done())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(5);
   }

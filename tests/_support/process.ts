@@ -30,17 +30,25 @@ export async function runCliWith(
   return { code, stdout: text.decode(stdout), stderr: text.decode(stderr) };
 }
 
+/** A server child process. */
+export interface SpawnedServer extends AsyncDisposable {
+  url: string;
+  process: Deno.ChildProcess;
+  /** Everything it wrote to stderr so far. */
+  stderr(): string;
+}
+
 /** A `caxton serve` child process; resolves once it prints where it listens. */
 export function startServer(
   ...args: string[]
-): Promise<{ url: string; process: Deno.ChildProcess } & AsyncDisposable> {
+): Promise<SpawnedServer> {
   return spawnServer({ args: cliArgs("serve", "--port", "0", ...args) });
 }
 
 /** Spawns a server command and resolves once it prints where it listens. */
 export async function spawnServer(
   options: { args: string[]; env?: Record<string, string>; cwd?: string; command?: string },
-): Promise<{ url: string; process: Deno.ChildProcess } & AsyncDisposable> {
+): Promise<SpawnedServer> {
   const { command = Deno.execPath(), ...rest } = options;
   const process = new Deno.Command(command, {
     ...rest,
@@ -57,13 +65,14 @@ export async function spawnServer(
     seen += value;
   }
   const url = seen.match(/listening on (\S+)/)![1]!;
-  // Keep draining stderr so the child never blocks on a full pipe.
+  // Keep draining stderr so the child never blocks on a full pipe; keep it for stderr().
   const drained = (async () => {
-    while (!(await reader.read()).done) { /* discard */ }
+    for (let read = await reader.read(); !read.done; read = await reader.read()) seen += read.value;
   })();
   return {
     url,
     process,
+    stderr: () => seen,
     async [Symbol.asyncDispose]() {
       try {
         process.kill("SIGTERM");
@@ -72,4 +81,17 @@ export async function spawnServer(
       await drained;
     },
   };
+}
+
+/**
+ * Options for a child Deno run as from a user's shell: this process's
+ * environment without the INIT_CWD npx set for it (it names the checkout, and
+ * `caxton agent new|build|test` read it as the caller's folder), plus `extra`.
+ */
+export function shellEnv(extra: Record<string, string> = {}): {
+  clearEnv: true;
+  env: Record<string, string>;
+} {
+  const { INIT_CWD: _, ...env } = Deno.env.toObject();
+  return { clearEnv: true, env: { ...env, ...extra } };
 }

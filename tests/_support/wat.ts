@@ -1,5 +1,6 @@
 /** Compiles WAT to module bytes for tests, with wabt (npm), as ABI v1 agents are built. */
 import wabtInit from "wabt";
+import { WABT_FEATURES } from "../../src/toolchain/mod.ts";
 
 const _wabt = await wabtInit();
 
@@ -14,13 +15,7 @@ export interface WatOptions {
 /** Compiles `source`, keeping function names so that rejections and traps name them. */
 export function wat(source: string, options: WatOptions = {}): Uint8Array {
   const { features = {}, validate = true } = options;
-  const module = _wabt.parseWat("test.wat", source, {
-    mutable_globals: true,
-    sign_extension: true,
-    bulk_memory: true,
-    multi_value: true,
-    ...features,
-  });
+  const module = _wabt.parseWat("test.wat", source, { ...WABT_FEATURES, ...features });
   try {
     module.resolveNames();
     if (validate) module.validate();

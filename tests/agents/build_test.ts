@@ -5,7 +5,9 @@
 
 import assert from "node:assert/strict";
 import wabtInit from "wabt";
-import { ABI_FEATURES, ABI_IMPORTS, type ManifestEntry } from "../../scripts/build_agents.ts";
+import type { ManifestEntry } from "../../scripts/build_agents.ts";
+import { ABI_V1_IMPORTS } from "../../src/runtime/mod.ts";
+import { WABT_FEATURES } from "../../src/toolchain/mod.ts";
 
 const BUILD = new URL("../../build/agents/", import.meta.url);
 /** The examples and the generated modules that must be ABI v1 agents. */
@@ -52,7 +54,7 @@ Deno.test("every module uses only the WebAssembly features ABI v1 allows", async
   const wabt = await wabtInit();
   for (const { name } of await _manifest()) {
     if (name === "invalid_bytes") continue;
-    const module = wabt.readWasm(await _wasm(name), { ...ABI_FEATURES });
+    const module = wabt.readWasm(await _wasm(name), { ...WABT_FEATURES });
     try {
       assert.doesNotThrow(() => module.validate(), name);
     } finally {
@@ -70,7 +72,7 @@ Deno.test("the examples import only caxton host functions and export the ABI", a
     for (const imported of WebAssembly.Module.imports(module)) {
       assert.equal(imported.module, "caxton", `${name} imports from "${imported.module}"`);
       assert.equal(imported.kind, "function", `${name}: ${imported.name}`);
-      assert.ok(ABI_IMPORTS.has(imported.name), `${name} imports "${imported.name}"`);
+      assert.ok(ABI_V1_IMPORTS.has(imported.name), `${name} imports "${imported.name}"`);
     }
     const exports = new Map(WebAssembly.Module.exports(module).map((e) => [e.name, e.kind]));
     assert.equal(exports.get("memory"), "memory", `${name}: memory`);

@@ -8,7 +8,7 @@ import { startApiNode } from "../_support/api_node.ts";
 import { call } from "../_support/http.ts";
 import { fuzzApi } from "../_support/fuzz/fuzz.ts";
 import { fuzzSeed } from "../_support/fuzz/seed.ts";
-import { fuzzModules, KNOWN, replenish } from "../_support/fuzz/setup.ts";
+import { KNOWN, replenish } from "../_support/fuzz/setup.ts";
 
 Deno.test("fuzzed requests on every route: no 500, no undeclared 5xx, every error problem+json, the node still ready", async () => {
   await using n = await startApiNode();

@@ -1,6 +1,7 @@
 // deno-lint-ignore-file no-explicit-any
 import assert from "node:assert/strict";
 import { deploy, startApiNode } from "../_support/api_node.ts";
+import { until } from "../_support/node.ts";
 import { assertProblem, call, openEvents } from "../_support/http.ts";
 
 /** Webhooks to loopback are refused by default: these tests' receivers are allowed explicitly. */
@@ -34,14 +35,6 @@ function webhookServer(failFirst: number, redirectTo = "") {
   };
 }
 
-async function until(check: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 Deno.test("a registered participant receives by SSE stream, queued messages first", async () => {
   await using n = await startApiNode();
   await deploy(n.api, "echo", "echo_wat");
@@ -57,7 +50,7 @@ Deno.test("a registered participant receives by SSE stream, queued messages firs
   await ask("queued");
   await n.node.router.flushLog();
   // Wait until the first reply is queued, then subscribe.
-  await until(() => n.node.participants.get("sam").queued === 1);
+  await until(() => n.node.participants.get("sam").queued === 1, "sam's queued message");
   const stream = await openEvents(`${n.api}/participants/sam/stream`);
   try {
     assert.equal((await stream.next())?.data.content, "queued");
@@ -86,7 +79,7 @@ Deno.test("a webhook participant gets messages POSTed, retried with backoff unti
     method: "POST",
     json: { performative: "request", receiver: ["echo"], content: "via webhook" },
   });
-  await until(() => hook.received.length === 1);
+  await until(() => hook.received.length === 1, "the webhook's POST");
   assert.equal(hook.posts, 3, "two refusals, then taken");
   assert.equal(hook.received[0]!.body.content, "via webhook");
   assert.equal(hook.received[0]!.body.sender, "echo");
@@ -187,7 +180,7 @@ Deno.test("registrations, webhooks included, survive a restart; removed ones sta
       method: "POST",
       json: { performative: "request", receiver: ["echo"], content: "after restart" },
     });
-    await until(() => hook.received.length === 1);
+    await until(() => hook.received.length === 1, "the webhook's POST");
     assert.equal(hook.received[0]!.body.content, "after restart");
   } finally {
     Deno.removeSync(dataDir, { recursive: true });

@@ -3,6 +3,7 @@ import { openStore } from "../../src/store/mod.ts";
 import { databasePath } from "../../src/config/mod.ts";
 import { wat } from "../_support/wat.ts";
 import { deploy, startApiNode } from "../_support/api_node.ts";
+import { until } from "../_support/node.ts";
 import { assertProblem, call, openEvents } from "../_support/http.ts";
 
 /** An agent that takes every message and never answers. */
@@ -118,11 +119,11 @@ Deno.test("a job runs asynchronously, and its result outlives a restart", async 
       assert.equal(submitted.headers.get("location"), `/api/v1/jobs/${id}`);
       assert.equal(submitted.body.status, "submitted");
       let job = submitted.body;
-      while (job.status !== "complete") {
-        assert.notEqual(job.status, "failed", job.error);
-        await new Promise((r) => setTimeout(r, 10));
+      await until(async () => {
         job = (await call(`${n.api}/jobs/${id}`)).body;
-      }
+        assert.notEqual(job.status, "failed", job.error);
+        return job.status === "complete";
+      }, "the job to complete");
       assert.equal(job.result.content, "later");
     }
     await using again = await startApiNode({ dataDir });
@@ -159,10 +160,10 @@ Deno.test("a job left unfinished by a stop runs again when the node starts", asy
     store.close();
     await using n = await startApiNode({ dataDir });
     let job = (await call(`${n.api}/jobs/interrupted`)).body;
-    while (job.status === "running" || job.status === "submitted") {
-      await new Promise((r) => setTimeout(r, 10));
+    await until(async () => {
       job = (await call(`${n.api}/jobs/interrupted`)).body;
-    }
+      return job.status !== "running" && job.status !== "submitted";
+    }, "the interrupted job to run again");
     assert.equal(job.status, "complete", job.error);
     assert.equal(job.result.content, "again");
   } finally {

@@ -174,7 +174,7 @@ Deno.test("`caxton completion bash|zsh` prints scripts that know every noun and 
   assert.match(bash.stdout, /complete -F _caxton caxton/);
   assert.match(
     bash.stdout,
-    /agent\) COMPREPLY=\(\$\(compgen -W "new deploy list get start stop reload remove logs"/,
+    /agent\) COMPREPLY=\(\$\(compgen -W "new build test deploy list get start stop reload remove logs"/,
   );
   const file = await Deno.makeTempFile({ suffix: ".bash" });
   try {
@@ -197,5 +197,5 @@ Deno.test("`caxton completion bash|zsh` prints scripts that know every noun and 
   assert.match(badOption.stderr, /Unknown option '--colour'.*caxton agent list --help/);
   const unknownVerb = await runCliWith({}, "agent", "fly");
   assert.equal(unknownVerb.code, 2);
-  assert.match(unknownVerb.stderr, /agent takes new, deploy, list, get/);
+  assert.match(unknownVerb.stderr, /agent takes new, build, test, deploy, list, get/);
 });

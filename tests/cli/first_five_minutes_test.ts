@@ -40,29 +40,46 @@ Deno.test("first five minutes: fresh clone → README quick start → CLI deploy
     const env = { NO_COLOR: "1", CAXTON_PORT: "0" };
     // README command 1 (only the port moved aside so tests can run beside other servers).
     await using server = await step(
-      "deno task start",
-      () => spawnServer({ args: ["task", "start"], cwd: clone, env }),
+      "deno task -q start",
+      () => spawnServer({ args: ["task", "-q", "start"], cwd: clone, env }),
     );
     // README command 2 is `deno task test`: the suite this test belongs to, run by CI itself.
     const cli = (...args: string[]) =>
-      sh(clone, { ...env, CAXTON_SERVER: server.url }, deno, "task", "caxton", ...args);
+      sh(clone, { ...env, CAXTON_SERVER: server.url }, deno, "task", "-q", "caxton", ...args);
     const built = await step(
-      "deno task build:agents",
-      () => sh(clone, env, deno, "task", "build:agents"),
+      "deno task -q build:agents echo",
+      () => sh(clone, env, deno, "task", "-q", "build:agents", "echo"),
     );
     assert.equal(built.code, 0, built.stderr);
+    // just the echo agent: its WAT build and the flat name the quick start deploys
+    assert.deepEqual(
+      built.stdout.trim().split("\n").map((line) => line.split(/\s+/)[1]),
+      ["wat/echo", "echo_wat"],
+    );
     const deployed = await step(
       "caxton agent deploy echo",
       () => cli("agent", "deploy", "echo", "build/agents/echo_wat.wasm"),
     );
     assert.equal(deployed.code, 0, deployed.stderr);
     assert.match(deployed.stdout, /^echo {2}running/m);
+    // quiet: no package set-up lines and no "Task caxton …" echo
+    assert.equal(deployed.stderr, "");
     const reply = await step(
       "caxton message send echo",
       () => cli("message", "send", "echo", '"hello, caxton"'),
     );
     assert.equal(reply.code, 0, reply.stderr);
+    assert.equal(reply.stderr, "");
     assert.equal(reply.stdout.trim(), "inform from echo: hello, caxton");
+    // docs/API.md's long poll, then a request whose reply proves the server handled both:
+    // the long poll's request.signal must not make Deno warn about its legacy abort
+    const api = `${server.url}/api/v1`;
+    await (await fetch(`${api}/participants/newcomer`, { method: "PUT" })).body?.cancel();
+    const polled = await fetch(`${api}/participants/newcomer/messages?wait=50`);
+    assert.deepEqual(await polled.json(), { items: [] });
+    const after = await cli("message", "send", "echo", '"after the poll"');
+    assert.equal(after.stdout.trim(), "inform from echo: after the poll");
+    assert.doesNotMatch(server.stderr(), /legacy behavior|Download|Initialize|Task /);
   } finally {
     const total = (performance.now() - started) / 1000;
     console.log(

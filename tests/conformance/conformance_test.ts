@@ -2,7 +2,13 @@
 // built from source by scripts/build_agents.ts, run in a real node through
 // identical scenarios (behaviour: examples/agents/README.md).
 import assert from "node:assert/strict";
-import { agentBytes, startTestNode, tempDataDir, TestParticipant } from "../_support/node.ts";
+import {
+  agentBytes,
+  startTestNode,
+  tempDataDir,
+  TestParticipant,
+  until,
+} from "../_support/node.ts";
 import { exampleOptions, expectedBid, expectedWinner, languagesWith, runRound } from "./_agents.ts";
 
 // C++ uses the C SDK's header: its echo joins the languages' echoes
@@ -228,10 +234,12 @@ for (const lang of languagesWith("manager")) {
         conversationId: cfp.conversationId,
         inReplyTo: cfp.replyWith,
       };
+      const handled = () => node.agents.get("manager").counters.handled;
+      const before = handled();
       spy.send(propose);
       if (spy === b) {
         spy.send(propose);
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await until(() => handled() >= before + 2, "both of ext:b's proposals handled");
         bAnswered();
       }
       return (await spy.next((m) => m.performative.endsWith("-proposal"))).performative;
@@ -265,13 +273,18 @@ for (const lang of languagesWith("manager")) {
       });
       const cfp = await a.next((m) => m.performative === "cfp");
       await b.next((m) => m.performative === "cfp");
+      const before = node.agents.get("manager").counters.handled;
       a.send({
         performative: "propose",
         receiver: ["manager"],
         content: "300",
         conversationId: cfp.conversationId,
       });
-      await new Promise((resolve) => setTimeout(resolve, 100)); // let the manager store it
+      // the manager has stored it once it has handled it
+      await until(
+        () => node.agents.get("manager").counters.handled > before,
+        "ext:a's proposal handled",
+      );
     }
     // a new node on the same data: ext:b answers now, and the manager finishes the round
     await using node = await startTestNode({ dataDir: dir.path });

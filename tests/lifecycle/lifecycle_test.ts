@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { IllegalTransitionError } from "../../src/lifecycle/mod.ts";
-import { agentBytes, startTestNode, tempDataDir, TestParticipant } from "../_support/node.ts";
+import {
+  agentBytes,
+  startTestNode,
+  tempDataDir,
+  TestParticipant,
+  until,
+} from "../_support/node.ts";
 
 Deno.test("deploy runs an agent, and every transition is persisted", async () => {
   using dir = tempDataDir();
@@ -95,7 +101,7 @@ Deno.test("hot reload under traffic loses no message and handles none twice", as
     };
     tick();
   });
-  while (sent < 500) await new Promise((r) => setTimeout(r, 1));
+  await until(() => sent >= 500, "500 messages sent before the reload");
   const sentBeforeReload = sent;
   const reloaded = await node.agents.deploy("echo", agentBytes("echo_as"));
   sentAtReload = sent;

@@ -9,7 +9,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { defaultMcpConfig } from "../../src/mcp/mod.ts";
-import { agentBytes, startTestNode, tempDataDir } from "../_support/node.ts";
+import { agentBytes, startTestNode, tempDataDir, until } from "../_support/node.ts";
 import { startHttpToolServer } from "./_servers.ts";
 
 const CLI = fileURLToPath(new URL("../../cli.ts", import.meta.url));
@@ -62,11 +62,11 @@ Deno.test("over Streamable HTTP at /mcp: list agents, request and await the repl
     });
     assert.deepEqual(sent, { conversationId: "conv-1", delivered: 1 });
     let deliveries: { receiver: string; message: { performative: string } }[] = [];
-    for (let i = 0; i < 100 && deliveries.length < 2; i++) {
+    await until(async () => {
       const read = await call(client, "read_conversation", { conversationId: "conv-1" });
       deliveries = read.deliveries as typeof deliveries;
-      if (deliveries.length < 2) await new Promise((r) => setTimeout(r, 20));
-    }
+      return deliveries.length >= 2;
+    }, "the request and its reply in the conversation");
     assert.deepEqual(
       deliveries.map((d) => [d.receiver, d.message.performative]),
       [["echo", "request"], ["ext:mcp", "inform"]],

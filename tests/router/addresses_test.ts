@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import type { AclMessage } from "../../src/acl/mod.ts";
-import { agentBytes, startTestNode, tempDataDir, TestParticipant } from "../_support/node.ts";
+import {
+  agentBytes,
+  startTestNode,
+  tempDataDir,
+  TestParticipant,
+  until,
+} from "../_support/node.ts";
 
 Deno.test("each address space has its own reason when nobody answers to the name", async () => {
   using dir = tempDataDir();
@@ -15,8 +21,7 @@ Deno.test("each address space has its own reason when nobody answers to the name
   await me.request("flooder", "1 tool:files/read");
   await me.request("flooder", "1 ext:nobody");
   await me.request("flooder", "1 ghost");
-  const until = Date.now() + 5_000;
-  while (failures.length < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+  await until(() => failures.length >= 3, "three failures back to the flooder", 5_000);
   const reasons = failures.map((m) => (m.content as { code: string; reason: string }));
   assert.deepEqual(reasons.map((r) => r.code), Array(3).fill("unknown_receiver"));
   assert.match(reasons[0]!.reason, /no MCP tool "tool:files\/read"/);

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { openStore } from "../../src/store/mod.ts";
-import { agentBytes, join, startTestNode, tempDataDir } from "../_support/node.ts";
+import { agentBytes, join, startTestNode, tempDataDir, until } from "../_support/node.ts";
 
 const CHILD = new URL("../fixtures/crash_node.ts", import.meta.url).pathname;
 const COUNTER = new URL("../../build/agents/counter_wat.wasm", import.meta.url).pathname;
@@ -43,10 +43,7 @@ Deno.test("after kill -9 under load, every accepted message is handled after res
     assert.ok(interrupted > 0, "the kill caught deliveries in flight (else nothing is tested)");
   }
   await using node = await startTestNode({ dataDir: dir.path });
-  const until = Date.now() + 20_000;
-  while (node.store.messages.unfinished().length > 0 && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await until(() => node.store.messages.unfinished().length === 0, "every delivery finished");
   await node.router.flushLog();
   assert.deepEqual(node.store.messages.unfinished(), [], "nothing accepted is left unfinished");
   const toCounter = node.store.messages.byAgent("counter", { limit: 1_000_000 })

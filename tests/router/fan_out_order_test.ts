@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import type { AclMessage } from "../../src/acl/mod.ts";
 import {
   agentBytes,
-  sleep,
   startTestNode,
   tempDataDir,
   TestParticipant,
+  until,
 } from "../_support/node.ts";
 
 Deno.test("a message to many receivers fans out: every WASM agent gets it and answers", async () => {
@@ -22,8 +22,7 @@ Deno.test("a message to many receivers fans out: every WASM agent gets it and an
     replyWith: "fan",
   });
   assert.equal(taken, names.length);
-  const until = Date.now() + 10_000;
-  while (me.received.length < names.length && Date.now() < until) await sleep(5);
+  await until(() => me.received.length >= names.length, "a reply from every receiver", 10_000);
   assert.deepEqual(me.received.map((m) => m.sender).sort(), [...names].sort());
   assert.ok(me.received.every((m) => m.inReplyTo === "fan" && m.content === "all"));
 });
@@ -36,9 +35,12 @@ Deno.test("a WASM agent's message to several receivers reaches each of them once
   await node.agents.deploy("flooder", agentBytes("flooder_as"));
   const reply = await me.request("flooder", "50 s1,s2,s3");
   assert.equal(reply.content, "sent=50 full=0 other=0");
-  const until = Date.now() + 10_000;
   const handled = () => ["s1", "s2", "s3"].map((n) => node.agents.get(n).counters.handled);
-  while (handled().some((n) => n < 50) && Date.now() < until) await sleep(5);
+  await until(
+    () => handled().every((n) => n >= 50),
+    "50 messages handled by each receiver",
+    10_000,
+  );
   assert.deepEqual(handled(), [50, 50, 50]);
 });
 
@@ -70,9 +72,11 @@ Deno.test("order is kept per conversation, from outside and between WASM agents,
   // The flooder sends 300 messages in one run to each echo (one on each worker).
   await me.request("flooder", "300 echo-a");
   await me.request("flooder", "300 echo-b");
-  const until = Date.now() + 20_000;
   const ordered = () => me.received.filter((m) => m.conversationId === "ordered");
-  while ((ordered().length < 2_000 || fromEcho.length < 600) && Date.now() < until) await sleep(10);
+  await until(
+    () => ordered().length >= 2_000 && fromEcho.length >= 600,
+    "2,000 ordered replies and 600 echoes to the flooder",
+  );
   stop();
 
   const replies = ordered();

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { agentBytes, startTestNode, tempDataDir, TestParticipant } from "../_support/node.ts";
+import {
+  agentBytes,
+  startTestNode,
+  tempDataDir,
+  TestParticipant,
+  until,
+} from "../_support/node.ts";
 
 Deno.test("with the log on, deliveries are logged and marked handled; a conversation reads back in order", async () => {
   using dir = tempDataDir();
@@ -74,17 +80,16 @@ Deno.test("an agent that answers a delivery failure with another undeliverable m
   // The counter replies to everything, failures included, to whoever sent them.
   await node.agents.deploy("counter", agentBytes("counter_wat"));
   node.router.route({ performative: "request", sender: "ext:gone", receiver: ["counter"] });
-  const until = Date.now() + 5_000;
-  while (node.router.deadLetters === 0 && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  await new Promise((r) => setTimeout(r, 200)); // room for a loop to show itself
+  await until(() => node.router.deadLetters > 0, "the dead letter", 5_000);
+  // A loop would keep the counter busy: a later request's reply comes only after what it queued.
+  using probe = new TestParticipant(node, "ext:probe");
+  await probe.request("counter", "later");
   await node.router.flushLog();
   // request → counter, its inform → ext:gone fails → failure → counter,
   // its inform → ext:gone fails again: that one is a dead letter, not a failure.
   assert.equal(node.router.deadLetters, 1);
   const counted = node.store.messages.byAgent("counter", { limit: 100 })
-    .filter((row) => row.receiver === "counter");
+    .filter((row) => row.receiver === "counter" && row.message.sender !== probe.name);
   assert.deepEqual(counted.map((r) => r.message.performative), ["request", "failure"]);
   const dead = node.store.messages.deadLetters();
   assert.equal(dead.length, 1);

@@ -5,6 +5,7 @@ import {
   startTestNode,
   tempDataDir,
   TestParticipant,
+  until,
 } from "../_support/node.ts";
 
 Deno.test("a malformed message from an agent comes back to it as not-understood with the reason", async () => {
@@ -14,9 +15,8 @@ Deno.test("a malformed message from an agent comes back to it as not-understood 
   using me = new TestParticipant(node);
   await node.agents.deploy("garbler", agentBytes("malformed_sender"));
   me.send({ performative: "request", receiver: ["garbler"], content: "talk" });
-  const deadline = Date.now() + 5_000;
   const seen = () => logger.lines.find((l) => l["caxton.agent.name"] === "garbler");
-  while (!seen() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  await until(() => seen() !== undefined, "garbler's log line of the not-understood", 5_000);
   const received = JSON.parse(String(seen()?.msg));
   assert.equal(received.performative, "not-understood");
   assert.equal(received.sender, "caxton");

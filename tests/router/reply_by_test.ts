@@ -1,7 +1,24 @@
 import assert from "node:assert/strict";
+import type { CaxtonNode } from "../../main.ts";
 import { agentBytes, startTestNode, tempDataDir, TestParticipant } from "../_support/node.ts";
 
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+/**
+ * Resolves once a reply-by clock set `ms` from now has fired: a request to a
+ * participant that never answers comes back as a timeout failure. Clocks fire
+ * in deadline order, so any earlier one would have fired by then too.
+ */
+async function laterTimeoutFired(node: CaxtonNode, me: TestParticipant, ms: number) {
+  using silent = new TestParticipant(node);
+  me.send({
+    performative: "request",
+    receiver: [silent.name],
+    replyWith: "probe",
+    replyBy: soon(ms),
+  });
+  await me.next((m) => m.inReplyTo === "probe", 5_000);
+}
 
 Deno.test("a reply-by that passes without a reply sends the initiator a timeout failure", async () => {
   using dir = tempDataDir();
@@ -40,7 +57,7 @@ Deno.test("a reply in time from a real agent cancels the reply-by clock", async 
   const reply = await me.next((m) => m.inReplyTo === "r-2");
   assert.equal(reply.performative, "inform");
   assert.equal(node.router.awaitedReplies, 0);
-  await new Promise((r) => setTimeout(r, 400));
+  await laterTimeoutFired(node, me, 400);
   assert.equal(
     me.received.filter((m) => m.inReplyTo === "r-2").length,
     1,
@@ -61,7 +78,7 @@ Deno.test("a failed delivery answers the initiator once, with no timeout after i
     replyBy: soon(300),
   });
   await me.next(() => me.received.filter((m) => m.inReplyTo === "r-3").length >= 2);
-  await new Promise((r) => setTimeout(r, 400));
+  await laterTimeoutFired(node, me, 400);
   const answers = me.received.filter((m) => m.inReplyTo === "r-3");
   assert.deepEqual(answers.map((m) => (m.content as { code: string }).code).sort(), [
     "fuel_exhausted",

@@ -6,7 +6,13 @@ import {
   parseTraceparent,
   printFipaString,
 } from "../../src/acl/mod.ts";
-import { agentBytes, startTestNode, tempDataDir, TestParticipant } from "../_support/node.ts";
+import {
+  agentBytes,
+  startTestNode,
+  tempDataDir,
+  TestParticipant,
+  until,
+} from "../_support/node.ts";
 
 const CALLER = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
@@ -79,8 +85,7 @@ Deno.test("agent-to-agent traffic and failure replies stay in one trace", async 
     content: "x",
     traceparent: CALLER,
   });
-  const until = Date.now() + 5_000;
-  while (routed.length < 10 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+  await until(() => routed.length >= 10, "ten routed messages", 5_000);
   await node.agents.stop("a");
   stop();
   assert.ok(routed.length >= 10);

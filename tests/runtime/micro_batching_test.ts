@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { agentBytes, startTestNode, tempDataDir, TestParticipant } from "../_support/node.ts";
+import {
+  agentBytes,
+  startTestNode,
+  tempDataDir,
+  TestParticipant,
+  until,
+} from "../_support/node.ts";
 
 Deno.test("deliveries are batched while busy and posted at the end of the task when idle", async () => {
   using dir = tempDataDir();
@@ -22,10 +28,7 @@ Deno.test("deliveries are batched while busy and posted at the end of the task w
   for (let i = 0; i < 2_000; i++) {
     me.send({ performative: "request", receiver: [names[i % 16]!], replyWith: `b${i}` });
   }
-  const until = Date.now() + 20_000;
-  while (me.received.length < 2_001 && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await until(() => me.received.length >= 2_001, "2,001 replies");
   assert.equal(me.received.length, 2_001);
   const status = node.pool.status();
   const deliveries = status.deliveriesPosted - busy.deliveriesPosted;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { AclMessage } from "../../src/acl/mod.ts";
 import { parseTraceparent } from "../../src/acl/mod.ts";
 import { ATTR, SPAN } from "../../src/telemetry/mod.ts";
-import { tempDataDir } from "../_support/node.ts";
+import { tempDataDir, until } from "../_support/node.ts";
 import { otlpEnv, type ReceivedSpan, startOtlpReceiver } from "../_support/otlp.ts";
 
 const FIXTURE = new URL("../fixtures/otel_node.ts", import.meta.url).pathname;
@@ -66,14 +66,6 @@ async function runFixture(env: Record<string, string>, dataDir: string): Promise
   return JSON.parse(out.trim().split("\n").at(-1)!);
 }
 
-async function eventually(check: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** The span's ancestors inside `byId`, nearest first, ending where the chain leaves it. */
 function ancestors(span: ReceivedSpan, byId: Map<string, ReceivedSpan>): ReceivedSpan[] {
   const chain: ReceivedSpan[] = [];
@@ -89,7 +81,7 @@ Deno.test("a three-agent Contract Net round arrives at a real OTLP receiver as o
     dir.path,
   );
   const callerTrace = parseTraceparent(MESSAGE_CALLER)!;
-  await eventually(
+  await until(
     () =>
       receiver.spans.some((s) =>
         s.name === SPAN.route && s.attributes[ATTR.receiver]?.toString() === "ext:client"
@@ -168,13 +160,13 @@ Deno.test("a three-agent Contract Net round arrives at a real OTLP receiver as o
   const line = out.logs.map((l) => JSON.parse(l)).find((l) => l.msg === "count is now 1");
   assert.equal(line["caxton.agent.name"], "counter");
   assert.equal(line.trace_id, "22222222222222222222222222222222");
-  await eventually(() => receiver.spans.some((s) => s.spanId === line.span_id), "the log's span");
+  await until(() => receiver.spans.some((s) => s.spanId === line.span_id), "the log's span");
   const logged = receiver.spans.find((s) => s.spanId === line.span_id)!;
   assert.equal(logged.name, SPAN.handle);
   assert.equal(logged.attributes[ATTR.agentName], "counter");
 
   // Metrics travel over OTLP too.
-  await eventually(
+  await until(
     () => receiver.metricNames.has("caxton_messages_routed_total"),
     "the routed-messages metric",
   );
@@ -188,7 +180,7 @@ Deno.test("an HTTP caller's traceparent is honoured: the API span is in its trac
     dir.path,
   );
   const caller = parseTraceparent(HTTP_CALLER)!;
-  await eventually(
+  await until(
     () =>
       receiver.spans.filter((s) =>
         s.traceId === caller.traceId && s.name === `${SPAN.lifecycle} deploy`

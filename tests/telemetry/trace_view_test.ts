@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import type { TraceNode } from "../../src/telemetry/mod.ts";
 import { runRound } from "../conformance/_agents.ts";
 import { runCli } from "../_support/process.ts";
-import { agentBytes, startTestNode, tempDataDir, TestParticipant } from "../_support/node.ts";
+import {
+  agentBytes,
+  startTestNode,
+  tempDataDir,
+  TestParticipant,
+  until,
+} from "../_support/node.ts";
 
 function flatten(nodes: TraceNode[], depth = 0): { depth: number; node: TraceNode }[] {
   return nodes.flatMap((node) => [{ depth, node }, ...flatten(node.children, depth + 1)]);
@@ -20,10 +26,7 @@ Deno.test("`caxton trace` shows a Contract Net round from the store as a tree of
     const verdict = await runRound(me, "manager", { task: "paint", bidders: ["b1", "b2"] });
     conversationId = verdict.conversationId!;
     // The winner's "done" comes after the verdict: the round ends when the manager has it.
-    const deadline = Date.now() + 5_000;
-    while (node.agents.get("manager").counters.handled < 4 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await until(() => node.agents.get("manager").counters.handled >= 4, "the winner's done", 5_000);
     await node.router.flushLog();
   }
 

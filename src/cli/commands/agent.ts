@@ -2,7 +2,7 @@
 import { basename } from "node:path";
 import { CliError, EXIT } from "../exit.ts";
 import { emit, paint, paintState, table } from "../output.ts";
-import type { Command, CommandContext } from "../command.ts";
+import type { Command, CommandContext } from "../command_types.ts";
 
 interface _Agent {
   name: string;

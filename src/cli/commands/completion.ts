@@ -1,6 +1,6 @@
 /** `caxton completion bash|zsh`: shell completion generated from the command list. */
 import { CliError, EXIT } from "../exit.ts";
-import type { Command } from "../command.ts";
+import type { Command } from "../command_types.ts";
 
 function _tree(commands: readonly Command[]): Map<string, string[]> {
   const tree = new Map<string, string[]>();

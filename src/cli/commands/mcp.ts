@@ -1,7 +1,7 @@
 /** `caxton tool list` (MCP tools of a running node) and `caxton mcp` (Caxton as an MCP server on stdio). */
 import { startNode } from "../../../main.ts";
 import { emit, paint, table } from "../output.ts";
-import type { Command } from "../command.ts";
+import type { Command } from "../command_types.ts";
 import { NODE_OPTIONS, nodeConfig } from "./node.ts";
 
 interface _Listing {

@@ -1,7 +1,7 @@
 /** `caxton message send|tail` and `caxton conversation show`. */
 import { CliError, EXIT } from "../exit.ts";
 import { emit, type Output, paint, table } from "../output.ts";
-import type { Command, CommandContext } from "../command.ts";
+import type { Command, CommandContext } from "../command_types.ts";
 
 interface _Acl {
   performative: string;

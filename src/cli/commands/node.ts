@@ -4,7 +4,7 @@ import { startNode, VERSION } from "../../../main.ts";
 import { databasePath, loadConfig, readConfigFile } from "../../config/mod.ts";
 import { openStore, restoreDatabase } from "../../store/mod.ts";
 import { CliError, EXIT } from "../exit.ts";
-import type { Command, CommandContext } from "../command.ts";
+import type { Command, CommandContext } from "../command_types.ts";
 
 /** Flags of the commands that run or open a node. */
 export const NODE_OPTIONS = {

@@ -1,7 +1,7 @@
 /** `caxton server status`. */
 import { CliError, EXIT } from "../exit.ts";
 import { emit, paint, table } from "../output.ts";
-import type { Command } from "../command.ts";
+import type { Command } from "../command_types.ts";
 
 export const SERVER_COMMANDS: Command[] = [
   {

@@ -3,7 +3,7 @@ import { databasePath, loadConfig, readConfigFile } from "../../config/mod.ts";
 import { openStore } from "../../store/mod.ts";
 import { conversationTree, renderTrace } from "../../telemetry/mod.ts";
 import { CliError, EXIT } from "../exit.ts";
-import type { Command } from "../command.ts";
+import type { Command } from "../command_types.ts";
 
 export const TRACE_COMMANDS: Command[] = [
   {

@@ -131,8 +131,7 @@ export type ToWorker =
   /** Agents whose mailboxes are full (true) or no longer (false): `send` to them returns -2. */
   | { kind: "congestion"; agents: string[]; congested: boolean }
   /** At most `messages` sends per agent per `intervalMs` (0: no quota); over it `send` returns -2. */
-  | { kind: "send-quota"; messages: number; intervalMs: number }
-  | { kind: "ping"; seq: number };
+  | { kind: "send-quota"; messages: number; intervalMs: number };
 
 /** Worker → main thread. */
 export type FromWorker =
@@ -148,5 +147,4 @@ export type FromWorker =
   }
   | { kind: "direct-armed"; instanceId: number }
   /** Direct delivery to the instance has ended; `bounced` messages were held and must be routed. */
-  | { kind: "undirected"; token: number; instanceId: number; bounced: string[] }
-  | { kind: "pong"; seq: number };
+  | { kind: "undirected"; token: number; instanceId: number; bounced: string[] };

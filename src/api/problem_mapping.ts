@@ -15,7 +15,7 @@ import {
   WebhookAddressRefusedError,
 } from "../outside/mod.ts";
 import { AgentLoadError, InvalidLimitError, ModuleRejectedError } from "../runtime/mod.ts";
-import { type Problem, problem, ProblemError } from "./problem.ts";
+import { type Problem, problem, ProblemError } from "./problem_details.ts";
 
 /** Seconds a client should wait before retrying a refused delivery. */
 const _RETRY_AFTER = "1";

@@ -3,7 +3,7 @@
  * {@linkcode Command} (as commands/scaffold.ts does for `caxton agent new`)
  * and list it here; help, dispatch and shell completion pick it up.
  */
-import type { Command } from "./command.ts";
+import type { Command } from "./command_types.ts";
 import { AGENT_COMMANDS } from "./commands/agent.ts";
 import { completionCommand } from "./commands/completion.ts";
 import { MCP_COMMANDS } from "./commands/mcp.ts";
