@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { createApp } from "./src/api/mod.ts";
+import { type Cluster, startCluster } from "./src/cluster/mod.ts";
 import { type CaxtonConfig, databasePath } from "./src/config/mod.ts";
 import { AgentManager } from "./src/lifecycle/mod.ts";
 import { CaxtonMcp, mcpHostnames, type ToolCallRecord, ToolGateway } from "./src/mcp/mod.ts";
@@ -50,6 +51,8 @@ export interface CaxtonNode {
   readonly telemetry: Telemetry | null;
   /** Where the API listens (port resolved when 0 was asked). */
   readonly url: string | null;
+  /** This node as a cluster member; null standalone (docs/CLUSTER.md). */
+  readonly cluster: Cluster | null;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -96,6 +99,22 @@ export async function startNode(
         sender: v.message.sender,
       }),
   });
+  // Cluster (docs/CLUSTER.md): joined before agents exist, so their names can be claimed;
+  // null standalone, and then the NATS client is never loaded. Heartbeats read `clusterLocal`.
+  const clusterLocal = { api: null as string | null, load: () => ({ agents: 0, load: 0 }) };
+  const cluster = config.cluster
+    ? await startCluster({
+      config: config.cluster,
+      dataDir: config.dataDir,
+      router,
+      local: () => ({ api: clusterLocal.api, ...clusterLocal.load() }),
+    }).catch((error) => {
+      log.close();
+      store.close();
+      throw error;
+    })
+    : null;
+  if (cluster) router.setRemoteRoutes(cluster);
   router.tap((message) => protocols.observe(message), { scope: "protocol" });
   const preparer = new ModulePreparer();
   // The pool reports to the manager, built next; no outcome arrives before it exists.
@@ -121,7 +140,12 @@ export async function startNode(
     // Direct delivery inside a worker skips the main thread, so it needs the log off.
     directDelivery: config.messageLog === "none",
     ...(telemetry ? { telemetry } : {}),
+    ...(cluster ? { names: cluster } : {}),
   });
+  clusterLocal.load = () => {
+    const list = agents.list();
+    return { agents: list.length, load: list.reduce((n, a) => n + a.mailboxDepth, 0) };
+  };
   const tools = new ToolGateway({
     router,
     config: config.mcp,
@@ -183,6 +207,7 @@ export async function startNode(
       telemetry,
       tools,
       mcp,
+      cluster,
     }, {
       corsOrigins: config.corsOrigins,
       maxRequestBytes: config.maxRequestBytes,
@@ -195,6 +220,7 @@ export async function startNode(
     }, app.fetch);
     const host = config.host.includes(":") ? `[${config.host}]` : config.host;
     url = `http://${host}:${server.addr.port}`;
+    clusterLocal.api = url;
   }
   const { restored, failed } = await agents.restore();
   // Before redelivery, so answers to redelivered messages can reach outside participants.
@@ -203,11 +229,21 @@ export async function startNode(
     config.messageLog === "log" ? store.messages.unfinished() : [],
   );
   const resumedJobs = jobs.resume();
+  // Cluster: names of restored agents are this node's again (or another node took them meanwhile).
+  for (
+    const { name, error } of await cluster?.claimRestored(agents.list().map((a) => a.name)) ?? []
+  ) {
+    logger.log("warn", "restored agent's name is not this node's", {
+      agent: name,
+      error: error.message,
+    });
+  }
   ready = true;
   logger.log("info", "caxton node started", {
     url,
     dataDir: config.dataDir,
     workers: config.workers,
+    cluster: cluster ? { node: cluster.self.id, name: cluster.self.name } : null,
     restored,
     failedToRestore: failed,
     redelivered,
@@ -224,6 +260,7 @@ export async function startNode(
       broker.close();
       await jobs.close();
       await agents.drainAll();
+      await cluster?.close();
       mcp.close();
       await server?.shutdown();
       await tools.close();
@@ -252,6 +289,7 @@ export async function startNode(
     metrics,
     telemetry,
     url,
+    cluster,
     close,
     [Symbol.asyncDispose]: close,
   };

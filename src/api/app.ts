@@ -8,6 +8,7 @@ import { cors } from "hono/cors";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { agentRoutes } from "./agents.ts";
 import { bearerToken } from "./auth.ts";
+import { clusterRoutes } from "./cluster.ts";
 import { healthRoutes } from "./health.ts";
 import { mcpRoutes, toolRoutes } from "./tools.ts";
 import { conversationRoutes, messageRoutes } from "./messages.ts";
@@ -79,6 +80,7 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Hono {
   app.route("/api/v1/jobs", jobRoutes(deps));
   app.route("/api/v1/tools", toolRoutes(deps));
   app.route("/mcp", mcpRoutes(deps));
+  app.route("/api/v1/cluster", clusterRoutes(deps));
   app.notFound((c) =>
     problemResponse(
       problem(

@@ -1,4 +1,5 @@
 /** What the HTTP layer needs from the node. */
+import type { Cluster } from "../cluster/mod.ts";
 import type { AgentManager } from "../lifecycle/mod.ts";
 import type { DeliveryCounter, JobRunner, ParticipantHub, RequestBroker } from "../outside/mod.ts";
 import type { Router } from "../router/mod.ts";
@@ -30,6 +31,8 @@ export interface ApiDeps {
   tools: ToolGateway;
   /** Caxton as an MCP server (`/mcp`). */
   mcp: CaxtonMcp;
+  /** Cluster membership (`GET /api/v1/cluster`, `/ready`); null or absent standalone. */
+  cluster?: Cluster | null;
 }
 
 /** HTTP settings of {@linkcode createApp}. */

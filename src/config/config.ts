@@ -4,6 +4,7 @@
  * name the setting and its source.
  */
 import { join } from "node:path";
+import { type ClusterConfig, parseClusterConfig } from "../cluster/config.ts";
 import { defaultMcpConfig, type McpConfig, parseMcpConfig } from "../mcp/config.ts";
 import { type AgentLimits, DEFAULT_LIMITS, resolveLimits } from "../runtime/mod.ts";
 import { LOG_LEVELS, type LogLevel } from "../telemetry/mod.ts";
@@ -40,6 +41,8 @@ export interface CaxtonConfig {
   traceSampleRatio: number;
   /** MCP servers whose tools agents may call, and limits on those calls (docs/MCP.md). */
   mcp: McpConfig;
+  /** Cluster: the NATS servers to join and this node's name (docs/CLUSTER.md); null = standalone. */
+  cluster: ClusterConfig | null;
 }
 
 /** Raised for a setting that cannot be used. */
@@ -74,6 +77,7 @@ export function defaultConfig(): CaxtonConfig {
     tracing: false,
     traceSampleRatio: 0.01,
     mcp: defaultMcpConfig(),
+    cluster: null,
   };
 }
 
@@ -91,7 +95,10 @@ const _ENV: Record<string, keyof CaxtonConfig> = {
   CAXTON_API_TOKEN: "apiToken",
   CAXTON_TRACING: "tracing",
   CAXTON_TRACE_SAMPLE_RATIO: "traceSampleRatio",
+  CAXTON_CLUSTER: "cluster",
 };
+/** Cluster: `CAXTON_NODE_NAME` / `--node-name` set `cluster.name`. */
+const _NODE_NAME_ENV = "CAXTON_NODE_NAME";
 
 function _integer(value: unknown, key: string, source: string, min: number, max: number): number {
   const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
@@ -211,9 +218,21 @@ function _apply(config: CaxtonConfig, values: Record<string, unknown>, source: s
           throw new ConfigError(`Cannot use ${(error as Error).message} (from ${source})`);
         }
         break;
+      // Cluster (docs/CLUSTER.md): servers as text or the whole object; nodeName is cluster.name.
+      case "cluster":
+      case "nodeName":
+        try {
+          config.cluster = parseClusterConfig(
+            key === "cluster" ? value : { name: value },
+            config.cluster,
+          );
+        } catch (error) {
+          throw new ConfigError(`Cannot use ${(error as Error).message} (from ${source})`);
+        }
+        break;
       default:
         throw new ConfigError(
-          `Cannot use setting "${key}" from ${source}: unknown; known settings are dataDir, host, port, workers, watchdogMs, mailboxCapacity, logLevel, messageLog, limits, corsOrigins, maxRequestBytes, apiToken, tracing, traceSampleRatio, mcp`,
+          `Cannot use setting "${key}" from ${source}: unknown; known settings are dataDir, host, port, workers, watchdogMs, mailboxCapacity, logLevel, messageLog, limits, corsOrigins, maxRequestBytes, apiToken, tracing, traceSampleRatio, mcp, cluster`,
         );
     }
   }
@@ -224,7 +243,7 @@ export interface ConfigSources {
   /** Parsed JSON of a config file, with its path for messages. */
   file?: { path: string; values: Record<string, unknown> };
   env?: Record<string, string | undefined>;
-  flags?: Partial<Record<keyof CaxtonConfig, unknown>>;
+  flags?: Partial<Record<keyof CaxtonConfig | "nodeName", unknown>>;
 }
 
 /** Builds the configuration from its sources. */
@@ -238,9 +257,15 @@ export function loadConfig(sources: ConfigSources = {}): CaxtonConfig {
     }
     // Deno's exporter runs: Caxton's spans go with it unless CAXTON_TRACING says no.
     if (sources.env.OTEL_DENO === "true" && fromEnv.tracing === undefined) fromEnv.tracing = true;
+    if (sources.env[_NODE_NAME_ENV] !== undefined) fromEnv.nodeName = sources.env[_NODE_NAME_ENV];
     _apply(config, fromEnv, "the environment");
   }
   if (sources.flags) _apply(config, sources.flags, "the command line");
+  if (config.cluster && config.cluster.servers.length === 0) {
+    throw new ConfigError(
+      "Cannot use a node name or cluster settings without NATS servers: give --cluster nats://host:port (or CAXTON_CLUSTER)",
+    );
+  }
   return config;
 }
 

@@ -14,3 +14,5 @@ export { AgentManager, AgentNotFoundError } from "./agent_manager.ts";
 export type { AgentCounters, AgentManagerDeps, AgentView } from "./agent_manager.ts";
 export { InvalidDeploymentError } from "./deploy_options.ts";
 export type { DeployOptions } from "./deploy_options.ts";
+export { AgentNameTakenError, NameRegistryUnavailableError } from "./name_claims.ts";
+export type { NameClaims } from "./name_claims.ts";
