@@ -47,6 +47,7 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
       selfId: id,
       unreachableMs: config.unreachableMs,
       nameOf,
+      isGone: (node) => membership.stateOf(node) === "gone",
     });
     await registry.start();
     transport.listen();

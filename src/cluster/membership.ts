@@ -107,7 +107,7 @@ export class Membership {
       const age = Math.max(0, now - peer.seenAt);
       rows.push({
         ...peer.beat,
-        state: peer.left || age >= GONE_MS ? "gone" : age >= SUSPECT_MS ? "suspect" : "joined",
+        state: _judge(peer, now),
         self: false,
         lastHeartbeat: new Date(peer.seenAt).toISOString(),
         heartbeatAgeMs: age,
@@ -117,8 +117,10 @@ export class Membership {
   }
 
   /** The state of node `id` as seen here (undefined: never seen). */
-  stateOf(id: string): MemberState | undefined {
-    return this.members().find((m) => m.id === id)?.state;
+  stateOf(id: string, now = Date.now()): MemberState | undefined {
+    if (id === this.#id) return "joined";
+    const peer = this.#peers.get(id);
+    return peer && _judge(peer, now);
   }
 
   /** Stops beating; `leave` deletes this node's record so peers see it gone at once. */
@@ -127,4 +129,10 @@ export class Membership {
     this.#stopWatch?.();
     if (leave) await this.#kv.delete(this.#id).catch(() => {});
   }
+}
+
+/** A peer's state from how long it has been silent. */
+function _judge(peer: _Peer, now: number): MemberState {
+  const age = now - peer.seenAt;
+  return peer.left || age >= GONE_MS ? "gone" : age >= SUSPECT_MS ? "suspect" : "joined";
 }

@@ -39,6 +39,8 @@ export interface NodeTransportOptions {
   unreachableMs: number;
   /** A node's display name, for failure reasons. */
   nameOf: (id: string) => string;
+  /** Whether membership calls node `id` gone: messages to it fail before they are sent. */
+  isGone: (id: string) => boolean;
 }
 
 /** Sends to and receives from other nodes. */
@@ -93,6 +95,9 @@ export class NodeTransport {
     const { message } = envelope;
     if (this.#o.nc.isClosed()) {
       throw new NodeUnreachableError(receiver, this.#o.nameOf(node), "this node left the cluster");
+    }
+    if (this.#o.isGone(node)) {
+      throw new NodeUnreachableError(receiver, this.#o.nameOf(node), "its heartbeats stopped");
     }
     let text = envelope.text;
     const sender = message.sender;
