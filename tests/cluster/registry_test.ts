@@ -7,10 +7,7 @@ import { agentBytes } from "../_support/node.ts";
 import { assertProblem, call } from "../_support/http.ts";
 import { startClusterNode, startNats } from "../_support/nats.ts";
 
-function deploy(
-  api: string,
-  name: string,
-): Promise<{ status: number; headers: Headers; body: any }> {
+function deploy(api: string, name: string): ReturnType<typeof call> {
   return call(`${api}/agents/${name}`, {
     method: "PUT",
     headers: { "content-type": "application/wasm" },
