@@ -24,6 +24,9 @@ export class ClusterJoinError extends Error {
   }
 }
 
+/** Longest wait for the first connection. */
+const _JOIN_TIMEOUT_MS = 10_000;
+
 /** A NATS connection and whether it is up. */
 export interface ClusterConnection {
   readonly nc: NatsConnection;
@@ -44,6 +47,7 @@ export async function openConnection(
     // Ping often: a dead server is noticed in seconds, so /ready turns degraded.
     pingInterval: 2_000,
     maxPingOut: 2,
+    timeout: _JOIN_TIMEOUT_MS,
   };
   if (config.tls) {
     options.tls = {
@@ -57,11 +61,27 @@ export async function openConnection(
     options.user = config.user;
     options.pass = config.pass;
   }
+  // A TLS alert from the server (our certificate refused) surfaces in Deno's node:tls layer as an
+  // uncaught error rather than a rejection of connect(): catch it while joining, as a refusal.
+  const refused = Promise.withResolvers<never>();
+  const onError = (event: ErrorEvent) => {
+    event.preventDefault();
+    refused.reject(new Error(event.message.replace(/^Uncaught (Error: )?/, "")));
+  };
+  globalThis.addEventListener("error", onError);
   let nc: NatsConnection;
   try {
-    nc = await connect(options);
+    nc = await Promise.race([connect(options), refused.promise]);
   } catch (error) {
-    throw new ClusterJoinError(config.servers, (error as Error).message);
+    const message = (error as Error).message;
+    throw new ClusterJoinError(
+      config.servers,
+      message === "timeout"
+        ? `no answer within ${_JOIN_TIMEOUT_MS} ms (a server that refuses a client certificate only closes the connection)`
+        : message,
+    );
+  } finally {
+    globalThis.removeEventListener("error", onError);
   }
   const state = { nc, connected: true };
   (async () => {
