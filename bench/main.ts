@@ -6,6 +6,7 @@ const GROUPS: Record<string, () => Promise<void>> = {
   api: async () => (await import("./api.ts")).run(),
   telemetry: async () => (await import("./telemetry.ts")).run(),
   mcp: async () => (await import("./mcp.ts")).run(),
+  cluster: async () => (await import("./cluster.ts")).run(),
 };
 
 const asked = Deno.args[0];
