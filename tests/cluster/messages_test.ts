@@ -22,7 +22,7 @@ async function deployEcho(node: ClusterNode, name: string): Promise<void> {
 
 /** A synchronous request through `node`'s REST API. */
 function request(node: ClusterNode, agent: string, body: unknown, headers = {}) {
-  return call(`${node.api}/agents/${agent}/request?timeoutMs=10000`, {
+  return call(`${node.api}/agents/${agent}/request?timeout=10000`, {
     method: "POST",
     headers,
     json: body,
