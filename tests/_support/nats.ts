@@ -13,10 +13,15 @@ export interface NatsServer extends AsyncDisposable {
   dir: string;
 }
 
-/** Starts nats-server; `config` is extra nats-server config text (TLS, accounts). */
-export async function startNats(options: { config?: string } = {}): Promise<NatsServer> {
-  const dir = Deno.makeTempDirSync({ prefix: "caxton-nats-" });
-  const args = ["-a", "127.0.0.1", "-p", "-1", "-js", "-sd", `${dir}/js`];
+/**
+ * Starts nats-server; `config` is extra nats-server config text (TLS, accounts);
+ * `port` and `dir` restart a server where a stopped one was (its JetStream data kept).
+ */
+export async function startNats(
+  options: { config?: string; port?: number; dir?: string } = {},
+): Promise<NatsServer> {
+  const dir = options.dir ?? Deno.makeTempDirSync({ prefix: "caxton-nats-" });
+  const args = ["-a", "127.0.0.1", "-p", String(options.port ?? -1), "-js", "-sd", `${dir}/js`];
   if (options.config) {
     Deno.writeTextFileSync(`${dir}/server.conf`, options.config);
     args.push("-c", `${dir}/server.conf`);
@@ -47,7 +52,7 @@ export async function startNats(options: { config?: string } = {}): Promise<Nats
       } catch { /* gone */ }
       await process.status;
       await drained;
-      Deno.removeSync(dir, { recursive: true });
+      if (!options.dir) Deno.removeSync(dir, { recursive: true });
     },
   };
 }
