@@ -85,6 +85,18 @@ class _Member implements Cluster {
     return this.transport.endpointFor(owner.node, name);
   }
 
+  ownerOf(name: string) {
+    const owner = this.registry.ownerOf(name);
+    if (!owner || owner.node === this.self.id) return undefined;
+    const member = this.membership.members().find((m) => m.id === owner.node);
+    return {
+      node: owner.node,
+      name: owner.nodeName,
+      api: member?.api ?? null,
+      gone: !member || member.state === "gone",
+    };
+  }
+
   claim(name: string): Promise<void> {
     return this.registry.claim(name);
   }

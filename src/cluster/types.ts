@@ -39,6 +39,13 @@ export interface Cluster extends RemoteRoutes, NameClaims {
   /** False while NATS is unreachable: `/ready` says degraded, local traffic flows. */
   readonly connected: boolean;
   status(): ClusterStatus;
+  /**
+   * The node that holds agent `name` when it is another node: its name, its
+   * API URL (null if it serves none) and whether membership calls it gone.
+   */
+  ownerOf(
+    name: string,
+  ): { node: string; name: string; api: string | null; gone: boolean } | undefined;
   /** Claims the names of agents restored from the store; returns those another node holds. */
   claimRestored(names: readonly string[]): Promise<{ name: string; error: Error }[]>;
   /** Leaves: stops receiving, deletes its heartbeat, closes NATS. */
