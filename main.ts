@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { createApp } from "./src/api/mod.ts";
+import { type Cluster, startCluster } from "./src/cluster/mod.ts";
 import { type CaxtonConfig, databasePath } from "./src/config/mod.ts";
 import { AgentManager, SaturationWatch } from "./src/lifecycle/mod.ts";
 import { CaxtonMcp, mcpHostnames, type ToolCallRecord, ToolGateway } from "./src/mcp/mod.ts";
@@ -51,6 +52,8 @@ export interface CaxtonNode {
   readonly telemetry: Telemetry | null;
   /** Where the API listens (port resolved when 0 was asked). */
   readonly url: string | null;
+  /** This node as a cluster member; null standalone (docs/CLUSTER.md). */
+  readonly cluster: Cluster | null;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -105,6 +108,22 @@ export async function startNode(
         sender: v.message.sender,
       }),
   });
+  // Cluster (docs/CLUSTER.md): joined before agents exist, so their names can be claimed;
+  // null standalone, and then the NATS client is never loaded. Heartbeats read `clusterLocal`.
+  const clusterLocal = { api: null as string | null, load: () => ({ agents: 0, load: 0 }) };
+  const cluster = config.cluster
+    ? await startCluster({
+      config: config.cluster,
+      dataDir: config.dataDir,
+      router,
+      local: () => ({ api: clusterLocal.api, ...clusterLocal.load() }),
+    }).catch((error) => {
+      log.close();
+      store.close();
+      throw error;
+    })
+    : null;
+  if (cluster) router.setRemoteRoutes(cluster);
   router.tap((message) => protocols.observe(message), { scope: "protocol" });
   const preparer = new ModulePreparer();
   // The pool reports to the manager, built next; no outcome arrives before it exists.
@@ -132,7 +151,12 @@ export async function startNode(
     directDelivery: config.messageLog === "none",
     maxReceivers: config.maxReceivers,
     ...(telemetry ? { telemetry } : {}),
+    ...(cluster ? { names: cluster } : {}),
   });
+  clusterLocal.load = () => {
+    const list = agents.list();
+    return { agents: list.length, load: list.reduce((n, a) => n + a.mailboxDepth, 0) };
+  };
   const tools = new ToolGateway({
     router,
     config: config.mcp,
@@ -215,6 +239,7 @@ export async function startNode(
       tools,
       mcp,
       maxReceivers: config.maxReceivers,
+      cluster,
     }, {
       corsOrigins: config.corsOrigins,
       maxRequestBytes: config.maxRequestBytes,
@@ -227,6 +252,7 @@ export async function startNode(
     }, app.fetch);
     const host = config.host.includes(":") ? `[${config.host}]` : config.host;
     url = `http://${host}:${server.addr.port}`;
+    clusterLocal.api = url;
   }
   const { restored, failed } = await agents.restore();
   // Before redelivery, so answers to redelivered messages can reach outside participants.
@@ -244,11 +270,21 @@ export async function startNode(
       onError: (error) => logger.log("error", "message log prune failed", { error: error.message }),
     }).start()
     : null;
+  // Cluster: names of restored agents are this node's again (or another node took them meanwhile).
+  for (
+    const { name, error } of await cluster?.claimRestored(agents.list().map((a) => a.name)) ?? []
+  ) {
+    logger.log("warn", "restored agent's name is not this node's", {
+      agent: name,
+      error: error.message,
+    });
+  }
   ready = true;
   logger.log("info", "caxton node started", {
     url,
     dataDir: config.dataDir,
     workers: config.workers,
+    cluster: cluster ? { node: cluster.self.id, name: cluster.self.name } : null,
     restored,
     failedToRestore: failed,
     redelivered,
@@ -266,6 +302,7 @@ export async function startNode(
       broker.close();
       await jobs.close();
       await agents.drainAll();
+      await cluster?.close();
       mcp.close();
       await server?.shutdown();
       await tools.close();
@@ -296,6 +333,7 @@ export async function startNode(
     metrics,
     telemetry,
     url,
+    cluster,
     close,
     [Symbol.asyncDispose]: close,
   };

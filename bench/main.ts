@@ -7,6 +7,7 @@ const GROUPS: Record<string, () => Promise<void>> = {
   telemetry: async () => (await import("./telemetry.ts")).run(),
   mcp: async () => (await import("./mcp.ts")).run(),
   storm: async () => (await import("./storm.ts")).run(),
+  cluster: async () => (await import("./cluster.ts")).run(),
 };
 
 const asked = Deno.args[0];

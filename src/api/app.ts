@@ -8,6 +8,7 @@ import { cors } from "hono/cors";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { agentRoutes } from "./agents.ts";
 import { bearerToken } from "./auth.ts";
+import { clusterRoutes, forwardToOwner } from "./cluster.ts";
 import { healthRoutes } from "./health.ts";
 import { mcpRoutes, toolRoutes } from "./tools.ts";
 import { conversationRoutes, messageRoutes } from "./messages.ts";
@@ -71,6 +72,9 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Hono {
   app.route("/", healthRoutes(deps));
   app.route("/", metricsRoutes(deps, http));
   app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument(deps.version)));
+  // Cluster: operations on an agent of another node go to that node (no-op standalone).
+  app.use("/api/v1/agents/:name", forwardToOwner(deps));
+  app.use("/api/v1/agents/:name/*", forwardToOwner(deps));
   app.route("/api/v1/agents", agentRoutes(deps));
   app.route("/api/v1/agents", requestRoutes(deps));
   app.route("/api/v1/messages", messageRoutes(deps));
@@ -79,6 +83,7 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Hono {
   app.route("/api/v1/jobs", jobRoutes(deps));
   app.route("/api/v1/tools", toolRoutes(deps));
   app.route("/mcp", mcpRoutes(deps));
+  app.route("/api/v1/cluster", clusterRoutes(deps));
   app.notFound((c) =>
     problemResponse(
       problem(

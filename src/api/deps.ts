@@ -1,5 +1,6 @@
 /** What the HTTP layer needs from the node. */
 import type { AgentManager, SaturationWatch } from "../lifecycle/mod.ts";
+import type { Cluster } from "../cluster/mod.ts";
 import type { DeliveryCounter, JobRunner, ParticipantHub, RequestBroker } from "../outside/mod.ts";
 import type { Router } from "../router/mod.ts";
 import type { CaxtonMcp, ToolGateway } from "../mcp/mod.ts";
@@ -34,6 +35,8 @@ export interface ApiDeps {
   mcp: CaxtonMcp;
   /** Distinct receivers one message sent through the API may name (default 64). */
   maxReceivers?: number;
+  /** Cluster membership (`GET /api/v1/cluster`, `/ready`); null or absent standalone. */
+  cluster?: Cluster | null;
 }
 
 /** HTTP settings of {@linkcode createApp}. */

@@ -14,18 +14,21 @@ export function healthRoutes(deps: ApiDeps): Hono {
     } catch (error) {
       store = `error: ${(error as Error).message}`;
     }
-    const checks = {
+    const checks: Record<string, string> = {
       store,
       agentsRestored: deps.isReady() ? "ok" : "pending",
       workers: pool.workers > 0 ? "ok" : "down",
     };
+    // Cluster: NATS unreachable is degraded, not down; local traffic keeps flowing.
+    const clusterDown = deps.cluster ? !deps.cluster.connected : false;
+    if (deps.cluster) checks.cluster = clusterDown ? "nats_unreachable" : "ok";
     const ready = deps.isReady() && pool.workers > 0 && store === "ok" && !deps.closing.aborted;
     // A worker abandoned by the watchdog may still hold a core, and a saturated
     // one makes its agents' callers wait: serve, but say so.
     const saturated = deps.saturation?.saturated() ?? [];
     const status = !ready
       ? "not_ready"
-      : pool.stuckWorkers > 0 || saturated.length > 0
+      : pool.stuckWorkers > 0 || saturated.length > 0 || clusterDown
       ? "degraded"
       : "ready";
     const agents = deps.agents.list();

@@ -74,6 +74,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
     security: [{}, { bearer: [] }],
     tags: [
       { name: "probes", description: "Liveness, readiness, metrics" },
+      { name: "cluster", description: "Cluster membership over NATS (docs/CLUSTER.md)" },
       { name: "agents", description: "Deploy and run WebAssembly agents" },
       { name: "messages", description: "FIPA ACL messages and conversations" },
       { name: "participants", description: "Outside participants ext:<name>" },
@@ -299,6 +300,12 @@ export function openApiDocument(version: string): Record<string, unknown> {
               inFlight: { type: "integer" },
             },
           }),
+        }),
+      },
+      // Cluster (docs/CLUSTER.md).
+      "/api/v1/cluster": {
+        get: _op("clusterStatus", "cluster", "Members of the cluster as this node sees them", {
+          "200": _ok("This node and its peers", _ref("ClusterStatus")),
         }),
       },
       "/api/v1/participants": {

@@ -208,4 +208,33 @@ export const SCHEMAS: Record<string, _Schema> = {
       agents: { type: "object" },
     },
   },
+  // Cluster (docs/CLUSTER.md).
+  ClusterStatus: {
+    type: "object",
+    required: ["self", "connected", "nodes"],
+    properties: {
+      self: { type: "string", description: "This node's id" },
+      connected: { type: "boolean", description: "Whether NATS is reachable now" },
+      nodes: {
+        type: "array",
+        items: {
+          type: "object",
+          required: ["id", "name", "state", "agents", "load", "lastHeartbeat"],
+          properties: {
+            id: { type: "string" },
+            name: { type: "string" },
+            api: { type: ["string", "null"] },
+            state: { enum: ["joined", "suspect", "gone"] },
+            self: { type: "boolean" },
+            agents: { type: "integer", description: "Agents deployed on the node" },
+            registeredAgents: { type: "integer", description: "Names the registry holds for it" },
+            load: { type: "integer", description: "Messages waiting in its mailboxes" },
+            startedAt: { type: "string", format: "date-time" },
+            lastHeartbeat: { type: "string", format: "date-time" },
+            heartbeatAgeMs: { type: "integer" },
+          },
+        },
+      },
+    },
+  },
 };

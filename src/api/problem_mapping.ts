@@ -1,9 +1,11 @@
 /** Maps domain errors, by class, to the problem each becomes. */
 import { AclParseError, TooManyReceiversError } from "../acl/mod.ts";
 import {
+  AgentNameTakenError,
   AgentNotFoundError,
   IllegalTransitionError,
   InvalidDeploymentError,
+  NameRegistryUnavailableError,
 } from "../lifecycle/mod.ts";
 import {
   ClosedError,
@@ -91,6 +93,21 @@ function _problemOf(error: Error): Problem {
     error instanceof InvalidParticipantError
   ) {
     return problem(400, error.code, error.message, "Correct the request and send it again");
+  }
+  // Cluster: the name lives on another node, or the registry cannot be asked.
+  if (error instanceof AgentNameTakenError) {
+    return problem(
+      409,
+      error.code,
+      error.message,
+      "Deploy it on its node, or choose another name",
+      {
+        node: error.node,
+      },
+    );
+  }
+  if (error instanceof NameRegistryUnavailableError) {
+    return problem(503, error.code, error.message, "Retry once NATS is reachable (GET /ready)");
   }
   if (error instanceof IllegalTransitionError) {
     return problem(

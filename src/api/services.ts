@@ -22,7 +22,7 @@ export function requestRoutes(deps: ApiDeps): Hono {
     const timeoutMs = intQuery(c, "timeout", 30_000, 1, _MAX_TIMEOUT_MS);
     const request = withCallerTrace(c, _request(await readObject(c, { optional: true })));
     // Refuse an unknown agent before any stream opens.
-    deps.agents.get(name);
+    _refuseUnknown(deps, name);
     if (!(c.req.header("accept") ?? "").includes("text/event-stream")) {
       const reply = await deps.broker.request(name, request, { timeoutMs });
       return c.json(reply);
@@ -69,7 +69,7 @@ export function jobRoutes(deps: ApiDeps): Hono {
         ),
       );
     }
-    deps.agents.get(body.agent);
+    _refuseUnknown(deps, body.agent);
     const { agent, timeoutMs: _t, ...rest } = body;
     const job = deps.jobs.submit(agent, _request(rest), timeoutMs as number);
     return c.json(_publicJob(job), 202, { location: `/api/v1/jobs/${job.id}` });
@@ -130,4 +130,9 @@ function _request(body: Record<string, unknown>): _Request {
     (request as Record<string, unknown>)[key] = body[key];
   }
   return request;
+}
+
+/** Throws AgentNotFoundError unless `name` is an agent here or (clustered) on another node. */
+function _refuseUnknown(deps: ApiDeps, name: string): void {
+  if (!deps.cluster?.endpointFor(name)) deps.agents.get(name);
 }

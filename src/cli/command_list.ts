@@ -5,6 +5,7 @@
  */
 import type { Command } from "./command_types.ts";
 import { AGENT_COMMANDS } from "./commands/agent.ts";
+import { CLUSTER_COMMANDS } from "./commands/cluster.ts";
 import { completionCommand } from "./commands/completion.ts";
 import { MCP_COMMANDS } from "./commands/mcp.ts";
 import { MESSAGE_COMMANDS } from "./commands/message.ts";
@@ -19,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   ...AGENT_COMMANDS,
   ...MESSAGE_COMMANDS,
   ...SERVER_COMMANDS,
+  ...CLUSTER_COMMANDS,
   ...TRACE_COMMANDS,
   ...MCP_COMMANDS,
   ...NODE_COMMANDS.filter((c) => c.noun !== "serve"),

@@ -4,6 +4,7 @@
  * name the setting and its source.
  */
 import { join } from "node:path";
+import { type ClusterConfig, parseClusterConfig } from "../cluster/config.ts";
 import { defaultMcpConfig, type McpConfig, parseMcpConfig } from "../mcp/config.ts";
 import { type AgentLimits, DEFAULT_LIMITS, resolveLimits } from "../runtime/mod.ts";
 import { parseAllowlist } from "../outside/mod.ts";
@@ -66,6 +67,8 @@ export interface CaxtonConfig {
   webhookAllowPrivate: boolean;
   /** CIDRs, addresses or host names webhooks may reach although internal. */
   webhookAllowlist: string[];
+  /** Cluster: the NATS servers to join and this node's name (docs/CLUSTER.md); null = standalone. */
+  cluster: ClusterConfig | null;
 }
 
 /** Raised for a setting that cannot be used. */
@@ -111,6 +114,7 @@ export function defaultConfig(): CaxtonConfig {
     saturationMs: 1_000,
     webhookAllowPrivate: false,
     webhookAllowlist: [],
+    cluster: null,
   };
 }
 
@@ -139,7 +143,10 @@ const _ENV: Record<string, keyof CaxtonConfig> = {
   CAXTON_SATURATION_MS: "saturationMs",
   CAXTON_WEBHOOK_ALLOW_PRIVATE: "webhookAllowPrivate",
   CAXTON_WEBHOOK_ALLOWLIST: "webhookAllowlist",
+  CAXTON_CLUSTER: "cluster",
 };
+/** Cluster: `CAXTON_NODE_NAME` / `--node-name` set `cluster.name`. */
+const _NODE_NAME_ENV = "CAXTON_NODE_NAME";
 
 function _integer(value: unknown, key: string, source: string, min: number, max: number): number {
   const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
@@ -313,10 +320,22 @@ function _apply(config: CaxtonConfig, values: Record<string, unknown>, source: s
         config.webhookAllowlist = entries;
         break;
       }
+      // Cluster (docs/CLUSTER.md): servers as text or the whole object; nodeName is cluster.name.
+      case "cluster":
+      case "nodeName":
+        try {
+          config.cluster = parseClusterConfig(
+            key === "cluster" ? value : { name: value },
+            config.cluster,
+          );
+        } catch (error) {
+          throw new ConfigError(`Cannot use ${(error as Error).message} (from ${source})`);
+        }
+        break;
       default:
         throw new ConfigError(
           `Cannot use setting "${key}" from ${source}: unknown; known settings are ${
-            Object.keys(defaultConfig()).join(", ")
+            [...Object.keys(defaultConfig()), "nodeName"].join(", ")
           }`,
         );
     }
@@ -328,7 +347,7 @@ export interface ConfigSources {
   /** Parsed JSON of a config file, with its path for messages. */
   file?: { path: string; values: Record<string, unknown> };
   env?: Record<string, string | undefined>;
-  flags?: Partial<Record<keyof CaxtonConfig, unknown>>;
+  flags?: Partial<Record<keyof CaxtonConfig | "nodeName", unknown>>;
 }
 
 /** Builds the configuration from its sources. */
@@ -342,9 +361,15 @@ export function loadConfig(sources: ConfigSources = {}): CaxtonConfig {
     }
     // Deno's exporter runs: Caxton's spans go with it unless CAXTON_TRACING says no.
     if (sources.env.OTEL_DENO === "true" && fromEnv.tracing === undefined) fromEnv.tracing = true;
+    if (sources.env[_NODE_NAME_ENV] !== undefined) fromEnv.nodeName = sources.env[_NODE_NAME_ENV];
     _apply(config, fromEnv, "the environment");
   }
   if (sources.flags) _apply(config, sources.flags, "the command line");
+  if (config.cluster && config.cluster.servers.length === 0) {
+    throw new ConfigError(
+      "Cannot use a node name or cluster settings without NATS servers: give --cluster nats://host:port (or CAXTON_CLUSTER)",
+    );
+  }
   return config;
 }
 

@@ -25,6 +25,7 @@ import {
   validateDeployment,
 } from "./deploy_options.ts";
 import { DirectDelivery } from "./direct_delivery.ts";
+import type { NameClaims } from "./name_claims.ts";
 import { AgentEffects, parseReported } from "./effects.ts";
 import type { AgentCounters, LiveAgent } from "./live_agent.ts";
 
@@ -65,6 +66,8 @@ export interface AgentManagerDeps {
   telemetry?: Telemetry;
   /** Distinct receivers one message an agent sends may name (default 64). */
   maxReceivers?: number;
+  /** Cluster: where new agent names are claimed cluster-wide (absent standalone). */
+  names?: NameClaims;
 }
 
 const _utf8 = new TextEncoder();
@@ -97,7 +100,13 @@ export class AgentManager {
     validateDeployment(name, options);
     return await this.#traced("deploy", name, () =>
       this.#locked(name, async () => {
-        const view = await this.#deploy(name, bytes, options);
+        // Cluster: a new name is claimed cluster-wide first, and given back if the deploy fails.
+        const claims = this.#byName.has(name) ? undefined : this.#deps.names;
+        await claims?.claim(name);
+        const view = await this.#deploy(name, bytes, options).catch(async (error) => {
+          await claims?.release(name).catch(() => {});
+          throw error;
+        });
         if (!options.capabilities?.length) return view;
         const live = this.#live(name);
         this.#effects.apply(live, {
@@ -182,7 +191,10 @@ export class AgentManager {
       this.#deps.router.detach(name);
       this.#deps.store.agents.remove(live.record.id);
       this.#byName.delete(name);
-      return Promise.resolve();
+      // Cluster: the name is free again everywhere (a failed release only leaves a stale entry).
+      return this.#deps.names?.release(name).catch((error) =>
+        this.#log.log("warn", "cluster name release failed", { agent: name, error: error.message })
+      ) ?? Promise.resolve();
     });
   }
 

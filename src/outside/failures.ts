@@ -11,6 +11,8 @@ const _CODES = new Set([
   "mailbox_full",
   "agent_unavailable",
   "message_too_large",
+  // Cluster: the receiver's node is known gone (src/cluster).
+  "node_unreachable",
 ]);
 
 /** Collects refusals that arrive while a send runs. */

@@ -8,3 +8,5 @@ export { Mailbox, MailboxFullError } from "./mailbox.ts";
 export type { Envelope, MailboxOptions } from "./mailbox.ts";
 export { ProtocolMonitor } from "./protocol_monitor.ts";
 export type { ConversationViolation, ProtocolMonitorOptions } from "./protocol_monitor.ts";
+export { NodeUnreachableError } from "./remote.ts";
+export type { RemoteRoutes } from "./remote.ts";

@@ -9,6 +9,7 @@ import type { LoggedMessage, MessageWriter } from "../store/mod.ts";
 import type { Telemetry } from "../telemetry/mod.ts";
 import { type Envelope, MailboxFullError } from "./mailbox.ts";
 import { ReplyDeadlines } from "./reply_deadlines.ts";
+import { NodeUnreachableError, type RemoteRoutes } from "./remote.ts";
 
 /** Something that accepts messages for one agent name. */
 export interface Endpoint {
@@ -46,7 +47,9 @@ export type FailureCode =
   | "deadline_exceeded"
   | "fuel_exhausted"
   | "out_of_memory"
-  | "bad_pointer";
+  | "bad_pointer"
+  // Cluster: the receiver's node did not take the message in time (src/cluster).
+  | "node_unreachable";
 
 /** A message nobody could take, not even its sender. */
 export interface DeadLetter {
@@ -102,6 +105,8 @@ export class Router {
   #onAllTaps: ((any: boolean) => void) | undefined;
   /** Messages sent while handling a platform failure (see route). */
   readonly #answeringFailure = new WeakSet<AclMessage>();
+  /** Cluster seam: where receivers that are not local live (see remote.ts). */
+  #remote: RemoteRoutes | undefined;
 
   constructor(options: RouterOptions = {}) {
     this.#options = options;
@@ -120,6 +125,16 @@ export class Router {
   /** Stops the reply-by clocks. */
   close(): void {
     this.#deadlines.close();
+  }
+
+  /** Cluster seam: names not attached here are looked up in `routes` (undefined: none). */
+  setRemoteRoutes(routes: RemoteRoutes | undefined): void {
+    this.#remote = routes;
+  }
+
+  /** A local endpoint, else (clustered) one that carries the message to the receiver's node. */
+  #endpointOf(name: string): Endpoint | undefined {
+    return this.#endpoints.get(name) ?? this.#remote?.endpointFor(name);
   }
 
   /** Makes `name` reachable. */
@@ -213,7 +228,7 @@ export class Router {
     this.#deadlines.settle(message);
     let delivered = 0;
     for (const receiver of message.receiver) {
-      const endpoint = this.#endpoints.get(receiver);
+      const endpoint = this.#endpointOf(receiver);
       if (!endpoint) {
         this.fail(message, receiver, "unknown_receiver", _unknown(receiver));
         continue;
@@ -259,6 +274,8 @@ export class Router {
         ? "mailbox_full"
         : error instanceof MessageTooLargeError
         ? "message_too_large"
+        : error instanceof NodeUnreachableError
+        ? "node_unreachable"
         : "agent_unavailable";
       if (logId !== undefined) this.#options.log!.mark(logId, "failed", (error as Error).message);
       this.fail(message, receiver, code, (error as Error).message);
@@ -318,7 +335,7 @@ export class Router {
     // A failure about a failure is not answered again: that way lies a loop.
     if (
       !sender || original.performative === "failure" || this.#answeringFailure.has(original) ||
-      !this.#endpoints.has(sender)
+      !this.#endpointOf(sender)
     ) {
       this.#deadLetter(original, reason, receiver);
       return;
@@ -335,7 +352,7 @@ export class Router {
     failure.traceparent = this.#options.telemetry?.route(failure, original.traceparent) ??
       nextTraceparent(original.traceparent);
     // Logged like any delivery; if the sender cannot take it, it becomes a dead letter.
-    this.#deliver(this.#endpoints.get(sender)!, failure, JSON.stringify(failure), sender, {
+    this.#deliver(this.#endpointOf(sender)!, failure, JSON.stringify(failure), sender, {
       platformFailure: true,
     });
     this.#tapAll(failure);

@@ -114,3 +114,65 @@ Deno.test("webhooks reach only public addresses unless the webhook settings allo
     /webhookAllowPrivate="yes" from the environment/,
   );
 });
+
+// Cluster (docs/CLUSTER.md).
+Deno.test("standalone by default; --cluster, CAXTON_CLUSTER and the file's cluster object merge, flags winning", () => {
+  assert.equal(loadConfig().cluster, null);
+  const config = loadConfig({
+    file: {
+      path: "caxton.json",
+      values: {
+        cluster: {
+          servers: ["nats://10.0.0.1:4222"],
+          user: "caxton",
+          pass: "secret",
+          tls: { ca: "ca.pem", cert: "node.pem", key: "node.key" },
+          unreachableMs: 500,
+        },
+      },
+    },
+    env: { CAXTON_CLUSTER: "nats://10.0.0.2:4222,nats://10.0.0.3:4222", CAXTON_NODE_NAME: "env" },
+    flags: { nodeName: "flag-name" },
+  });
+  assert.deepEqual(config.cluster, {
+    servers: ["nats://10.0.0.2:4222", "nats://10.0.0.3:4222"],
+    name: "flag-name",
+    user: "caxton",
+    pass: "secret",
+    tls: { ca: "ca.pem", cert: "node.pem", key: "node.key" },
+    unreachableMs: 500,
+  });
+  assert.deepEqual(loadConfig({ flags: { cluster: "tls://nats.example:4222" } }).cluster, {
+    servers: ["tls://nats.example:4222"],
+    unreachableMs: 3_000,
+  });
+});
+
+Deno.test("a bad cluster setting names the field; a node name without servers is refused", () => {
+  assert.throws(
+    () => loadConfig({ flags: { cluster: "http://x:1" } }),
+    (e: Error) => e instanceof ConfigError && /"http:\/\/x:1" is not a NATS URL/.test(e.message),
+  );
+  assert.throws(
+    () =>
+      loadConfig({
+        file: {
+          path: "c.json",
+          values: { cluster: { servers: "nats://a:1", tls: { ca: "ca.pem", cert: "x.pem" } } },
+        },
+      }),
+    (e: Error) =>
+      e instanceof ConfigError && /cluster\.tls\.key/.test(e.message) && /c\.json/.test(e.message),
+  );
+  assert.throws(
+    () => loadConfig({ env: { CAXTON_NODE_NAME: "lonely" } }),
+    (e: Error) => e instanceof ConfigError && /--cluster nats:\/\/host:port/.test(e.message),
+  );
+  assert.throws(
+    () =>
+      loadConfig({
+        file: { path: "c.json", values: { cluster: { servers: "nats://a:1", nope: 1 } } },
+      }),
+    (e: Error) => e instanceof ConfigError && /cluster\.nope is unknown/.test(e.message),
+  );
+});

@@ -14,6 +14,9 @@ export const NODE_OPTIONS = {
   workers: { type: "string" },
   config: { type: "string" },
   "trace-sample-ratio": { type: "string" },
+  // Cluster (docs/CLUSTER.md): NATS servers to join, and this node's name.
+  cluster: { type: "string" },
+  "node-name": { type: "string" },
 } as const;
 
 /** The node's configuration from the command's flags, the environment and --config. */
@@ -28,6 +31,8 @@ export function nodeConfig(ctx: CommandContext) {
       dataDir: v["data-dir"] as string | undefined,
       workers: v.workers as string | undefined,
       traceSampleRatio: v["trace-sample-ratio"] as string | undefined,
+      cluster: v.cluster as string | undefined,
+      nodeName: v["node-name"] as string | undefined,
     },
   });
 }
@@ -36,7 +41,7 @@ export const NODE_COMMANDS: Command[] = [
   {
     noun: "serve",
     usage:
-      "[--port N] [--host H] [--data-dir DIR] [--workers N] [--config FILE] [--trace-sample-ratio R]",
+      "[--port N] [--host H] [--data-dir DIR] [--workers N] [--config FILE] [--trace-sample-ratio R] [--cluster nats://HOST:PORT] [--node-name NAME]",
     summary: "run a node: the API on --host:--port, data in --data-dir",
     options: NODE_OPTIONS,
     async run(ctx) {

@@ -1,0 +1,53 @@
+/**
+ * What the rest of Caxton sees of the cluster (types only: importing them
+ * loads no NATS code).
+ */
+import type { NameClaims } from "../lifecycle/mod.ts";
+import type { RemoteRoutes, Router } from "../router/mod.ts";
+import type { ClusterConfig } from "./config.ts";
+import type { Member } from "./membership.ts";
+import type { NodeIdentity } from "./node_identity.ts";
+
+/** What {@linkcode startCluster} needs from the node. */
+export interface ClusterOptions {
+  config: ClusterConfig;
+  /** Where the node id is kept. */
+  dataDir: string;
+  router: Router;
+  /** This node's API URL (null: none served) and figures, read for each heartbeat. */
+  local: () => { api: string | null; agents: number; load: number };
+}
+
+/** A member row of `GET /api/v1/cluster`. */
+export interface ClusterMember extends Member {
+  /** Names the registry holds for the node. */
+  registeredAgents: number;
+}
+
+/** `GET /api/v1/cluster`. */
+export interface ClusterStatus {
+  /** This node's id. */
+  self: string;
+  /** Whether NATS is reachable now. */
+  connected: boolean;
+  nodes: ClusterMember[];
+}
+
+/** This node as a member of the cluster. */
+export interface Cluster extends RemoteRoutes, NameClaims {
+  readonly self: NodeIdentity;
+  /** False while NATS is unreachable: `/ready` says degraded, local traffic flows. */
+  readonly connected: boolean;
+  status(): ClusterStatus;
+  /**
+   * The node that holds agent `name` when it is another node: its name, its
+   * API URL (null if it serves none) and whether membership calls it gone.
+   */
+  ownerOf(
+    name: string,
+  ): { node: string; name: string; api: string | null; gone: boolean } | undefined;
+  /** Claims the names of agents restored from the store; returns those another node holds. */
+  claimRestored(names: readonly string[]): Promise<{ name: string; error: Error }[]>;
+  /** Leaves: stops receiving, deletes its heartbeat, closes NATS. */
+  close(): Promise<void>;
+}
