@@ -134,7 +134,7 @@ async function rawNats(url: string): Promise<{ pubsub: number; rps: number; rtts
   await done.promise;
   const pubsub = N / ((performance.now() - t0) / 1000);
   s.unsubscribe();
-  sub.subscribe("bench.req", { callback: (_e, m) => m.respond(payload) });
+  sub.subscribe("bench.req", { callback: (_e, m) => void m.respond(payload) });
   await sub.flush();
   const rtts: number[] = [];
   for (let i = 0; i < 2_000; i++) {
