@@ -7,6 +7,7 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { agentRoutes } from "./agents.ts";
+import { backupRoutes } from "./backup.ts";
 import { bearerToken } from "./auth.ts";
 import { healthRoutes } from "./health.ts";
 import { mcpRoutes, toolRoutes } from "./tools.ts";
@@ -17,6 +18,7 @@ import { participantRoutes } from "./participants.ts";
 import { problem, problemResponse } from "./problem.ts";
 import { toProblem } from "./problems.ts";
 import { jobRoutes, requestRoutes } from "./services.ts";
+import { stateRoutes } from "./state.ts";
 import type { ApiDeps, ApiOptions } from "./deps.ts";
 import { requestTelemetry } from "../telemetry/mod.ts";
 
@@ -73,6 +75,8 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Hono {
   app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument(deps.version)));
   app.route("/api/v1/agents", agentRoutes(deps));
   app.route("/api/v1/agents", requestRoutes(deps));
+  app.route("/api/v1/agents", stateRoutes(deps));
+  app.route("/api/v1/backup", backupRoutes(deps));
   app.route("/api/v1/messages", messageRoutes(deps));
   app.route("/api/v1/conversations", conversationRoutes(deps));
   app.route("/api/v1/participants", participantRoutes(deps));

@@ -5,6 +5,7 @@
  */
 import type { Command } from "./command.ts";
 import { AGENT_COMMANDS } from "./commands/agent.ts";
+import { AGENT_STATE_COMMANDS } from "./commands/agent_state.ts";
 import { completionCommand } from "./commands/completion.ts";
 import { MCP_COMMANDS } from "./commands/mcp.ts";
 import { MESSAGE_COMMANDS } from "./commands/message.ts";
@@ -17,6 +18,7 @@ export const COMMANDS: readonly Command[] = [
   ...NODE_COMMANDS.filter((c) => c.noun === "serve"),
   ...SCAFFOLD_COMMANDS,
   ...AGENT_COMMANDS,
+  ...AGENT_STATE_COMMANDS,
   ...MESSAGE_COMMANDS,
   ...SERVER_COMMANDS,
   ...TRACE_COMMANDS,
