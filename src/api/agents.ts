@@ -88,6 +88,7 @@ export function agentRoutes(deps: ApiDeps): Hono {
           "not_running",
           `Cannot reload agent "${name}": it is ${agent.state}, and only a running agent reloads`,
           `Start it with POST /api/v1/agents/${name}/start`,
+          { agent: name, state: agent.state },
         ),
       );
     }

@@ -39,12 +39,12 @@ const _ASKED: Record<AgentState, string> = {
   failed: "fail",
 };
 
-// Why an agent in a state cannot do that now.
+// Why an agent in a state cannot do that now, in the state `GET` shows.
 const _BECAUSE: Record<AgentState, string> = {
-  unloaded: "it is not deployed; deploy it first",
+  unloaded: "it is unloaded (not deployed); deploy it first",
   loaded: "it is loaded and not yet started",
   running: "it is running",
-  draining: "a stop or reload is in progress; wait until it is stopped",
+  draining: "it is draining (a stop or reload is in progress); wait until it is stopped",
   stopped: "it is stopped",
   failed: "it has failed; start it again to recover",
 };
@@ -53,7 +53,7 @@ const _BECAUSE: Record<AgentState, string> = {
 export class IllegalTransitionError extends Error {
   readonly code = "illegal_transition";
   constructor(readonly agent: string, readonly from: AgentState, readonly to: AgentState) {
-    super(`Cannot ${_ASKED[to]} agent "${agent}" while it is ${from}: ${_BECAUSE[from]}`);
+    super(`Cannot ${_ASKED[to]} agent "${agent}": ${_BECAUSE[from]}`);
     this.name = "IllegalTransitionError";
   }
 }
