@@ -109,7 +109,8 @@ export function agentRoutes(deps: ApiDeps): Hono {
  */
 function _checkGrants(deps: Pick<ApiDeps, "tools">, name: string, grants: string[]): void {
   const servers = deps.tools.list().map((s) => s.name);
-  const unknown = grants.filter((g) => !servers.includes(g.split("/")[0]!));
+  // A grant without "server/" is left to the deployment's own check, which says what it should be.
+  const unknown = grants.filter((g) => g.includes("/") && !servers.includes(g.split("/")[0]!));
   if (unknown.length === 0) return;
   const configured = servers.length === 0
     ? "no MCP server is configured on this node"
