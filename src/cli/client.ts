@@ -23,6 +23,11 @@ export class ApiClient {
     return this.#chosen.url;
   }
 
+  /** Why the CLI went to {@linkcode server}: `--server`, `CAXTON_SERVER`, the node's record… */
+  get source(): string {
+    return this.#chosen.source;
+  }
+
   /** A request; resolves with the response when it is 2xx, throws CliError otherwise. */
   async fetch(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);

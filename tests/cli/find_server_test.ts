@@ -30,6 +30,7 @@ Deno.test("the CLI finds a node started with CAXTON_PORT through the same CAXTON
   const status = await runCliWith({ env, cwd: elsewhere.path }, "server", "status", "--json");
   assert.equal(status.code, 0, status.stderr);
   assert.equal(JSON.parse(status.stdout).server, server.url);
+  assert.equal(JSON.parse(status.stdout).foundBy, "CAXTON_HOST/CAXTON_PORT");
   const list = await runCliWith({ env, cwd: elsewhere.path }, "agent", "list");
   assert.equal(list.code, 0, list.stderr);
   assert.match(list.stdout, /^no agents/);
@@ -52,6 +53,10 @@ Deno.test("the CLI finds a running node through the URL it recorded in its data 
   );
   assert.equal(viaEnv.code, 0, viaEnv.stderr);
   assert.equal(JSON.parse(viaEnv.stdout).server, server.url);
+  assert.equal(
+    JSON.parse(viaEnv.stdout).foundBy,
+    `running node pid ${server.process.pid} recorded in ${data}/node.json`,
+  );
   const viaFlag = await runCliWith(
     { env: isolated(dir.path, {}), cwd: elsewhere.path },
     "server",

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { tempDataDir } from "../_support/node.ts";
-import { cliArgs, runCli, spawnServer, startServer } from "../_support/process.ts";
+import { cliArgs, runCli, runCliWith, spawnServer, startServer } from "../_support/process.ts";
 
 Deno.test("a port in use is named with the fix, and no data dir is created", async () => {
   using dir = tempDataDir();
@@ -32,7 +32,15 @@ Deno.test("a second node on one data dir is refused and told who holds it; kill 
     assert.equal(record.url, holder.url);
     assert.equal(record.pid, holder.process.pid);
 
-    const second = await runCli("serve", "--port", "0", "--data-dir", dir.path);
+    // Bounded: were the second node let in, it would serve until stopped.
+    const second = await runCliWith(
+      { signal: AbortSignal.timeout(60_000) },
+      "serve",
+      "--port",
+      "0",
+      "--data-dir",
+      dir.path,
+    );
     assert.notEqual(second.code, 0);
     assert.match(
       second.stderr.trim(),
