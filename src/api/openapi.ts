@@ -6,17 +6,18 @@
 
 import { SCHEMAS } from "./openapi_schemas.ts";
 
+// The helpers live in openapi_parts.ts, shared with the path groups beside this file.
 import {
-  aclBody,
-  jsonContent,
-  nameParam,
-  ok,
-  op,
-  paging,
-  problemOf,
-  query,
-  ref,
-  sse,
+  aclBody as _aclBody,
+  jsonContent as _json,
+  nameParam as _nameParam,
+  ok as _ok,
+  op as _op,
+  paging as _paging,
+  problemOf as _problem,
+  query as _query,
+  ref as _ref,
+  sse as _sse,
 } from "./openapi_parts.ts";
 import { NODE_PATHS } from "./openapi_node.ts";
 
@@ -47,18 +48,18 @@ export function openApiDocument(version: string): Record<string, unknown> {
     ],
     paths: {
       "/health": {
-        get: op("health", "probes", "Liveness", {
-          "200": ok("The process answers", ref("Health")),
+        get: _op("health", "probes", "Liveness", {
+          "200": _ok("The process answers", _ref("Health")),
         }),
       },
       "/ready": {
-        get: op("ready", "probes", "Readiness: store open, agents restored, workers up", {
-          "200": ok("Ready (or degraded)", ref("Readiness")),
-          "503": ok("Not ready", ref("Readiness")),
+        get: _op("ready", "probes", "Readiness: store open, agents restored, workers up", {
+          "200": _ok("Ready (or degraded)", _ref("Readiness")),
+          "503": _ok("Not ready", _ref("Readiness")),
         }),
       },
       "/metrics": {
-        get: op("metrics", "probes", "Prometheus metrics", {
+        get: _op("metrics", "probes", "Prometheus metrics", {
           "200": {
             description: "Text exposition format 0.0.4",
             content: { "text/plain": { schema: { type: "string" } } },
@@ -66,53 +67,53 @@ export function openApiDocument(version: string): Record<string, unknown> {
         }),
       },
       "/api/v1/openapi.json": {
-        get: op("openApi", "probes", "This document", {
-          "200": ok("OpenAPI 3.1", { type: "object" }),
+        get: _op("openApi", "probes", "This document", {
+          "200": _ok("OpenAPI 3.1", { type: "object" }),
         }),
       },
       "/api/v1/agents": {
-        get: op("listAgents", "agents", "List agents, filtered and paged by name", {
-          "200": ok("A page of agents", {
+        get: _op("listAgents", "agents", "List agents, filtered and paged by name", {
+          "200": _ok("A page of agents", {
             type: "object",
             required: ["items", "next"],
             properties: {
-              items: { type: "array", items: ref("Agent") },
+              items: { type: "array", items: _ref("Agent") },
               next: { type: ["string", "null"], description: "Pass as `after` for the next page" },
             },
           }),
         }, {
           parameters: [
-            query("state", ref("AgentState"), "Only agents in this state"),
-            query("prefix", { type: "string" }, "Only names starting with this"),
-            query("capability", { type: "string" }, "Only agents with this capability"),
-            query("after", { type: "string" }, "Names after this one (paging cursor)"),
-            ...paging,
+            _query("state", _ref("AgentState"), "Only agents in this state"),
+            _query("prefix", { type: "string" }, "Only names starting with this"),
+            _query("capability", { type: "string" }, "Only agents with this capability"),
+            _query("after", { type: "string" }, "Names after this one (paging cursor)"),
+            ..._paging,
           ],
         }),
       },
       "/api/v1/agents/{name}": {
-        parameters: [nameParam],
-        get: op("getAgent", "agents", "An agent: state, version, limits, counters", {
-          "200": ok("The agent", ref("Agent")),
+        parameters: [_nameParam],
+        get: _op("getAgent", "agents", "An agent: state, version, limits, counters", {
+          "200": _ok("The agent", _ref("Agent")),
         }),
-        put: op("deployAgent", "agents", "Deploy a module: new agent, new version or hot reload", {
-          "200": ok("A new version of an existing agent", ref("Agent")),
-          "201": ok("A new agent", ref("Agent")),
-          "413": problemOf("Module over maxRequestBytes"),
-          "415": problemOf("Neither application/wasm nor multipart/form-data"),
-          "422": problemOf("The module was refused (invalid_module) or failed to start"),
+        put: _op("deployAgent", "agents", "Deploy a module: new agent, new version or hot reload", {
+          "200": _ok("A new version of an existing agent", _ref("Agent")),
+          "201": _ok("A new agent", _ref("Agent")),
+          "413": _problem("Module over maxRequestBytes"),
+          "415": _problem("Neither application/wasm nor multipart/form-data"),
+          "422": _problem("The module was refused (invalid_module) or failed to start"),
         }, {
           description:
             "A raw upload (application/wasm) takes limits as query parameters `limits.<name>=<number>` (e.g. `limits.maxMessageBytes=65536`) and tool limits as `toolLimits.<name>=<number>`; a multipart upload takes them as the JSON parts `limits` and `toolLimits`.",
           parameters: [
-            query("isolation", { enum: ["shared", "dedicated"] }, "Raw upload: isolation"),
-            query("capabilities", { type: "string" }, "Raw upload: comma-separated"),
-            query(
+            _query("isolation", { enum: ["shared", "dedicated"] }, "Raw upload: isolation"),
+            _query("capabilities", { type: "string" }, "Raw upload: comma-separated"),
+            _query(
               "tools",
               { type: "string" },
               "Raw upload: MCP tools the agent may call, comma-separated server/tool or server/*",
             ),
-            query("start", { type: "boolean", default: true }, "Start once loaded"),
+            _query("start", { type: "boolean", default: true }, "Start once loaded"),
           ],
           requestBody: {
             required: true,
@@ -139,14 +140,14 @@ export function openApiDocument(version: string): Record<string, unknown> {
             },
           },
         }),
-        delete: op("removeAgent", "agents", "Remove an agent, its versions and state", {
+        delete: _op("removeAgent", "agents", "Remove an agent, its versions and state", {
           "204": { description: "Removed" },
         }),
       },
       "/api/v1/agents/{name}/history": {
-        parameters: [nameParam],
-        get: op("agentHistory", "agents", "Lifecycle transitions and runtime events", {
-          "200": ok("History, oldest first", {
+        parameters: [_nameParam],
+        get: _op("agentHistory", "agents", "Lifecycle transitions and runtime events", {
+          "200": _ok("History, oldest first", {
             type: "object",
             properties: {
               transitions: { type: "array", items: { type: "object" } },
@@ -159,122 +160,122 @@ export function openApiDocument(version: string): Record<string, unknown> {
         (["start", "stop", "reload"] as const).map((verb) => [
           `/api/v1/agents/{name}/${verb}`,
           {
-            parameters: [nameParam],
-            post: op(
+            parameters: [_nameParam],
+            post: _op(
               `${verb}Agent`,
               "agents",
               `${verb[0]!.toUpperCase()}${verb.slice(1)} an agent`,
               {
-                "200": ok("The agent afterwards", ref("Agent")),
-                "409": problemOf("Not possible from the agent's state"),
+                "200": _ok("The agent afterwards", _ref("Agent")),
+                "409": _problem("Not possible from the agent's state"),
               },
             ),
           },
         ]),
       ),
       "/api/v1/agents/{name}/request": {
-        parameters: [nameParam],
-        post: op("requestAgent", "services", "Send a request and wait for the reply", {
+        parameters: [_nameParam],
+        post: _op("requestAgent", "services", "Send a request and wait for the reply", {
           "200": {
             description:
               "The reply (application/json), or with Accept: text/event-stream every message of the conversation then `end`",
             content: {
-              "application/json": { schema: ref("AclMessage") },
+              "application/json": { schema: _ref("AclMessage") },
               "text/event-stream": { schema: { type: "string" } },
             },
           },
-          "413": problemOf("Over the agent's maxMessageBytes"),
-          "429": problemOf("The agent's mailbox is full; see Retry-After"),
-          "503": problemOf("The agent is not running; see Retry-After"),
-          "504": problemOf("No reply within the timeout"),
+          "413": _problem("Over the agent's maxMessageBytes"),
+          "429": _problem("The agent's mailbox is full; see Retry-After"),
+          "503": _problem("The agent is not running; see Retry-After"),
+          "504": _problem("No reply within the timeout"),
         }, {
           parameters: [
-            query("timeout", { type: "integer", minimum: 1, maximum: 300000 }, "Milliseconds"),
+            _query("timeout", { type: "integer", minimum: 1, maximum: 300000 }, "Milliseconds"),
           ],
-          requestBody: { required: false, content: jsonContent(ref("RequestBody")) },
+          requestBody: { required: false, content: _json(_ref("RequestBody")) },
         }),
       },
       "/api/v1/messages": {
-        post: op("sendMessage", "messages", "Send a message as a registered participant", {
-          "202": ok("Accepted for delivery", ref("SendResult")),
-          "413": problemOf("Too large"),
-          "415": problemOf("Not JSON or a FIPA string"),
-          "429": problemOf("A mailbox is full; see Retry-After"),
-          "503": problemOf("The receiver is not running; see Retry-After"),
-        }, { requestBody: aclBody }),
-        get: op("queryMessages", "messages", "Logged deliveries by conversation, agent, time", {
-          "200": ok("A page of deliveries in log order", {
+        post: _op("sendMessage", "messages", "Send a message as a registered participant", {
+          "202": _ok("Accepted for delivery", _ref("SendResult")),
+          "413": _problem("Too large"),
+          "415": _problem("Not JSON or a FIPA string"),
+          "429": _problem("A mailbox is full; see Retry-After"),
+          "503": _problem("The receiver is not running; see Retry-After"),
+        }, { requestBody: _aclBody }),
+        get: _op("queryMessages", "messages", "Logged deliveries by conversation, agent, time", {
+          "200": _ok("A page of deliveries in log order", {
             type: "object",
             required: ["items", "next"],
             properties: {
-              items: { type: "array", items: ref("Delivery") },
+              items: { type: "array", items: _ref("Delivery") },
               next: { type: ["integer", "null"], description: "Pass as `after`" },
             },
           }),
         }, {
           parameters: [
-            query("conversation", { type: "string" }, "conversationId"),
-            query("agent", { type: "string" }, "Sent or received by this name"),
-            query("since", { type: "string" }, "From (epoch ms or ISO 8601), inclusive"),
-            query("until", { type: "string" }, "To (epoch ms or ISO 8601), exclusive"),
-            query("after", { type: "integer", minimum: 0 }, "Log position cursor"),
-            ...paging,
+            _query("conversation", { type: "string" }, "conversationId"),
+            _query("agent", { type: "string" }, "Sent or received by this name"),
+            _query("since", { type: "string" }, "From (epoch ms or ISO 8601), inclusive"),
+            _query("until", { type: "string" }, "To (epoch ms or ISO 8601), exclusive"),
+            _query("after", { type: "integer", minimum: 0 }, "Log position cursor"),
+            ..._paging,
           ],
         }),
       },
       "/api/v1/messages/tail": {
-        get: op("tailMessages", "messages", "Live deliveries as Server-Sent Events", {
-          "200": sse("`message` events, one per delivery"),
+        get: _op("tailMessages", "messages", "Live deliveries as Server-Sent Events", {
+          "200": _sse("`message` events, one per delivery"),
         }, {
           parameters: [
-            query("agent", { type: "string" }, "Sent or received by this name"),
-            query("conversation", { type: "string" }, "conversationId"),
-            query("performative", { type: "string" }, "Only this performative"),
+            _query("agent", { type: "string" }, "Sent or received by this name"),
+            _query("conversation", { type: "string" }, "conversationId"),
+            _query("performative", { type: "string" }, "Only this performative"),
           ],
         }),
       },
       "/api/v1/conversations/{id}": {
         parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-        get: op("getConversation", "messages", "A conversation's messages in order", {
-          "200": ok("The conversation", {
+        get: _op("getConversation", "messages", "A conversation's messages in order", {
+          "200": _ok("The conversation", {
             type: "object",
             properties: {
               id: { type: "string" },
               participants: { type: "array", items: { type: "string" } },
-              messages: { type: "array", items: ref("Delivery") },
+              messages: { type: "array", items: _ref("Delivery") },
             },
           }),
         }),
       },
       "/api/v1/tools": {
-        get: op("listTools", "tools", "MCP tools agents may call, with call counters", {
-          "200": ok("Every tool of every configured MCP server, and the servers' state", {
+        get: _op("listTools", "tools", "MCP tools agents may call, with call counters", {
+          "200": _ok("Every tool of every configured MCP server, and the servers' state", {
             type: "object",
             properties: {
-              items: { type: "array", items: ref("Tool") },
-              servers: { type: "array", items: ref("ToolServer") },
+              items: { type: "array", items: _ref("Tool") },
+              servers: { type: "array", items: _ref("ToolServer") },
               inFlight: { type: "integer" },
             },
           }),
         }),
       },
       "/api/v1/participants": {
-        get: op("listParticipants", "participants", "Outside participants", {
-          "200": ok("Every participant", {
+        get: _op("listParticipants", "participants", "Outside participants", {
+          "200": _ok("Every participant", {
             type: "object",
-            properties: { items: { type: "array", items: ref("Participant") } },
+            properties: { items: { type: "array", items: _ref("Participant") } },
           }),
         }),
       },
       "/api/v1/participants/{name}": {
-        parameters: [nameParam],
-        put: op("registerParticipant", "participants", "Register ext:<name> (webhook optional)", {
-          "200": ok("Re-registered", ref("Participant")),
-          "201": ok("Registered", ref("Participant")),
+        parameters: [_nameParam],
+        put: _op("registerParticipant", "participants", "Register ext:<name> (webhook optional)", {
+          "200": _ok("Re-registered", _ref("Participant")),
+          "201": _ok("Registered", _ref("Participant")),
         }, {
           requestBody: {
             required: false,
-            content: jsonContent({
+            content: _json({
               type: "object",
               properties: {
                 capacity: { type: "integer", minimum: 1 },
@@ -292,46 +293,46 @@ export function openApiDocument(version: string): Record<string, unknown> {
             }),
           },
         }),
-        get: op("getParticipant", "participants", "A participant", {
-          "200": ok("The participant", ref("Participant")),
+        get: _op("getParticipant", "participants", "A participant", {
+          "200": _ok("The participant", _ref("Participant")),
         }),
-        delete: op("removeParticipant", "participants", "Unregister a participant", {
+        delete: _op("removeParticipant", "participants", "Unregister a participant", {
           "204": { description: "Removed; queued messages are answered with failure" },
         }),
       },
       "/api/v1/participants/{name}/messages": {
-        parameters: [nameParam],
-        post: op("sendAsParticipant", "participants", "Send as this participant", {
-          "202": ok("Accepted for delivery", ref("SendResult")),
-          "429": problemOf("A mailbox is full; see Retry-After"),
-          "503": problemOf("The receiver is not running; see Retry-After"),
-        }, { requestBody: aclBody }),
-        get: op("pollParticipant", "participants", "Take queued messages (long poll)", {
-          "200": ok("Messages, oldest first; empty when the wait ran out", {
+        parameters: [_nameParam],
+        post: _op("sendAsParticipant", "participants", "Send as this participant", {
+          "202": _ok("Accepted for delivery", _ref("SendResult")),
+          "429": _problem("A mailbox is full; see Retry-After"),
+          "503": _problem("The receiver is not running; see Retry-After"),
+        }, { requestBody: _aclBody }),
+        get: _op("pollParticipant", "participants", "Take queued messages (long poll)", {
+          "200": _ok("Messages, oldest first; empty when the wait ran out", {
             type: "object",
-            properties: { items: { type: "array", items: ref("AclMessage") } },
+            properties: { items: { type: "array", items: _ref("AclMessage") } },
           }),
         }, {
           parameters: [
-            query("wait", { type: "integer", minimum: 0, maximum: 60000 }, "Wait up to ms"),
-            query("max", { type: "integer", minimum: 1, maximum: 1000 }, "At most this many"),
+            _query("wait", { type: "integer", minimum: 0, maximum: 60000 }, "Wait up to ms"),
+            _query("max", { type: "integer", minimum: 1, maximum: 1000 }, "At most this many"),
           ],
         }),
       },
       "/api/v1/participants/{name}/stream": {
-        parameters: [nameParam],
-        get: op("streamParticipant", "participants", "Receive as Server-Sent Events", {
-          "200": sse("`message` events, queued messages first"),
+        parameters: [_nameParam],
+        get: _op("streamParticipant", "participants", "Receive as Server-Sent Events", {
+          "200": _sse("`message` events, queued messages first"),
         }),
       },
       "/api/v1/jobs": {
-        post: op("submitJob", "services", "Submit an asynchronous request", {
-          "202": ok("Submitted; poll Location", ref("Job")),
+        post: _op("submitJob", "services", "Submit an asynchronous request", {
+          "202": _ok("Submitted; poll Location", _ref("Job")),
         }, {
           requestBody: {
             required: true,
-            content: jsonContent({
-              allOf: [ref("RequestBody"), {
+            content: _json({
+              allOf: [_ref("RequestBody"), {
                 type: "object",
                 required: ["agent"],
                 properties: {
@@ -352,8 +353,8 @@ export function openApiDocument(version: string): Record<string, unknown> {
           required: true,
           schema: { type: "string", format: "uuid" },
         }],
-        get: op("getJob", "services", "A job and, once complete, its result", {
-          "200": ok("The job", ref("Job")),
+        get: _op("getJob", "services", "A job and, once complete, its result", {
+          "200": _ok("The job", _ref("Job")),
         }),
       },
     },
