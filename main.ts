@@ -4,15 +4,29 @@
  * same node in one call: `await using node = await startNode(config)`.
  */
 import { mkdirSync } from "node:fs";
-import { createApp } from "./src/api/mod.ts";
-import { type Cluster, startCluster } from "./src/cluster/mod.ts";
-import { type CaxtonConfig, databasePath } from "./src/config/mod.ts";
+import { createApp, listen } from "./src/api/mod.ts";
+import {
+  type CaxtonConfig,
+  databasePath,
+  readNodeRecord,
+  removeNodeRecord,
+  writeNodeRecord,
+} from "./src/config/mod.ts";
 import { AgentManager, SaturationWatch } from "./src/lifecycle/mod.ts";
+import { type Cluster, startCluster } from "./src/cluster/mod.ts";
+
 import { CaxtonMcp, mcpHostnames, type ToolCallRecord, ToolGateway } from "./src/mcp/mod.ts";
 import { DeliveryCounter, JobRunner, ParticipantHub, RequestBroker } from "./src/outside/mod.ts";
 import { ProtocolMonitor, Router } from "./src/router/mod.ts";
 import { ModulePreparer, WorkerPool } from "./src/runtime/mod.ts";
-import { GroupCommitWriter, LogRetention, openStore, type Store } from "./src/store/mod.ts";
+import {
+  type DataDirLock,
+  GroupCommitWriter,
+  lockDataDir,
+  LogRetention,
+  openStore,
+  type Store,
+} from "./src/store/mod.ts";
 import {
   CaxtonMetrics,
   createJsonLogger,
@@ -74,7 +88,19 @@ export async function startNode(
 ): Promise<CaxtonNode> {
   // Repeated warnings (a storm of dead letters, traps) cost two lines per kind per 5 s.
   const logger = new RepeatAggregator(options.logger ?? createJsonLogger(config.logLevel));
-  if (config.dataDir !== ":memory:") mkdirSync(config.dataDir, { recursive: true });
+  // Issue 14: the port is bound before anything touches the disk (a port in use
+  // leaves no data dir behind), then the data dir is locked: one node per dir.
+  const listener = options.serve === false ? null : listen(config.host, config.port);
+  let lock: DataDirLock | null = null;
+  try {
+    if (config.dataDir !== ":memory:") {
+      mkdirSync(config.dataDir, { recursive: true });
+      lock = lockDataDir(config.dataDir, { holder: () => readNodeRecord(config.dataDir) });
+    }
+  } catch (error) {
+    await listener?.server.shutdown();
+    throw error;
+  }
   const store = openStore(databasePath(config));
   const log = new DeliveryCounter(
     new GroupCommitWriter(store.messages, {
@@ -117,9 +143,11 @@ export async function startNode(
       dataDir: config.dataDir,
       router,
       local: () => ({ api: clusterLocal.api, ...clusterLocal.load() }),
-    }).catch((error) => {
+    }).catch(async (error) => {
       log.close();
       store.close();
+      lock?.release();
+      await listener?.server.shutdown();
       throw error;
     })
     : null;
@@ -218,9 +246,9 @@ export async function startNode(
     },
   });
   let ready = false;
-  let server: Deno.HttpServer<Deno.NetAddr> | null = null;
-  let url: string | null = null;
-  if (options.serve !== false) {
+  const server = listener?.server ?? null;
+  const url = listener?.url ?? null;
+  if (listener) {
     const app = createApp({
       agents,
       pool,
@@ -245,14 +273,17 @@ export async function startNode(
       maxRequestBytes: config.maxRequestBytes,
       apiToken: config.apiToken,
     });
-    server = Deno.serve({
-      hostname: config.host,
-      port: config.port,
-      onListen: () => {},
-    }, app.fetch);
-    const host = config.host.includes(":") ? `[${config.host}]` : config.host;
-    url = `http://${host}:${server.addr.port}`;
+    listener.serve(app.fetch);
     clusterLocal.api = url;
+  }
+  // Where this node listens, for the CLI and for a second node refused the data dir.
+  if (lock) {
+    writeNodeRecord(config.dataDir, {
+      pid: Deno.pid,
+      url,
+      version: VERSION,
+      startedAt: new Date().toISOString(),
+    });
   }
   const { restored, failed } = await agents.restore();
   // Before redelivery, so answers to redelivered messages can reach outside participants.
@@ -313,6 +344,8 @@ export async function startNode(
       await preparer.close();
       store.close();
       logger.close();
+      if (lock) removeNodeRecord(config.dataDir);
+      lock?.release();
     })();
     return stopping;
   };

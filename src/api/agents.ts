@@ -58,6 +58,7 @@ export function agentRoutes(deps: ApiDeps): Hono {
     const name = c.req.param("name");
     const existed = deps.agents.list().some((a) => a.name === name);
     const d = await _readDeployment(c);
+    if (d.tools) _checkGrants(deps, name, d.tools);
     const view = await deps.agents.deploy(name, d.bytes, {
       limits: d.limits,
       isolation: d.isolation,
@@ -88,6 +89,7 @@ export function agentRoutes(deps: ApiDeps): Hono {
           "not_running",
           `Cannot reload agent "${name}": it is ${agent.state}, and only a running agent reloads`,
           `Start it with POST /api/v1/agents/${name}/start`,
+          { agent: name, state: agent.state },
         ),
       );
     }
@@ -100,6 +102,29 @@ export function agentRoutes(deps: ApiDeps): Hono {
     return c.body(null, 204);
   });
   return app;
+}
+
+/**
+ * Refuses grants of tools on MCP servers this node does not have: a typo or a
+ * missing `mcp` config would otherwise surface only as failed tool calls later.
+ */
+function _checkGrants(deps: Pick<ApiDeps, "tools">, name: string, grants: string[]): void {
+  const servers = deps.tools.list().map((s) => s.name);
+  // A grant without "server/" is left to the deployment's own check, which says what it should be.
+  const unknown = grants.filter((g) => g.includes("/") && !servers.includes(g.split("/")[0]!));
+  if (unknown.length === 0) return;
+  const configured = servers.length === 0
+    ? "no MCP server is configured on this node"
+    : `the configured MCP servers are ${servers.map((s) => `"${s}"`).join(", ")}`;
+  throw new ProblemError(
+    problem(
+      400,
+      "unknown_tool_server",
+      `Cannot grant ${unknown.map((g) => `"${g}"`).join(", ")} to agent "${name}": ${configured}`,
+      'Grant tools of a configured server, or add the server under "mcp" in the node\'s config file (docs/MCP.md)',
+      { agent: name, servers },
+    ),
+  );
 }
 
 /** Strips what only the node needs. */
@@ -190,7 +215,7 @@ function _jsonObject(text: string, field: string): Record<string, unknown> {
         400,
         "bad_json",
         `Cannot read the part "${field}": expected a JSON object, got ${JSON.stringify(text)}`,
-        `Send ${field} as JSON, e.g. {"maxMemoryPages":16}`,
+        `Send ${field} as JSON, e.g. {"memoryPages":16}`,
       ),
     );
   }

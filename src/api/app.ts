@@ -7,6 +7,7 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { agentRoutes } from "./agents.ts";
+import { backupRoutes } from "./backup.ts";
 import { bearerToken } from "./auth.ts";
 import { clusterRoutes, forwardToOwner } from "./cluster.ts";
 import { healthRoutes } from "./health.ts";
@@ -18,6 +19,7 @@ import { participantRoutes } from "./participants.ts";
 import { problem, problemResponse } from "./problem_details.ts";
 import { toProblem } from "./problem_mapping.ts";
 import { jobRoutes, requestRoutes } from "./services.ts";
+import { stateRoutes } from "./state.ts";
 import type { ApiDeps, ApiOptions } from "./deps.ts";
 import { requestTelemetry } from "../telemetry/mod.ts";
 
@@ -77,6 +79,8 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Hono {
   app.use("/api/v1/agents/:name/*", forwardToOwner(deps));
   app.route("/api/v1/agents", agentRoutes(deps));
   app.route("/api/v1/agents", requestRoutes(deps));
+  app.route("/api/v1/agents", stateRoutes(deps));
+  app.route("/api/v1/backup", backupRoutes(deps));
   app.route("/api/v1/messages", messageRoutes(deps));
   app.route("/api/v1/conversations", conversationRoutes(deps));
   app.route("/api/v1/participants", participantRoutes(deps));

@@ -1,11 +1,13 @@
 /**
  * `/api/v1/messages`: send (JSON or FIPA string) as a registered participant,
  * query the log by conversation, agent or time, and tail deliveries live (SSE).
- * `/api/v1/conversations/{id}`: a conversation's messages in order.
+ * `/api/v1/conversations/{id}`: a conversation's messages in order, and
+ * `/api/v1/conversations/{id}/trace` its timing tree.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { LoggedMessage } from "../store/mod.ts";
+import { conversationTrace } from "../telemetry/mod.ts";
 import { intQuery, readAclMessage, timeQuery } from "./body.ts";
 import { problem, ProblemError } from "./problem_details.ts";
 import { eventStream } from "./sse.ts";
@@ -68,24 +70,36 @@ export function messageRoutes(deps: ApiDeps): Hono {
 
 export function conversationRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
+  // The timing tree: the store's records, composed by the telemetry builder.
+  app.get("/:id/trace", (c) => {
+    const id = c.req.param("id");
+    return c.json(conversationTrace(id, _logged(deps, id)));
+  });
   app.get("/:id", (c) => {
     const id = c.req.param("id");
-    const rows = deps.store.messages.byConversation(id);
-    if (rows.length === 0) {
-      throw new ProblemError(
-        problem(
-          404,
-          "conversation_not_found",
-          `Cannot find conversation "${id}": no logged message carries that conversationId`,
-          'Check the id; with messageLog "none" nothing is logged',
-        ),
-      );
-    }
+    const rows = _logged(deps, id);
     const participants = [...new Set(rows.flatMap((r) => [r.message.sender ?? "", r.receiver]))]
       .filter((p) => p !== "");
     return c.json({ id, participants, messages: rows.map(publicDelivery) });
   });
   return app;
+}
+
+/** A conversation's logged deliveries; a 404 problem when it has none. */
+function _logged(deps: ApiDeps, id: string): LoggedMessage[] {
+  const rows = deps.store.messages.byConversation(id);
+  if (rows.length === 0) {
+    throw new ProblemError(
+      problem(
+        404,
+        "conversation_not_found",
+        `Cannot find conversation "${id}": no logged message carries that conversationId`,
+        'Check the id; with messageLog "none" nothing is logged',
+        { conversationId: id },
+      ),
+    );
+  }
+  return rows;
 }
 
 function _sent(result: { delivered: number; refused: { sender?: string; content?: unknown }[] }) {

@@ -8,3 +8,5 @@ export type { ApiDeps, ApiOptions } from "./deps.ts";
 export { problem, ProblemError, problemResponse } from "./problem_details.ts";
 export type { Problem } from "./problem_details.ts";
 export { openApiDocument } from "./openapi.ts";
+export { listen, ListenError } from "./listen.ts";
+export type { Listener } from "./listen.ts";

@@ -6,58 +6,20 @@
 
 import { SCHEMAS } from "./openapi_schemas.ts";
 
-type _Schema = Record<string, unknown>;
-
-const _ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const _json = (schema: _Schema) => ({ "application/json": { schema } });
-const _problem = (description: string) => ({
-  description,
-  content: { "application/problem+json": { schema: _ref("Problem") } },
-});
-const _ok = (description: string, schema: _Schema) => ({ description, content: _json(schema) });
-const _sse = (description: string) => ({
-  description,
-  content: { "text/event-stream": { schema: { type: "string" } } },
-});
-const _nameParam = {
-  name: "name",
-  in: "path",
-  required: true,
-  schema: { type: "string", pattern: "^[a-z0-9][a-z0-9._-]{0,62}$" },
-};
-const _query = (name: string, schema: _Schema, description: string) => ({
-  name,
-  in: "query",
-  required: false,
-  description,
-  schema,
-});
-const _aclBody = {
-  required: true,
-  content: {
-    "application/json": { schema: _ref("AclMessage") },
-    "text/fipa-acl": { schema: { type: "string", description: "FIPA ACL string (SC00070)" } },
-  },
-};
-const _common = {
-  "400": _problem("Bad JSON or an invalid field"),
-  "401": _problem("A bearer token is required"),
-  "404": _problem("No such resource"),
-};
-
-function _op(
-  operationId: string,
-  tag: string,
-  summary: string,
-  responses: Record<string, unknown>,
-  extra: Record<string, unknown> = {},
-) {
-  return { operationId, tags: [tag], summary, ...extra, responses: { ...responses, ..._common } };
-}
-
-const _paging = [
-  _query("limit", { type: "integer", minimum: 1, maximum: 1000, default: 100 }, "Page size"),
-];
+// The helpers live in openapi_parts.ts, shared with the path groups beside this file.
+import {
+  aclBody as _aclBody,
+  jsonContent as _json,
+  nameParam as _nameParam,
+  ok as _ok,
+  op as _op,
+  paging as _paging,
+  problemOf as _problem,
+  query as _query,
+  ref as _ref,
+  sse as _sse,
+} from "./openapi_parts.ts";
+import { NODE_PATHS } from "./openapi_node.ts";
 
 /** Builds the document for server version `version`. */
 export function openApiDocument(version: string): Record<string, unknown> {
@@ -397,6 +359,8 @@ export function openApiDocument(version: string): Record<string, unknown> {
           },
         }),
       },
+      // Issue 14: agent state, conversation traces, backup.
+      ...NODE_PATHS,
       "/api/v1/jobs/{id}": {
         parameters: [{
           name: "id",

@@ -182,6 +182,36 @@ export const SCHEMAS: Record<string, _Schema> = {
       updatedAt: { type: "string", format: "date-time" },
     },
   },
+  StateEntry: {
+    type: "object",
+    required: ["key", "value", "encoding", "bytes"],
+    properties: {
+      key: { type: "string" },
+      value: {
+        type: "string",
+        description: "UTF-8 text, or base64 when the bytes are not text (see encoding)",
+      },
+      encoding: { enum: ["utf8", "base64"] },
+      bytes: { type: "integer", description: "Size of the stored value" },
+    },
+  },
+  TraceNode: {
+    type: "object",
+    required: ["id", "receiver", "message", "status", "offsetMs", "tookMs", "link", "children"],
+    properties: {
+      id: { type: "integer", description: "Log position" },
+      receiver: { type: "string" },
+      message: _ref("AclMessage"),
+      status: { type: "string" },
+      reason: { type: ["string", "null"] },
+      traceId: { type: ["string", "null"] },
+      acceptedAt: { type: "string", format: "date-time" },
+      offsetMs: { type: "integer", description: "Since the conversation's first message" },
+      tookMs: { type: "integer", description: "From acceptance to the outcome" },
+      link: { enum: ["root", "in-reply-to", "cause"] },
+      children: { type: "array", items: _ref("TraceNode") },
+    },
+  },
   Health: {
     type: "object",
     properties: { status: { const: "ok" }, version: { type: "string" } },

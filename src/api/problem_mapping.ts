@@ -40,14 +40,17 @@ function _headersOf(error: Error): Record<string, string> {
 
 function _problemOf(error: Error): Problem {
   if (error instanceof AgentNotFoundError) {
-    return problem(404, error.code, error.message, "GET /api/v1/agents lists the agents here");
+    return problem(404, error.code, error.message, "GET /api/v1/agents lists the agents here", {
+      agent: error.agent,
+    });
   }
   if (error instanceof ParticipantNotFoundError) {
     return problem(
       404,
       error.code,
       error.message,
-      "Register it with PUT /api/v1/participants/{name}",
+      `Register it with PUT /api/v1/participants/${error.participant}`,
+      { participant: error.participant },
     );
   }
   if (error instanceof JobNotFoundError) {
@@ -114,7 +117,8 @@ function _problemOf(error: Error): Problem {
       409,
       error.code,
       error.message,
-      "Read the agent's state with GET /api/v1/agents/{name} first",
+      `Read the agent's state with GET /api/v1/agents/${error.agent} first`,
+      { agent: error.agent, state: error.from },
     );
   }
   if (error instanceof AgentLoadError) {
@@ -131,7 +135,8 @@ function _problemOf(error: Error): Problem {
       504,
       error.code,
       error.message,
-      "Raise ?timeout, or submit a job with POST /api/v1/jobs and read its result later",
+      "Raise ?timeout (milliseconds), or submit a job with POST /api/v1/jobs and read its result later",
+      { agent: error.agent, timeoutMs: error.timeoutMs },
     );
   }
   if (error instanceof ClosedError) {
@@ -146,6 +151,9 @@ function _problemOf(error: Error): Problem {
 }
 
 function _refusal(error: DeliveryRefusedError): Problem {
+  // The refusal comes from the receiver: named so remedies can be filled in.
+  const agent = error.failure.sender;
+  const about = agent === undefined ? {} : { agent };
   switch (error.code) {
     case "unknown_receiver":
       return problem(
@@ -153,6 +161,7 @@ function _refusal(error: DeliveryRefusedError): Problem {
         error.code,
         error.message,
         "Address a deployed agent (GET /api/v1/agents) or a registered participant (ext:<name>)",
+        about,
       );
     case "mailbox_full":
       return problem(
@@ -160,6 +169,7 @@ function _refusal(error: DeliveryRefusedError): Problem {
         error.code,
         error.message,
         "The receiver is behind: wait for Retry-After seconds and send again",
+        about,
       );
     case "message_too_large":
       return problem(
@@ -167,13 +177,17 @@ function _refusal(error: DeliveryRefusedError): Problem {
         error.code,
         error.message,
         "Send less content or raise the agent's maxMessageBytes limit",
+        about,
       );
     default:
       return problem(
         503,
         error.code,
         error.message,
-        "Start the agent (POST /api/v1/agents/{name}/start) or retry after Retry-After seconds",
+        agent === undefined
+          ? "Start the agent (POST /api/v1/agents/<name>/start) or retry after Retry-After seconds"
+          : `Start the agent (POST /api/v1/agents/${agent}/start) or retry after Retry-After seconds`,
+        about,
       );
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { Command } from "./command_types.ts";
 import { AGENT_COMMANDS } from "./commands/agent.ts";
+import { AGENT_STATE_COMMANDS } from "./commands/agent_state.ts";
 import { CLUSTER_COMMANDS } from "./commands/cluster.ts";
 import { completionCommand } from "./commands/completion.ts";
 import { MCP_COMMANDS } from "./commands/mcp.ts";
@@ -18,6 +19,7 @@ export const COMMANDS: readonly Command[] = [
   ...NODE_COMMANDS.filter((c) => c.noun === "serve"),
   ...SCAFFOLD_COMMANDS,
   ...AGENT_COMMANDS,
+  ...AGENT_STATE_COMMANDS,
   ...MESSAGE_COMMANDS,
   ...SERVER_COMMANDS,
   ...CLUSTER_COMMANDS,

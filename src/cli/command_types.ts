@@ -37,6 +37,9 @@ export interface Command {
 export const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig["options"]> = {
   server: { type: "string" },
   token: { type: "string" },
+  // Find the node the way `caxton serve` was configured: its data dir (node.json) and config file.
+  "data-dir": { type: "string" },
+  config: { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 };

@@ -24,9 +24,13 @@ export function usage(commands: readonly Command[] = COMMANDS): string {
 Usage:
 ${rows.map(([cmd, summary]) => `  ${cmd}\n      ${summary}`).join("\n")}
 
-Global options: --server URL  --token T  --json  -h/--help
-Client settings: --server/--token, then CAXTON_SERVER/CAXTON_TOKEN, then the JSON file
-CAXTON_CLI_CONFIG (default ~/.config/caxton/cli.json: {"server": …, "token": …}).
+Global options: --server URL  --token T  --data-dir DIR  --config FILE  --json  -h/--help
+Finding the server, first found wins: --server, CAXTON_SERVER, "server" in the CLI file
+CAXTON_CLI_CONFIG (default ~/.config/caxton/cli.json: {"server": …, "token": …}); then the
+node as \`caxton serve\` is configured here: the running node recorded in DIR/node.json
+(--data-dir, CAXTON_DATA_DIR, the config file, or ./.caxton), then CAXTON_HOST/CAXTON_PORT,
+the config file (--config or CAXTON_CONFIG), or http://127.0.0.1:8080. Token: --token,
+CAXTON_TOKEN, then "token" in the CLI file.
 Server settings (serve): flags, then CAXTON_* environment variables, then --config FILE.
 Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 no server, 5 refused, 6 timeout.`;
 }
@@ -110,6 +114,8 @@ export async function main(
             {
               server: parsed.values.server as string | undefined,
               token: parsed.values.token as string | undefined,
+              dataDir: parsed.values["data-dir"] as string | undefined,
+              config: parsed.values.config as string | undefined,
             },
             env,
           ),

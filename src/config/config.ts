@@ -391,3 +391,14 @@ export function readConfigFile(path: string): { path: string; values: Record<str
     throw new ConfigError(`Cannot parse config file "${path}": ${(error as Error).message}`);
   }
 }
+
+// Issue 14: CAXTON_CONFIG names the config file when --config is not given, so
+// `caxton serve` and the CLI (finding its node) read the same file.
+/** The config file named by `--config` or else `CAXTON_CONFIG`, read and parsed; undefined if neither. */
+export function configFileOf(
+  flag: string | undefined,
+  env: Record<string, string | undefined>,
+): { path: string; values: Record<string, unknown> } | undefined {
+  const path = flag ?? env.CAXTON_CONFIG;
+  return path === undefined || path === "" ? undefined : readConfigFile(path);
+}

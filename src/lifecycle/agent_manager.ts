@@ -129,7 +129,7 @@ export class AgentManager {
     return record && { tools: record.tools, limits: record.toolLimits };
   }
 
-  /** Starts a Loaded or Stopped agent. */
+  /** Starts a Loaded, Stopped or Failed agent; a running one is left as it is. */
   start(name: string): Promise<AgentView> {
     return this.#traced("start", name, () => this.#start(name));
   }
@@ -146,7 +146,7 @@ export class AgentManager {
     });
   }
 
-  /** Stops a running agent after its mailbox drains. */
+  /** Stops a running agent after its mailbox drains; a stopped or failed one is left as it is. */
   stop(name: string): Promise<AgentView> {
     return this.#traced("stop", name, () => this.#stop(name));
   }
@@ -154,6 +154,10 @@ export class AgentManager {
   #stop(name: string): Promise<AgentView> {
     return this.#locked(name, async () => {
       const live = this.#live(name);
+      // Idempotent: stopping what is not running (stopped, failed) changes nothing.
+      if (live.record.state === "stopped" || live.record.state === "failed") {
+        return this.#view(live);
+      }
       if (live.record.state === "loaded") {
         this.#transition(live, "stopped", "stopped before start");
         this.#unload(live);
@@ -511,11 +515,11 @@ export class AgentManager {
   #newVersion(live: LiveAgent, hash: string, limits: AgentLimits, isolation: Isolation): void {
     const store = this.#deps.store;
     const version = live.record.version + 1;
-    store.transaction(() => {
-      store.agents.addVersion(live.record.id, version, hash);
+    const updatedAt = store.transaction(() => {
       store.agents.setLimits(live.record.id, limits);
+      return store.agents.addVersion(live.record.id, version, hash);
     });
-    live.record = { ...live.record, version, moduleHash: hash, limits, isolation };
+    live.record = { ...live.record, version, moduleHash: hash, limits, isolation, updatedAt };
   }
 
   async #moduleOf(live: LiveAgent): Promise<WebAssembly.Module> {
@@ -655,8 +659,13 @@ export class AgentManager {
 
   #transition(live: LiveAgent, to: AgentState, reason: string): void {
     assertTransition(live.record.name, live.record.state, to);
-    this.#deps.store.agents.recordTransition(live.record, to, reason);
-    live.record = { ...live.record, state: to, failure: to === "failed" ? reason : null };
+    const updatedAt = this.#deps.store.agents.recordTransition(live.record, to, reason);
+    live.record = {
+      ...live.record,
+      state: to,
+      failure: to === "failed" ? reason : null,
+      updatedAt,
+    };
   }
 
   #live(name: string): LiveAgent {

@@ -28,15 +28,32 @@ const _ALLOWED: Record<AgentState, readonly AgentState[]> = {
   failed: ["loaded", "unloaded", "stopped"],
 };
 
+// What a user asked for when the agent was to move to a state: messages name the
+// verb and the state `GET` shows, never the intermediate step (stop goes through draining).
+const _ASKED: Record<AgentState, string> = {
+  unloaded: "unload",
+  loaded: "start",
+  running: "start",
+  draining: "stop",
+  stopped: "stop",
+  failed: "fail",
+};
+
+// Why an agent in a state cannot do that now, in the state `GET` shows.
+const _BECAUSE: Record<AgentState, string> = {
+  unloaded: "it is unloaded (not deployed); deploy it first",
+  loaded: "it is loaded and not yet started",
+  running: "it is running",
+  draining: "it is draining (a stop or reload is in progress); wait until it is stopped",
+  stopped: "it is stopped",
+  failed: "it has failed; start it again to recover",
+};
+
 /** Raised when a lifecycle move is not allowed from the agent's current state. */
 export class IllegalTransitionError extends Error {
   readonly code = "illegal_transition";
   constructor(readonly agent: string, readonly from: AgentState, readonly to: AgentState) {
-    super(
-      `Cannot move agent "${agent}" from ${from} to ${to}; from ${from} it may go to ${
-        _ALLOWED[from].join(", ")
-      }`,
-    );
+    super(`Cannot ${_ASKED[to]} agent "${agent}": ${_BECAUSE[from]}`);
     this.name = "IllegalTransitionError";
   }
 }

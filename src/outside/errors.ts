@@ -5,9 +5,8 @@ import type { AclMessage } from "../acl/mod.ts";
 export class ParticipantNotFoundError extends Error {
   readonly code = "participant_not_found";
   constructor(readonly participant: string) {
-    super(
-      `Cannot find participant "${participant}"; register it first with PUT /api/v1/participants/{name}`,
-    );
+    // The remedy belongs to whoever shows the error (the API's problem, the CLI's hint).
+    super(`Cannot find participant "${participant}": no outside participant has that name`);
     this.name = "ParticipantNotFoundError";
   }
 }
@@ -39,9 +38,7 @@ export class DeliveryRefusedError extends Error {
 export class RequestTimeoutError extends Error {
   readonly code = "reply_timeout";
   constructor(readonly agent: string, readonly timeoutMs: number) {
-    super(
-      `No reply from "${agent}" within ${timeoutMs} ms; raise timeoutMs, or submit a job (POST /api/v1/jobs) and fetch its result later`,
-    );
+    super(`No reply from "${agent}" within ${timeoutMs} ms`);
     this.name = "RequestTimeoutError";
   }
 }

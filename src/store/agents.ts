@@ -165,11 +165,12 @@ export class AgentRepository {
     return this.byId(id)!;
   }
 
-  /** Adds version `version` running `moduleHash` and makes it current. */
-  addVersion(id: number, version: number, moduleHash: string): void {
+  /** Adds version `version` running `moduleHash` and makes it current; returns the new `updatedAt`. */
+  addVersion(id: number, version: number, moduleHash: string): string {
     const now = new Date().toISOString();
     this.#insertVersion.run(id, version, moduleHash, now);
     this.#setVersion.run(version, now, id);
+    return now;
   }
 
   /** The agent named `name`. */
@@ -189,15 +190,16 @@ export class AgentRepository {
     return (this.#all.all() as Record<string, unknown>[]).map(_toRecord);
   }
 
-  /** Records a lifecycle move and sets the agent's state in one step. */
+  /** Records a lifecycle move and sets the agent's state in one step; returns the new `updatedAt`. */
   recordTransition(
     agent: AgentRecord,
     to: AgentState,
     reason: string | null = null,
-  ): void {
+  ): string {
     const now = new Date().toISOString();
     this.#transition.run(agent.id, agent.state, to, agent.version, reason, now);
     this.#setState.run(to, to === "failed" ? reason : null, now, agent.id);
+    return now;
   }
 
   /** The agent's lifecycle history, oldest first. */

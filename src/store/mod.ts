@@ -15,6 +15,8 @@ export { openStore } from "./store.ts";
 export type { Store } from "./store.ts";
 export { StoreOpenError } from "./database.ts";
 export { BackupError, restoreDatabase, verifyBackup } from "./backup.ts";
+export { DataDirLockedError, lockDataDir } from "./data_dir_lock.ts";
+export type { DataDirHolder, DataDirLock } from "./data_dir_lock.ts";
 export type {
   AgentEventRecord,
   AgentRecord,
@@ -24,7 +26,7 @@ export type {
   TransitionRecord,
 } from "./agents.ts";
 export type { ModuleBuild } from "./modules.ts";
-export type { StateWrite } from "./state.ts";
+export type { StateEntry, StatePage, StateWrite } from "./state.ts";
 export { MessageLog } from "./message_log.ts";
 export type {
   DeadLetter,

@@ -3,7 +3,7 @@
  * Observability for Caxton's components: the JSON logger, spans (route,
  * deliver, agent handle, lifecycle, API request, tool call) exported by
  * Deno's built-in OpenTelemetry, the metrics (OTLP and Prometheus text), and
- * the conversation tree behind `caxton trace`. `@opentelemetry/api` is
+ * the conversation's timing tree (`GET /api/v1/conversations/{id}/trace`). `@opentelemetry/api` is
  * imported here and nowhere else.
  */
 export { createJsonLogger, LOG_LEVELS, SILENT_LOGGER } from "./logger.ts";
@@ -21,5 +21,5 @@ export type { TracingEnv } from "./http.ts";
 export { toolCallSpan } from "./tool_call.ts";
 export type { ToolCallEnd } from "./tool_call.ts";
 export { isSampled, sampledAtRatio } from "./sampling.ts";
-export { conversationTree, renderTrace } from "./trace_view.ts";
-export type { TraceNode } from "./trace_view.ts";
+export { conversationTrace } from "./conversation_tree.ts";
+export type { ConversationTrace, TracedDelivery, TraceNode } from "./conversation_tree.ts";

@@ -16,12 +16,13 @@ export function runCli(
 
 /** Runs `caxton <args>` to completion with extra environment variables. */
 export async function runCliWith(
-  options: { env?: Record<string, string>; signal?: AbortSignal },
+  options: { env?: Record<string, string>; signal?: AbortSignal; cwd?: string },
   ...args: string[]
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: cliArgs(...args),
     env: options.env,
+    cwd: options.cwd,
     signal: options.signal,
     stdout: "piped",
     stderr: "piped",

@@ -94,9 +94,9 @@ Deno.test("docs/first-agent.md: scaffold, build, deploy, send and see the reply,
     const view = JSON.parse(await caxton("agent", "get", "hello", "--json"));
     assert.equal(view.state, "running");
     assert.deepEqual(view.capabilities, ["echo"]);
-    // step 5: the conversation's trace, from the server's message log
+    // step 5: the conversation's trace, asked of the server (GET /api/v1/conversations/{id}/trace)
     await caxton("message", "send", "hello", '"again"', "--conversation", "first-chat");
-    const trace = await caxton("trace", "first-chat", "--data-dir", join(dir.path, "data"));
+    const trace = await caxton("trace", "first-chat");
     const lines = trace.trim().split("\n");
     assert.match(
       lines[0]!,

@@ -2,7 +2,9 @@
 import assert from "node:assert/strict";
 import { ConfigError, loadConfig } from "../../src/config/mod.ts";
 import { InvalidDeploymentError } from "../../src/lifecycle/mod.ts";
+import { defaultMcpConfig } from "../../src/mcp/mod.ts";
 import { agentBytes, startTestNode, tempDataDir } from "../_support/node.ts";
+import { filesystemServer, startHttpToolServer } from "./_servers.ts";
 
 Deno.test("mcp servers come from the config file: stdio (command, args, env) or HTTP (url, headers)", () => {
   const config = loadConfig({
@@ -49,7 +51,15 @@ Deno.test("a bad mcp setting is refused with the setting, the reason and its sou
 
 Deno.test("a deployment's tools allowlist and tool limits are checked, stored and shown; the API takes them as ?tools= and ?toolLimits.*=", async () => {
   using data = tempDataDir();
-  await using node = await startTestNode({ dataDir: data.path }, { serve: true });
+  // Grants must name configured servers (the API refuses others): real ones, fs and web.
+  await using http = startHttpToolServer();
+  await using node = await startTestNode({
+    dataDir: data.path,
+    mcp: {
+      ...defaultMcpConfig(),
+      servers: { fs: filesystemServer(data.path), web: { url: http.url } },
+    },
+  }, { serve: true });
   await assert.rejects(
     node.agents.deploy("caller", agentBytes("tool_caller_as"), { tools: ["no-slash"] }),
     (error: unknown) =>

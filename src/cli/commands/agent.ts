@@ -1,4 +1,4 @@
-/** `caxton agent deploy|list|get|start|stop|reload|remove|logs`. */
+/** `caxton agent deploy|list|get|start|stop|reload|remove|logs` (state: agent_state.ts). */
 import { basename } from "node:path";
 import { CliError, EXIT } from "../exit.ts";
 import { emit, paint, paintState, table } from "../output.ts";
@@ -11,6 +11,8 @@ interface _Agent {
   isolation: string;
   limits: Record<string, number>;
   capabilities: string[];
+  tools: string[];
+  toolLimits: Record<string, number>;
   failure: string | null;
   mailboxDepth: number;
   counters: Record<string, number>;
@@ -33,6 +35,11 @@ function _show(ctx: CommandContext, agent: _Agent): void {
       agent.failure ? paint(o, "red", `failure: ${agent.failure}`) : "",
       `isolation     ${agent.isolation}`,
       `capabilities  ${agent.capabilities.join(", ") || "-"}`,
+      `tools         ${agent.tools.join(", ") || "-"}${
+        Object.keys(agent.toolLimits).length > 0
+          ? `  (${Object.entries(agent.toolLimits).map(([k, v]) => `${k}=${v}`).join(" ")})`
+          : ""
+      }`,
       `mailbox       ${agent.mailboxDepth}`,
       `counters      ${Object.entries(agent.counters).map(([k, v]) => `${k}=${v}`).join(" ")}`,
       `limits        ${Object.entries(agent.limits).map(([k, v]) => `${k}=${v}`).join(" ")}`,
@@ -58,7 +65,7 @@ function _limits(values: CommandContext["values"]): Record<string, number> {
     const n = Number(value);
     if (!key || value === undefined || !Number.isFinite(n)) {
       throw new CliError(
-        `Cannot use --limit ${pair}: expected key=number, e.g. maxMemoryPages=16`,
+        `Cannot use --limit ${pair}: expected name=number, e.g. memoryPages=16`,
         EXIT.usage,
       );
     }

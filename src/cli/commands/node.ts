@@ -1,8 +1,13 @@
-/** `caxton serve`, `caxton backup`, `caxton restore`, `caxton version`: the node itself. */
+/**
+ * `caxton serve`, `caxton backup`, `caxton restore`, `caxton version`: the node
+ * itself. Backup asks the running node (GET /api/v1/backup); restore is offline
+ * by nature and takes the data dir's lock, so it cannot run under a node.
+ */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { startNode, VERSION } from "../../../main.ts";
-import { databasePath, loadConfig, readConfigFile } from "../../config/mod.ts";
-import { openStore, restoreDatabase } from "../../store/mod.ts";
+import { configFileOf, databasePath, loadConfig, readNodeRecord } from "../../config/mod.ts";
+import { BackupError, lockDataDir, restoreDatabase, verifyBackup } from "../../store/mod.ts";
 import { CliError, EXIT } from "../exit.ts";
 import type { Command, CommandContext } from "../command_types.ts";
 
@@ -23,7 +28,7 @@ export const NODE_OPTIONS = {
 export function nodeConfig(ctx: CommandContext) {
   const v = ctx.values;
   return loadConfig({
-    file: typeof v.config === "string" ? readConfigFile(v.config) : undefined,
+    file: configFileOf(v.config as string | undefined, ctx.env),
     env: ctx.env,
     flags: {
       port: v.port as string | undefined,
@@ -62,26 +67,29 @@ export const NODE_COMMANDS: Command[] = [
   },
   {
     noun: "backup",
-    usage: "<file> [--data-dir DIR]",
-    summary: "copy the live database to <file>",
-    options: NODE_OPTIONS,
-    run(ctx) {
+    usage: "<file>",
+    summary: "save a consistent copy of the running node's database to <file> (through the API)",
+    async run(ctx) {
       const [file] = ctx.args;
       if (!file) throw new CliError("backup needs a target file: caxton backup <file>", EXIT.usage);
-      const store = openStore(databasePath(nodeConfig(ctx)));
-      try {
-        store.backup(file);
-      } finally {
-        store.close();
+      if (existsSync(file)) {
+        throw new BackupError(
+          `Cannot back up to "${file}": the file exists; choose a new path or remove it`,
+        );
       }
-      ctx.output.out(`backed up to ${file}`);
-      return Promise.resolve();
+      const res = await ctx.client().fetch("/api/v1/backup");
+      // Written aside and renamed: an interrupted download never looks like a backup.
+      const partial = `${file}.partial`;
+      await Deno.writeFile(partial, res.body!);
+      await Deno.rename(partial, file);
+      ctx.output.out(`backed up ${ctx.client().server} to ${file}`);
     },
   },
   {
     noun: "restore",
     usage: "<file> [--data-dir DIR]",
-    summary: "replace the database by <file> (server stopped)",
+    summary:
+      "offline: replace the database in --data-dir by <file>; stop the node first (it refuses while one runs)",
     options: NODE_OPTIONS,
     run(ctx) {
       const [file] = ctx.args;
@@ -89,7 +97,10 @@ export const NODE_COMMANDS: Command[] = [
         throw new CliError("restore needs a backup file: caxton restore <file>", EXIT.usage);
       }
       const config = nodeConfig(ctx);
+      verifyBackup(file);
       Deno.mkdirSync(config.dataDir, { recursive: true });
+      // A node running on the directory holds its lock: restoring under it would corrupt both.
+      using _lock = lockDataDir(config.dataDir, { holder: () => readNodeRecord(config.dataDir) });
       const { agents } = restoreDatabase(file, databasePath(config));
       ctx.output.out(`restored ${agents} agent(s) from ${file} into ${config.dataDir}`);
       return Promise.resolve();

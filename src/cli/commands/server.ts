@@ -26,9 +26,10 @@ export const SERVER_COMMANDS: Command[] = [
         ready = { status: "not_ready", checks: {}, pool: {}, agents: {} };
       }
       const o = ctx.output;
-      emit(o, { server: client.server, version: health.version, ...ready }, () =>
+      const found = { server: client.server, foundBy: client.source };
+      emit(o, { ...found, version: health.version, ...ready }, () =>
         [
-          `${paint(o, "bold", client.server)}  caxton ${health.version}  ${
+          `${paint(o, "bold", client.server)} (from ${client.source})  caxton ${health.version}  ${
             paint(
               o,
               ready.status === "ready" ? "green" : ready.status === "degraded" ? "yellow" : "red",
