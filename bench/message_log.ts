@@ -12,6 +12,7 @@
  *   an idle node.
  */
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { median, type Metric, report } from "./_report.ts";
 import { setImmediate } from "node:timers";
 import { GroupCommitWriter } from "../src/store/group_commit.ts";
@@ -132,6 +133,51 @@ async function scheduled(
   });
 }
 
+/** Bytes the log's tables and indexes hold (every page, by dbstat). */
+function logBytes(path: string): number {
+  const db = new DatabaseSync(path);
+  try {
+    return (db.prepare(
+      `SELECT SUM(pgsize) AS b FROM dbstat WHERE name IN ('messages', 'deliveries',
+         'message_bodies', 'dead_letters', 'messages_by_conversation',
+         'messages_by_accepted_at', 'deliveries_unfinished')`,
+    ).get() as { b: number }).b;
+  } finally {
+    db.close();
+  }
+}
+
+/** Log bytes per message of 1 KiB content to 64 receivers (size, not time: one run). */
+async function fanOutBytes(): Promise<number> {
+  const dir = Deno.makeTempDirSync({ prefix: "caxton-bench-log-" });
+  const path = join(dir, "caxton.db");
+  const store = openStore(path);
+  try {
+    const writer = new GroupCommitWriter(store.messages);
+    const before = logBytes(path);
+    const receiver = Array.from({ length: 64 }, (_, i) => `agent-${i}`);
+    for (let i = 0; i < 200; i++) {
+      const message = {
+        performative: "inform" as const,
+        sender: "client",
+        receiver,
+        conversationId: `c-${i}`,
+        content: "x".repeat(1024),
+      };
+      const body = JSON.stringify(message);
+      for (const r of receiver) {
+        writer.mark(writer.append({ message, receiver: r, body }), "handled");
+      }
+      await writer.flush();
+    }
+    writer.close();
+    return (logBytes(path) - before) / 200;
+  } finally {
+    store.close();
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
 export async function run(): Promise<void> {
   const entries = Array.from({ length: ROWS }, (_, i) => entry(i));
   const append: number[] = [];
@@ -143,6 +189,7 @@ export async function run(): Promise<void> {
     handled.push(await appendLoop(true, entries));
     for (const s of schedules) runs.get(s)!.push(await scheduled(s, entries));
   }
+  const fanOut = await fanOutBytes();
   const metrics: Metric[] = [
     {
       metric: "message_log_append_rows_per_s",
@@ -167,6 +214,12 @@ export async function run(): Promise<void> {
         } rows per commit; idle write ${median(r.map((x) => x.idleMs)).toFixed(3)} ms`,
       };
     }),
+    {
+      metric: "message_log_fanout64_bytes_per_message",
+      value: Math.round(fanOut),
+      unit: "bytes",
+      note: "1 KiB of content to 64 receivers: log tables and indexes (dbstat), per message",
+    },
   ];
   report("message_log", metrics);
 }

@@ -176,3 +176,31 @@ Deno.test("a bad cluster setting names the field; a node name without servers is
     (e: Error) => e instanceof ConfigError && /cluster\.nope is unknown/.test(e.message),
   );
 });
+
+Deno.test("the receiver cap and message log retention are on by default and set from env or file", () => {
+  const defaults = loadConfig();
+  assert.equal(defaults.maxReceivers, 64);
+  assert.equal(defaults.messageLogMaxAgeMs, 7 * 86_400_000);
+  assert.equal(defaults.messageLogMaxBytes, 1024 ** 3);
+  assert.equal(defaults.messageLogPruneIntervalMs, 60_000);
+  const config = loadConfig({
+    file: { path: "c.json", values: { maxReceivers: 8, messageLogMaxBytes: 0 } },
+    env: {
+      CAXTON_MAX_RECEIVERS: "16",
+      CAXTON_MESSAGE_LOG_MAX_AGE_MS: "3600000",
+      CAXTON_MESSAGE_LOG_PRUNE_INTERVAL_MS: "1000",
+    },
+  });
+  assert.equal(config.maxReceivers, 16);
+  assert.equal(config.messageLogMaxAgeMs, 3_600_000);
+  assert.equal(config.messageLogMaxBytes, 0, "0 turns the size cap off");
+  assert.equal(config.messageLogPruneIntervalMs, 1_000);
+  assert.throws(
+    () => loadConfig({ env: { CAXTON_MAX_RECEIVERS: "0" } }),
+    /maxReceivers="0" from the environment: expected an integer from 1 to 100000/,
+  );
+  assert.throws(
+    () => loadConfig({ flags: { messageLogMaxBytes: -1 } }),
+    /messageLogMaxBytes=-1/,
+  );
+});
