@@ -4,7 +4,7 @@
  * name the setting and its source.
  */
 import { join } from "node:path";
-import { defaultMcpConfig, type McpConfig, parseMcpConfig } from "../mcp/config.ts";
+import { defaultMcpConfig, type McpConfig, parseMcpConfig } from "./mcp_config.ts";
 import { type AgentLimits, DEFAULT_LIMITS, resolveLimits } from "../runtime/mod.ts";
 import { LOG_LEVELS, type LogLevel } from "../telemetry/mod.ts";
 
