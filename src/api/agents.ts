@@ -103,7 +103,7 @@ export function agentRoutes(deps: ApiDeps): Hono {
 }
 
 /** Strips what only the node needs. */
-export function publicAgent(view: AgentView): PublicAgent {
+function publicAgent(view: AgentView): PublicAgent {
   const { id: _id, ...rest } = view;
   return rest;
 }

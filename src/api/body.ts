@@ -10,7 +10,7 @@ import {
 import { problem, ProblemError } from "./problem.ts";
 
 /** Content types that carry a FIPA string (SC00070) message. */
-export const FIPA_TYPES = ["text/fipa-acl", "application/fipa-acl"] as const;
+const FIPA_TYPES = ["text/fipa-acl", "application/fipa-acl"] as const;
 
 function _mediaType(c: Context): string {
   return (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
@@ -34,7 +34,7 @@ export function requireMediaType(c: Context, accepted: readonly string[]): strin
 }
 
 /** Parses a JSON body, or an empty object when the body is empty and `optional`. */
-export async function readJson(c: Context, options: { optional?: boolean } = {}): Promise<unknown> {
+async function readJson(c: Context, options: { optional?: boolean } = {}): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === "" && options.optional) return {};
   if (text.trim() !== "") requireMediaType(c, ["application/json"]);

@@ -12,7 +12,7 @@ import { eventStream } from "./sse.ts";
 import type { ApiDeps } from "./deps.ts";
 
 /** A logged delivery as the API shows it. */
-export function publicDelivery(row: LoggedMessage) {
+function publicDelivery(row: LoggedMessage) {
   return {
     id: row.id,
     acceptedAt: new Date(row.acceptedAt).toISOString(),

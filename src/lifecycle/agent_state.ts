@@ -50,8 +50,3 @@ export function canTransition(from: AgentState, to: AgentState): boolean {
 export function assertTransition(agent: string, from: AgentState, to: AgentState): void {
   if (!canTransition(from, to)) throw new IllegalTransitionError(agent, from, to);
 }
-
-/** Type guard for strings read back from the store. */
-export function isAgentState(value: string): value is AgentState {
-  return (AGENT_STATES as readonly string[]).includes(value);
-}

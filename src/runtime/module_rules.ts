@@ -14,7 +14,7 @@
 import binaryen from "binaryen";
 
 /** Every reason a module can be refused at deploy time. */
-export const MODULE_REJECTION_CODES = [
+const MODULE_REJECTION_CODES = [
   "module_too_large",
   "invalid_module",
   "forbidden_import",

@@ -62,7 +62,7 @@ export function schemaVersion(db: DatabaseSync): number {
 }
 
 /** Applies every migration newer than the database, each in its own transaction. */
-export function migrate(db: DatabaseSync, migrations: readonly Migration[]): void {
+function migrate(db: DatabaseSync, migrations: readonly Migration[]): void {
   const current = schemaVersion(db);
   const newest = migrations.at(-1)?.version ?? 0;
   if (current > newest) {
