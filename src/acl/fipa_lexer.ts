@@ -6,7 +6,7 @@
 import { AclParseError } from "./message.ts";
 
 /** Deepest parenthesis nesting accepted; bounds the parser's recursion. */
-export const MAX_FIPA_DEPTH = 64;
+const MAX_FIPA_DEPTH = 64;
 
 /** What a token is; `"eof"` marks the end of input. */
 export type FipaTokenKind = "(" | ")" | "word" | "string" | "number" | "datetime" | "eof";

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import type { MiddlewareHandler } from "hono";
 import { AGENT_STATES } from "../lifecycle/mod.ts";
 import type { ApiDeps } from "./deps.ts";
-import { renderPrometheus } from "../telemetry/mod.ts";
+import { type MetricValue, PROMETHEUS_CONTENT_TYPE, renderFamilies } from "../telemetry/mod.ts";
 
 /** Counts HTTP requests by method, route and status. */
 export class HttpCounters {
@@ -25,19 +25,18 @@ export class HttpCounters {
   }
 }
 
-function _label(value: string): string {
-  return value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
-}
-
-class _Exposition {
-  readonly lines: string[] = [];
+/** Collects the families read from live state, for the telemetry renderer. */
+class _Families {
+  readonly list: MetricValue[] = [];
+  #current: MetricValue & { type: "counter" | "gauge" } | undefined;
   family(name: string, type: "counter" | "gauge", help: string): this {
-    this.lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    this.#current = { name, help, type, samples: [] };
+    this.list.push(this.#current);
     return this;
   }
-  sample(name: string, value: number, labels: Record<string, string> = {}): this {
-    const pairs = Object.entries(labels).map(([k, v]) => `${k}="${_label(v)}"`).join(",");
-    this.lines.push(`${name}${pairs ? `{${pairs}}` : ""} ${value}`);
+  /** A sample of the family opened last. */
+  sample(value: number, labels: Record<string, string> = {}): this {
+    this.#current!.samples.push({ labels, value });
     return this;
   }
 }
@@ -56,10 +55,10 @@ export function metricsRoutes(deps: ApiDeps, http: HttpCounters): Hono {
   app.get("/metrics", (c) => {
     const agents = deps.agents.list();
     const pool = deps.pool.status();
-    const m = new _Exposition();
+    const m = new _Families();
     m.family("caxton_agents", "gauge", "Agents on this node by lifecycle state.");
     for (const state of AGENT_STATES) {
-      m.sample("caxton_agents", agents.filter((a) => a.state === state).length, { state });
+      m.sample(agents.filter((a) => a.state === state).length, { state });
     }
     const perAgent = [
       ["caxton_agent_messages_handled_total", "counter", "Messages an agent handled.", "handled"],
@@ -70,60 +69,51 @@ export function metricsRoutes(deps: ApiDeps, http: HttpCounters): Hono {
     ] as const;
     for (const [name, type, help, key] of perAgent) {
       m.family(name, type, help);
-      for (const a of agents) m.sample(name, a.counters[key], { agent: a.name });
+      for (const a of agents) m.sample(a.counters[key], { agent: a.name });
     }
     m.family("caxton_agent_mailbox_depth", "gauge", "Messages waiting for or in delivery.");
-    for (const a of agents) {
-      m.sample("caxton_agent_mailbox_depth", a.mailboxDepth, { agent: a.name });
-    }
+    for (const a of agents) m.sample(a.mailboxDepth, { agent: a.name });
     m.family(
       "caxton_deliveries_total",
       "counter",
       "Deliveries routed by the main thread (one per receiver; direct ones inside a worker not counted).",
-    ).sample("caxton_deliveries_total", deps.deliveries.counted);
+    ).sample(deps.deliveries.counted);
     m.family("caxton_dead_letters_total", "counter", "Messages nobody could take.")
-      .sample("caxton_dead_letters_total", deps.router.deadLetters);
+      .sample(deps.router.deadLetters);
     // The message log's size and what retention pruned (issue 13); bytes are estimates.
     const logSize = deps.store.messages.size();
     const pruned = deps.store.messages.pruned;
     m.family("caxton_message_log_deliveries", "gauge", "Delivery rows in the message log.")
-      .sample("caxton_message_log_deliveries", logSize.deliveries);
+      .sample(logSize.deliveries);
     m.family("caxton_message_log_bytes", "gauge", "Estimated size of the message log, bytes.")
-      .sample("caxton_message_log_bytes", logSize.bytes);
+      .sample(logSize.bytes);
     m.family(
       "caxton_message_log_pruned_deliveries_total",
       "counter",
       "Finished deliveries pruned from the message log by retention.",
-    ).sample("caxton_message_log_pruned_deliveries_total", pruned.deliveries);
+    ).sample(pruned.deliveries);
     m.family(
       "caxton_message_log_pruned_bytes_total",
       "counter",
       "Estimated bytes pruned from the message log by retention.",
-    ).sample("caxton_message_log_pruned_bytes_total", pruned.bytes);
+    ).sample(pruned.bytes);
     m.family("caxton_awaited_replies", "gauge", "Replies awaited under a reply-by deadline.")
-      .sample("caxton_awaited_replies", deps.router.awaitedReplies);
-    m.family("caxton_workers", "gauge", "Agent worker threads.")
-      .sample("caxton_workers", pool.workers);
+      .sample(deps.router.awaitedReplies);
+    m.family("caxton_workers", "gauge", "Agent worker threads.").sample(pool.workers);
     m.family("caxton_stuck_workers", "gauge", "Workers abandoned by the watchdog.")
-      .sample("caxton_stuck_workers", pool.stuckWorkers);
+      .sample(pool.stuckWorkers);
     m.family("caxton_participants", "gauge", "Outside participants registered.")
-      .sample("caxton_participants", deps.participants.list().length);
+      .sample(deps.participants.list().length);
     m.family("caxton_requests_pending", "gauge", "REST requests waiting for an agent's reply.")
-      .sample("caxton_requests_pending", deps.broker.pending);
+      .sample(deps.broker.pending);
     m.family("caxton_http_requests_total", "counter", "HTTP requests by method, route, status.");
     for (const e of http.entries()) {
-      m.sample("caxton_http_requests_total", e.count, {
-        method: e.method,
-        route: e.route,
-        status: e.status,
-      });
+      m.sample(e.count, { method: e.method, route: e.route, status: e.status });
     }
     // Caxton's own instruments (src/telemetry) too; the families rendered above are skipped.
-    const instruments = deps.metrics
-      ? renderPrometheus(deps.metrics, { skip: _RENDERED_HERE })
-      : "";
-    return c.body(m.lines.join("\n") + "\n" + instruments, 200, {
-      "content-type": "text/plain; version=0.0.4; charset=utf-8",
+    const instruments = deps.metrics?.read().filter((f) => !_RENDERED_HERE.has(f.name)) ?? [];
+    return c.body(renderFamilies([...m.list, ...instruments]), 200, {
+      "content-type": PROMETHEUS_CONTENT_TYPE,
     });
   });
   return app;

@@ -9,7 +9,7 @@ import {
   credsAuthenticator,
   type NatsConnection,
 } from "@nats-io/transport-node";
-import type { ClusterConfig } from "./config.ts";
+import type { ClusterConfig } from "../config/mod.ts";
 
 /** Raised when the node cannot join: NATS refused it or did not answer. */
 export class ClusterJoinError extends Error {

@@ -5,8 +5,8 @@
  * messages between nodes over core NATS. Standalone nodes never load the NATS
  * client: {@linkcode startCluster} imports it when a cluster is configured.
  */
-export { DEFAULT_UNREACHABLE_MS, parseClusterConfig } from "./config.ts";
-export type { ClusterConfig, ClusterTls } from "./config.ts";
+export { DEFAULT_UNREACHABLE_MS, parseClusterConfig } from "../config/mod.ts";
+export type { ClusterConfig, ClusterTls } from "../config/mod.ts";
 export type { Member, MemberState } from "./membership.ts";
 export type { NodeIdentity } from "./node_identity.ts";
 export type { Cluster, ClusterMember, ClusterOptions, ClusterStatus } from "./types.ts";

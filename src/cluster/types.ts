@@ -4,7 +4,7 @@
  */
 import type { NameClaims } from "../lifecycle/mod.ts";
 import type { RemoteRoutes, Router } from "../router/mod.ts";
-import type { ClusterConfig } from "./config.ts";
+import type { ClusterConfig } from "../config/mod.ts";
 import type { Member } from "./membership.ts";
 import type { NodeIdentity } from "./node_identity.ts";
 

@@ -4,8 +4,8 @@
  * name the setting and its source.
  */
 import { join } from "node:path";
-import { type ClusterConfig, parseClusterConfig } from "../cluster/config.ts";
-import { defaultMcpConfig, type McpConfig, parseMcpConfig } from "../mcp/config.ts";
+import { type ClusterConfig, parseClusterConfig } from "./cluster_config.ts";
+import { defaultMcpConfig, type McpConfig, parseMcpConfig } from "./mcp_config.ts";
 import { type AgentLimits, DEFAULT_LIMITS, resolveLimits } from "../runtime/mod.ts";
 import { parseAllowlist } from "../outside/mod.ts";
 import { LOG_LEVELS, type LogLevel } from "../telemetry/mod.ts";

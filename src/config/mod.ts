@@ -18,3 +18,12 @@ export {
   writeNodeRecord,
 } from "./node_record.ts";
 export type { NodeRecord } from "./node_record.ts";
+export { defaultMcpConfig, parseMcpConfig } from "./mcp_config.ts";
+export type {
+  HttpServerConfig,
+  McpConfig,
+  McpServerConfig,
+  StdioServerConfig,
+} from "./mcp_config.ts";
+export { DEFAULT_UNREACHABLE_MS, parseClusterConfig } from "./cluster_config.ts";
+export type { ClusterConfig, ClusterTls } from "./cluster_config.ts";

@@ -588,14 +588,12 @@ export class AgentManager {
   #sink(live: LiveAgent) {
     const instanceId = live.instanceId!;
     return (seq: number, envelope: Envelope) =>
-      this.#deps.pool.deliver(
-        instanceId,
+      this.#deps.pool.deliver(instanceId, envelope.text, {
         seq,
-        envelope.text,
-        envelope.message.traceparent,
-        envelope.message.protocol !== undefined,
-        this.#deps.telemetry?.traced(envelope.message.traceparent),
-      );
+        traceparent: envelope.message.traceparent,
+        observe: envelope.message.protocol !== undefined,
+        timed: this.#deps.telemetry?.traced(envelope.message.traceparent),
+      });
   }
 
   #adopt(record: AgentRecord): LiveAgent {

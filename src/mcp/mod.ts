@@ -8,8 +8,14 @@
  * agents and conversations as resources, log notifications, over Streamable
  * HTTP (`/mcp`) and stdio (`caxton mcp`). See docs/MCP.md.
  */
-export { defaultMcpConfig, parseMcpConfig } from "./config.ts";
-export type { HttpServerConfig, McpConfig, McpServerConfig, StdioServerConfig } from "./config.ts";
+// The `mcp` config schema lives with the rest of the configuration (src/config).
+export { defaultMcpConfig, parseMcpConfig } from "../config/mod.ts";
+export type {
+  HttpServerConfig,
+  McpConfig,
+  McpServerConfig,
+  StdioServerConfig,
+} from "../config/mod.ts";
 export { isToolGranted } from "./grants.ts";
 export { TOOL_PREFIX, ToolGateway } from "./tool_gateway.ts";
 export type {

@@ -16,7 +16,7 @@
 import type { AclMessage, Performative } from "../acl/mod.ts";
 import type { Endpoint, Envelope, Router } from "../router/mod.ts";
 import { type Logger, SILENT_LOGGER } from "../telemetry/mod.ts";
-import type { McpConfig } from "./config.ts";
+import type { McpConfig } from "../config/mod.ts";
 import { callTool, toolArguments } from "./tool_call.ts";
 import {
   newToolCounters,

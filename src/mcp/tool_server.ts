@@ -8,7 +8,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { Logger } from "../telemetry/mod.ts";
-import type { McpServerConfig } from "./config.ts";
+import type { McpServerConfig } from "../config/mod.ts";
 
 /** Where a server connection stands. */
 export type ToolServerStatus = "connecting" | "connected" | "restarting" | "closed";

@@ -6,7 +6,7 @@
 import type { CapabilityDeclaration } from "./worker_protocol.ts";
 
 /** Longest capability name, bytes. */
-export const MAX_CAPABILITY_NAME = 128;
+const MAX_CAPABILITY_NAME = 128;
 /** Longest capability declaration (name, description and example as JSON), bytes. */
 export const MAX_CAPABILITY_BYTES = 4096;
 

@@ -11,6 +11,58 @@
 import binaryen from "binaryen";
 import { describeAbiFeatures } from "./abi_v1.ts";
 import { ModuleRejectedError } from "./module_rules.ts";
+import {
+  BinaryGetLeft,
+  BinaryGetRight,
+  BlockGetChildAt,
+  BlockGetNumChildren,
+  BreakGetCondition,
+  BreakGetValue,
+  CallGetNumOperands,
+  CallGetOperandAt,
+  CallIndirectGetNumOperands,
+  CallIndirectGetOperandAt,
+  CallIndirectGetTarget,
+  CallIndirectIsReturn,
+  CallIsReturn,
+  callTarget,
+  DropGetValue,
+  ExpressionGetId,
+  ExpressionGetType,
+  GlobalSetGetValue,
+  IfGetCondition,
+  IfGetIfFalse,
+  IfGetIfTrue,
+  LoadGetPtr,
+  LoadIsAtomic,
+  LocalSetGetValue,
+  LoopGetBody,
+  MemoryCopyGetDest,
+  MemoryCopyGetSize,
+  MemoryCopyGetSource,
+  MemoryFillGetDest,
+  MemoryFillGetSize,
+  MemoryFillGetValue,
+  MemoryGrowGetDelta,
+  MemoryInitGetDest,
+  MemoryInitGetOffset,
+  MemoryInitGetSize,
+  refFuncTarget,
+  RefIsNullGetValue,
+  ReturnGetValue,
+  SelectGetCondition,
+  SelectGetIfFalse,
+  SelectGetIfTrue,
+  StoreGetPtr,
+  StoreGetValue,
+  StoreIsAtomic,
+  SwitchGetCondition,
+  SwitchGetValue,
+  TupleExtractGetTuple,
+  TupleMakeGetNumOperands,
+  TupleMakeGetOperandAt,
+  UnaryGetValue,
+} from "./binaryen_raw.ts";
 
 /**
  * An expression's kind as metering sees it: control flow and calls are told
@@ -41,124 +93,6 @@ export interface ExpressionTarget {
 }
 
 type _Ref = binaryen.ExpressionRef;
-
-/**
- * binaryen.js's raw C API exports, which its bundled typings leave out
- * (present in binaryen 132). Called directly: metering reads every
- * expression, and the wrapped accessors only add a layer.
- */
-interface _Raw {
-  _BinaryenExpressionGetId(expr: _Ref): number;
-  _BinaryenExpressionGetType(expr: _Ref): binaryen.Type;
-  _BinaryenBlockGetNumChildren(expr: _Ref): number;
-  _BinaryenBlockGetChildAt(expr: _Ref, index: number): _Ref;
-  _BinaryenIfGetCondition(expr: _Ref): _Ref;
-  _BinaryenIfGetIfTrue(expr: _Ref): _Ref;
-  _BinaryenIfGetIfFalse(expr: _Ref): _Ref;
-  _BinaryenLoopGetBody(expr: _Ref): _Ref;
-  _BinaryenBreakGetValue(expr: _Ref): _Ref;
-  _BinaryenBreakGetCondition(expr: _Ref): _Ref;
-  _BinaryenSwitchGetValue(expr: _Ref): _Ref;
-  _BinaryenSwitchGetCondition(expr: _Ref): _Ref;
-  _BinaryenCallIsReturn(expr: _Ref): number;
-  _BinaryenCallGetNumOperands(expr: _Ref): number;
-  _BinaryenCallGetOperandAt(expr: _Ref, index: number): _Ref;
-  _BinaryenCallIndirectIsReturn(expr: _Ref): number;
-  _BinaryenCallIndirectGetNumOperands(expr: _Ref): number;
-  _BinaryenCallIndirectGetOperandAt(expr: _Ref, index: number): _Ref;
-  _BinaryenCallIndirectGetTarget(expr: _Ref): _Ref;
-  _BinaryenLocalSetGetValue(expr: _Ref): _Ref;
-  _BinaryenGlobalSetGetValue(expr: _Ref): _Ref;
-  _BinaryenLoadIsAtomic(expr: _Ref): number;
-  _BinaryenLoadGetPtr(expr: _Ref): _Ref;
-  _BinaryenStoreIsAtomic(expr: _Ref): number;
-  _BinaryenStoreGetPtr(expr: _Ref): _Ref;
-  _BinaryenStoreGetValue(expr: _Ref): _Ref;
-  _BinaryenUnaryGetValue(expr: _Ref): _Ref;
-  _BinaryenBinaryGetLeft(expr: _Ref): _Ref;
-  _BinaryenBinaryGetRight(expr: _Ref): _Ref;
-  _BinaryenSelectGetIfTrue(expr: _Ref): _Ref;
-  _BinaryenSelectGetIfFalse(expr: _Ref): _Ref;
-  _BinaryenSelectGetCondition(expr: _Ref): _Ref;
-  _BinaryenDropGetValue(expr: _Ref): _Ref;
-  _BinaryenReturnGetValue(expr: _Ref): _Ref;
-  _BinaryenMemoryGrowGetDelta(expr: _Ref): _Ref;
-  _BinaryenMemoryCopyGetDest(expr: _Ref): _Ref;
-  _BinaryenMemoryCopyGetSource(expr: _Ref): _Ref;
-  _BinaryenMemoryCopyGetSize(expr: _Ref): _Ref;
-  _BinaryenMemoryFillGetDest(expr: _Ref): _Ref;
-  _BinaryenMemoryFillGetValue(expr: _Ref): _Ref;
-  _BinaryenMemoryFillGetSize(expr: _Ref): _Ref;
-  _BinaryenMemoryInitGetDest(expr: _Ref): _Ref;
-  _BinaryenMemoryInitGetOffset(expr: _Ref): _Ref;
-  _BinaryenMemoryInitGetSize(expr: _Ref): _Ref;
-  _BinaryenTupleMakeGetNumOperands(expr: _Ref): number;
-  _BinaryenTupleMakeGetOperandAt(expr: _Ref, index: number): _Ref;
-  _BinaryenTupleExtractGetTuple(expr: _Ref): _Ref;
-  _BinaryenRefIsNullGetValue(expr: _Ref): _Ref;
-}
-const _raw = binaryen as unknown as _Raw;
-// Looked up once: binaryen.js's module object has thousands of properties, so
-// V8 keeps it as a dictionary and every property read is a hash lookup.
-const {
-  _BinaryenExpressionGetId: _ExpressionGetId,
-  _BinaryenExpressionGetType: _ExpressionGetType,
-  _BinaryenBlockGetNumChildren: _BlockGetNumChildren,
-  _BinaryenBlockGetChildAt: _BlockGetChildAt,
-  _BinaryenIfGetCondition: _IfGetCondition,
-  _BinaryenIfGetIfTrue: _IfGetIfTrue,
-  _BinaryenIfGetIfFalse: _IfGetIfFalse,
-  _BinaryenLoopGetBody: _LoopGetBody,
-  _BinaryenBreakGetValue: _BreakGetValue,
-  _BinaryenBreakGetCondition: _BreakGetCondition,
-  _BinaryenSwitchGetValue: _SwitchGetValue,
-  _BinaryenSwitchGetCondition: _SwitchGetCondition,
-  _BinaryenCallIsReturn: _CallIsReturn,
-  _BinaryenCallGetNumOperands: _CallGetNumOperands,
-  _BinaryenCallGetOperandAt: _CallGetOperandAt,
-  _BinaryenCallIndirectIsReturn: _CallIndirectIsReturn,
-  _BinaryenCallIndirectGetNumOperands: _CallIndirectGetNumOperands,
-  _BinaryenCallIndirectGetOperandAt: _CallIndirectGetOperandAt,
-  _BinaryenCallIndirectGetTarget: _CallIndirectGetTarget,
-  _BinaryenLocalSetGetValue: _LocalSetGetValue,
-  _BinaryenGlobalSetGetValue: _GlobalSetGetValue,
-  _BinaryenLoadIsAtomic: _LoadIsAtomic,
-  _BinaryenLoadGetPtr: _LoadGetPtr,
-  _BinaryenStoreIsAtomic: _StoreIsAtomic,
-  _BinaryenStoreGetPtr: _StoreGetPtr,
-  _BinaryenStoreGetValue: _StoreGetValue,
-  _BinaryenUnaryGetValue: _UnaryGetValue,
-  _BinaryenBinaryGetLeft: _BinaryGetLeft,
-  _BinaryenBinaryGetRight: _BinaryGetRight,
-  _BinaryenSelectGetIfTrue: _SelectGetIfTrue,
-  _BinaryenSelectGetIfFalse: _SelectGetIfFalse,
-  _BinaryenSelectGetCondition: _SelectGetCondition,
-  _BinaryenDropGetValue: _DropGetValue,
-  _BinaryenReturnGetValue: _ReturnGetValue,
-  _BinaryenMemoryGrowGetDelta: _MemoryGrowGetDelta,
-  _BinaryenMemoryCopyGetDest: _MemoryCopyGetDest,
-  _BinaryenMemoryCopyGetSource: _MemoryCopyGetSource,
-  _BinaryenMemoryCopyGetSize: _MemoryCopyGetSize,
-  _BinaryenMemoryFillGetDest: _MemoryFillGetDest,
-  _BinaryenMemoryFillGetValue: _MemoryFillGetValue,
-  _BinaryenMemoryFillGetSize: _MemoryFillGetSize,
-  _BinaryenMemoryInitGetDest: _MemoryInitGetDest,
-  _BinaryenMemoryInitGetOffset: _MemoryInitGetOffset,
-  _BinaryenMemoryInitGetSize: _MemoryInitGetSize,
-  _BinaryenTupleMakeGetNumOperands: _TupleMakeGetNumOperands,
-  _BinaryenTupleMakeGetOperandAt: _TupleMakeGetOperandAt,
-  _BinaryenTupleExtractGetTuple: _TupleExtractGetTuple,
-  _BinaryenRefIsNullGetValue: _RefIsNullGetValue,
-} = _raw;
-
-/** binaryen.js's expression accessors that return names, which its typings leave out. */
-interface _NameAccessors {
-  Call: { getTarget(expr: _Ref): string };
-  RefFunc: { getFunc(expr: _Ref): string };
-}
-const _names = binaryen as unknown as _NameAccessors;
-const _callTarget = _names.Call.getTarget;
-const _refFuncTarget = _names.RefFunc.getFunc;
 
 // Expression ids and types are fixed per binaryen build; read them once.
 const _V128 = binaryen.v128;
@@ -216,8 +150,8 @@ export function readExpression(
 ): ExpressionKind {
   // Direct accessors: getExpressionInfo is ~10x slower (it calls every getter)
   // and has no case for kinds without fields (nop, unreachable, ref.null).
-  const id = _ExpressionGetId(expr);
-  if (_ExpressionGetType(expr) === _V128) _refuse(functionName, "SIMD");
+  const id = ExpressionGetId(expr);
+  if (ExpressionGetType(expr) === _V128) _refuse(functionName, "SIMD");
   switch (id) {
     // Leaves first: they are most expressions.
     case _ID.Const:
@@ -230,130 +164,130 @@ export function readExpression(
     case _ID.RefNull:
       return ExpressionKind.plain;
     case _ID.Block:
-      for (let index = 0, count = _BlockGetNumChildren(expr); index < count; index++) {
-        children.push(_BlockGetChildAt(expr, index));
+      for (let index = 0, count = BlockGetNumChildren(expr); index < count; index++) {
+        children.push(BlockGetChildAt(expr, index));
       }
       return ExpressionKind.block;
     case _ID.If: {
-      children.push(_IfGetCondition(expr));
-      _pushPresent(children, _IfGetIfTrue(expr));
-      _pushPresent(children, _IfGetIfFalse(expr));
+      children.push(IfGetCondition(expr));
+      _pushPresent(children, IfGetIfTrue(expr));
+      _pushPresent(children, IfGetIfFalse(expr));
       return ExpressionKind.if;
     }
     case _ID.Loop:
-      children.push(_LoopGetBody(expr));
+      children.push(LoopGetBody(expr));
       return ExpressionKind.loop;
     case _ID.Call:
-      if (_CallIsReturn(expr)) _refuse(functionName, "tail calls (return_call)");
-      named.target = _callTarget(expr);
-      for (let index = 0, count = _CallGetNumOperands(expr); index < count; index++) {
-        children.push(_CallGetOperandAt(expr, index));
+      if (CallIsReturn(expr)) _refuse(functionName, "tail calls (return_call)");
+      named.target = callTarget(expr);
+      for (let index = 0, count = CallGetNumOperands(expr); index < count; index++) {
+        children.push(CallGetOperandAt(expr, index));
       }
       return ExpressionKind.call;
     case _ID.CallIndirect:
-      if (_CallIndirectIsReturn(expr)) {
+      if (CallIndirectIsReturn(expr)) {
         _refuse(functionName, "tail calls (return_call_indirect)");
       }
       for (
-        let index = 0, count = _CallIndirectGetNumOperands(expr);
+        let index = 0, count = CallIndirectGetNumOperands(expr);
         index < count;
         index++
       ) {
-        children.push(_CallIndirectGetOperandAt(expr, index));
+        children.push(CallIndirectGetOperandAt(expr, index));
       }
-      children.push(_CallIndirectGetTarget(expr));
+      children.push(CallIndirectGetTarget(expr));
       return ExpressionKind.callIndirect;
     case _ID.RefFunc:
-      named.target = _refFuncTarget(expr);
+      named.target = refFuncTarget(expr);
       return ExpressionKind.refFunc;
     case _ID.Break:
-      _pushPresent(children, _BreakGetValue(expr));
-      _pushPresent(children, _BreakGetCondition(expr));
+      _pushPresent(children, BreakGetValue(expr));
+      _pushPresent(children, BreakGetCondition(expr));
       return ExpressionKind.plain;
     case _ID.Switch:
-      _pushPresent(children, _SwitchGetValue(expr));
-      _pushPresent(children, _SwitchGetCondition(expr));
+      _pushPresent(children, SwitchGetValue(expr));
+      _pushPresent(children, SwitchGetCondition(expr));
       return ExpressionKind.plain;
     case _ID.LocalSet:
-      children.push(_LocalSetGetValue(expr));
+      children.push(LocalSetGetValue(expr));
       return ExpressionKind.plain;
     case _ID.GlobalSet:
-      children.push(_GlobalSetGetValue(expr));
+      children.push(GlobalSetGetValue(expr));
       return ExpressionKind.plain;
     case _ID.Load:
-      if (_LoadIsAtomic(expr)) _refuse(functionName, "atomics");
-      children.push(_LoadGetPtr(expr));
+      if (LoadIsAtomic(expr)) _refuse(functionName, "atomics");
+      children.push(LoadGetPtr(expr));
       return ExpressionKind.plain;
     case _ID.Store: {
-      if (_StoreIsAtomic(expr)) _refuse(functionName, "atomics");
-      const value = _StoreGetValue(expr);
-      if (_ExpressionGetType(value) === _V128) _refuse(functionName, "SIMD");
-      children.push(_StoreGetPtr(expr), value);
+      if (StoreIsAtomic(expr)) _refuse(functionName, "atomics");
+      const value = StoreGetValue(expr);
+      if (ExpressionGetType(value) === _V128) _refuse(functionName, "SIMD");
+      children.push(StoreGetPtr(expr), value);
       return ExpressionKind.plain;
     }
     case _ID.Unary: {
-      const value = _UnaryGetValue(expr);
-      if (_ExpressionGetType(value) === _V128) _refuse(functionName, "SIMD");
+      const value = UnaryGetValue(expr);
+      if (ExpressionGetType(value) === _V128) _refuse(functionName, "SIMD");
       children.push(value);
       return ExpressionKind.plain;
     }
     case _ID.Binary: {
-      const left = _BinaryGetLeft(expr);
-      if (_ExpressionGetType(left) === _V128) _refuse(functionName, "SIMD");
-      children.push(left, _BinaryGetRight(expr));
+      const left = BinaryGetLeft(expr);
+      if (ExpressionGetType(left) === _V128) _refuse(functionName, "SIMD");
+      children.push(left, BinaryGetRight(expr));
       return ExpressionKind.plain;
     }
     case _ID.Select:
       children.push(
-        _SelectGetIfTrue(expr),
-        _SelectGetIfFalse(expr),
-        _SelectGetCondition(expr),
+        SelectGetIfTrue(expr),
+        SelectGetIfFalse(expr),
+        SelectGetCondition(expr),
       );
       return ExpressionKind.plain;
     case _ID.Drop:
-      children.push(_DropGetValue(expr));
+      children.push(DropGetValue(expr));
       return ExpressionKind.plain;
     case _ID.Return:
-      _pushPresent(children, _ReturnGetValue(expr));
+      _pushPresent(children, ReturnGetValue(expr));
       return ExpressionKind.return;
     case _ID.MemoryGrow:
-      children.push(_MemoryGrowGetDelta(expr));
+      children.push(MemoryGrowGetDelta(expr));
       return ExpressionKind.plain;
     case _ID.MemoryCopy:
       children.push(
-        _MemoryCopyGetDest(expr),
-        _MemoryCopyGetSource(expr),
-        _MemoryCopyGetSize(expr),
+        MemoryCopyGetDest(expr),
+        MemoryCopyGetSource(expr),
+        MemoryCopyGetSize(expr),
       );
       return ExpressionKind.plain;
     case _ID.MemoryFill:
       children.push(
-        _MemoryFillGetDest(expr),
-        _MemoryFillGetValue(expr),
-        _MemoryFillGetSize(expr),
+        MemoryFillGetDest(expr),
+        MemoryFillGetValue(expr),
+        MemoryFillGetSize(expr),
       );
       return ExpressionKind.plain;
     case _ID.MemoryInit:
       children.push(
-        _MemoryInitGetDest(expr),
-        _MemoryInitGetOffset(expr),
-        _MemoryInitGetSize(expr),
+        MemoryInitGetDest(expr),
+        MemoryInitGetOffset(expr),
+        MemoryInitGetSize(expr),
       );
       return ExpressionKind.plain;
     case _ID.TupleMake:
       for (
-        let index = 0, count = _TupleMakeGetNumOperands(expr);
+        let index = 0, count = TupleMakeGetNumOperands(expr);
         index < count;
         index++
       ) {
-        children.push(_TupleMakeGetOperandAt(expr, index));
+        children.push(TupleMakeGetOperandAt(expr, index));
       }
       return ExpressionKind.plain;
     case _ID.TupleExtract:
-      children.push(_TupleExtractGetTuple(expr));
+      children.push(TupleExtractGetTuple(expr));
       return ExpressionKind.plain;
     case _ID.RefIsNull:
-      children.push(_RefIsNullGetValue(expr));
+      children.push(RefIsNullGetValue(expr));
       return ExpressionKind.plain;
     default:
       return _refuse(functionName, _familyOf(id));

@@ -26,7 +26,7 @@ export const INSTANCE_LIMITS = Object.freeze({
 });
 
 /** Host bytes per table entry: measured ~23.5 (a 10-million-entry table cost ~235 MB). */
-export const TABLE_ENTRY_BYTES = 24;
+const TABLE_ENTRY_BYTES = 24;
 /** Host bytes per element segment entry kept by an instance. */
 const _ELEMENT_ENTRY_BYTES = 8;
 /** Host bytes per global (a tagged slot or an 8-byte value, with room for a v128's 16). */

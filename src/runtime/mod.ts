@@ -15,6 +15,7 @@ export { firstSlice, FUEL_SLICE, METERING_VERSION } from "./fuel_meter.ts";
 export type { AgentLimits, Isolation } from "./limits.ts";
 export { AgentLoadError, WorkerPool } from "./worker_pool.ts";
 export type {
+  DeliverOptions,
   DirectSpec,
   LoadSpec,
   PoolStatus,

@@ -15,7 +15,7 @@ import binaryen from "binaryen";
 import { ABI_V1_EXPORTS, ABI_V1_IMPORTS, ABI_V1_MODULE, type AbiSignature } from "./abi_v1.ts";
 
 /** Every reason a module can be refused at deploy time. */
-export const MODULE_REJECTION_CODES = [
+const MODULE_REJECTION_CODES = [
   "module_too_large",
   "invalid_module",
   "forbidden_import",

@@ -1,11 +1,16 @@
 /**
  * Host side of agent hosting: a pool of worker threads (one per core by
  * default), each running many agent instances, plus a dedicated worker per
- * agent that asks for one. Deliveries are micro-batched per worker: queued in
- * the current task, posted together at the end of it. A wall-clock watchdog
- * replaces a worker that stops answering.
+ * agent that asks for one. The pool is the front; its parts live beside it:
+ * placement ({@linkcode Placement}), micro-batching ({@linkcode DeliveryBatcher}),
+ * load replies ({@linkcode PendingLoads}), direct-delivery control
+ * ({@linkcode DirectControl}) and the watchdog ({@linkcode WorkerWatchdog}).
  */
+import { DeliveryBatcher } from "./delivery_batcher.ts";
+import { DirectControl, type DirectSpec } from "./direct_control.ts";
 import type { AgentLimits, Isolation } from "./limits.ts";
+import { AgentLoadError, PendingLoads } from "./pending_loads.ts";
+import { Placement } from "./placement.ts";
 import type {
   Delivery,
   DirectNote,
@@ -16,16 +21,12 @@ import type {
   ToWorker,
 } from "./worker_protocol.ts";
 import type { SendQuotaSpec } from "./send_quota.ts";
-import { TimeSlicer } from "./time_slicer.ts";
+import { WorkerWatchdog } from "./worker_watchdog.ts";
+import { postToSlot, spawnSlot, terminateSlot, type WorkerSlot } from "./worker_slot.ts";
 
-/** Raised when an agent instance cannot be created in a worker. */
-export class AgentLoadError extends Error {
-  readonly code = "agent_load_failed";
-  constructor(readonly agent: string, readonly reason: string) {
-    super(`Cannot load agent "${agent}": ${reason}`);
-    this.name = "AgentLoadError";
-  }
-}
+export { AgentLoadError } from "./pending_loads.ts";
+export type { DirectSpec } from "./direct_control.ts";
+export { AGENT_WORKER_OPTIONS } from "./worker_slot.ts";
 
 /** What is needed to create an instance. */
 export interface LoadSpec {
@@ -34,6 +35,18 @@ export interface LoadSpec {
   limits: AgentLimits;
   state: Map<string, Uint8Array>;
   isolation: Isolation;
+}
+
+/** How one message is delivered, besides the instance and its text. */
+export interface DeliverOptions {
+  /** The mailbox's sequence number, carried back in the outcome. */
+  seq: number;
+  /** The message's traceparent: what the agent sends while handling it continues the trace. */
+  traceparent?: string;
+  /** The message names an interaction protocol: the worker reports its conversation's direct messages. */
+  observe?: boolean;
+  /** The main thread traces this delivery: the outcome carries when handling started and ended. */
+  timed?: boolean;
 }
 
 /** A worker that stopped answering and was replaced. */
@@ -65,13 +78,6 @@ export interface WorkerPoolOptions {
   sendQuota?: SendQuotaSpec;
 }
 
-/** How an agent on a worker accepts direct deliveries. */
-export interface DirectSpec {
-  agent: string;
-  capacity: number;
-  maxMessageBytes: number;
-}
-
 /** Health figures of the pool. */
 export interface PoolStatus {
   workers: number;
@@ -90,79 +96,42 @@ export interface PoolStatus {
   queued: number[];
 }
 
-const _MAX_BATCH = 256;
-
-/**
- * How every agent worker is created: agent code must reach nothing but the
- * host functions, so the thread itself gets no file, net, env or run access.
- */
-export const AGENT_WORKER_OPTIONS: Readonly<WorkerOptions> = Object.freeze({
-  type: "module" as const,
-  deno: { permissions: "none" as const },
-});
-
-interface _Slot {
-  worker: Worker;
-  dedicated: boolean;
-  instances: Set<number>;
-  queue: Delivery[];
-  /** Deliveries and loads posted and not yet answered. */
-  outstanding: number;
-  lastHeardAt: number;
-  flushScheduled: boolean;
-  /** Direct deliveries the worker said were waiting in its run queue. */
-  queued: number;
-  /** What the worker posted, handled in order with bounded work per task. */
-  inbox: TimeSlicer;
-}
-
 /** The agent host: places instances on workers and moves messages to them. */
 export class WorkerPool {
-  readonly #shared: _Slot[] = [];
-  readonly #dedicated = new Set<_Slot>();
-  readonly #placement = new Map<number, _Slot>();
-  readonly #loads = new Map<number, {
-    resolve: (effects: Effects) => void;
-    reject: (error: Error) => void;
-    agent: string;
-  }>();
+  readonly #placement = new Placement();
+  readonly #batcher = new DeliveryBatcher();
+  readonly #loads = new PendingLoads();
+  readonly #directControl = new DirectControl((slot) => this.#batcher.flush(slot));
   readonly #options: WorkerPoolOptions;
-  readonly #watchdogMs: number;
-  readonly #timer: ReturnType<typeof setInterval>;
+  readonly #watchdog: WorkerWatchdog;
   #nextInstanceId = 1;
   #stuck = 0;
   /** Agents whose mailboxes are full; every worker, new ones too, knows the set. */
   readonly #congested = new Set<string>();
-  /** Pending ends of direct delivery, by token. */
-  readonly #ending = new Map<number, { instanceId: number; resolve: () => void }>();
-  #nextToken = 1;
   #observeAll = false;
   /** Deliveries workers made directly between their own agents. */
   #direct = 0;
-  #batches = 0;
-  #posted = 0;
   #closed = false;
 
   constructor(options: WorkerPoolOptions) {
     this.#options = options;
-    this.#watchdogMs = options.watchdogMs ?? 10_000;
     const size = options.size ?? navigator.hardwareConcurrency ?? 1;
-    for (let i = 0; i < size; i++) this.#shared.push(this.#spawn(false));
-    this.#timer = setInterval(() => this.#watch(), Math.max(50, this.#watchdogMs / 4));
+    for (let i = 0; i < size; i++) this.#placement.shared.push(this.#spawn(false));
+    this.#watchdog = new WorkerWatchdog(
+      options.watchdogMs ?? 10_000,
+      () => this.#placement.all(),
+      (slot, reason) => this.#lose(slot, reason, true),
+    );
   }
 
   /** Creates an instance; resolves with what its start and `caxton_init` produced. */
   async load(spec: LoadSpec): Promise<{ instanceId: number; effects: Effects }> {
     if (this.#closed) throw new AgentLoadError(spec.agentName, "the worker pool is closed");
-    const slot = spec.isolation === "dedicated" ? this.#spawn(true) : this.#leastLoaded();
-    if (slot.dedicated) this.#dedicated.add(slot);
+    const slot = spec.isolation === "dedicated" ? this.#spawn(true) : this.#placement.leastLoaded();
     const instanceId = this.#nextInstanceId++;
-    slot.instances.add(instanceId);
-    this.#placement.set(instanceId, slot);
-    const effects = new Promise<Effects>((resolve, reject) =>
-      this.#loads.set(instanceId, { resolve, reject, agent: spec.agentName })
-    );
-    this.#post(slot, {
+    this.#placement.place(instanceId, slot);
+    const effects = this.#loads.expect(instanceId, spec.agentName);
+    postToSlot(slot, {
       kind: "load",
       instanceId,
       agentName: spec.agentName,
@@ -179,25 +148,18 @@ export class WorkerPool {
   }
 
   /** Queues one message for an instance; its outcome reaches `onOutcome`. */
-  deliver(
-    instanceId: number,
-    seq: number,
-    message: string,
-    traceparent?: string,
-    observe?: boolean,
-    timed?: boolean,
-  ): boolean {
-    const slot = this.#placement.get(instanceId);
+  deliver(instanceId: number, message: string, options: DeliverOptions): boolean {
+    const slot = this.#placement.slotOf(instanceId);
     if (!slot) return false;
-    const delivery: Delivery = { instanceId, seq, message, traceparent };
-    if (observe) delivery.observe = true;
-    if (timed) delivery.timed = true;
-    slot.queue.push(delivery);
-    if (slot.queue.length >= _MAX_BATCH) this.#flush(slot);
-    else if (!slot.flushScheduled) {
-      slot.flushScheduled = true;
-      queueMicrotask(() => this.#flush(slot));
-    }
+    const delivery: Delivery = {
+      instanceId,
+      seq: options.seq,
+      message,
+      traceparent: options.traceparent,
+    };
+    if (options.observe) delivery.observe = true;
+    if (options.timed) delivery.timed = true;
+    this.#batcher.enqueue(slot, delivery);
     return true;
   }
 
@@ -206,19 +168,16 @@ export class WorkerPool {
    * messages to it are held until {@linkcode go}; `onArmed` says when.
    */
   arm(instanceId: number, spec: DirectSpec): boolean {
-    const slot = this.#placement.get(instanceId);
+    const slot = this.#placement.slotOf(instanceId);
     if (!slot) return false;
-    this.#flush(slot);
-    slot.worker.postMessage({ kind: "direct", instanceId, ...spec } satisfies ToWorker);
+    this.#directControl.arm(slot, instanceId, spec);
     return true;
   }
 
   /** Starts direct delivery, after every delivery queued so far for the worker. */
   go(instanceId: number): void {
-    const slot = this.#placement.get(instanceId);
-    if (!slot) return;
-    this.#flush(slot);
-    slot.worker.postMessage({ kind: "direct-go", instanceId } satisfies ToWorker);
+    const slot = this.#placement.slotOf(instanceId);
+    if (slot) this.#directControl.go(slot, instanceId);
   }
 
   /**
@@ -226,13 +185,9 @@ export class WorkerPool {
    * what it had queued for it; what it held went to `onBounced` before.
    */
   undirect(instanceId: number): Promise<void> {
-    const slot = this.#placement.get(instanceId);
+    const slot = this.#placement.slotOf(instanceId);
     if (!slot || this.#closed) return Promise.resolve();
-    const token = this.#nextToken++;
-    const ended = new Promise<void>((resolve) => this.#ending.set(token, { instanceId, resolve }));
-    this.#flush(slot);
-    slot.worker.postMessage({ kind: "undirect", instanceId, token } satisfies ToWorker);
-    return ended;
+    return this.#directControl.undirect(slot, instanceId);
   }
 
   /** Asks every worker to report all direct messages (for taps), or only those needed. */
@@ -250,29 +205,28 @@ export class WorkerPool {
 
   /** Drops an instance; a dedicated worker goes with it. */
   unload(instanceId: number): void {
-    const slot = this.#placement.get(instanceId);
+    const slot = this.#placement.slotOf(instanceId);
     if (!slot) return;
-    this.#flush(slot);
-    this.#post(slot, { kind: "unload", instanceId });
+    this.#batcher.flush(slot);
+    postToSlot(slot, { kind: "unload", instanceId });
     this.#forget(instanceId);
   }
 
   /** Which worker hosts an instance (an index for shared, -1 for dedicated). */
   workerOf(instanceId: number): number | undefined {
-    const slot = this.#placement.get(instanceId);
-    if (!slot) return undefined;
-    return slot.dedicated ? -1 : this.#shared.indexOf(slot);
+    return this.#placement.workerOf(instanceId);
   }
 
   status(): PoolStatus {
+    const slots = this.#placement.all();
     return {
-      workers: this.#shared.length + this.#dedicated.size,
-      instances: this.#placement.size,
+      workers: slots.length,
+      instances: this.#placement.instances,
       stuckWorkers: this.#stuck,
       directDeliveries: this.#direct,
-      batchesPosted: this.#batches,
-      deliveriesPosted: this.#posted,
-      queued: [...this.#shared, ...this.#dedicated].map((slot) => slot.queued),
+      batchesPosted: this.#batcher.batches,
+      deliveriesPosted: this.#batcher.posted,
+      queued: slots.map((slot) => slot.queued),
     };
   }
 
@@ -280,19 +234,10 @@ export class WorkerPool {
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
-    clearInterval(this.#timer);
-    for (const slot of [...this.#shared, ...this.#dedicated]) {
-      slot.worker.terminate();
-      slot.inbox.close();
-    }
-    for (const [id, load] of this.#loads) {
-      load.reject(new AgentLoadError(load.agent, "the worker pool closed"));
-      this.#loads.delete(id);
-    }
-    for (const ending of this.#ending.values()) ending.resolve();
-    this.#ending.clear();
-    this.#shared.length = 0;
-    this.#dedicated.clear();
+    this.#watchdog.close();
+    for (const slot of this.#placement.all()) terminateSlot(slot);
+    this.#loads.failAll("the worker pool closed");
+    this.#directControl.close();
     this.#placement.clear();
     return Promise.resolve();
   }
@@ -303,41 +248,21 @@ export class WorkerPool {
 
   /** Posts a control message to every worker, shared and dedicated. */
   #broadcast(message: ToWorker): void {
-    for (const slot of [...this.#shared, ...this.#dedicated]) slot.worker.postMessage(message);
+    for (const slot of this.#placement.all()) slot.worker.postMessage(message);
   }
 
   #forget(instanceId: number): void {
-    const slot = this.#placement.get(instanceId);
-    this.#placement.delete(instanceId);
-    if (!slot) return;
-    slot.instances.delete(instanceId);
-    if (slot.dedicated && slot.instances.size === 0) {
-      slot.worker.terminate();
-      slot.inbox.close();
-      this.#dedicated.delete(slot);
-    }
+    const emptied = this.#placement.remove(instanceId);
+    if (emptied) terminateSlot(emptied);
   }
 
-  #leastLoaded(): _Slot {
-    let best = this.#shared[0]!;
-    for (const slot of this.#shared) if (slot.instances.size < best.instances.size) best = slot;
-    return best;
-  }
-
-  #spawn(dedicated: boolean): _Slot {
-    const worker = new Worker(new URL("./agent_worker.ts", import.meta.url), AGENT_WORKER_OPTIONS);
-    const slot: _Slot = {
-      worker,
-      dedicated,
-      instances: new Set(),
-      queue: [],
-      outstanding: 0,
-      lastHeardAt: performance.now(),
-      flushScheduled: false,
-      queued: 0,
-      inbox: new TimeSlicer(),
-    };
-    worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(slot, event.data);
+  /** A new worker, told the pool-wide settings (send quota, observe, congestion). */
+  #spawn(dedicated: boolean): WorkerSlot {
+    const slot = spawnSlot(dedicated, {
+      onMessage: (slot, message) => this.#receive(slot, message),
+      onCrash: (slot, reason) => this.#lose(slot, reason, false),
+    });
+    const worker = slot.worker;
     const quota = this.#options.sendQuota;
     if (quota) worker.postMessage({ kind: "send-quota", ...quota } satisfies ToWorker);
     if (this.#observeAll) worker.postMessage({ kind: "observe", all: true } satisfies ToWorker);
@@ -346,32 +271,10 @@ export class WorkerPool {
         { kind: "congestion", agents: [...this.#congested], congested: true } satisfies ToWorker,
       );
     }
-    worker.onerror = (event: ErrorEvent) => {
-      event.preventDefault();
-      this.#lose(slot, `worker crashed: ${event.message}`, false);
-    };
     return slot;
   }
 
-  #post(slot: _Slot, message: ToWorker): void {
-    if (slot.outstanding === 0) slot.lastHeardAt = performance.now();
-    if (message.kind === "load" || message.kind === "deliver") {
-      slot.outstanding += message.kind === "load" ? 1 : message.batch.length;
-    }
-    slot.worker.postMessage(message);
-  }
-
-  #flush(slot: _Slot): void {
-    slot.flushScheduled = false;
-    if (slot.queue.length === 0) return;
-    const batch = slot.queue;
-    slot.queue = [];
-    this.#batches++;
-    this.#posted += batch.length;
-    this.#post(slot, { kind: "deliver", batch });
-  }
-
-  #receive(slot: _Slot, message: FromWorker): void {
+  #receive(slot: WorkerSlot, message: FromWorker): void {
     slot.lastHeardAt = performance.now();
     if (message.kind === "handled") slot.queued = message.queued;
     // In order with what the worker posted before, a bounded slice of work per task.
@@ -384,7 +287,7 @@ export class WorkerPool {
   }
 
   /** A batch of outcomes as a sliced task: routing their sends can be long. */
-  #handled(slot: _Slot, message: FromWorker & { kind: "handled" }): () => boolean {
+  #handled(slot: WorkerSlot, message: FromWorker & { kind: "handled" }): () => boolean {
     let next = 0;
     return () => {
       const batch = message.batch;
@@ -402,44 +305,30 @@ export class WorkerPool {
     };
   }
 
-  #control(slot: _Slot, message: FromWorker): void {
+  #control(slot: WorkerSlot, message: FromWorker): void {
     switch (message.kind) {
       case "handled":
         break;
       case "direct-armed":
         this.#options.onArmed?.(message.instanceId);
         break;
-      case "undirected": {
+      case "undirected":
         if (message.bounced.length > 0) this.#options.onBounced?.(message.bounced);
-        const ending = this.#ending.get(message.token);
-        this.#ending.delete(message.token);
-        ending?.resolve();
+        this.#directControl.ended(message.token);
         break;
-      }
       case "loaded":
-      case "load-failed": {
         slot.outstanding--;
-        const load = this.#loads.get(message.instanceId);
-        this.#loads.delete(message.instanceId);
-        if (!load) break;
-        if (message.kind === "loaded") load.resolve(message.effects);
-        else load.reject(new AgentLoadError(load.agent, message.reason));
+        this.#loads.loaded(message.instanceId, message.effects);
         break;
-      }
-    }
-  }
-
-  #watch(): void {
-    const now = performance.now();
-    for (const slot of [...this.#shared, ...this.#dedicated]) {
-      if (slot.outstanding > 0 && now - slot.lastHeardAt > this.#watchdogMs) {
-        this.#lose(slot, `worker stopped answering for ${this.#watchdogMs} ms`, true);
-      }
+      case "load-failed":
+        slot.outstanding--;
+        this.#loads.fail(message.instanceId, message.reason);
+        break;
     }
   }
 
   /** Abandons a worker and replaces it; its instances are reported lost. */
-  #lose(slot: _Slot, reason: string, stuck: boolean): void {
+  #lose(slot: WorkerSlot, reason: string, stuck: boolean): void {
     if (this.#closed) return;
     // terminate() cannot stop a thread spinning in WASM (Deno 2.9), so a stuck
     // thread may keep a core; count it so /ready can say the node is degraded.
@@ -447,22 +336,14 @@ export class WorkerPool {
     if (stuck) this.#stuck++;
     const instanceIds = [...slot.instances];
     // What the lost worker held or queued for direct delivery is lost with it.
-    for (const [token, ending] of this.#ending) {
-      if (slot.instances.has(ending.instanceId)) {
-        this.#ending.delete(token);
-        ending.resolve();
-      }
+    this.#directControl.lost(slot.instances);
+    this.#placement.dropInstancesOf(slot);
+    for (const id of instanceIds) this.#loads.fail(id, reason);
+    if (slot.dedicated) this.#placement.dedicated.delete(slot);
+    else {
+      const shared = this.#placement.shared;
+      shared[shared.indexOf(slot)] = this.#spawn(false);
     }
-    for (const id of instanceIds) {
-      this.#placement.delete(id);
-      const load = this.#loads.get(id);
-      if (load) {
-        this.#loads.delete(id);
-        load.reject(new AgentLoadError(load.agent, reason));
-      }
-    }
-    if (slot.dedicated) this.#dedicated.delete(slot);
-    else this.#shared[this.#shared.indexOf(slot)] = this.#spawn(false);
     this.#options.onWorkerLost?.({ instanceIds, reason });
   }
 }

@@ -15,7 +15,7 @@ export { Telemetry } from "./tracing.ts";
 export type { HandledDelivery, TelemetryOptions } from "./tracing.ts";
 export { CaxtonMetrics, LATENCY_BUCKETS } from "./metrics.ts";
 export type { AgentReadings, CaxtonMetricsOptions, MetricValue } from "./metrics.ts";
-export { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from "./prometheus.ts";
+export { PROMETHEUS_CONTENT_TYPE, renderFamilies, renderPrometheus } from "./prometheus.ts";
 export { requestTelemetry } from "./http.ts";
 export type { TracingEnv } from "./http.ts";
 export { toolCallSpan } from "./tool_call.ts";

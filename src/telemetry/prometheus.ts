@@ -1,6 +1,7 @@
 /**
- * Renders Caxton's instruments in the Prometheus text exposition format
- * (version 0.0.4), for the REST API's `/metrics`.
+ * Renders metric families in the Prometheus text exposition format (version
+ * 0.0.4): Caxton's instruments and the families the REST API's `/metrics`
+ * reads from live state go through this one renderer.
  */
 import type { CaxtonMetrics, MetricValue } from "./metrics.ts";
 
@@ -56,9 +57,12 @@ export function renderPrometheus(
   metrics: CaxtonMetrics,
   options: { skip?: ReadonlySet<string> } = {},
 ): string {
+  return renderFamilies(metrics.read().filter((metric) => !options.skip?.has(metric.name)));
+}
+
+/** Metric families, read elsewhere (e.g. from live state), as Prometheus text. */
+export function renderFamilies(families: Iterable<MetricValue>): string {
   const out: string[] = [];
-  for (const metric of metrics.read()) {
-    if (!options.skip?.has(metric.name)) _render(metric, out);
-  }
+  for (const metric of families) _render(metric, out);
   return out.join("\n") + "\n";
 }
