@@ -70,7 +70,7 @@ Deno.test("the --limit example the CLI suggests is one the server accepts", asyn
 
   const unknown = await cli("agent", "deploy", "e2", ECHO, "--limit", "maxMemoryPages=16");
   assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /known limits are fuelPerMessage, memoryPages/);
+  assert.match(unknown.stderr, /known limits are fuelPerMessage, deadlineMs, memoryPages/);
   const hinted = unknown.stderr.match(/e\.g\. --limit (\w+=\d+)/)?.[1];
   assert.ok(hinted, unknown.stderr);
   assert.equal((await cli("agent", "deploy", "e2", ECHO, "--limit", hinted)).code, 0);
