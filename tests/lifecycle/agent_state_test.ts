@@ -17,12 +17,17 @@ Deno.test("every live state may fail, and a stopped or failed agent may load aga
   assert.ok(canTransition("failed", "loaded"));
 });
 
-Deno.test("illegal moves are refused with the allowed ones named", () => {
+Deno.test("illegal moves are refused in the user's words, the states kept as data", () => {
   assert.throws(
     () => assertTransition("echo", "stopped", "running"),
     (e: unknown) =>
-      e instanceof IllegalTransitionError && /from stopped to running/.test(e.message) &&
-      /loaded/.test(e.message),
+      e instanceof IllegalTransitionError &&
+      e.message === 'Cannot start agent "echo": it is stopped' &&
+      e.from === "stopped" && e.to === "running",
+  );
+  assert.throws(
+    () => assertTransition("echo", "unloaded", "running"),
+    /Cannot start agent "echo": it is unloaded \(not deployed\); deploy it first/,
   );
   assert.ok(!canTransition("unloaded", "running"));
   assert.ok(!canTransition("running", "stopped"));
