@@ -4,7 +4,7 @@
  * its newest version; one caught mid-stop is Stopped.
  */
 import type { AgentTable } from "./agent_table.ts";
-import { RELOAD } from "./hot_reload.ts";
+import { isReloadCause } from "./hot_reload.ts";
 
 /** Restores every stored agent; returns how many run again and the names that could not. */
 export async function restoreAgents(
@@ -15,8 +15,9 @@ export async function restoreAgents(
   const failed: string[] = [];
   for (const record of store.agents.list()) {
     const live = agents.adopt(record);
+    // The cause is data written with the move (rows from before it: migration 6 converted them).
     const wasReloading = record.state === "draining" &&
-      store.agents.transitions(record.id).at(-1)?.reason?.startsWith(RELOAD);
+      isReloadCause(store.agents.transitions(record.id).at(-1)?.cause);
     try {
       if (record.state === "running" || wasReloading || record.state === "loaded") {
         // The process restarted, not the agent: it keeps its state and comes back as it was.
@@ -26,7 +27,7 @@ export async function restoreAgents(
           agents.transition(
             live,
             "running",
-            `${RELOAD} interrupted by a restart; version ${record.version} kept`,
+            `reload interrupted by a restart; version ${record.version} kept`,
           );
         }
         if (live.record.state === "running") agents.run(live);

@@ -5,7 +5,7 @@
  */
 import { Mailbox, type Router } from "../router/mod.ts";
 import type { AgentLimits, Isolation, ModulePreparer, WorkerPool } from "../runtime/mod.ts";
-import type { AgentRecord, Store } from "../store/mod.ts";
+import type { AgentRecord, Store, TransitionCause } from "../store/mod.ts";
 import { type Logger, SILENT_LOGGER, type Telemetry } from "../telemetry/mod.ts";
 import { agentEndpoint, instanceSink } from "./agent_endpoint.ts";
 import { type AgentState, assertTransition } from "./agent_state.ts";
@@ -218,9 +218,15 @@ export class AgentTable {
     }
   }
 
-  transition(live: LiveAgent, to: AgentState, reason: string): void {
+  /** Persists a move with its readable reason and, where code reads it back, its cause as data. */
+  transition(
+    live: LiveAgent,
+    to: AgentState,
+    reason: string,
+    cause: TransitionCause | null = null,
+  ): void {
     assertTransition(live.record.name, live.record.state, to);
-    const updatedAt = this.deps.store.agents.recordTransition(live.record, to, reason);
+    const updatedAt = this.deps.store.agents.recordTransition(live.record, to, reason, cause);
     live.record = {
       ...live.record,
       state: to,
