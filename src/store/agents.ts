@@ -48,7 +48,15 @@ export interface TransitionRecord {
   to: AgentState;
   version: number;
   reason: string | null;
+  /** Why, as data (`{ kind: "reload", version }`); null when the move has no typed cause. */
+  cause: TransitionCause | null;
   at: string;
+}
+
+/** A transition's cause as stored: a kind and its fields; src/lifecycle narrows it. */
+export interface TransitionCause {
+  readonly kind: string;
+  readonly [field: string]: unknown;
 }
 
 /** One recorded runtime event (a trap, a watchdog restart…). */
@@ -134,11 +142,11 @@ export class AgentRepository {
     this.#setTools = db.prepare("UPDATE agents SET tools = ?, tool_limits = ? WHERE id = ?");
     this.#remove = db.prepare("DELETE FROM agents WHERE id = ?");
     this.#transition = db.prepare(
-      `INSERT INTO transitions (agent_id, from_state, to_state, version, reason, at)
-       VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO transitions (agent_id, from_state, to_state, version, reason, cause, at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#transitions = db.prepare(
-      "SELECT id, from_state, to_state, version, reason, at FROM transitions WHERE agent_id = ? ORDER BY id",
+      "SELECT id, from_state, to_state, version, reason, cause, at FROM transitions WHERE agent_id = ? ORDER BY id",
     );
     this.#event = db.prepare(
       "INSERT INTO agent_events (agent_id, kind, detail, at) VALUES (?, ?, ?, ?)",
@@ -195,9 +203,11 @@ export class AgentRepository {
     agent: AgentRecord,
     to: AgentState,
     reason: string | null = null,
+    cause: TransitionCause | null = null,
   ): string {
     const now = new Date().toISOString();
-    this.#transition.run(agent.id, agent.state, to, agent.version, reason, now);
+    const causeJson = cause === null ? null : JSON.stringify(cause);
+    this.#transition.run(agent.id, agent.state, to, agent.version, reason, causeJson, now);
     this.#setState.run(to, to === "failed" ? reason : null, now, agent.id);
     return now;
   }
@@ -210,6 +220,7 @@ export class AgentRepository {
       to: r.to_state as AgentState,
       version: r.version as number,
       reason: (r.reason as string | null) ?? null,
+      cause: r.cause === null ? null : JSON.parse(r.cause as string) as TransitionCause,
       at: r.at as string,
     }));
   }

@@ -206,4 +206,18 @@ export const MIGRATIONS: readonly Migration[] = [
           (SELECT COALESCE(SUM(bytes), 0) FROM message_bodies);
     `,
   },
+  {
+    version: 6,
+    name: "transition_causes",
+    // STYLE rule 19: a transition carries its cause as data (JSON, e.g. {"kind":"reload",
+    // "version":3}), so restore never reads back the text it wrote. `reason` stays the
+    // readable text. Rows written before: a move to draining whose reason was "reload to
+    // version N" was a hot reload; that text is turned into its cause once, here.
+    sql: `
+      ALTER TABLE transitions ADD COLUMN cause TEXT;
+      UPDATE transitions
+        SET cause = '{"kind":"reload","version":' || CAST(substr(reason, 19) AS INTEGER) || '}'
+        WHERE to_state = 'draining' AND reason LIKE 'reload to version %';
+    `,
+  },
 ];

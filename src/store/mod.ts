@@ -23,6 +23,7 @@ export type {
   CapabilityRecord,
   NewAgent,
   ToolLimits,
+  TransitionCause,
   TransitionRecord,
 } from "./agents.ts";
 export type { ModuleBuild } from "./modules.ts";

@@ -90,7 +90,7 @@ Deno.test("a version 1 database gains the message log and keeps its data", () =>
         }, {
           version: 5,
           name: "message_bodies",
-        }],
+        }, { version: 6, name: "transition_causes" }],
       );
       assert.equal((db.prepare("SELECT COUNT(*) AS n FROM modules").get() as { n: number }).n, 1);
     } finally {

@@ -1,0 +1,42 @@
+/**
+ * Where the router meets an agent: the endpoint that takes its messages into
+ * the mailbox, and the sink that hands them from the mailbox to its instance.
+ */
+import { type Envelope, MessageTooLargeError } from "../router/mod.ts";
+import type { Telemetry } from "../telemetry/mod.ts";
+import type { WorkerPool } from "../runtime/mod.ts";
+import type { LiveAgent } from "./live_agent.ts";
+
+const _utf8 = new TextEncoder();
+
+/** The router endpoint of an agent: refuses while it does not accept, and oversize messages. */
+export function agentEndpoint(live: LiveAgent) {
+  const name = live.record.name;
+  return {
+    reportsOutcome: true,
+    enqueue: (envelope: Envelope) => {
+      if (!live.accepting) {
+        throw new Error(`agent "${name}" is ${live.record.state}, not running`);
+      }
+      // UTF-16 length is a lower bound of the UTF-8 size; the exact size is checked only near the cap.
+      const limit = live.record.limits.maxMessageBytes;
+      if (envelope.text.length > limit / 3) {
+        const bytes = _utf8.encode(envelope.text).length;
+        if (bytes > limit) throw new MessageTooLargeError(name, bytes, limit);
+      }
+      live.mailbox.enqueue(envelope);
+    },
+  };
+}
+
+/** Delivers what the mailbox releases to the agent's current instance. */
+export function instanceSink(live: LiveAgent, pool: WorkerPool, telemetry?: Telemetry) {
+  const instanceId = live.instanceId!;
+  return (seq: number, envelope: Envelope) =>
+    pool.deliver(instanceId, envelope.text, {
+      seq,
+      traceparent: envelope.message.traceparent,
+      observe: envelope.message.protocol !== undefined,
+      timed: telemetry?.traced(envelope.message.traceparent),
+    });
+}

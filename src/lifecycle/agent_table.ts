@@ -1,0 +1,237 @@
+/**
+ * The live agents of the node and the moves every command shares: adopt a
+ * record, instantiate it, run it, unload it, fail it, and persist each
+ * transition. Internal to src/lifecycle; AgentManager is the front.
+ */
+import { Mailbox, type Router } from "../router/mod.ts";
+import type { AgentLimits, Isolation, ModulePreparer, WorkerPool } from "../runtime/mod.ts";
+import type { AgentRecord, Store, TransitionCause } from "../store/mod.ts";
+import { type Logger, SILENT_LOGGER, type Telemetry } from "../telemetry/mod.ts";
+import { agentEndpoint, instanceSink } from "./agent_endpoint.ts";
+import { type AgentState, assertTransition } from "./agent_state.ts";
+import { DirectDelivery } from "./direct_delivery.ts";
+import { AgentEffects } from "./effects.ts";
+import { KeyedLock } from "./keyed_lock.ts";
+import type { AgentCounters, LiveAgent } from "./live_agent.ts";
+import { ModuleBuilds } from "./module_builds.ts";
+import type { NameClaims } from "./name_claims.ts";
+
+/** Raised when no agent has the given name. */
+export class AgentNotFoundError extends Error {
+  readonly code = "agent_not_found";
+  constructor(readonly agent: string) {
+    super(`Cannot find agent "${agent}"; list agents to see the names deployed here`);
+    this.name = "AgentNotFoundError";
+  }
+}
+
+/** An agent as the API shows it. */
+export interface AgentView extends AgentRecord {
+  mailboxDepth: number;
+  counters: AgentCounters;
+  worker: number | null;
+}
+
+/** What the manager needs. */
+export interface AgentManagerDeps {
+  store: Store;
+  pool: WorkerPool;
+  router: Router;
+  preparer: ModulePreparer;
+  defaults: AgentLimits;
+  logger?: Logger;
+  mailboxCapacity?: number;
+  /**
+   * Let workers deliver directly between their own agents (the node keeps no
+   * message log: a direct delivery is never written to one).
+   */
+  directDelivery?: boolean;
+  /** Spans of deliveries and lifecycle operations (tracing on). */
+  telemetry?: Telemetry;
+  /** Distinct receivers one message an agent sends may name (default 64). */
+  maxReceivers?: number;
+  /** Cluster: where new agent names are claimed cluster-wide (absent standalone). */
+  names?: NameClaims;
+}
+
+/** Every live agent, by name and by instance, with the moves shared by commands and events. */
+export class AgentTable {
+  readonly deps: AgentManagerDeps;
+  readonly log: Logger;
+  readonly byName = new Map<string, LiveAgent>();
+  readonly byInstance = new Map<number, LiveAgent>();
+  readonly builds: ModuleBuilds;
+  readonly direct: DirectDelivery;
+  readonly effects: AgentEffects;
+  /** Per-agent chain so lifecycle operations on one agent never interleave. */
+  readonly #lock = new KeyedLock();
+
+  constructor(deps: AgentManagerDeps) {
+    this.deps = deps;
+    this.log = deps.logger ?? SILENT_LOGGER;
+    this.builds = new ModuleBuilds(deps.store, deps.preparer);
+    this.direct = new DirectDelivery(deps.pool, deps.directDelivery ?? false);
+    this.effects = new AgentEffects(deps.store, deps.router, this.log, {
+      maxReceivers: deps.maxReceivers,
+    });
+  }
+
+  /** Runs `fn` once every earlier lifecycle operation on agent `name` is done. */
+  locked<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.#lock.run(name, fn);
+  }
+
+  live(name: string): LiveAgent {
+    const live = this.byName.get(name);
+    if (!live) throw new AgentNotFoundError(name);
+    return live;
+  }
+
+  view(live: LiveAgent): AgentView {
+    return {
+      ...live.record,
+      mailboxDepth: live.mailbox.depth,
+      counters: { ...live.counters },
+      worker: live.instanceId === null ? null : this.deps.pool.workerOf(live.instanceId) ?? null,
+    };
+  }
+
+  /** Takes a record in: its mailbox, and its endpoint on the router. */
+  adopt(record: AgentRecord): LiveAgent {
+    const live: LiveAgent = {
+      record,
+      mailbox: new Mailbox(record.name, {
+        capacity: this.deps.mailboxCapacity,
+        onPressure: (congested) => this.deps.pool.congestion(record.name, congested),
+      }),
+      module: null,
+      instanceId: null,
+      accepting: false,
+      trapTimes: [],
+      counters: { handled: 0, failed: 0, traps: 0, fuelUsed: 0, sent: 0 },
+    };
+    this.byName.set(record.name, live);
+    this.deps.router.attach(record.name, agentEndpoint(live));
+    return live;
+  }
+
+  /** Forgets an agent whose first deploy failed: nothing was delivered to it, nothing is kept. */
+  discard(live: LiveAgent): void {
+    this.unload(live);
+    this.deps.router.detach(live.record.name);
+    this.deps.store.agents.remove(live.record.id);
+    this.byName.delete(live.record.name);
+  }
+
+  /** Instantiates a Loaded agent; a failure leaves it Failed with the reason. */
+  async loadDeployed(live: LiveAgent, start: boolean): Promise<AgentView> {
+    try {
+      await this.instantiate(live);
+    } catch (error) {
+      this.fail(live, (error as Error).message);
+      throw error;
+    }
+    if (start) this.run(live);
+    return this.view(live);
+  }
+
+  newVersion(live: LiveAgent, hash: string, limits: AgentLimits, isolation: Isolation): void {
+    const store = this.deps.store;
+    const version = live.record.version + 1;
+    const updatedAt = store.transaction(() => {
+      store.agents.setLimits(live.record.id, limits);
+      return store.agents.addVersion(live.record.id, version, hash);
+    });
+    live.record = { ...live.record, version, moduleHash: hash, limits, isolation, updatedAt };
+  }
+
+  async instantiate(live: LiveAgent): Promise<void> {
+    live.module ??= await this.builds.forAgent(live.record);
+    const { instanceId, effects } = await this.startInstance(
+      live,
+      live.module,
+      live.record.limits,
+      live.record.isolation,
+    );
+    live.instanceId = instanceId;
+    this.byInstance.set(instanceId, live);
+    this.effects.apply(live, effects);
+  }
+
+  startInstance(
+    live: LiveAgent,
+    module: WebAssembly.Module,
+    limits: AgentLimits,
+    isolation: Isolation,
+  ) {
+    return this.deps.pool.load({
+      agentName: live.record.name,
+      module,
+      limits,
+      isolation,
+      state: this.deps.store.state.load(live.record.id),
+    });
+  }
+
+  run(live: LiveAgent): void {
+    if (live.record.state !== "running") this.transition(live, "running", "started");
+    live.accepting = true;
+    live.trapTimes = [];
+    this.connect(live);
+  }
+
+  /** Hands the mailbox to the instance; its worker may then deliver to it directly. */
+  connect(live: LiveAgent): void {
+    live.mailbox.connect(instanceSink(live, this.deps.pool, this.deps.telemetry));
+    if (live.record.state === "running" && live.instanceId !== null) {
+      this.direct.enable(
+        live.instanceId,
+        live.record.name,
+        live.mailbox,
+        live.record.limits.maxMessageBytes,
+      );
+    }
+  }
+
+  unload(live: LiveAgent): void {
+    live.mailbox.connect(null);
+    if (live.instanceId === null) return;
+    // The worker gives back what it queued or held for direct delivery (onBounced).
+    this.direct.forget(live.instanceId);
+    this.byInstance.delete(live.instanceId);
+    this.deps.pool.unload(live.instanceId);
+    live.instanceId = null;
+  }
+
+  fail(live: LiveAgent, reason: string): void {
+    live.accepting = false;
+    void this.direct.disable(live.instanceId);
+    if (live.record.state !== "failed") this.transition(live, "failed", reason);
+    this.unload(live);
+    this.failAll(live, `agent "${live.record.name}" failed: ${reason}`);
+  }
+
+  failAll(live: LiveAgent, reason: string): void {
+    for (const envelope of live.mailbox.takeAll()) {
+      this.deps.router.complete(envelope, reason);
+      this.deps.router.fail(envelope.message, live.record.name, "agent_unavailable", reason);
+    }
+  }
+
+  /** Persists a move with its readable reason and, where code reads it back, its cause as data. */
+  transition(
+    live: LiveAgent,
+    to: AgentState,
+    reason: string,
+    cause: TransitionCause | null = null,
+  ): void {
+    assertTransition(live.record.name, live.record.state, to);
+    const updatedAt = this.deps.store.agents.recordTransition(live.record, to, reason, cause);
+    live.record = {
+      ...live.record,
+      state: to,
+      failure: to === "failed" ? reason : null,
+      updatedAt,
+    };
+  }
+}

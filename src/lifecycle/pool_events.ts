@@ -1,0 +1,131 @@
+/**
+ * What the worker pool reports about agents: delivery outcomes (state,
+ * sends, traps), direct-delivery tallies and notes, messages given back, and
+ * the loss of a worker with its instances (restarted here).
+ */
+import type { DirectNote, DirectTally, Outcome, WorkerLoss } from "../runtime/mod.ts";
+import type { AgentTable } from "./agent_table.ts";
+import { parseReported } from "./effects.ts";
+import { countTrap } from "./trap_window.ts";
+
+/** Applies the pool's reports to the live agents. */
+export class PoolEvents {
+  readonly #agents: AgentTable;
+
+  constructor(agents: AgentTable) {
+    this.#agents = agents;
+  }
+
+  /** Receives delivery outcomes from the pool. */
+  onOutcome(outcome: Outcome): void {
+    const agents = this.#agents;
+    const { router, telemetry, store } = agents.deps;
+    const live = agents.byInstance.get(outcome.instanceId);
+    if (!live) return;
+    const envelope = outcome.seq === 0 ? undefined : live.mailbox.complete(outcome.seq);
+    if (envelope) agents.direct.check(outcome.instanceId);
+    // Traced: the deliver and handle spans; what the agent sent continues from the handle span.
+    const handledAs = envelope && telemetry?.delivered({
+      message: envelope.message,
+      receiver: live.record.name,
+      routedAt: envelope.routedAt,
+      startedAt: outcome.startedAt,
+      endedAt: outcome.endedAt,
+      fuelUsed: outcome.fuelUsed,
+      failure: outcome.failure,
+      trapped: outcome.trapped,
+    });
+    // The state a message wrote and the log's word that it was handled commit
+    // together, so a crash (or a backup) never sees one without the other.
+    agents.effects.apply(
+      live,
+      outcome,
+      () => {
+        if (envelope) router.complete(envelope, outcome.failure, { durableNow: true });
+      },
+      envelope,
+      handledAs,
+    );
+    if (envelope && outcome.stateChanges.length === 0) {
+      router.complete(envelope, outcome.failure);
+    }
+    live.counters.fuelUsed += outcome.fuelUsed;
+    if (outcome.failure === null) {
+      live.counters.handled++;
+      return;
+    }
+    live.counters.failed++;
+    store.agents.recordEvent(live.record.id, "trap", outcome.failure);
+    agents.log.log("warn", "agent failed a message", {
+      "caxton.agent.name": live.record.name,
+      reason: outcome.failure,
+    });
+    const failed = envelope?.message ?? parseReported(outcome.message);
+    if (failed) {
+      const code = outcome.failureCode ?? "handling_failed";
+      router.fail(failed, live.record.name, code, outcome.failure);
+    }
+    if (!outcome.trapped) return;
+    const tooMany = countTrap(live, outcome.failure);
+    if (tooMany) agents.fail(live, tooMany);
+  }
+
+  /** Counts direct deliveries a worker made that had nothing else to report. */
+  onTallies(tallies: DirectTally[]): void {
+    for (const tally of tallies) {
+      const live = this.#agents.byInstance.get(tally.instanceId);
+      if (!live) continue;
+      live.counters.handled += tally.handled;
+      live.counters.fuelUsed += tally.fuelUsed;
+      live.counters.sent += tally.sent;
+    }
+  }
+
+  /** Direct messages the main thread must see (observers, reply-by clocks). */
+  onNotes(notes: DirectNote[]): void {
+    for (const note of notes) {
+      const message = parseReported(note.message);
+      if (message) this.#agents.deps.router.observeDirect(message, note.at);
+    }
+  }
+
+  /** Messages a worker had held for direct delivery and gives back: routed again, in order. */
+  onBounced(texts: string[]): void {
+    for (const text of texts) {
+      const message = parseReported(text);
+      if (message) this.#agents.deps.router.route(message);
+    }
+  }
+
+  /** Receives the pool's report that a worker was lost with its instances. */
+  onWorkerLost(loss: WorkerLoss): void {
+    const agents = this.#agents;
+    const { router, store } = agents.deps;
+    for (const instanceId of loss.instanceIds) {
+      const live = agents.byInstance.get(instanceId);
+      if (!live) continue;
+      agents.byInstance.delete(instanceId);
+      agents.direct.forget(instanceId);
+      live.instanceId = null;
+      live.mailbox.connect(null);
+      store.agents.recordEvent(live.record.id, "watchdog", loss.reason);
+      agents.log.log("error", "worker lost; restarting its agents", {
+        "caxton.agent.name": live.record.name,
+        reason: loss.reason,
+      });
+      for (const envelope of live.mailbox.takeInFlight()) {
+        router.complete(envelope, loss.reason);
+        router.fail(envelope.message, live.record.name, "handling_failed", loss.reason);
+      }
+      void agents.locked(live.record.name, async () => {
+        if (live.record.state !== "running" && live.record.state !== "draining") return;
+        try {
+          await agents.instantiate(live);
+          agents.connect(live);
+        } catch (error) {
+          agents.fail(live, `restart after worker loss failed: ${(error as Error).message}`);
+        }
+      });
+    }
+  }
+}
