@@ -4,6 +4,7 @@
  * same node in one call: `await using node = await startNode(config)`.
  */
 import { mkdirSync } from "node:fs";
+import { VERSION } from "./src/version.ts";
 import { createApp, listen } from "./src/api/mod.ts";
 import {
   type CaxtonConfig,
@@ -36,8 +37,8 @@ import {
   toolCallSpan,
 } from "./src/telemetry/mod.ts";
 
-/** Caxton's version, reported by `/health` and `caxton version`. */
-export const VERSION = "0.1.0";
+// The version lives in src/version.ts (the CLI reads it without this root); re-exported here.
+export { VERSION };
 
 /** A running node. `close()` drains mailboxes, then stops HTTP, workers and store. */
 export interface CaxtonNode {

@@ -3,7 +3,7 @@
  * options, runs it, and turns errors into one line, a remedy and an exit code.
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { VERSION } from "../../main.ts";
+import { VERSION } from "../version.ts";
 import { BackupError } from "../store/mod.ts";
 import { ConfigError } from "../config/mod.ts";
 import { ApiClient } from "./client.ts";

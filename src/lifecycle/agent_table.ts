@@ -10,6 +10,8 @@ import { type Logger, SILENT_LOGGER, type Telemetry } from "../telemetry/mod.ts"
 import { agentEndpoint, instanceSink } from "./agent_endpoint.ts";
 import { type AgentState, assertTransition } from "./agent_state.ts";
 import { DirectDelivery } from "./direct_delivery.ts";
+// Records are adopted here as lifecycle/runtime types: the guard that the shapes match.
+import "./stored_shapes.ts";
 import { AgentEffects } from "./effects.ts";
 import { KeyedLock } from "./keyed_lock.ts";
 import type { AgentCounters, LiveAgent } from "./live_agent.ts";

@@ -1,17 +1,42 @@
 /** Agents, their versions and their lifecycle transitions. */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import type { AgentState } from "../lifecycle/agent_state.ts";
-import type { AgentLimits, Isolation } from "../runtime/limits.ts";
+
+// The store owns the shapes it keeps (layers import downward only): these mirror
+// src/lifecycle's AgentState and src/runtime's AgentLimits/Isolation, and
+// src/lifecycle/stored_shapes.ts fails the type check if the two ever drift apart.
+
+/** An agent's lifecycle state as stored (the `state`, `from_state`, `to_state` columns). */
+export type StoredAgentState =
+  | "unloaded"
+  | "loaded"
+  | "running"
+  | "draining"
+  | "stopped"
+  | "failed";
+
+/** How an agent shares a worker thread, as stored (the `isolation` column). */
+export type StoredIsolation = "shared" | "dedicated";
+
+/** An agent's limits as stored (the `limits` column, JSON). */
+export interface StoredLimits {
+  fuelPerMessage: number;
+  deadlineMs: number;
+  memoryPages: number;
+  maxMessageBytes: number;
+  maxModuleBytes: number;
+  maxTraps: number;
+  trapWindowMs: number;
+}
 
 /** An agent as stored. */
 export interface AgentRecord {
   id: number;
   name: string;
-  state: AgentState;
+  state: StoredAgentState;
   version: number;
   moduleHash: string;
-  isolation: Isolation;
-  limits: AgentLimits;
+  isolation: StoredIsolation;
+  limits: StoredLimits;
   /** The names of the agent's capabilities. */
   capabilities: string[];
   /**
@@ -44,8 +69,8 @@ export interface ToolLimits {
 /** One recorded lifecycle move. */
 export interface TransitionRecord {
   id: number;
-  from: AgentState;
-  to: AgentState;
+  from: StoredAgentState;
+  to: StoredAgentState;
   version: number;
   reason: string | null;
   /** Why, as data (`{ kind: "reload", version }`); null when the move has no typed cause. */
@@ -71,8 +96,8 @@ export interface AgentEventRecord {
 export interface NewAgent {
   name: string;
   moduleHash: string;
-  isolation: Isolation;
-  limits: AgentLimits;
+  isolation: StoredIsolation;
+  limits: StoredLimits;
   /** MCP tools the agent may call (default none). */
   tools?: readonly string[];
   toolLimits?: ToolLimits;
@@ -88,11 +113,11 @@ function _toRecord(row: Record<string, unknown>): AgentRecord {
   return {
     id: row.id as number,
     name: row.name as string,
-    state: row.state as AgentState,
+    state: row.state as StoredAgentState,
     version: row.version as number,
     moduleHash: row.module_hash as string,
-    isolation: row.isolation as Isolation,
-    limits: JSON.parse(row.limits as string) as AgentLimits,
+    isolation: row.isolation as StoredIsolation,
+    limits: JSON.parse(row.limits as string) as StoredLimits,
     capabilities: capabilityDetails.map((c) => c.name),
     capabilityDetails,
     tools: JSON.parse((row.tools as string | undefined) ?? "[]") as string[],
@@ -201,7 +226,7 @@ export class AgentRepository {
   /** Records a lifecycle move and sets the agent's state in one step; returns the new `updatedAt`. */
   recordTransition(
     agent: AgentRecord,
-    to: AgentState,
+    to: StoredAgentState,
     reason: string | null = null,
     cause: TransitionCause | null = null,
   ): string {
@@ -216,8 +241,8 @@ export class AgentRepository {
   transitions(id: number): TransitionRecord[] {
     return (this.#transitions.all(id) as Record<string, unknown>[]).map((r) => ({
       id: r.id as number,
-      from: r.from_state as AgentState,
-      to: r.to_state as AgentState,
+      from: r.from_state as StoredAgentState,
+      to: r.to_state as StoredAgentState,
       version: r.version as number,
       reason: (r.reason as string | null) ?? null,
       cause: r.cause === null ? null : JSON.parse(r.cause as string) as TransitionCause,
@@ -237,7 +262,7 @@ export class AgentRepository {
   }
 
   /** Replaces the agent's limits (a redeploy may change them). */
-  setLimits(id: number, limits: AgentLimits): void {
+  setLimits(id: number, limits: StoredLimits): void {
     this.#setLimits.run(JSON.stringify(limits), id);
   }
 

@@ -5,7 +5,8 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { startNode, VERSION } from "../../../main.ts";
+import { startNode } from "../../../main.ts";
+import { VERSION } from "../../version.ts";
 import { configFileOf, databasePath, loadConfig, readNodeRecord } from "../../config/mod.ts";
 import { BackupError, lockDataDir, restoreDatabase, verifyBackup } from "../../store/mod.ts";
 import { CliError, EXIT } from "../exit.ts";
