@@ -12,12 +12,11 @@
  *   an idle node.
  */
 import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
 import { median, type Metric, report } from "./_report.ts";
 import { setImmediate } from "node:timers";
 import { GroupCommitWriter } from "../src/store/group_commit.ts";
-import type { LogEntry, MessageEntry } from "../src/store/message_log.ts";
-import { openStore, type Store } from "../src/store/mod.ts";
+import { type LogEntry, type MessageEntry, openStore, type Store } from "../src/store/mod.ts";
+import { messageLogBytes } from "../tests/_support/log_bytes.ts";
 
 const ROWS = 200_000;
 const PER_TASK = 10;
@@ -133,20 +132,6 @@ async function scheduled(
   });
 }
 
-/** Bytes the log's tables and indexes hold (every page, by dbstat). */
-function logBytes(path: string): number {
-  const db = new DatabaseSync(path);
-  try {
-    return (db.prepare(
-      `SELECT SUM(pgsize) AS b FROM dbstat WHERE name IN ('messages', 'deliveries',
-         'message_bodies', 'dead_letters', 'messages_by_conversation',
-         'messages_by_accepted_at', 'deliveries_unfinished')`,
-    ).get() as { b: number }).b;
-  } finally {
-    db.close();
-  }
-}
-
 /** Log bytes per message of 1 KiB content to 64 receivers (size, not time: one run). */
 async function fanOutBytes(): Promise<number> {
   const dir = Deno.makeTempDirSync({ prefix: "caxton-bench-log-" });
@@ -154,7 +139,7 @@ async function fanOutBytes(): Promise<number> {
   const store = openStore(path);
   try {
     const writer = new GroupCommitWriter(store.messages);
-    const before = logBytes(path);
+    const before = messageLogBytes(path);
     const receiver = Array.from({ length: 64 }, (_, i) => `agent-${i}`);
     for (let i = 0; i < 200; i++) {
       const message = {
@@ -171,7 +156,7 @@ async function fanOutBytes(): Promise<number> {
       await writer.flush();
     }
     writer.close();
-    return (logBytes(path) - before) / 200;
+    return (messageLogBytes(path) - before) / 200;
   } finally {
     store.close();
     Deno.removeSync(dir, { recursive: true });

@@ -3,13 +3,8 @@
  * appends and delivery marks and writes them in one transaction per batch,
  * so the log costs one commit per batch instead of one per message.
  */
-import type {
-  DeliveryStatus,
-  LogEntry,
-  MarkUpdate,
-  MessageEntry,
-  MessageLog,
-} from "./message_log.ts";
+import type { DeliveryStatus, LogEntry, MarkUpdate, MessageEntry } from "./log_records.ts";
+import type { MessageLog } from "./message_log.ts";
 import { clearImmediate, setImmediate } from "node:timers";
 
 /** `log` writes every delivery; `none` only numbers them (in-memory delivery). */

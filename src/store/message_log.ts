@@ -17,17 +17,6 @@ import type {
 } from "./log_records.ts";
 import { batchBodies, MAX_BODY_SPAN, ROW_BYTES } from "./message_bodies.ts";
 
-export type {
-  DeadLetter,
-  DeliveryStatus,
-  LogEntry,
-  LoggedMessage,
-  LogSize,
-  MarkUpdate,
-  MessageEntry,
-  Pruned,
-} from "./log_records.ts";
-
 const _COLUMNS = `SELECT m.id, m.accepted_at, m.receiver, b.body, m.trace_id,
     d.status, d.reason, d.updated_at`;
 const _SELECT = `${_COLUMNS} FROM messages m JOIN deliveries d ON d.message_id = m.id

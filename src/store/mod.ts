@@ -41,7 +41,7 @@ export type {
   MarkUpdate,
   MessageEntry,
   Pruned,
-} from "./message_log.ts";
+} from "./log_records.ts";
 export { LogRetention } from "./retention.ts";
 export type { LogRetentionOptions, RetainedLog } from "./retention.ts";
 export { JobRepository } from "./jobs.ts";

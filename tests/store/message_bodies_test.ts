@@ -5,21 +5,8 @@ import { GroupCommitWriter, openStore } from "../../src/store/mod.ts";
 import { openDatabase } from "../../src/store/database.ts";
 import { MIGRATIONS } from "../../src/store/migrations.ts";
 import type { AclMessage } from "../../src/acl/mod.ts";
+import { messageLogBytes } from "../_support/log_bytes.ts";
 import { startTestNode, tempDataDir, TestParticipant, until } from "../_support/node.ts";
-
-/** Bytes SQLite holds for the message log's tables and indexes (dbstat: every page). */
-function logPages(path: string): number {
-  const db = new DatabaseSync(path);
-  try {
-    return (db.prepare(
-      `SELECT SUM(pgsize) AS b FROM dbstat WHERE name IN ('messages', 'deliveries',
-         'message_bodies', 'dead_letters', 'messages_by_conversation',
-         'messages_by_accepted_at', 'deliveries_unfinished')`,
-    ).get() as { b: number }).b;
-  } finally {
-    db.close();
-  }
-}
 
 function count(path: string, sql: string): number {
   const db = new DatabaseSync(path);
@@ -38,7 +25,7 @@ Deno.test("a message to 64 receivers stores its body once: the log grows by ~one
   using sender = new TestParticipant(node, "ext:sender");
   try {
     await node.router.flushLog();
-    const before = logPages(path);
+    const before = messageLogBytes(path);
     const content = "x".repeat(64 * 1024);
     sender.send({
       performative: "inform",
@@ -56,7 +43,7 @@ Deno.test("a message to 64 receivers stores its body once: the log grows by ~one
     const bodies = count(path, "SELECT COUNT(*) AS n FROM message_bodies WHERE bytes > 65536");
     assert.equal(bodies, 1, "one stored body");
     // The whole log grew by one body and 64 small rows; stored per receiver it was 4 MiB.
-    const grown = logPages(path) - before;
+    const grown = messageLogBytes(path) - before;
     assert.ok(grown < 2 * content.length, `the log grew by ${grown} bytes`);
     // The running size estimate says the same.
     const size = node.store.messages.size();
@@ -71,7 +58,7 @@ Deno.test("the log's size estimate stays near what SQLite really stores", async 
   const path = join(dir.path, "caxton.db");
   using store = openStore(path);
   using writer = new GroupCommitWriter(store.messages);
-  const before = logPages(path);
+  const before = messageLogBytes(path);
   // Router-shaped traffic: UUID conversations, trace ids, some fan-out.
   for (let i = 0; i < 3_000; i++) {
     const receiver = Array.from({ length: 1 + (i % 4) }, (_, k) => `agent-${k}`);
@@ -87,7 +74,7 @@ Deno.test("the log's size estimate stays near what SQLite really stores", async 
     for (const r of receiver) writer.mark(writer.append({ message, receiver: r, body }), "handled");
   }
   await writer.flush();
-  const real = logPages(path) - before;
+  const real = messageLogBytes(path) - before;
   const estimated = store.messages.size().bytes;
   const ratio = estimated / real;
   assert.ok(ratio > 0.6 && ratio < 1.5, `estimated ${estimated} bytes, stored ${real}`);
