@@ -3,61 +3,171 @@
  * limits, isolation, capabilities), list with filters and paging, get,
  * start, stop, reload, remove, and the lifecycle history.
  */
-import { Hono } from "hono";
-import type { Context } from "hono";
-import { AGENT_STATES, type AgentState, type AgentView } from "../lifecycle/mod.ts";
-import type { CapabilityDeclaration, Isolation } from "../runtime/mod.ts";
-import { badQuery, intQuery, requireMediaType } from "./body.ts";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { AGENT_STATES, type AgentView } from "../lifecycle/mod.ts";
+import { readDeployment } from "./deploy_body.ts";
 import { problem, ProblemError } from "./problem_details.ts";
+import {
+  jsonResponse,
+  nameParams,
+  paging,
+  problemResponse,
+  routes,
+  textQuery,
+} from "./route_parts.ts";
+import { AgentSchema, DEPLOY_FORM } from "./schemas.ts";
 import type { ApiDeps } from "./deps.ts";
 
 /** An agent as the API shows it (the internal id left out). */
 export type PublicAgent = Omit<AgentView, "id">;
 
-/** What a deployment asks for, from either body shape. */
-interface _Deployment {
-  bytes: Uint8Array;
-  limits: Record<string, unknown>;
-  isolation?: Isolation;
-  /** Names, or `{ name, description?, example? }` objects (checked by the deployment). */
-  capabilities?: (string | CapabilityDeclaration)[];
-  /** MCP tool grants and the agent's own tool limits (docs/MCP.md). */
-  tools?: string[];
-  toolLimits?: Record<string, number>;
-  start: boolean;
-}
+const _listRoute = createRoute({
+  method: "get",
+  path: "/",
+  operationId: "listAgents",
+  tags: ["agents"],
+  summary: "List agents, filtered and paged by name",
+  request: {
+    query: z.object({
+      state: z.enum(AGENT_STATES, { error: `one of ${AGENT_STATES.join(", ")}` }).optional()
+        .openapi({ description: "Only agents in this state" }),
+      prefix: textQuery("Only names starting with this"),
+      capability: textQuery("Only agents with this capability"),
+      after: textQuery("Names after this one (paging cursor)"),
+      ...paging,
+    }),
+  },
+  responses: {
+    200: jsonResponse(
+      "A page of agents",
+      z.object({
+        items: z.array(AgentSchema),
+        next: z.string().nullable().openapi({ description: "Pass as `after` for the next page" }),
+      }),
+    ),
+  },
+});
 
-export function agentRoutes(deps: ApiDeps): Hono {
-  const app = new Hono();
-  app.get("/", (c) => {
-    const state = c.req.query("state");
-    if (state !== undefined && !(AGENT_STATES as readonly string[]).includes(state)) {
-      throw badQuery("state", state, `one of ${AGENT_STATES.join(", ")}`);
-    }
-    const prefix = c.req.query("prefix") ?? "";
-    const capability = c.req.query("capability");
-    const after = c.req.query("after") ?? "";
-    const limit = intQuery(c, "limit", 100, 1, 1000);
+const _get = createRoute({
+  method: "get",
+  path: "/{name}",
+  operationId: "getAgent",
+  tags: ["agents"],
+  summary: "An agent: state, version, limits, counters",
+  request: { params: nameParams },
+  responses: { 200: jsonResponse("The agent", AgentSchema) },
+});
+
+const _history = createRoute({
+  method: "get",
+  path: "/{name}/history",
+  operationId: "agentHistory",
+  tags: ["agents"],
+  summary: "Lifecycle transitions and runtime events",
+  request: { params: nameParams },
+  responses: {
+    200: jsonResponse(
+      "History, oldest first",
+      z.object({
+        transitions: z.array(z.looseObject({})),
+        events: z.array(z.looseObject({})),
+      }).partial(),
+    ),
+  },
+});
+
+/** Described, not checked here: the deployment refuses what it cannot use. */
+const _described = (description: string, values?: string[]) =>
+  z.string().optional().openapi({ description, ...(values ? { enum: values } : {}) });
+
+const _deploy = createRoute({
+  method: "put",
+  path: "/{name}",
+  operationId: "deployAgent",
+  tags: ["agents"],
+  summary: "Deploy a module: new agent, new version or hot reload",
+  description:
+    "A raw upload (application/wasm) takes limits as query parameters `limits.<name>=<number>` (e.g. `limits.maxMessageBytes=65536`) and tool limits as `toolLimits.<name>=<number>`; a multipart upload takes them as the JSON parts `limits` and `toolLimits`.",
+  request: {
+    params: nameParams,
+    query: z.object({
+      isolation: _described("Raw upload: isolation", ["shared", "dedicated"]),
+      capabilities: _described("Raw upload: comma-separated"),
+      tools: _described(
+        "Raw upload: MCP tools the agent may call, comma-separated server/tool or server/*",
+      ),
+      start: _described("Start once loaded (default true)", ["true", "false"]),
+    }),
+    // Read by the handler (raw bytes, or parts it checks one by one): described, not validated.
+    body: {
+      required: true,
+      content: {
+        "application/wasm": { schema: z.string().openapi({ format: "binary" }) },
+        "multipart/form-data": { schema: DEPLOY_FORM },
+      },
+    },
+  },
+  responses: {
+    200: jsonResponse("A new version of an existing agent", AgentSchema),
+    201: jsonResponse("A new agent", AgentSchema),
+    413: problemResponse("Module over maxRequestBytes"),
+    415: problemResponse("Neither application/wasm nor multipart/form-data"),
+    422: problemResponse("The module was refused (invalid_module) or failed to start"),
+  },
+});
+
+/** `POST /{name}/start`, `/stop`, `/reload`. */
+const _verb = (verb: "start" | "stop" | "reload") =>
+  createRoute({
+    method: "post",
+    path: `/{name}/${verb}`,
+    operationId: `${verb}Agent`,
+    tags: ["agents"],
+    summary: `${verb[0]!.toUpperCase()}${verb.slice(1)} an agent`,
+    request: { params: nameParams },
+    responses: {
+      200: jsonResponse("The agent afterwards", AgentSchema),
+      409: problemResponse("Not possible from the agent's state"),
+    },
+  });
+
+const _remove = createRoute({
+  method: "delete",
+  path: "/{name}",
+  operationId: "removeAgent",
+  tags: ["agents"],
+  summary: "Remove an agent, its versions and state",
+  request: { params: nameParams },
+  responses: { 204: { description: "Removed" } },
+});
+
+export function agentRoutes(deps: ApiDeps): OpenAPIHono {
+  const app = routes();
+  app.openapi(_listRoute, (c) => {
+    const { state, prefix = "", capability, after = "", limit } = c.req.valid("query");
     const matching = deps.agents.list()
       .filter((a) =>
-        (state === undefined || a.state === (state as AgentState)) && a.name.startsWith(prefix) &&
+        (state === undefined || a.state === state) && a.name.startsWith(prefix) &&
         (capability === undefined || a.capabilities.includes(capability))
       )
       .sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
       .filter((a) => a.name > after);
     const items = matching.slice(0, limit).map(publicAgent);
     const next = matching.length > limit ? items.at(-1)!.name : null;
-    return c.json({ items, next });
+    return c.json({ items, next }, 200);
   });
-  app.get("/:name", (c) => c.json(publicAgent(deps.agents.get(c.req.param("name")))));
-  app.get("/:name/history", (c) => {
+  app.openapi(_get, (c) => c.json(publicAgent(deps.agents.get(c.req.param("name"))), 200));
+  app.openapi(_history, (c) => {
     const name = c.req.param("name");
-    return c.json({ transitions: deps.agents.history(name), events: deps.agents.events(name) });
+    return c.json(
+      { transitions: deps.agents.history(name), events: deps.agents.events(name) },
+      200,
+    );
   });
-  app.put("/:name", async (c) => {
+  app.openapi(_deploy, async (c) => {
     const name = c.req.param("name");
     const existed = deps.agents.list().some((a) => a.name === name);
-    const d = await _readDeployment(c);
+    const d = await readDeployment(c);
     if (d.tools) _checkGrants(deps, name, d.tools);
     const view = await deps.agents.deploy(name, d.bytes, {
       limits: d.limits,
@@ -71,15 +181,15 @@ export function agentRoutes(deps: ApiDeps): Hono {
       location: `/api/v1/agents/${encodeURIComponent(name)}`,
     });
   });
-  app.post(
-    "/:name/start",
-    async (c) => c.json(publicAgent(await deps.agents.start(c.req.param("name")))),
+  app.openapi(
+    _verb("start"),
+    async (c) => c.json(publicAgent(await deps.agents.start(c.req.param("name"))), 200),
   );
-  app.post(
-    "/:name/stop",
-    async (c) => c.json(publicAgent(await deps.agents.stop(c.req.param("name")))),
+  app.openapi(
+    _verb("stop"),
+    async (c) => c.json(publicAgent(await deps.agents.stop(c.req.param("name"))), 200),
   );
-  app.post("/:name/reload", async (c) => {
+  app.openapi(_verb("reload"), async (c) => {
     const name = c.req.param("name");
     const agent = deps.agents.get(name);
     if (agent.state !== "running") {
@@ -95,9 +205,9 @@ export function agentRoutes(deps: ApiDeps): Hono {
     }
     const bytes = deps.store.modules.original(agent.moduleHash);
     if (!bytes) throw new Error(`module ${agent.moduleHash} of agent "${name}" is missing`);
-    return c.json(publicAgent(await deps.agents.deploy(name, bytes)));
+    return c.json(publicAgent(await deps.agents.deploy(name, bytes)), 200);
   });
-  app.delete("/:name", async (c) => {
+  app.openapi(_remove, async (c) => {
     await deps.agents.remove(c.req.param("name"));
     return c.body(null, 204);
   });
@@ -131,133 +241,4 @@ function _checkGrants(deps: Pick<ApiDeps, "tools">, name: string, grants: string
 function publicAgent(view: AgentView): PublicAgent {
   const { id: _id, ...rest } = view;
   return rest;
-}
-
-async function _readDeployment(c: Context): Promise<_Deployment> {
-  const type = requireMediaType(c, ["application/wasm", "multipart/form-data"]);
-  if (type === "application/wasm") {
-    const query = c.req.query();
-    const limits: Record<string, unknown> = {};
-    const toolLimits: Record<string, number> = {};
-    for (const [key, value] of Object.entries(query)) {
-      if (key.startsWith("limits.")) limits[key.slice("limits.".length)] = Number(value);
-      if (key.startsWith("toolLimits.")) {
-        toolLimits[key.slice("toolLimits.".length)] = Number(value);
-      }
-    }
-    return {
-      bytes: new Uint8Array(await c.req.arrayBuffer()),
-      limits,
-      isolation: query.isolation as Isolation | undefined,
-      capabilities: query.capabilities === undefined
-        ? undefined
-        : _capabilities(query.capabilities),
-      tools: query.tools === undefined ? undefined : _list(query.tools, "tools"),
-      toolLimits: Object.keys(toolLimits).length > 0 ? toolLimits : undefined,
-      start: query.start !== "false",
-    };
-  }
-  let form: FormData;
-  try {
-    form = await c.req.formData();
-  } catch (error) {
-    throw new ProblemError(
-      problem(
-        400,
-        "bad_multipart",
-        `Cannot read the multipart body: ${(error as Error).message}`,
-        'Send multipart/form-data with its boundary, a file part "module" and optional text parts (curl -F module=@agent.wasm -F limits=\'{"maxMemoryPages":16}\')',
-      ),
-    );
-  }
-  const module = form.get("module");
-  if (!(module instanceof File)) {
-    throw new ProblemError(
-      problem(
-        400,
-        "missing_module",
-        'The multipart body has no file part named "module"',
-        'Attach the .wasm file as the part "module" (curl -F module=@agent.wasm)',
-      ),
-    );
-  }
-  const text = (key: string) => {
-    const value = form.get(key);
-    return typeof value === "string" ? value : undefined;
-  };
-  const limitsText = text("limits");
-  const capabilities = text("capabilities");
-  const tools = text("tools");
-  const toolLimits = text("toolLimits");
-  return {
-    bytes: new Uint8Array(await module.arrayBuffer()),
-    limits: limitsText === undefined ? {} : _jsonObject(limitsText, "limits"),
-    isolation: text("isolation") as Isolation | undefined,
-    capabilities: capabilities === undefined ? undefined : _capabilities(capabilities),
-    tools: tools === undefined ? undefined : _list(tools, "tools"),
-    toolLimits: toolLimits === undefined
-      ? undefined
-      : _jsonObject(toolLimits, "toolLimits") as Record<string, number>,
-    start: text("start") !== "false",
-  };
-}
-
-function _jsonObject(text: string, field: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    value = null;
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ProblemError(
-      problem(
-        400,
-        "bad_json",
-        `Cannot read the part "${field}": expected a JSON object, got ${JSON.stringify(text)}`,
-        `Send ${field} as JSON, e.g. {"memoryPages":16}`,
-      ),
-    );
-  }
-  return value as Record<string, unknown>;
-}
-
-/**
- * Capabilities: a JSON array of names or `{ name, description?, example? }`
- * objects (the deployment checks each), or a comma-separated list of names.
- */
-function _capabilities(text: string): (string | CapabilityDeclaration)[] {
-  if (!text.trim().startsWith("[")) return _list(text, "capabilities");
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch { /* reported below */ }
-  if (Array.isArray(value)) return value;
-  throw new ProblemError(
-    problem(
-      400,
-      "bad_request",
-      "Cannot read capabilities: expected a JSON array or a comma-separated list",
-      'Send capabilities as ["a","b"], [{"name":"a","description":"…","example":{}}] or a,b',
-    ),
-  );
-}
-
-/** A JSON array of strings, or a comma-separated list. */
-function _list(text: string, field: string): string[] {
-  if (text.trim().startsWith("[")) {
-    try {
-      const value = JSON.parse(text);
-      if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value;
-    } catch { /* reported below */ }
-    throw new ProblemError(
-      problem(
-        400,
-        "bad_request",
-        `Cannot read ${field}: expected a JSON array of strings or a comma-separated list`,
-        `Send ${field} as ["a","b"] or a,b`,
-      ),
-    );
-  }
-  return text.split(",").map((s) => s.trim()).filter((s) => s !== "");
 }

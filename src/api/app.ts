@@ -1,8 +1,13 @@
 /**
  * The HTTP API as a factory: one Hono app, one sub-app per resource, one
  * error handler that turns domain errors into RFC 9457 problems.
+ *
+ * The OpenAPI document is generated from the routes: a sub-app built with
+ * `routes()` (route_parts.ts) whose routes are declared with `createRoute`
+ * and `app.openapi(route, handler)` is in it as soon as it is mounted below
+ * with `app.route(prefix, subApp)`.
  */
-import { Hono } from "hono";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { methodNotAllowed } from "hono/method-not-allowed";
@@ -14,19 +19,29 @@ import { healthRoutes } from "./health.ts";
 import { mcpRoutes, toolRoutes } from "./tools.ts";
 import { conversationRoutes, messageRoutes } from "./messages.ts";
 import { HttpCounters, metricsRoutes } from "./metrics.ts";
-import { openApiDocument } from "./openapi.ts";
+import { describeApi } from "./openapi.ts";
 import { participantRoutes } from "./participants.ts";
 import { problem, problemResponse } from "./problem_details.ts";
 import { toProblem } from "./problem_mapping.ts";
+import { jsonResponse, routes } from "./route_parts.ts";
 import { jobRoutes, requestRoutes } from "./services.ts";
 import { stateRoutes } from "./state.ts";
 import type { ApiDeps, ApiOptions } from "./deps.ts";
 import { requestTelemetry } from "../telemetry/mod.ts";
 
+const _document = createRoute({
+  method: "get",
+  path: "/api/v1/openapi.json",
+  operationId: "openApi",
+  tags: ["probes"],
+  summary: "This document",
+  responses: { 200: jsonResponse("OpenAPI 3.1", z.looseObject({})) },
+});
+
 /** Builds the HTTP app over a node's parts. */
-export function createApp(deps: ApiDeps, options: ApiOptions = {}): Hono {
+export function createApp(deps: ApiDeps, options: ApiOptions = {}): OpenAPIHono {
   const { corsOrigins = [], maxRequestBytes = 16 * 1024 * 1024, apiToken = null } = options;
-  const app = new Hono();
+  const app = routes();
   // First, so the request span and duration cover every other middleware.
   if (deps.metrics) app.use("*", requestTelemetry(deps.metrics, deps.telemetry ?? null));
   const http = new HttpCounters();
@@ -73,7 +88,7 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Hono {
   if (apiToken !== null) app.use("/mcp", bearerToken(apiToken));
   app.route("/", healthRoutes(deps));
   app.route("/", metricsRoutes(deps, http));
-  app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument(deps.version)));
+  app.openapi(_document, (c) => c.json(describeApi(app, deps.version), 200));
   // Cluster: operations on an agent of another node go to that node (no-op standalone).
   app.use("/api/v1/agents/:name", forwardToOwner(deps));
   app.use("/api/v1/agents/:name/*", forwardToOwner(deps));
@@ -103,4 +118,15 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Hono {
     return problemResponse(problem, headers);
   });
   return app;
+}
+
+/**
+ * The OpenAPI document of the app for server version `version`, without a
+ * node: routes are declared when the app is built, and no handler runs.
+ */
+export function openApiDocument(version: string): Record<string, unknown> {
+  return describeApi(createApp({ version } as ApiDeps), version) as unknown as Record<
+    string,
+    unknown
+  >;
 }

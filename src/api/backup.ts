@@ -5,12 +5,28 @@
  * with `caxton restore`, the node stopped.
  */
 import { join } from "node:path";
-import { Hono } from "hono";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { problemResponse, routes } from "./route_parts.ts";
 import type { ApiDeps } from "./deps.ts";
 
-export function backupRoutes(deps: Pick<ApiDeps, "store">): Hono {
-  const app = new Hono();
-  app.get("/", async () => {
+const _backup = createRoute({
+  method: "get",
+  path: "/",
+  operationId: "backup",
+  tags: ["probes"],
+  summary: "A consistent copy of the live database (SQLite file)",
+  responses: {
+    200: {
+      description: "The database; restore it with `caxton restore FILE`, the node stopped",
+      content: { "application/vnd.sqlite3": { schema: z.string().openapi({ format: "binary" }) } },
+    },
+    500: problemResponse("The copy could not be made"),
+  },
+});
+
+export function backupRoutes(deps: Pick<ApiDeps, "store">): OpenAPIHono {
+  const app = routes();
+  app.openapi(_backup, async () => {
     const dir = await Deno.makeTempDir({ prefix: "caxton-backup-" });
     try {
       const path = join(dir, "caxton.db");

@@ -2,13 +2,25 @@
  * `GET /api/v1/cluster`: the members this node sees, their agents, load and
  * heartbeats; and forwarding of agent operations to the agent's node.
  */
-import { Hono, type MiddlewareHandler } from "hono";
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { problem, ProblemError } from "./problem_details.ts";
+import { jsonResponse, routes } from "./route_parts.ts";
+import { ClusterStatusSchema } from "./schemas.ts";
 import type { ApiDeps } from "./deps.ts";
 
-export function clusterRoutes(deps: ApiDeps): Hono {
-  const app = new Hono();
-  app.get("/", (c) => {
+const _status = createRoute({
+  method: "get",
+  path: "/",
+  operationId: "clusterStatus",
+  tags: ["cluster"],
+  summary: "Members of the cluster as this node sees them",
+  responses: { 200: jsonResponse("This node and its peers", ClusterStatusSchema) },
+});
+
+export function clusterRoutes(deps: ApiDeps): OpenAPIHono {
+  const app = routes();
+  app.openapi(_status, (c) => {
     if (!deps.cluster) {
       throw new ProblemError(
         problem(
@@ -19,7 +31,7 @@ export function clusterRoutes(deps: ApiDeps): Hono {
         ),
       );
     }
-    return c.json(deps.cluster.status());
+    return c.json(deps.cluster.status(), 200);
   });
   return app;
 }

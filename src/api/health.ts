@@ -1,12 +1,35 @@
 /** `/health` (liveness) and `/ready` (readiness), shaped for Kubernetes probes. */
-import { Hono } from "hono";
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { jsonResponse, routes } from "./route_parts.ts";
+import { HealthSchema, ReadinessSchema } from "./schemas.ts";
 import type { ApiDeps } from "./deps.ts";
 
-export function healthRoutes(deps: ApiDeps): Hono {
-  const app = new Hono();
+const _health = createRoute({
+  method: "get",
+  path: "/health",
+  operationId: "health",
+  tags: ["probes"],
+  summary: "Liveness",
+  responses: { 200: jsonResponse("The process answers", HealthSchema) },
+});
+
+const _ready = createRoute({
+  method: "get",
+  path: "/ready",
+  operationId: "ready",
+  tags: ["probes"],
+  summary: "Readiness: store open, agents restored, workers up",
+  responses: {
+    200: jsonResponse("Ready (or degraded)", ReadinessSchema),
+    503: jsonResponse("Not ready", ReadinessSchema),
+  },
+});
+
+export function healthRoutes(deps: ApiDeps): OpenAPIHono {
+  const app = routes();
   // Liveness: the process answers. Restarting it would not fix anything else.
-  app.get("/health", (c) => c.json({ status: "ok", version: deps.version }));
-  app.get("/ready", (c) => {
+  app.openapi(_health, (c) => c.json({ status: "ok" as const, version: deps.version }, 200));
+  app.openapi(_ready, (c) => {
     const pool = deps.pool.status();
     let store = "ok";
     try {

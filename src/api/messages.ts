@@ -4,14 +4,132 @@
  * `/api/v1/conversations/{id}`: a conversation's messages in order, and
  * `/api/v1/conversations/{id}/trace` its timing tree.
  */
-import { Hono } from "hono";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { LoggedMessage } from "../store/mod.ts";
 import { conversationTrace } from "../telemetry/mod.ts";
-import { intQuery, readAclMessage, timeQuery } from "./body.ts";
+import { readAclMessage } from "./body.ts";
 import { problem, ProblemError } from "./problem_details.ts";
+import {
+  aclMessageBody,
+  eventsResponse,
+  idParams,
+  intQuery,
+  jsonResponse,
+  paging,
+  problemResponse,
+  routes,
+  textQuery,
+  timeQuery,
+} from "./route_parts.ts";
+import { DeliverySchema, SendResultSchema, TraceNodeSchema } from "./schemas.ts";
 import { eventStream } from "./sse.ts";
 import type { ApiDeps } from "./deps.ts";
+
+/** Refusals of a send, shared with participants.ts. */
+export const SEND_REFUSALS = {
+  413: problemResponse("Too large, or more distinct receivers than maxReceivers"),
+  429: problemResponse("A mailbox is full; see Retry-After"),
+  503: problemResponse("The receiver is not running; see Retry-After"),
+};
+
+const _send = createRoute({
+  method: "post",
+  path: "/",
+  operationId: "sendMessage",
+  tags: ["messages"],
+  summary: "Send a message as a registered participant",
+  request: { body: aclMessageBody },
+  responses: {
+    202: jsonResponse("Accepted for delivery", SendResultSchema),
+    ...SEND_REFUSALS,
+    415: problemResponse("Not JSON or a FIPA string"),
+  },
+});
+
+const _query = createRoute({
+  method: "get",
+  path: "/",
+  operationId: "queryMessages",
+  tags: ["messages"],
+  summary: "Logged deliveries by conversation, agent, time",
+  request: {
+    query: z.object({
+      conversation: textQuery("conversationId"),
+      agent: textQuery("Sent or received by this name"),
+      since: timeQuery("From (epoch ms or ISO 8601), inclusive"),
+      until: timeQuery("To (epoch ms or ISO 8601), exclusive"),
+      after: intQuery(0, Number.MAX_SAFE_INTEGER, 0, "Log position cursor"),
+      ...paging,
+    }),
+  },
+  responses: {
+    200: jsonResponse(
+      "A page of deliveries in log order",
+      z.object({
+        items: z.array(DeliverySchema),
+        next: z.number().int().nullable().openapi({ description: "Pass as `after`" }),
+      }),
+    ),
+  },
+});
+
+const _tailRoute = createRoute({
+  method: "get",
+  path: "/tail",
+  operationId: "tailMessages",
+  tags: ["messages"],
+  summary: "Live deliveries as Server-Sent Events",
+  request: {
+    query: z.object({
+      agent: textQuery("Sent or received by this name"),
+      conversation: textQuery("conversationId"),
+      performative: textQuery("Only this performative"),
+    }),
+  },
+  responses: { 200: eventsResponse("`message` events, one per delivery") },
+});
+
+const _trace = createRoute({
+  method: "get",
+  path: "/{id}/trace",
+  operationId: "traceConversation",
+  tags: ["messages"],
+  summary: "A conversation's deliveries as a timing tree",
+  request: { params: idParams },
+  responses: {
+    200: jsonResponse(
+      "The tree: each delivery under the one it answers or the one that caused it",
+      z.object({
+        conversationId: z.string(),
+        deliveries: z.number().int(),
+        startedAt: z.string().nullable().openapi({ format: "date-time" }),
+        durationMs: z.number().int(),
+        traceIds: z.array(z.string()),
+        roots: z.array(TraceNodeSchema),
+      }),
+    ),
+  },
+});
+
+const _conversation = createRoute({
+  method: "get",
+  path: "/{id}",
+  operationId: "getConversation",
+  tags: ["messages"],
+  summary: "A conversation's messages in order",
+  request: { params: idParams },
+  responses: {
+    200: jsonResponse(
+      "The conversation",
+      z.object({
+        id: z.string(),
+        participants: z.array(z.string()),
+        messages: z.array(DeliverySchema),
+      }).partial(),
+    ),
+  },
+});
 
 /** A logged delivery as the API shows it. */
 function publicDelivery(row: LoggedMessage) {
@@ -25,9 +143,9 @@ function publicDelivery(row: LoggedMessage) {
   };
 }
 
-export function messageRoutes(deps: ApiDeps): Hono {
-  const app = new Hono();
-  app.post("/", async (c) => {
+export function messageRoutes(deps: ApiDeps): OpenAPIHono {
+  const app = routes();
+  app.openapi(_send, async (c) => {
     const message = await readAclMessage(c, deps.maxReceivers);
     if (!message.sender) {
       throw new ProblemError(
@@ -40,15 +158,12 @@ export function messageRoutes(deps: ApiDeps): Hono {
       );
     }
     const participant = deps.participants.get(message.sender);
-    return c.json(_sent(participant.send(message)), 202);
+    return c.json(sentResult(participant.send(message)), 202);
   });
-  app.get("/", (c) => {
-    const limit = intQuery(c, "limit", 100, 1, 1000);
-    const after = intQuery(c, "after", 0, 0, Number.MAX_SAFE_INTEGER);
-    const from = timeQuery(c, "since") ?? 0;
-    const to = timeQuery(c, "until") ?? Number.MAX_SAFE_INTEGER;
-    const conversation = c.req.query("conversation");
-    const agent = c.req.query("agent");
+  app.openapi(_query, (c) => {
+    const { limit, after, since, until, conversation, agent } = c.req.valid("query");
+    const from = since ?? 0;
+    const to = until ?? Number.MAX_SAFE_INTEGER;
     const inTime = (r: LoggedMessage) => r.acceptedAt >= from && r.acceptedAt < to;
     let rows: LoggedMessage[];
     if (conversation !== undefined) {
@@ -62,25 +177,25 @@ export function messageRoutes(deps: ApiDeps): Hono {
     }
     const page = rows.slice(0, limit);
     const next = rows.length > limit ? page.at(-1)!.id : null;
-    return c.json({ items: page.map(publicDelivery), next });
+    return c.json({ items: page.map(publicDelivery), next }, 200);
   });
-  app.get("/tail", (c) => _tail(c, deps));
+  app.openapi(_tailRoute, (c) => _tail(c, deps));
   return app;
 }
 
-export function conversationRoutes(deps: ApiDeps): Hono {
-  const app = new Hono();
+export function conversationRoutes(deps: ApiDeps): OpenAPIHono {
+  const app = routes();
   // The timing tree: the store's records, composed by the telemetry builder.
-  app.get("/:id/trace", (c) => {
+  app.openapi(_trace, (c) => {
     const id = c.req.param("id");
-    return c.json(conversationTrace(id, _logged(deps, id)));
+    return c.json(conversationTrace(id, _logged(deps, id)), 200);
   });
-  app.get("/:id", (c) => {
+  app.openapi(_conversation, (c) => {
     const id = c.req.param("id");
     const rows = _logged(deps, id);
     const participants = [...new Set(rows.flatMap((r) => [r.message.sender ?? "", r.receiver]))]
       .filter((p) => p !== "");
-    return c.json({ id, participants, messages: rows.map(publicDelivery) });
+    return c.json({ id, participants, messages: rows.map(publicDelivery) }, 200);
   });
   return app;
 }
@@ -102,10 +217,16 @@ function _logged(deps: ApiDeps, id: string): LoggedMessage[] {
   return rows;
 }
 
-function _sent(result: { delivered: number; refused: { sender?: string; content?: unknown }[] }) {
+/** What a send answers: how many were delivered, and each refusal with its receiver. */
+export function sentResult(
+  result: { delivered: number; refused: { sender?: string; content?: unknown }[] },
+) {
   return {
     delivered: result.delivered,
-    refused: result.refused.map((f) => ({ receiver: f.sender, ...(f.content as object) })),
+    refused: result.refused.map((f) => ({
+      ...(f.sender === undefined ? {} : { receiver: f.sender }),
+      ...(f.content as object),
+    })),
   };
 }
 

@@ -1,6 +1,7 @@
 /** `/metrics` in the Prometheus text exposition format (version 0.0.4). */
-import { Hono } from "hono";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
+import { routes } from "./route_parts.ts";
 import { AGENT_STATES } from "../lifecycle/mod.ts";
 import type { ApiDeps } from "./deps.ts";
 import { type MetricValue, PROMETHEUS_CONTENT_TYPE, renderFamilies } from "../telemetry/mod.ts";
@@ -50,9 +51,23 @@ const _RENDERED_HERE: ReadonlySet<string> = new Set([
   "caxton_agent_traps_total",
 ]);
 
-export function metricsRoutes(deps: ApiDeps, http: HttpCounters): Hono {
-  const app = new Hono();
-  app.get("/metrics", (c) => {
+const _metrics = createRoute({
+  method: "get",
+  path: "/metrics",
+  operationId: "metrics",
+  tags: ["probes"],
+  summary: "Prometheus metrics",
+  responses: {
+    200: {
+      description: "Text exposition format 0.0.4",
+      content: { "text/plain": { schema: z.string() } },
+    },
+  },
+});
+
+export function metricsRoutes(deps: ApiDeps, http: HttpCounters): OpenAPIHono {
+  const app = routes();
+  app.openapi(_metrics, (c) => {
     const agents = deps.agents.list();
     const pool = deps.pool.status();
     const m = new _Families();
@@ -112,7 +127,7 @@ export function metricsRoutes(deps: ApiDeps, http: HttpCounters): Hono {
     }
     // Caxton's own instruments (src/telemetry) too; the families rendered above are skipped.
     const instruments = deps.metrics?.read().filter((f) => !_RENDERED_HERE.has(f.name)) ?? [];
-    return c.body(renderFamilies([...m.list, ...instruments]), 200, {
+    return c.text(renderFamilies([...m.list, ...instruments]), 200, {
       "content-type": PROMETHEUS_CONTENT_TYPE,
     });
   });

@@ -3,10 +3,10 @@
  * The REST API (Hono): agents, messages, participants, services, probes,
  * metrics, RFC 9457 problems and the OpenAPI document.
  */
-export { createApp } from "./app.ts";
+export { createApp, openApiDocument } from "./app.ts";
 export type { ApiDeps, ApiOptions } from "./deps.ts";
 export { problem, ProblemError, problemResponse } from "./problem_details.ts";
 export type { Problem } from "./problem_details.ts";
-export { openApiDocument } from "./openapi.ts";
+export type { OpenApiDocument } from "./openapi.ts";
 export { listen, ListenError } from "./listen.ts";
 export type { Listener } from "./listen.ts";

@@ -2,29 +2,138 @@
  * `/api/v1/participants`: outside participants `ext:<name>`. Register (with
  * an optional webhook), receive by SSE stream or long poll, send as them.
  */
-import { Hono } from "hono";
-import type { ParticipantOptions } from "../outside/mod.ts";
-import { intQuery, readAclMessage, readObject } from "./body.ts";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { jsonBody, readAclMessage } from "./body.ts";
+import { SEND_REFUSALS, sentResult } from "./messages.ts";
 import { problem, ProblemError } from "./problem_details.ts";
+import {
+  aclMessageBody,
+  eventsResponse,
+  intQuery,
+  jsonResponse,
+  nameParams,
+  problemResponse,
+  routes,
+} from "./route_parts.ts";
+import {
+  AclMessageSchema,
+  ParticipantBodySchema,
+  ParticipantSchema,
+  SendResultSchema,
+} from "./schemas.ts";
 import { eventStream } from "./sse.ts";
 import type { ApiDeps } from "./deps.ts";
 
-export function participantRoutes(deps: ApiDeps): Hono {
-  const app = new Hono();
-  app.get("/", (c) => c.json({ items: deps.participants.list() }));
-  app.put("/:name", async (c) => {
+const _list = createRoute({
+  method: "get",
+  path: "/",
+  operationId: "listParticipants",
+  tags: ["participants"],
+  summary: "Outside participants",
+  responses: {
+    200: jsonResponse("Every participant", z.object({ items: z.array(ParticipantSchema) })),
+  },
+});
+
+const _register = createRoute({
+  method: "put",
+  path: "/{name}",
+  operationId: "registerParticipant",
+  tags: ["participants"],
+  summary: "Register ext:<name> (webhook optional)",
+  middleware: [jsonBody({ optional: true })] as const,
+  request: {
+    params: nameParams,
+    body: { required: false, content: { "application/json": { schema: ParticipantBodySchema } } },
+  },
+  responses: {
+    200: jsonResponse("Re-registered", ParticipantSchema),
+    201: jsonResponse("Registered", ParticipantSchema),
+    422: problemResponse(
+      "The webhook's host is an internal address the server does not allow (webhook_address_refused)",
+    ),
+  },
+});
+
+const _get = createRoute({
+  method: "get",
+  path: "/{name}",
+  operationId: "getParticipant",
+  tags: ["participants"],
+  summary: "A participant",
+  request: { params: nameParams },
+  responses: { 200: jsonResponse("The participant", ParticipantSchema) },
+});
+
+const _remove = createRoute({
+  method: "delete",
+  path: "/{name}",
+  operationId: "removeParticipant",
+  tags: ["participants"],
+  summary: "Unregister a participant",
+  request: { params: nameParams },
+  responses: { 204: { description: "Removed; queued messages are answered with failure" } },
+});
+
+const _send = createRoute({
+  method: "post",
+  path: "/{name}/messages",
+  operationId: "sendAsParticipant",
+  tags: ["participants"],
+  summary: "Send as this participant",
+  request: { params: nameParams, body: aclMessageBody },
+  responses: {
+    202: jsonResponse("Accepted for delivery", SendResultSchema),
+    ...SEND_REFUSALS,
+  },
+});
+
+const _poll = createRoute({
+  method: "get",
+  path: "/{name}/messages",
+  operationId: "pollParticipant",
+  tags: ["participants"],
+  summary: "Take queued messages (long poll)",
+  request: {
+    params: nameParams,
+    query: z.object({
+      wait: intQuery(0, 60_000, 0, "Wait up to ms"),
+      max: intQuery(1, 1000, 100, "At most this many"),
+    }),
+  },
+  responses: {
+    200: jsonResponse(
+      "Messages, oldest first; empty when the wait ran out",
+      z.object({ items: z.array(AclMessageSchema) }),
+    ),
+  },
+});
+
+const _stream = createRoute({
+  method: "get",
+  path: "/{name}/stream",
+  operationId: "streamParticipant",
+  tags: ["participants"],
+  summary: "Receive as Server-Sent Events",
+  request: { params: nameParams },
+  responses: { 200: eventsResponse("`message` events, queued messages first") },
+});
+
+export function participantRoutes(deps: ApiDeps): OpenAPIHono {
+  const app = routes();
+  app.openapi(_list, (c) => c.json({ items: deps.participants.list() }, 200));
+  app.openapi(_register, async (c) => {
     const name = c.req.param("name");
     const existed = deps.participants.list().some((p) => p.name === name);
-    const options = _options(await readObject(c, { optional: true }));
-    await deps.participants.register(name, options);
+    await deps.participants.register(name, c.req.valid("json"));
     return c.json(deps.participants.view(name), existed ? 200 : 201);
   });
-  app.get("/:name", (c) => c.json(deps.participants.view(c.req.param("name"))));
-  app.delete("/:name", async (c) => {
+  app.openapi(_get, (c) => c.json(deps.participants.view(c.req.param("name")), 200));
+  app.openapi(_remove, async (c) => {
     await deps.participants.remove(c.req.param("name"));
     return c.body(null, 204);
   });
-  app.post("/:name/messages", async (c) => {
+  app.openapi(_send, async (c) => {
     const participant = deps.participants.get(c.req.param("name"));
     const { sender, ...message } = await readAclMessage(c, deps.maxReceivers);
     if (sender !== undefined && sender !== participant.name) {
@@ -37,20 +146,15 @@ export function participantRoutes(deps: ApiDeps): Hono {
         ),
       );
     }
-    const result = participant.send(message);
-    return c.json({
-      delivered: result.delivered,
-      refused: result.refused.map((f) => ({ receiver: f.sender, ...(f.content as object) })),
-    }, 202);
+    return c.json(sentResult(participant.send(message)), 202);
   });
-  app.get("/:name/messages", async (c) => {
+  app.openapi(_poll, async (c) => {
     const participant = deps.participants.get(c.req.param("name"));
-    const waitMs = intQuery(c, "wait", 0, 0, 60_000);
-    const max = intQuery(c, "max", 100, 1, 1000);
+    const { wait: waitMs, max } = c.req.valid("query");
     const signal = AbortSignal.any([c.req.raw.signal, deps.closing]);
-    return c.json({ items: await participant.take({ max, waitMs, signal }) });
+    return c.json({ items: await participant.take({ max, waitMs, signal }) }, 200);
   });
-  app.get("/:name/stream", (c) => {
+  app.openapi(_stream, (c) => {
     const participant = deps.participants.get(c.req.param("name"));
     return eventStream(
       c,
@@ -59,45 +163,4 @@ export function participantRoutes(deps: ApiDeps): Hono {
     );
   });
   return app;
-}
-
-function _options(body: Record<string, unknown>): ParticipantOptions {
-  const options: ParticipantOptions = {};
-  if (body.capacity !== undefined) {
-    if (!Number.isInteger(body.capacity) || (body.capacity as number) < 1) {
-      throw _bad("capacity must be a positive integer");
-    }
-    options.capacity = body.capacity as number;
-  }
-  if (body.webhook !== undefined) {
-    const w = typeof body.webhook === "string" ? { url: body.webhook } : body.webhook;
-    if (typeof w !== "object" || w === null || typeof (w as { url?: unknown }).url !== "string") {
-      throw _bad("webhook must be a URL or an object with a url");
-    }
-    const { url, maxAttempts, backoffMs, timeoutMs } = w as Record<string, unknown>;
-    // Bounded, since a delay past the longest timer fires at once (found by fuzzing, issue 13).
-    const bounds = { maxAttempts: 100, backoffMs: 3_600_000, timeoutMs: 3_600_000 };
-    for (const [key, value] of Object.entries({ maxAttempts, backoffMs, timeoutMs })) {
-      const max = bounds[key as keyof typeof bounds];
-      if (
-        value !== undefined && (!Number.isInteger(value) || (value as number) < 1 ||
-          (value as number) > max)
-      ) {
-        throw _bad(`webhook.${key} must be an integer from 1 to ${max}`);
-      }
-    }
-    options.webhook = {
-      url: url as string,
-      ...(maxAttempts !== undefined ? { maxAttempts: maxAttempts as number } : {}),
-      ...(backoffMs !== undefined ? { backoffMs: backoffMs as number } : {}),
-      ...(timeoutMs !== undefined ? { timeoutMs: timeoutMs as number } : {}),
-    };
-  }
-  return options;
-}
-
-function _bad(detail: string): ProblemError {
-  return new ProblemError(
-    problem(400, "bad_request", `Cannot register the participant: ${detail}`, "See docs/API.md"),
-  );
 }

@@ -1,4 +1,5 @@
 /** Maps domain errors, by class, to the problem each becomes. */
+import { HTTPException } from "hono/http-exception";
 import { AclParseError, TooManyReceiversError } from "../acl/mod.ts";
 import {
   AgentNameTakenError,
@@ -39,6 +40,15 @@ function _headersOf(error: Error): Record<string, string> {
 }
 
 function _problemOf(error: Error): Problem {
+  // Raised by Hono's own parts (a validator's media-type gate): the status they chose, as a problem.
+  if (error instanceof HTTPException && error.status < 500) {
+    return problem(
+      error.status,
+      error.status === 415 ? "unsupported_media_type" : "bad_request",
+      error.message,
+      "Correct the request as /api/v1/openapi.json describes it and send it again",
+    );
+  }
   if (error instanceof AgentNotFoundError) {
     return problem(404, error.code, error.message, "GET /api/v1/agents lists the agents here", {
       agent: error.agent,

@@ -3,29 +3,98 @@
  * or every message of the conversation over SSE) and `/api/v1/jobs`
  * (asynchronous, persisted, result by id).
  */
-import { Hono } from "hono";
-import { type AclMessage, type Performative, PERFORMATIVES } from "../acl/mod.ts";
-import { intQuery, MAX_TIMER_MS, readObject, withCallerTrace } from "./body.ts";
-import { problem, ProblemError } from "./problem_details.ts";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AclMessage } from "../acl/mod.ts";
+import { jsonBody, withCallerTrace } from "./body.ts";
+import {
+  idParams,
+  intQuery,
+  jsonResponse,
+  nameParams,
+  problemResponse,
+  routes,
+} from "./route_parts.ts";
+import { AclMessageSchema, JobBodySchema, JobSchema, RequestBodySchema } from "./schemas.ts";
 import { eventStream } from "./sse.ts";
 import { toProblem } from "./problem_mapping.ts";
+import { validationProblem } from "./validation_problem.ts";
 import type { ApiDeps } from "./deps.ts";
 
+/** What a client may set on a request; the platform sets sender and receiver. */
 type _Request = Partial<Omit<AclMessage, "sender" | "receiver">>;
 
 const _MAX_TIMEOUT_MS = 300_000;
 
-export function requestRoutes(deps: ApiDeps): Hono {
-  const app = new Hono();
-  app.post("/:name/request", async (c) => {
+/** A bad field of the message a client sends is an invalid message, as for any message. */
+const _messageProblem = validationProblem(() => "invalid_message");
+
+/** The job's own fields are bad requests; the message's, invalid messages. */
+const _jobProblem = validationProblem((field) =>
+  field === "" || field === "agent" || field === "timeoutMs" ? "bad_request" : "invalid_message"
+);
+
+const _request = createRoute({
+  method: "post",
+  path: "/{name}/request",
+  operationId: "requestAgent",
+  tags: ["services"],
+  summary: "Send a request and wait for the reply",
+  middleware: [jsonBody({ optional: true })] as const,
+  request: {
+    params: nameParams,
+    query: z.object({ timeout: intQuery(1, _MAX_TIMEOUT_MS, 30_000, "Milliseconds") }),
+    body: { required: false, content: { "application/json": { schema: RequestBodySchema } } },
+  },
+  responses: {
+    200: {
+      description:
+        "The reply (application/json), or with Accept: text/event-stream every message of the conversation then `end`",
+      content: {
+        "application/json": { schema: AclMessageSchema },
+        "text/event-stream": { schema: z.string() },
+      },
+    },
+    413: problemResponse("Over the agent's maxMessageBytes"),
+    429: problemResponse("The agent's mailbox is full; see Retry-After"),
+    503: problemResponse("The agent is not running; see Retry-After"),
+    504: problemResponse("No reply within the timeout"),
+  },
+});
+
+const _submit = createRoute({
+  method: "post",
+  path: "/",
+  operationId: "submitJob",
+  tags: ["services"],
+  summary: "Submit an asynchronous request",
+  middleware: [jsonBody()] as const,
+  request: {
+    body: { required: true, content: { "application/json": { schema: JobBodySchema } } },
+  },
+  responses: { 202: jsonResponse("Submitted; poll Location", JobSchema) },
+});
+
+const _job = createRoute({
+  method: "get",
+  path: "/{id}",
+  operationId: "getJob",
+  tags: ["services"],
+  summary: "A job and, once complete, its result",
+  request: { params: idParams.extend({ id: z.string().openapi({ format: "uuid" }) }) },
+  responses: { 200: jsonResponse("The job", JobSchema) },
+});
+
+export function requestRoutes(deps: ApiDeps): OpenAPIHono {
+  const app = routes();
+  app.openapi(_request, async (c) => {
     const name = c.req.param("name");
-    const timeoutMs = intQuery(c, "timeout", 30_000, 1, _MAX_TIMEOUT_MS);
-    const request = withCallerTrace(c, _request(await readObject(c, { optional: true })));
+    const timeoutMs = c.req.valid("query").timeout;
+    const request = withCallerTrace<_Request>(c, c.req.valid("json"));
     // Refuse an unknown agent before any stream opens.
     _refuseUnknown(deps, name);
     if (!(c.req.header("accept") ?? "").includes("text/event-stream")) {
       const reply = await deps.broker.request(name, request, { timeoutMs });
-      return c.json(reply);
+      return c.json(reply, 200);
     }
     return eventStream(c, deps.closing, (send, end) => {
       const aborted = new AbortController();
@@ -41,40 +110,19 @@ export function requestRoutes(deps: ApiDeps): Hono {
       ).finally(end);
       return { [Symbol.dispose]: () => aborted.abort() };
     });
-  });
+  }, (result) => result.target === "json" ? _messageProblem(result) : undefined);
   return app;
 }
 
-export function jobRoutes(deps: ApiDeps): Hono {
-  const app = new Hono();
-  app.post("/", async (c) => {
-    const body = await readObject(c);
-    if (typeof body.agent !== "string") {
-      throw new ProblemError(
-        problem(400, "bad_request", "A job needs an agent", 'Send {"agent":"echo","content":…}'),
-      );
-    }
-    const timeoutMs = body.timeoutMs ?? 300_000;
-    // Past the longest timer a timeout would fire at once (found by fuzzing, issue 13).
-    if (
-      !Number.isInteger(timeoutMs) || (timeoutMs as number) < 1 ||
-      (timeoutMs as number) > MAX_TIMER_MS
-    ) {
-      throw new ProblemError(
-        problem(
-          400,
-          "bad_request",
-          `timeoutMs must be an integer from 1 to ${MAX_TIMER_MS} (about 24.8 days)`,
-          "Correct timeoutMs",
-        ),
-      );
-    }
-    _refuseUnknown(deps, body.agent);
-    const { agent, timeoutMs: _t, ...rest } = body;
-    const job = deps.jobs.submit(agent, _request(rest), timeoutMs as number);
+export function jobRoutes(deps: ApiDeps): OpenAPIHono {
+  const app = routes();
+  app.openapi(_submit, (c) => {
+    const { agent, timeoutMs = 300_000, ...request } = c.req.valid("json");
+    _refuseUnknown(deps, agent);
+    const job = deps.jobs.submit(agent, request, timeoutMs);
     return c.json(_publicJob(job), 202, { location: `/api/v1/jobs/${job.id}` });
-  });
-  app.get("/:id", (c) => c.json(_publicJob(deps.jobs.get(c.req.param("id")))));
+  }, _jobProblem);
+  app.openapi(_job, (c) => c.json(_publicJob(deps.jobs.get(c.req.param("id"))), 200));
   return app;
 }
 
@@ -88,48 +136,6 @@ function _publicJob(job: ReturnType<ApiDeps["jobs"]["get"]>) {
     createdAt: new Date(job.createdAt).toISOString(),
     updatedAt: new Date(job.updatedAt).toISOString(),
   };
-}
-
-const _FIELDS = ["content", "language", "encoding", "ontology", "protocol", "conversationId"];
-
-/** The parts of a request a client may set; receiver and sender are the platform's. */
-function _request(body: Record<string, unknown>): _Request {
-  const request: _Request = {};
-  if (body.performative !== undefined) {
-    if (!(PERFORMATIVES as readonly unknown[]).includes(body.performative)) {
-      throw new ProblemError(
-        problem(
-          400,
-          "invalid_message",
-          `Cannot send performative ${JSON.stringify(body.performative)}`,
-          `Use one of the FIPA performatives, e.g. "request" (the default) or "query-ref"`,
-        ),
-      );
-    }
-    request.performative = body.performative as Performative;
-  }
-  for (const key of Object.keys(body)) {
-    if (key === "performative") continue;
-    if (!_FIELDS.includes(key)) {
-      throw new ProblemError(
-        problem(
-          400,
-          "invalid_message",
-          `Cannot set "${key}" on a request`,
-          `Set only performative, ${
-            _FIELDS.join(", ")
-          }; the platform sets sender, receiver and replyWith`,
-        ),
-      );
-    }
-    if (key !== "content" && typeof body[key] !== "string") {
-      throw new ProblemError(
-        problem(400, "invalid_message", `"${key}" must be a string`, `Correct "${key}"`),
-      );
-    }
-    (request as Record<string, unknown>)[key] = body[key];
-  }
-  return request;
 }
 
 /** Throws AgentNotFoundError unless `name` is an agent here or (clustered) on another node. */

@@ -5,9 +5,10 @@
  * base64, and `encoding` says which.
  */
 import { Buffer } from "node:buffer";
-import { Hono } from "hono";
-import { intQuery } from "./body.ts";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { problem, ProblemError } from "./problem_details.ts";
+import { jsonResponse, nameParams, paging, routes, textQuery } from "./route_parts.ts";
+import { StateEntrySchema } from "./schemas.ts";
 import type { ApiDeps } from "./deps.ts";
 
 /** One state entry as the API shows it. */
@@ -42,21 +43,66 @@ export function publicStateEntry(key: string, value: Uint8Array): PublicStateEnt
   }
 }
 
-export function stateRoutes(deps: Pick<ApiDeps, "agents" | "store">): Hono {
-  const app = new Hono();
-  app.get("/:name/state", (c) => {
+const _list = createRoute({
+  method: "get",
+  path: "/{name}/state",
+  operationId: "listAgentState",
+  tags: ["agents"],
+  summary: "An agent's stored state, in key order",
+  request: {
+    params: nameParams,
+    query: z.object({
+      prefix: textQuery("Only keys starting with this"),
+      after: textQuery("Keys after this one (paging cursor)"),
+      ...paging,
+    }),
+  },
+  responses: {
+    200: jsonResponse(
+      "A page of state entries",
+      z.object({
+        agent: z.string(),
+        items: z.array(StateEntrySchema),
+        next: z.string().nullable().openapi({
+          description: "The last key of the page when more follow: pass it as `after`",
+        }),
+      }),
+    ),
+  },
+});
+
+const _get = createRoute({
+  method: "get",
+  path: "/{name}/state/{key}",
+  operationId: "getAgentState",
+  tags: ["agents"],
+  summary: "One key of an agent's stored state",
+  request: {
+    params: nameParams.extend({
+      key: z.string().openapi({ description: "The key, percent-encoded (it may contain /)" }),
+    }),
+  },
+  responses: { 200: jsonResponse("The entry", StateEntrySchema) },
+});
+
+export function stateRoutes(deps: Pick<ApiDeps, "agents" | "store">): OpenAPIHono {
+  const app = routes();
+  app.openapi(_list, (c) => {
+    const query = c.req.valid("query");
     const agent = deps.agents.get(c.req.param("name"));
     const page = deps.store.state.page(agent.id, {
-      prefix: c.req.query("prefix") ?? "",
-      after: c.req.query("after") ?? "",
-      limit: intQuery(c, "limit", 100, 1, 1000),
+      prefix: query.prefix ?? "",
+      after: query.after ?? "",
+      limit: query.limit,
     });
     return c.json({
       agent: agent.name,
       items: page.items.map((e) => publicStateEntry(e.key, e.value)),
       next: page.next,
-    });
+    }, 200);
   });
+  // A key may hold "/": routed by hand on `{key}` of any length, documented as declared.
+  app.openAPIRegistry.registerPath(_get);
   app.get("/:name/state/:key{.+}", (c) => {
     const agent = deps.agents.get(c.req.param("name"));
     const key = c.req.param("key");
