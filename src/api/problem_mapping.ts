@@ -2,12 +2,11 @@
 import { HTTPException } from "hono/http-exception";
 import { AclParseError, TooManyReceiversError } from "../acl/mod.ts";
 import {
-  AgentNameTakenError,
   AgentNotFoundError,
   IllegalTransitionError,
   InvalidDeploymentError,
-  NameRegistryUnavailableError,
 } from "../lifecycle/mod.ts";
+import { AgentNameTakenError, NameRegistryUnavailableError } from "../router/mod.ts";
 import {
   ClosedError,
   DeliveryRefusedError,

@@ -10,7 +10,7 @@ import {
   AgentNameTakenError,
   type NameClaims,
   NameRegistryUnavailableError,
-} from "../lifecycle/mod.ts";
+} from "../router/mod.ts";
 import { watchBucket } from "./kv_watch.ts";
 
 /** Who hosts an agent. */

@@ -2,8 +2,7 @@
  * What the rest of Caxton sees of the cluster (types only: importing them
  * loads no NATS code).
  */
-import type { NameClaims } from "../lifecycle/mod.ts";
-import type { RemoteRoutes, Router } from "../router/mod.ts";
+import type { NameClaims, RemoteRoutes, Router } from "../router/mod.ts";
 import type { ClusterConfig } from "../config/mod.ts";
 import type { Member } from "./membership.ts";
 import type { NodeIdentity } from "./node_identity.ts";

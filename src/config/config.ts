@@ -6,9 +6,8 @@
 import { join } from "node:path";
 import { type ClusterConfig, parseClusterConfig } from "./cluster_config.ts";
 import { defaultMcpConfig, type McpConfig, parseMcpConfig } from "./mcp_config.ts";
-import { type AgentLimits, DEFAULT_LIMITS, resolveLimits } from "../runtime/mod.ts";
-import { parseAllowlist } from "../outside/mod.ts";
-import { LOG_LEVELS, type LogLevel } from "../telemetry/mod.ts";
+import { type AgentLimits, DEFAULT_LIMITS, resolveLimits } from "./agent_limits.ts";
+import { ENV_NAMES, type LogLevel, parseSetting, SECRET_SETTINGS, SETTINGS } from "./settings.ts";
 
 /** Everything a node needs to start. */
 export interface CaxtonConfig {
@@ -118,226 +117,65 @@ export function defaultConfig(): CaxtonConfig {
   };
 }
 
-const _ENV: Record<string, keyof CaxtonConfig> = {
-  CAXTON_DATA_DIR: "dataDir",
-  CAXTON_HOST: "host",
-  CAXTON_PORT: "port",
-  CAXTON_WORKERS: "workers",
-  CAXTON_WATCHDOG_MS: "watchdogMs",
-  CAXTON_MAILBOX_CAPACITY: "mailboxCapacity",
-  CAXTON_LOG_LEVEL: "logLevel",
-  CAXTON_MESSAGE_LOG: "messageLog",
-  CAXTON_CORS_ORIGINS: "corsOrigins",
-  CAXTON_MAX_REQUEST_BYTES: "maxRequestBytes",
-  CAXTON_API_TOKEN: "apiToken",
-  CAXTON_TRACING: "tracing",
-  CAXTON_TRACE_SAMPLE_RATIO: "traceSampleRatio",
-  // Fan-out and retention (issue 13).
-  CAXTON_MAX_RECEIVERS: "maxReceivers",
-  CAXTON_MESSAGE_LOG_MAX_AGE_MS: "messageLogMaxAgeMs",
-  CAXTON_MESSAGE_LOG_MAX_BYTES: "messageLogMaxBytes",
-  CAXTON_MESSAGE_LOG_PRUNE_INTERVAL_MS: "messageLogPruneIntervalMs",
-  CAXTON_SEND_QUOTA: "sendQuota",
-  CAXTON_SEND_QUOTA_INTERVAL_MS: "sendQuotaIntervalMs",
-  CAXTON_SATURATION_BACKLOG: "saturationBacklog",
-  CAXTON_SATURATION_MS: "saturationMs",
-  CAXTON_WEBHOOK_ALLOW_PRIVATE: "webhookAllowPrivate",
-  CAXTON_WEBHOOK_ALLOWLIST: "webhookAllowlist",
-  CAXTON_CLUSTER: "cluster",
-};
-/** Cluster: `CAXTON_NODE_NAME` / `--node-name` set `cluster.name`. */
-const _NODE_NAME_ENV = "CAXTON_NODE_NAME";
-
-function _integer(value: unknown, key: string, source: string, min: number, max: number): number {
-  const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
-  if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(
-      `Cannot use ${key}=${
-        JSON.stringify(value)
-      } from ${source}: expected an integer from ${min} to ${max}`,
-    );
-  }
-  return n;
+/** A refused value: the key, the value (undefined: not shown), where it came from, what was expected. */
+function _refusal(
+  key: string,
+  value: unknown,
+  source: string,
+  expected: string,
+  env?: string,
+): ConfigError {
+  const shown = value === undefined ? "" : `=${JSON.stringify(value)}`;
+  const by = env === undefined ? "" : ` (set by ${env})`;
+  return new ConfigError(`Cannot use ${key}${shown} from ${source}: ${expected}${by}`);
 }
 
-function _apply(config: CaxtonConfig, values: Record<string, unknown>, source: string): void {
+function _apply(
+  config: CaxtonConfig,
+  values: Record<string, unknown>,
+  source: string,
+  envNames: Record<string, string> = {},
+): void {
   for (const [key, value] of Object.entries(values)) {
     if (value === undefined) continue;
-    switch (key) {
-      case "dataDir":
-      case "host":
-        if (typeof value !== "string" || value === "") {
-          throw new ConfigError(
-            `Cannot use ${key}=${
-              JSON.stringify(value)
-            } from ${source}: expected a non-empty string`,
-          );
-        }
-        config[key] = value;
-        break;
-      case "port":
-        config.port = _integer(value, key, source, 0, 65_535);
-        break;
-      case "workers":
-        config.workers = _integer(value, key, source, 1, 256);
-        break;
-      case "watchdogMs":
-        config.watchdogMs = _integer(value, key, source, 100, 3_600_000);
-        break;
-      case "mailboxCapacity":
-        config.mailboxCapacity = _integer(value, key, source, 1, 10_000_000);
-        break;
-      case "logLevel":
-        if (!(LOG_LEVELS as readonly unknown[]).includes(value)) {
-          throw new ConfigError(
-            `Cannot use logLevel=${JSON.stringify(value)} from ${source}: use one of ${
-              LOG_LEVELS.join(", ")
-            }`,
-          );
-        }
-        config.logLevel = value as LogLevel;
-        break;
-      case "messageLog":
-        if (value !== "none" && value !== "log") {
-          throw new ConfigError(
-            `Cannot use messageLog=${
-              JSON.stringify(value)
-            } from ${source}: use "log" (durable) or "none" (memory only)`,
-          );
-        }
-        config.messageLog = value;
-        break;
-      case "corsOrigins": {
-        const origins = typeof value === "string"
-          ? value.split(",").map((o) => o.trim()).filter((o) => o !== "")
-          : value;
-        if (!Array.isArray(origins) || !origins.every((o) => typeof o === "string")) {
-          throw new ConfigError(
-            `Cannot use corsOrigins=${
-              JSON.stringify(value)
-            } from ${source}: expected a list of origins (comma-separated in the environment), or "*"`,
-          );
-        }
-        config.corsOrigins = origins;
-        break;
+    const env = envNames[key];
+    if (Object.hasOwn(SETTINGS, key)) {
+      const parsed = parseSetting(key as keyof typeof SETTINGS, value);
+      if (!parsed.ok) {
+        const hidden = SECRET_SETTINGS.has(key) || parsed.namesPart;
+        throw _refusal(key, hidden ? undefined : value, source, parsed.expected, env);
       }
-      case "maxRequestBytes":
-        config.maxRequestBytes = _integer(value, key, source, 1024, 1024 * 1024 * 1024);
-        break;
-      case "apiToken":
-        if (typeof value !== "string" || value.length < 8) {
-          throw new ConfigError(
-            `Cannot use apiToken from ${source}: expected a string of at least 8 characters`,
-          );
-        }
-        config.apiToken = value;
-        break;
-      case "tracing":
-        if (value !== true && value !== false && value !== "true" && value !== "false") {
-          throw new ConfigError(
-            `Cannot use tracing=${JSON.stringify(value)} from ${source}: use true or false`,
-          );
-        }
-        config.tracing = value === true || value === "true";
-        break;
-      case "traceSampleRatio": {
-        const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
-        if (typeof n !== "number" || !(n >= 0 && n <= 1)) {
-          throw new ConfigError(
-            `Cannot use traceSampleRatio=${
-              JSON.stringify(value)
-            } from ${source}: expected a number from 0 to 1 (0.01 samples one new trace in 100)`,
-          );
-        }
-        config.traceSampleRatio = n;
-        break;
-      }
-      case "limits":
-        try {
+      (config as unknown as Record<string, unknown>)[key] = parsed.value;
+      continue;
+    }
+    // Sections that merge over what is already set, each with its own parser.
+    try {
+      switch (key) {
+        case "limits":
           config.limits = resolveLimits(value as Record<string, unknown>, config.limits);
-        } catch (error) {
-          throw new ConfigError(`${(error as Error).message} (from ${source})`);
-        }
-        break;
-      // Fairness between agents (issue 13 item 5).
-      case "sendQuota":
-      case "saturationBacklog":
-        config[key] = _integer(value, key, source, 0, 1_000_000_000);
-        break;
-      case "sendQuotaIntervalMs":
-      case "saturationMs":
-        config[key] = _integer(value, key, source, 1, 3_600_000);
-        break;
-      case "mcp":
-        try {
+          break;
+        case "mcp":
           config.mcp = parseMcpConfig(value, config.mcp);
-        } catch (error) {
-          throw new ConfigError(`Cannot use ${(error as Error).message} (from ${source})`);
-        }
-        break;
-      // Fan-out and retention (issue 13).
-      case "maxReceivers":
-        config.maxReceivers = _integer(value, key, source, 1, 100_000);
-        break;
-      case "messageLogMaxAgeMs":
-        config.messageLogMaxAgeMs = _integer(value, key, source, 0, 100 * 365 * 86_400_000);
-        break;
-      case "messageLogMaxBytes":
-        config.messageLogMaxBytes = _integer(value, key, source, 0, Number.MAX_SAFE_INTEGER);
-        break;
-      case "messageLogPruneIntervalMs":
-        config.messageLogPruneIntervalMs = _integer(value, key, source, 10, 86_400_000);
-        break;
-      // Webhook address policy (issue 13).
-      case "webhookAllowPrivate":
-        if (value !== true && value !== false && value !== "true" && value !== "false") {
-          throw new ConfigError(
-            `Cannot use webhookAllowPrivate=${
-              JSON.stringify(value)
-            } from ${source}: use true or false`,
-          );
-        }
-        config.webhookAllowPrivate = value === true || value === "true";
-        break;
-      case "webhookAllowlist": {
-        const entries = typeof value === "string"
-          ? value.split(",").map((e) => e.trim()).filter((e) => e !== "")
-          : value;
-        if (!Array.isArray(entries) || !entries.every((e) => typeof e === "string")) {
-          throw new ConfigError(
-            `Cannot use webhookAllowlist=${
-              JSON.stringify(value)
-            } from ${source}: expected a list of CIDRs, addresses or host names (comma-separated in the environment)`,
-          );
-        }
-        try {
-          parseAllowlist(entries);
-        } catch (error) {
-          throw new ConfigError(
-            `Cannot use webhookAllowlist from ${source}: ${(error as Error).message}`,
-          );
-        }
-        config.webhookAllowlist = entries;
-        break;
-      }
-      // Cluster (docs/CLUSTER.md): servers as text or the whole object; nodeName is cluster.name.
-      case "cluster":
-      case "nodeName":
-        try {
+          break;
+        // Cluster (docs/CLUSTER.md): servers as text or the whole object; nodeName is cluster.name.
+        case "cluster":
+        case "nodeName":
           config.cluster = parseClusterConfig(
             key === "cluster" ? value : { name: value },
             config.cluster,
           );
-        } catch (error) {
-          throw new ConfigError(`Cannot use ${(error as Error).message} (from ${source})`);
-        }
-        break;
-      default:
-        throw new ConfigError(
-          `Cannot use setting "${key}" from ${source}: unknown; known settings are ${
-            [...Object.keys(defaultConfig()), "nodeName"].join(", ")
-          }`,
-        );
+          break;
+        default:
+          throw new ConfigError(
+            `Cannot use setting "${key}" from ${source}: unknown; known settings are ${
+              [...Object.keys(defaultConfig()), "nodeName"].join(", ")
+            }`,
+          );
+      }
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      const by = env === undefined ? "" : `, set by ${env}`;
+      throw new ConfigError(`Cannot use ${key}: ${(error as Error).message} (from ${source}${by})`);
     }
   }
 }
@@ -356,13 +194,15 @@ export function loadConfig(sources: ConfigSources = {}): CaxtonConfig {
   if (sources.file) _apply(config, sources.file.values, `config file "${sources.file.path}"`);
   if (sources.env) {
     const fromEnv: Record<string, unknown> = {};
-    for (const [name, key] of Object.entries(_ENV)) {
-      if (sources.env[name] !== undefined) fromEnv[key] = sources.env[name];
+    const envNames: Record<string, string> = {};
+    for (const [name, key] of Object.entries(ENV_NAMES)) {
+      if (sources.env[name] === undefined) continue;
+      fromEnv[key] = sources.env[name];
+      envNames[key] = name;
     }
     // Deno's exporter runs: Caxton's spans go with it unless CAXTON_TRACING says no.
     if (sources.env.OTEL_DENO === "true" && fromEnv.tracing === undefined) fromEnv.tracing = true;
-    if (sources.env[_NODE_NAME_ENV] !== undefined) fromEnv.nodeName = sources.env[_NODE_NAME_ENV];
-    _apply(config, fromEnv, "the environment");
+    _apply(config, fromEnv, "the environment", envNames);
   }
   if (sources.flags) _apply(config, sources.flags, "the command line");
   if (config.cluster && config.cluster.servers.length === 0) {

@@ -26,4 +26,17 @@ export type {
   StdioServerConfig,
 } from "./mcp_config.ts";
 export { DEFAULT_UNREACHABLE_MS, parseClusterConfig } from "./cluster_config.ts";
+// Agents' limits: settings of the node and of each deployment, enforced by src/runtime.
+export {
+  DEFAULT_LIMITS,
+  FUEL_PER_DEADLINE_MS,
+  InvalidLimitError,
+  MAX_DEADLINE_MS,
+  resolveLimits,
+} from "./agent_limits.ts";
+export type { AgentLimits, Isolation } from "./agent_limits.ts";
+export { LOG_LEVELS } from "./settings.ts";
+export { parseAddress, parseAllowlist } from "./webhook_allowlist.ts";
+export type { AllowlistEntry } from "./webhook_allowlist.ts";
+export type { LogLevel } from "./settings.ts";
 export type { ClusterConfig, ClusterTls } from "./cluster_config.ts";

@@ -16,7 +16,7 @@ import { AgentEffects } from "./effects.ts";
 import { KeyedLock } from "./keyed_lock.ts";
 import type { AgentCounters, LiveAgent } from "./live_agent.ts";
 import { ModuleBuilds } from "./module_builds.ts";
-import type { NameClaims } from "./name_claims.ts";
+import type { NameClaims } from "../router/mod.ts";
 
 /** Raised when no agent has the given name. */
 export class AgentNotFoundError extends Error {

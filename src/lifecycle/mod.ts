@@ -16,5 +16,3 @@ export { SaturationWatch } from "./saturation.ts";
 export type { SaturatedWorker } from "./saturation.ts";
 export { InvalidDeploymentError } from "./deploy_options.ts";
 export type { DeployOptions } from "./deploy_options.ts";
-export { AgentNameTakenError, NameRegistryUnavailableError } from "./name_claims.ts";
-export type { NameClaims } from "./name_claims.ts";

@@ -8,6 +8,7 @@
  * addresses a name resolves to each time a webhook is called.
  */
 import ipaddr from "ipaddr.js";
+import { type AllowlistEntry, parseAddress, parseAllowlist } from "../config/mod.ts";
 import { WebhookAddressRefusedError } from "./errors.ts";
 
 /** What the operator allows beyond public addresses. */
@@ -89,7 +90,7 @@ function _embeddedV4(address: ipaddr.IPv6): ipaddr.IPv4 | null {
 
 /** The class of an address webhooks may not reach by default, or null for a public one. */
 export function classifyAddress(text: string): AddressClass | null {
-  const address = _parse(text);
+  const address = parseAddress(text);
   if (address === null) return "reserved";
   return _classOf(address);
 }
@@ -104,38 +105,6 @@ function _classOf(address: _Address): AddressClass | null {
   }
   const table = address.kind() === "ipv4" ? _V4_CLASSES : _V6_CLASSES;
   return table[address.range()] ?? null;
-}
-
-function _parse(text: string): _Address | null {
-  const bare = text.startsWith("[") && text.endsWith("]") ? text.slice(1, -1) : text;
-  // Zone ids (fe80::1%eth0) name an interface; the address alone decides.
-  const unzoned = bare.replace(/%.*$/, "");
-  return ipaddr.isValid(unzoned) ? ipaddr.parse(unzoned) : null;
-}
-
-/** One parsed allowlist entry. */
-type _Allowed = { kind: "host"; host: string } | { kind: "cidr"; range: [_Address, number] };
-
-/** Parses allowlist entries; throws a TypeError naming the first that is none of CIDR, address or host name. */
-export function parseAllowlist(entries: readonly string[]): _Allowed[] {
-  return entries.map((entry) => {
-    const text = entry.trim().toLowerCase();
-    if (text.includes("/")) {
-      try {
-        return { kind: "cidr", range: ipaddr.parseCIDR(text) };
-      } catch {
-        throw new TypeError(`"${entry}" is not a CIDR such as 10.0.0.0/8 or fd00::/8`);
-      }
-    }
-    const address = _parse(text);
-    if (address) {
-      return { kind: "cidr", range: [address, address.kind() === "ipv4" ? 32 : 128] };
-    }
-    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(text)) {
-      throw new TypeError(`"${entry}" is neither a CIDR, an IP address nor a host name`);
-    }
-    return { kind: "host", host: text };
-  });
 }
 
 /** Resolves a host name to its addresses (A and AAAA). */
@@ -167,7 +136,7 @@ export async function resolveWithDns(
 /** Decides, by policy, which addresses webhooks may reach. */
 export class AddressGuard {
   readonly #allowPrivate: boolean;
-  readonly #allowed: _Allowed[];
+  readonly #allowed: AllowlistEntry[];
   readonly #resolve: Resolve;
 
   /** Throws a TypeError for an allowlist entry it cannot read. */
@@ -190,7 +159,7 @@ export class AddressGuard {
     if (this.#allowPrivate || this.#hostAllowed(host)) return;
     const named = _classOfName(host);
     if (named) throw new WebhookAddressRefusedError(url.href, host, named);
-    const address = _parse(host);
+    const address = parseAddress(host);
     if (address) this.#check(url, host, address);
   }
 
@@ -203,12 +172,12 @@ export class AddressGuard {
   async addressesFor(url: URL, signal?: AbortSignal): Promise<string[]> {
     this.checkHost(url);
     const host = _hostOf(url);
-    const literal = _parse(host);
+    const literal = parseAddress(host);
     if (literal) return [literal.toString()];
     const addresses = await this.#resolve(host, signal);
     if (this.#allowPrivate || this.#hostAllowed(host)) return addresses;
     for (const text of addresses) {
-      const address = _parse(text);
+      const address = parseAddress(text);
       if (address === null) throw new WebhookAddressRefusedError(url.href, text, "reserved");
       this.#check(url, text, address);
     }

@@ -9,7 +9,7 @@ export type { ParticipantView } from "./participants.ts";
 export { Participant } from "./participant.ts";
 export type { ParticipantOptions } from "./participant.ts";
 export type { GiveUp, WebhookOptions } from "./webhook.ts";
-export { AddressGuard, classifyAddress, parseAllowlist } from "./address_guard.ts";
+export { AddressGuard, classifyAddress } from "./address_guard.ts";
 export type { AddressClass, WebhookAddressPolicy } from "./address_guard.ts";
 export { RequestBroker } from "./broker.ts";
 export type { RequestOptions } from "./broker.ts";

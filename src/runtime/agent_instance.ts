@@ -6,7 +6,7 @@
 import { nextTraceparent } from "../acl/mod.ts";
 import { MAX_CAPABILITY_BYTES, parseRegisteredCapability } from "./capability.ts";
 import { FuelMeter, REFUEL_IMPORT } from "./fuel_meter.ts";
-import type { AgentLimits } from "./limits.ts";
+import type { AgentLimits } from "../config/mod.ts";
 import type { Effects, RunFailureCode } from "./worker_protocol.ts";
 import { failedRun, type RunFailure, trapFailure } from "./run_failure.ts";
 

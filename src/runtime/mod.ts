@@ -10,9 +10,9 @@ export {
   InvalidLimitError,
   MAX_DEADLINE_MS,
   resolveLimits,
-} from "./limits.ts";
+} from "../config/mod.ts";
 export { firstSlice, FUEL_SLICE, METERING_VERSION } from "./fuel_meter.ts";
-export type { AgentLimits, Isolation } from "./limits.ts";
+export type { AgentLimits, Isolation } from "../config/mod.ts";
 export { AgentLoadError, WorkerPool } from "./worker_pool.ts";
 export type {
   DeliverOptions,

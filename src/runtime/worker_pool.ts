@@ -8,7 +8,7 @@
  */
 import { DeliveryBatcher } from "./delivery_batcher.ts";
 import { DirectControl, type DirectSpec } from "./direct_control.ts";
-import type { AgentLimits, Isolation } from "./limits.ts";
+import type { AgentLimits, Isolation } from "../config/mod.ts";
 import { AgentLoadError, PendingLoads } from "./pending_loads.ts";
 import { Placement } from "./placement.ts";
 import type {

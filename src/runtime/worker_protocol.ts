@@ -2,7 +2,7 @@
  * The typed protocol between the main thread and an agent worker: one
  * discriminated union per direction, correlated by ids. Nothing else crosses.
  */
-import type { AgentLimits } from "./limits.ts";
+import type { AgentLimits } from "../config/mod.ts";
 
 /**
  * One message for one agent instance. `seq` is unique per instance; 0 marks

@@ -3,10 +3,11 @@
  * spans (see attributes.ts) so a log line and its trace can be joined.
  */
 import { trace } from "@opentelemetry/api";
+import { LOG_LEVELS, type LogLevel } from "../config/mod.ts";
 
-/** Log levels, lowest first. Agent `log` levels 0..4 map onto these. */
-export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;
-export type LogLevel = typeof LOG_LEVELS[number];
+// The levels are a setting: config owns them, so config imports nothing from here.
+export { LOG_LEVELS };
+export type { LogLevel };
 
 /** Where Caxton's components write what happened. */
 export interface Logger {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { openStore, restoreDatabase, verifyBackup } from "../../src/store/mod.ts";
-import { DEFAULT_LIMITS } from "../../src/runtime/limits.ts";
+import { DEFAULT_LIMITS } from "../../src/config/mod.ts";
 
 function tempDir(): string {
   return Deno.makeTempDirSync({ prefix: "caxton-store-" });

@@ -1,5 +1,7 @@
 /**
- * Cluster-wide agent names: before a node takes a new name it claims it
+ * The router's seam for names, beside `RemoteRoutes` for messages
+ * (remote.ts): the lifecycle claims through it, a cluster implements it, so
+ * neither imports the other. Cluster-wide agent names: before a node takes a new name it claims it
  * (src/cluster implements this with compare-and-set in NATS KV); it gives
  * the name back when the agent is removed. Standalone, nothing is claimed.
  */
