@@ -59,6 +59,11 @@ export class Participant {
     return this.#subscribers.size;
   }
 
+  /** Long polls waiting for a message now. */
+  get pollers(): number {
+    return this.#pollers.length;
+  }
+
   /** The router's inbox for this participant. Throws {@linkcode MailboxFullError} when full. */
   receive(message: AclMessage): void {
     if (this.#refusals.take(message)) return;

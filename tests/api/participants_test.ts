@@ -148,7 +148,8 @@ Deno.test("closing the node ends open streams and long polls, so shutdown never 
     const stream = await openEvents(`${n.api}/participants/late/stream`);
     const tail = await openEvents(`${n.api}/messages/tail`);
     const poll = call(`${n.api}/participants/late/messages?wait=60000`);
-    await new Promise((r) => setTimeout(r, 50));
+    // The stream and tail are open once their first bytes arrived; the poll once it waits.
+    await until(() => n.node.participants.get("late").pollers === 1, "the long poll to wait");
     await n.node.close();
     assert.equal(await stream.next(), null, "the stream ended");
     assert.equal(await tail.next(), null, "the tail ended");

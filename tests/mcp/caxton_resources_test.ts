@@ -5,14 +5,11 @@
  * lasts).
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { agentBytes, startTestNode, tempDataDir, until } from "../_support/node.ts";
-
-const CLI = fileURLToPath(new URL("../../cli.ts", import.meta.url));
+import { connectStdioMcp } from "../_support/mcp_stdio.ts";
 
 Deno.test("agents and conversations are resources a client lists and reads", async () => {
   using data = tempDataDir();
@@ -86,40 +83,32 @@ Deno.test("over stdio, logging/setLevel is honoured: below the level nothing is 
     await using node = await startTestNode({ dataDir: data.path });
     await node.agents.deploy("echo", agentBytes("echo_as"));
   }
-  const transport = new StdioClientTransport({
-    command: Deno.execPath(),
-    args: ["run", "--unstable-worker-options", "-A", CLI, "mcp", "--data-dir", data.path],
-    env: { CAXTON_LOG_LEVEL: "error", CAXTON_WORKERS: "1" },
-    stderr: "pipe",
-  });
-  const client = new Client({ name: "test-llm", version: "1.0.0" });
   const received: { level: string; data: unknown }[] = [];
-  client.setNotificationHandler(
-    LoggingMessageNotificationSchema,
-    (n: { params: { level: string; data?: unknown } }) => {
-      received.push({ level: n.params.level, data: n.params.data });
-    },
-  );
-  await client.connect(transport);
-  try {
-    assert.ok(client.getServerCapabilities()?.logging, "the server declares logging");
-    await client.setLoggingLevel("warning");
-    // Answered (info) and sent (debug): both below warning.
-    await client.callTool({ name: "request", arguments: { receiver: "echo", content: "a" } });
-    // Answered with a failure (no such agent): a warning, the positive signal that notifications flow.
-    await client.callTool({ name: "request", arguments: { receiver: "nobody", content: "b" } });
-    await until(() => received.length > 0, "a warning notification");
-    assert.deepEqual(received.map((r) => r.level), ["warning"]);
-    assert.match(String(received[0]!.data), /"nobody" answered failure/);
+  await using mcp = await connectStdioMcp(data.path, {
+    beforeConnect: (client) =>
+      client.setNotificationHandler(
+        LoggingMessageNotificationSchema,
+        (n: { params: { level: string; data?: unknown } }) => {
+          received.push({ level: n.params.level, data: n.params.data });
+        },
+      ),
+  });
+  const client = mcp.client;
+  assert.ok(client.getServerCapabilities()?.logging, "the server declares logging");
+  await client.setLoggingLevel("warning");
+  // Answered (info) and sent (debug): both below warning.
+  await client.callTool({ name: "request", arguments: { receiver: "echo", content: "a" } });
+  // Answered with a failure (no such agent): a warning, the positive signal that notifications flow.
+  await client.callTool({ name: "request", arguments: { receiver: "nobody", content: "b" } });
+  await until(() => received.length > 0, "a warning notification");
+  assert.deepEqual(received.map((r) => r.level), ["warning"]);
+  assert.match(String(received[0]!.data), /"nobody" answered failure/);
 
-    received.length = 0;
-    await client.setLoggingLevel("debug");
-    await client.callTool({ name: "request", arguments: { receiver: "echo", content: "c" } });
-    await until(() => received.length >= 2, "debug and info notifications");
-    assert.deepEqual(received.map((r) => r.level), ["debug", "info"]);
-    assert.match(String(received[0]!.data), /sent request to "echo"/);
-    assert.match(String(received[1]!.data), /"echo" answered inform/);
-  } finally {
-    await client.close();
-  }
+  received.length = 0;
+  await client.setLoggingLevel("debug");
+  await client.callTool({ name: "request", arguments: { receiver: "echo", content: "c" } });
+  await until(() => received.length >= 2, "debug and info notifications");
+  assert.deepEqual(received.map((r) => r.level), ["debug", "info"]);
+  assert.match(String(received[0]!.data), /sent request to "echo"/);
+  assert.match(String(received[1]!.data), /"echo" answered inform/);
 });

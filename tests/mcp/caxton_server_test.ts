@@ -7,9 +7,9 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { defaultMcpConfig } from "../../src/mcp/mod.ts";
 import { agentBytes, startTestNode, tempDataDir, until } from "../_support/node.ts";
+import { connectStdioMcp } from "../_support/mcp_stdio.ts";
 import { startHttpToolServer } from "./_servers.ts";
 
 const CLI = fileURLToPath(new URL("../../cli.ts", import.meta.url));
@@ -144,27 +144,19 @@ Deno.test("over stdio with `caxton mcp`: the SDK client drives a node in a child
     await using node = await startTestNode({ dataDir: data.path });
     await node.agents.deploy("echo", agentBytes("echo_as"));
   }
-  const transport = new StdioClientTransport({
-    command: Deno.execPath(),
-    args: ["run", "--unstable-worker-options", "-A", CLI, "mcp", "--data-dir", data.path],
-    env: { CAXTON_LOG_LEVEL: "error", CAXTON_WORKERS: "1" },
-    stderr: "pipe",
-  });
-  let stderr = "";
-  transport.stderr?.on("data", (chunk: Uint8Array) => stderr += new TextDecoder().decode(chunk));
-  const client = new Client({ name: "test-llm", version: "1.0.0" });
-  await client.connect(transport);
+  const mcp = await connectStdioMcp(data.path);
   try {
-    const { agents } = await call(client, "list_agents") as {
+    const { agents } = await call(mcp.client, "list_agents") as {
       agents: { name: string; state: string }[];
     };
     assert.deepEqual(agents.map((a) => [a.name, a.state]), [["echo", "running"]]);
-    const asked = await call(client, "request", { receiver: "echo", content: "over stdio" });
+    const asked = await call(mcp.client, "request", { receiver: "echo", content: "over stdio" });
     assert.equal((asked.reply as { content: unknown }).content, "over stdio");
   } finally {
-    await client.close();
+    await mcp[Symbol.asyncDispose]();
   }
-  assert.doesNotMatch(stderr, /"level":"error"/);
+  // Read once the child has ended: errors at shutdown count too.
+  assert.doesNotMatch(mcp.stderr(), /"level":"error"/);
 });
 
 Deno.test("GET /api/v1/tools and `caxton tool list` show the tools and their call counters", async () => {
