@@ -175,7 +175,9 @@ function _apply(
     } catch (error) {
       if (error instanceof ConfigError) throw error;
       const by = env === undefined ? "" : `, set by ${env}`;
-      throw new ConfigError(`Cannot use ${key}: ${(error as Error).message} (from ${source}${by})`);
+      // The section's parser names the field at fault (`mcp.servers.x`, `limit "deadlineMs"`).
+      const what = (error as Error).message.replace(/^Cannot use /, "");
+      throw new ConfigError(`Cannot use ${what} (from ${source}${by})`);
     }
   }
 }
