@@ -25,7 +25,11 @@ type _Request = Partial<Omit<AclMessage, "sender" | "receiver">>;
 
 const _MAX_TIMEOUT_MS = 300_000;
 
-/** A bad field of the message a client sends is an invalid message, as for any message. */
+/**
+ * A bad field of the message a client sends is an invalid message, as for any
+ * message (a bad query parameter stays `bad_query`). A route's own hook
+ * replaces the app's, so it must answer every target.
+ */
 const _messageProblem = validationProblem(() => "invalid_message");
 
 /** The job's own fields are bad requests; the message's, invalid messages. */
@@ -110,7 +114,7 @@ export function requestRoutes(deps: ApiDeps): OpenAPIHono {
       ).finally(end);
       return { [Symbol.dispose]: () => aborted.abort() };
     });
-  }, (result) => result.target === "json" ? _messageProblem(result) : undefined);
+  }, _messageProblem);
   return app;
 }
 

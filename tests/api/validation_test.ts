@@ -16,6 +16,10 @@ Deno.test("a refused query parameter names the parameter, the value and what is 
   assertProblem(res, 400, "bad_query");
   assert.equal(res.body.field, "after");
   assert.match(res.body.detail, /after="-3": expected an integer from 0 to/);
+  // A route with its own hook for the body still refuses its query as bad_query (found by fuzzing).
+  const timeout = await call(`${n.api}/agents/echo/request?timeout=process`, { method: "POST" });
+  assertProblem(timeout, 400, "bad_query");
+  assert.equal(timeout.body.field, "timeout");
   const wait = await call(`${n.api}/participants/nobody/messages?wait=soon`);
   assertProblem(wait, 400, "bad_query");
   assert.equal(wait.body.field, "wait");
