@@ -15,6 +15,7 @@ import {
 } from "./src/config/mod.ts";
 import { AgentManager, SaturationWatch } from "./src/lifecycle/mod.ts";
 import { type Cluster, startCluster } from "./src/cluster/mod.ts";
+import { CapabilityIndex, CapabilityRouter, DirectoryFacilitator } from "./src/directory/mod.ts";
 
 import { CaxtonMcp, mcpHostnames, type ToolCallRecord, ToolGateway } from "./src/mcp/mod.ts";
 import { DeliveryCounter, JobRunner, ParticipantHub, RequestBroker } from "./src/outside/mod.ts";
@@ -50,6 +51,8 @@ export interface CaxtonNode {
   /** Checks conversations that name a FIPA interaction protocol as their messages are routed. */
   readonly protocols: ProtocolMonitor;
   readonly agents: AgentManager;
+  /** What agents offer (docs/DISCOVERY.md): searched by the API, the CLI and `df`. */
+  readonly directory: CapabilityIndex;
   /** The configured MCP servers' tools, reachable by agents at `tool:<server>/<tool>`. */
   readonly tools: ToolGateway;
   /** Caxton as an MCP server (`/mcp` on the API, `caxton mcp` on stdio). */
@@ -168,7 +171,11 @@ export async function startNode(
     sendQuota: { messages: config.sendQuota, intervalMs: config.sendQuotaIntervalMs },
   });
   router.onAllTaps((any) => pool.observe(any));
-  const agents = new AgentManager({
+  // The directory reads each provider's state and load from the manager at search time.
+  const directory = new CapabilityIndex((name) => agents.providerStatus(name));
+  router.setCapabilityRoutes(new CapabilityRouter(directory));
+  const agents: AgentManager = new AgentManager({
+    directory,
     store,
     pool,
     router,
@@ -182,6 +189,11 @@ export async function startNode(
     ...(telemetry ? { telemetry } : {}),
     ...(cluster ? { names: cluster } : {}),
   });
+  new DirectoryFacilitator(router, directory, {
+    has: (name) => agents.providerStatus(name) !== undefined,
+    declareCapability: (name, capability) => agents.declareCapability(name, capability),
+    withdrawCapability: (name, capability) => agents.withdrawCapability(name, capability),
+  }).attach();
   clusterLocal.load = () => {
     const list = agents.list();
     return { agents: list.length, load: list.reduce((n, a) => n + a.mailboxDepth, 0) };
@@ -269,6 +281,7 @@ export async function startNode(
       mcp,
       maxReceivers: config.maxReceivers,
       cluster,
+      directory,
     }, {
       corsOrigins: config.corsOrigins,
       maxRequestBytes: config.maxRequestBytes,
@@ -358,6 +371,7 @@ export async function startNode(
     router,
     protocols,
     agents,
+    directory,
     tools,
     mcp,
     participants,

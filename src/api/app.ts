@@ -8,6 +8,7 @@ import { cors } from "hono/cors";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { agentRoutes } from "./agents.ts";
 import { backupRoutes } from "./backup.ts";
+import { capabilityRoutes } from "./capabilities.ts";
 import { bearerToken } from "./auth.ts";
 import { clusterRoutes, forwardToOwner } from "./cluster.ts";
 import { healthRoutes } from "./health.ts";
@@ -88,6 +89,7 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Hono {
   app.route("/api/v1/tools", toolRoutes(deps));
   app.route("/mcp", mcpRoutes(deps));
   app.route("/api/v1/cluster", clusterRoutes(deps));
+  app.route("/api/v1/capabilities", capabilityRoutes(deps));
   app.notFound((c) =>
     problemResponse(
       problem(

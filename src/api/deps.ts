@@ -1,6 +1,7 @@
 /** What the HTTP layer needs from the node. */
 import type { AgentManager, SaturationWatch } from "../lifecycle/mod.ts";
 import type { Cluster } from "../cluster/mod.ts";
+import type { CapabilityIndex } from "../directory/mod.ts";
 import type { DeliveryCounter, JobRunner, ParticipantHub, RequestBroker } from "../outside/mod.ts";
 import type { Router } from "../router/mod.ts";
 import type { CaxtonMcp, ToolGateway } from "../mcp/mod.ts";
@@ -37,6 +38,8 @@ export interface ApiDeps {
   maxReceivers?: number;
   /** Cluster membership (`GET /api/v1/cluster`, `/ready`); null or absent standalone. */
   cluster?: Cluster | null;
+  /** The capability directory (`GET /api/v1/capabilities`). */
+  directory?: CapabilityIndex;
 }
 
 /** HTTP settings of {@linkcode createApp}. */

@@ -20,6 +20,7 @@ import {
   sse as _sse,
 } from "./openapi_parts.ts";
 import { NODE_PATHS } from "./openapi_node.ts";
+import { DISCOVERY_PATHS } from "./openapi_discovery.ts";
 
 /** Builds the document for server version `version`. */
 export function openApiDocument(version: string): Record<string, unknown> {
@@ -40,6 +41,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       { name: "agents", description: "Deploy and run WebAssembly agents" },
       { name: "messages", description: "FIPA ACL messages and conversations" },
       { name: "participants", description: "Outside participants ext:<name>" },
+      { name: "capabilities", description: "The capability directory (docs/DISCOVERY.md)" },
       { name: "services", description: "Agents as services: request/reply and jobs" },
       {
         name: "tools",
@@ -361,6 +363,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       },
       // Issue 14: agent state, conversation traces, backup.
       ...NODE_PATHS,
+      ...DISCOVERY_PATHS,
       "/api/v1/jobs/{id}": {
         parameters: [{
           name: "id",

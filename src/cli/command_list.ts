@@ -6,6 +6,7 @@
 import type { Command } from "./command_types.ts";
 import { AGENT_COMMANDS } from "./commands/agent.ts";
 import { AGENT_STATE_COMMANDS } from "./commands/agent_state.ts";
+import { CAPABILITY_COMMANDS } from "./commands/capability.ts";
 import { CLUSTER_COMMANDS } from "./commands/cluster.ts";
 import { completionCommand } from "./commands/completion.ts";
 import { MCP_COMMANDS } from "./commands/mcp.ts";
@@ -23,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
   ...MESSAGE_COMMANDS,
   ...SERVER_COMMANDS,
   ...CLUSTER_COMMANDS,
+  ...CAPABILITY_COMMANDS,
   ...TRACE_COMMANDS,
   ...MCP_COMMANDS,
   ...NODE_COMMANDS.filter((c) => c.noun !== "serve"),

@@ -14,9 +14,18 @@ import {
 } from "../acl/mod.ts";
 import type { Envelope, Router } from "../router/mod.ts";
 import type { Effects } from "../runtime/mod.ts";
-import type { Store } from "../store/mod.ts";
+import type { CapabilityRecord, Store } from "../store/mod.ts";
 import { LOG_LEVELS, type Logger } from "../telemetry/mod.ts";
 import type { LiveAgent } from "./live_agent.ts";
+
+/**
+ * Where the node's capability directory learns what each agent declares
+ * (src/directory); whether a provider is live it asks the manager at search time.
+ */
+export interface DirectoryListing {
+  set(agent: string, capabilities: readonly CapabilityRecord[]): void;
+  remove(agent: string): void;
+}
 
 /** Applies agents' effects for the manager. */
 export class AgentEffects {
@@ -24,17 +33,19 @@ export class AgentEffects {
   readonly #router: Router;
   readonly #log: Logger;
   readonly #maxReceivers: number;
+  readonly #directory: DirectoryListing | undefined;
 
   constructor(
     store: Store,
     router: Router,
     log: Logger,
-    options: { maxReceivers?: number } = {},
+    options: { maxReceivers?: number; directory?: DirectoryListing } = {},
   ) {
     this.#store = store;
     this.#router = router;
     this.#log = log;
     this.#maxReceivers = options.maxReceivers ?? DEFAULT_MAX_RECEIVERS;
+    this.#directory = options.directory;
   }
 
   /**
@@ -61,16 +72,10 @@ export class AgentEffects {
       // a bare name (caxton_init again after a restart) keeps what a deployment declared.
       const byName = new Map(live.record.capabilityDetails.map((c) => [c.name, c]));
       for (const declared of effects.capabilities) {
-        const bare = declared.description === undefined && declared.example === undefined;
+        const bare = Object.keys(declared).length === 1;
         if (!bare || !byName.has(declared.name)) byName.set(declared.name, declared);
       }
-      const details = [...byName.values()];
-      store.agents.setCapabilities(live.record.id, details);
-      live.record = {
-        ...live.record,
-        capabilities: details.map((c) => c.name),
-        capabilityDetails: details,
-      };
+      this.setCapabilities(live, [...byName.values()]);
     }
     for (const line of effects.logs) {
       this.#log.log(
@@ -99,6 +104,17 @@ export class AgentEffects {
       if (handledAs) message.traceparent = handledAs;
       this.#router.route(message, cause);
     }
+  }
+
+  /** Persists the agent's whole list of capabilities and tells the directory. */
+  setCapabilities(live: LiveAgent, details: CapabilityRecord[]): void {
+    this.#store.agents.setCapabilities(live.record.id, details);
+    live.record = {
+      ...live.record,
+      capabilities: details.map((c) => c.name),
+      capabilityDetails: details,
+    };
+    this.#directory?.set(live.record.name, details);
   }
 
   /** The message was valid but goes nowhere: the sender hears why, as from any failed delivery. */

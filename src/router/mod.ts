@@ -10,3 +10,5 @@ export { ProtocolMonitor } from "./protocol_monitor.ts";
 export type { ConversationViolation, ProtocolMonitorOptions } from "./protocol_monitor.ts";
 export { NodeUnreachableError } from "./remote.ts";
 export type { RemoteRoutes } from "./remote.ts";
+export { CAPABILITY_PREFIX } from "./capability_routes.ts";
+export type { CapabilityRoutes } from "./capability_routes.ts";

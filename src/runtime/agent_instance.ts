@@ -258,7 +258,7 @@ export class AgentInstance {
         const all = this.#effects.capabilities;
         const known = all.findIndex((c) => c.name === declared.name);
         if (known < 0) all.push(declared);
-        else if (declared.description !== undefined || declared.example !== undefined) {
+        else if (Object.keys(declared).length > 1) {
           all[known] = declared;
         }
         return HostCode.ok;

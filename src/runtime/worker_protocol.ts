@@ -54,6 +54,12 @@ export interface CapabilityDeclaration {
   name: string;
   description?: string;
   example?: unknown;
+  /** Its version, `MAJOR[.MINOR[.PATCH]]` (searched by range, docs/DISCOVERY.md). */
+  version?: string;
+  /** Flat facts a search can match, e.g. `{"from":"en","to":"fr"}`. */
+  attributes?: Record<string, string | number | boolean>;
+  /** What a call costs, in the provider's own unit (a search can cap it). */
+  cost?: number;
 }
 
 /**
