@@ -16,6 +16,7 @@ import {
 import { AgentManager, SaturationWatch } from "./src/lifecycle/mod.ts";
 import { type Cluster, startCluster } from "./src/cluster/mod.ts";
 import { CapabilityIndex, CapabilityRouter, DirectoryFacilitator } from "./src/directory/mod.ts";
+import { TimerService } from "./src/timers/mod.ts";
 
 import { CaxtonMcp, mcpHostnames, type ToolCallRecord, ToolGateway } from "./src/mcp/mod.ts";
 import { DeliveryCounter, JobRunner, ParticipantHub, RequestBroker } from "./src/outside/mod.ts";
@@ -53,6 +54,8 @@ export interface CaxtonNode {
   readonly agents: AgentManager;
   /** What agents offer (docs/DISCOVERY.md): searched by the API, the CLI and `df`. */
   readonly directory: CapabilityIndex;
+  /** Durable timers and reminders (docs/TIMERS.md). */
+  readonly timers: TimerService;
   /** The configured MCP servers' tools, reachable by agents at `tool:<server>/<tool>`. */
   readonly tools: ToolGateway;
   /** Caxton as an MCP server (`/mcp` on the API, `caxton mcp` on stdio). */
@@ -174,8 +177,11 @@ export async function startNode(
   // The directory reads each provider's state and load from the manager at search time.
   const directory = new CapabilityIndex((name) => agents.providerStatus(name));
   router.setCapabilityRoutes(new CapabilityRouter(directory));
+  // Timers fire through the router; their deliveries are logged as they fire.
+  const timers = new TimerService(store, router, { log });
   const agents: AgentManager = new AgentManager({
     directory,
+    timers,
     store,
     pool,
     router,
@@ -282,6 +288,7 @@ export async function startNode(
       maxReceivers: config.maxReceivers,
       cluster,
       directory,
+      timers,
     }, {
       corsOrigins: config.corsOrigins,
       maxRequestBytes: config.maxRequestBytes,
@@ -306,6 +313,8 @@ export async function startNode(
     config.messageLog === "log" ? store.messages.unfinished() : [],
   );
   const resumedJobs = jobs.resume();
+  // Once agents are back: timers due while the node was down fire now, marked late.
+  timers.start();
   // Message log retention by age and size (issue 13), off the message path.
   const retention = config.messageLog === "log"
     ? new LogRetention(store.messages, {
@@ -342,6 +351,8 @@ export async function startNode(
     stopping ??= (async () => {
       // Streams and long polls end, waiting requests are told, then mailboxes drain.
       closing.abort();
+      // First: a timer fired into draining agents would be refused and lost.
+      timers.close();
       await retention?.close();
       await participants.close();
       broker.close();
@@ -372,6 +383,7 @@ export async function startNode(
     protocols,
     agents,
     directory,
+    timers,
     tools,
     mcp,
     participants,

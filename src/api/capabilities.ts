@@ -12,6 +12,7 @@ import {
 } from "../directory/mod.ts";
 import type { ApiDeps } from "./deps.ts";
 import { problem, problemResponse } from "./problem_details.ts";
+import { problemResponseOf } from "./zod_problem.ts";
 
 const _Query = z.object({
   name: z.string().optional().openapi({
@@ -43,14 +44,6 @@ export const ProviderSchema = z.object({
   load: z.number().int().openapi({ description: "Messages waiting in its mailbox" }),
 }).openapi("Provider");
 
-const _Problem = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number(),
-  detail: z.string(),
-  remedy: z.string(),
-}).openapi("CapabilityProblem");
-
 const _search = createRoute({
   method: "get",
   path: "/",
@@ -67,10 +60,7 @@ const _search = createRoute({
         },
       },
     },
-    400: {
-      description: "A malformed search",
-      content: { "application/problem+json": { schema: _Problem } },
-    },
+    400: problemResponseOf("A malformed search"),
   },
 });
 

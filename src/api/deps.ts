@@ -2,6 +2,7 @@
 import type { AgentManager, SaturationWatch } from "../lifecycle/mod.ts";
 import type { Cluster } from "../cluster/mod.ts";
 import type { CapabilityIndex } from "../directory/mod.ts";
+import type { TimerService } from "../timers/mod.ts";
 import type { DeliveryCounter, JobRunner, ParticipantHub, RequestBroker } from "../outside/mod.ts";
 import type { Router } from "../router/mod.ts";
 import type { CaxtonMcp, ToolGateway } from "../mcp/mod.ts";
@@ -40,6 +41,8 @@ export interface ApiDeps {
   cluster?: Cluster | null;
   /** The capability directory (`GET /api/v1/capabilities`). */
   directory?: CapabilityIndex;
+  /** Durable timers (`/api/v1/agents/{name}/timers`). */
+  timers?: TimerService;
 }
 
 /** HTTP settings of {@linkcode createApp}. */

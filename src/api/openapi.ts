@@ -20,7 +20,7 @@ import {
   sse as _sse,
 } from "./openapi_parts.ts";
 import { NODE_PATHS } from "./openapi_node.ts";
-import { DISCOVERY_PATHS } from "./openapi_discovery.ts";
+import { DISCOVERY_PATHS, TIMER_PATHS } from "./openapi_discovery.ts";
 
 /** Builds the document for server version `version`. */
 export function openApiDocument(version: string): Record<string, unknown> {
@@ -364,6 +364,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       // Issue 14: agent state, conversation traces, backup.
       ...NODE_PATHS,
       ...DISCOVERY_PATHS,
+      ...TIMER_PATHS,
       "/api/v1/jobs/{id}": {
         parameters: [{
           name: "id",

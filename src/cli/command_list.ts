@@ -14,6 +14,7 @@ import { MESSAGE_COMMANDS } from "./commands/message.ts";
 import { NODE_COMMANDS } from "./commands/node.ts";
 import { SCAFFOLD_COMMANDS } from "./commands/scaffold.ts";
 import { SERVER_COMMANDS } from "./commands/server.ts";
+import { TIMER_COMMANDS } from "./commands/timer.ts";
 import { TRACE_COMMANDS } from "./commands/trace.ts";
 
 export const COMMANDS: readonly Command[] = [
@@ -25,6 +26,7 @@ export const COMMANDS: readonly Command[] = [
   ...SERVER_COMMANDS,
   ...CLUSTER_COMMANDS,
   ...CAPABILITY_COMMANDS,
+  ...TIMER_COMMANDS,
   ...TRACE_COMMANDS,
   ...MCP_COMMANDS,
   ...NODE_COMMANDS.filter((c) => c.noun !== "serve"),

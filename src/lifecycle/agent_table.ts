@@ -12,7 +12,7 @@ import { type AgentState, assertTransition } from "./agent_state.ts";
 import { DirectDelivery } from "./direct_delivery.ts";
 // Records are adopted here as lifecycle/runtime types: the guard that the shapes match.
 import "./stored_shapes.ts";
-import { AgentEffects, type DirectoryListing } from "./effects.ts";
+import { AgentEffects, type DirectoryListing, type TimerSink } from "./effects.ts";
 import { KeyedLock } from "./keyed_lock.ts";
 import type { AgentCounters, LiveAgent } from "./live_agent.ts";
 import { ModuleBuilds } from "./module_builds.ts";
@@ -56,6 +56,8 @@ export interface AgentManagerDeps {
   names?: NameClaims;
   /** The capability directory (src/directory), told what each agent declares. */
   directory?: DirectoryListing;
+  /** Durable timers (src/timers): what agents set commits with their state. */
+  timers?: TimerSink;
 }
 
 /** Every live agent, by name and by instance, with the moves shared by commands and events. */
@@ -78,6 +80,7 @@ export class AgentTable {
     this.effects = new AgentEffects(deps.store, deps.router, this.log, {
       maxReceivers: deps.maxReceivers,
       directory: deps.directory,
+      timers: deps.timers,
     });
   }
 

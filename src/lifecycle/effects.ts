@@ -13,10 +13,18 @@ import {
   TooManyReceiversError,
 } from "../acl/mod.ts";
 import type { Envelope, Router } from "../router/mod.ts";
-import type { Effects } from "../runtime/mod.ts";
+import type { Effects, TimerChange } from "../runtime/mod.ts";
 import type { CapabilityRecord, Store } from "../store/mod.ts";
 import { LOG_LEVELS, type Logger } from "../telemetry/mod.ts";
 import type { LiveAgent } from "./live_agent.ts";
+
+/** Where timers agents set are written (src/timers), inside the message's transaction. */
+export interface TimerSink {
+  /** Returns how many timers were refused over the agent's limit. */
+  apply(agentId: number, agent: string, changes: readonly TimerChange[]): number;
+  /** Called after the commit: re-arm for an earlier timer. */
+  wake(): void;
+}
 
 /**
  * Where the node's capability directory learns what each agent declares
@@ -34,13 +42,15 @@ export class AgentEffects {
   readonly #log: Logger;
   readonly #maxReceivers: number;
   readonly #directory: DirectoryListing | undefined;
+  readonly #timers: TimerSink | undefined;
 
   constructor(
     store: Store,
     router: Router,
     log: Logger,
-    options: { maxReceivers?: number; directory?: DirectoryListing } = {},
+    options: { maxReceivers?: number; directory?: DirectoryListing; timers?: TimerSink } = {},
   ) {
+    this.#timers = options.timers;
     this.#store = store;
     this.#router = router;
     this.#log = log;
@@ -59,13 +69,22 @@ export class AgentEffects {
     alongState?: () => void,
     cause?: Envelope,
     handledAs?: string,
-  ): void {
+  ): boolean {
     const store = this.#store;
-    if (effects.stateChanges.length > 0) {
+    const timers = effects.timers;
+    const transacted = effects.stateChanges.length > 0 || timers !== undefined;
+    if (transacted) {
+      // Timers commit with the state of the message that set them (docs/TIMERS.md).
+      let refused = 0;
       store.transaction(() => {
         store.state.apply(live.record.id, effects.stateChanges);
+        if (timers && this.#timers) {
+          refused = this.#timers.apply(live.record.id, live.record.name, timers);
+        }
         alongState?.();
       });
+      if (timers) this.#timers?.wake();
+      if (refused > 0) this.#timerLimit(live, refused, cause);
     }
     if (effects.capabilities.length > 0) {
       // By name: a later declaration replaces an earlier one, so a description can change;
@@ -104,6 +123,21 @@ export class AgentEffects {
       if (handledAs) message.traceparent = handledAs;
       this.#router.route(message, cause);
     }
+    return transacted;
+  }
+
+  /** Timers over the agent's limit were not set: the agent hears it from `caxton`. */
+  #timerLimit(live: LiveAgent, refused: number, cause?: Envelope): void {
+    const reply: AclMessage = {
+      performative: "failure",
+      sender: "caxton",
+      receiver: [live.record.name],
+      content: {
+        code: "timer_limit",
+        reason: `${refused} timer(s) not set: the agent has as many pending timers as it may`,
+      },
+    };
+    this.#router.route(reply, cause);
   }
 
   /** Persists the agent's whole list of capabilities and tells the directory. */

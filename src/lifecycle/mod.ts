@@ -18,4 +18,4 @@ export { InvalidDeploymentError } from "./deploy_options.ts";
 export type { DeployOptions } from "./deploy_options.ts";
 export { AgentNameTakenError, NameRegistryUnavailableError } from "./name_claims.ts";
 export type { NameClaims } from "./name_claims.ts";
-export type { DirectoryListing } from "./effects.ts";
+export type { DirectoryListing, TimerSink } from "./effects.ts";

@@ -39,6 +39,7 @@ Deno.test("a new database is in WAL mode with its migrations recorded", () => {
       { version: 4, name: "agent_tools" },
       { version: 5, name: "message_bodies" },
       { version: 6, name: "transition_causes" },
+      { version: 9, name: "timers" },
     ]);
   } finally {
     db.close();
