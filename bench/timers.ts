@@ -52,7 +52,7 @@ function lateness(): Promise<{ p50: number; p99: number; fired: number }> {
   return withNode(async (node) => {
     const bytes = wat(SINK);
     // Four agents share the load (each may have 10,000 pending).
-    const agents = [];
+    const agents: { id: number; name: string }[] = [];
     for (let i = 0; i < 4; i++) {
       await node.agents.deploy(`tk-${i}`, bytes);
       agents.push({ id: node.agents.get(`tk-${i}`).id, name: `tk-${i}` });
@@ -87,7 +87,7 @@ function lateness(): Promise<{ p50: number; p99: number; fired: number }> {
 function pendingHeap(): Promise<number> {
   return withNode(async (node) => {
     const bytes = Deno.readFileSync(AGENT);
-    const agents = [];
+    const agents: { id: number; name: string }[] = [];
     for (let i = 0; i < 10; i++) {
       await node.agents.deploy(`idle-${i}`, bytes);
       agents.push({ id: node.agents.get(`idle-${i}`).id, name: `idle-${i}` });
