@@ -188,6 +188,8 @@ export class AgentTable {
     live.accepting = true;
     live.trapTimes = [];
     this.connect(live);
+    // Its timers that came due while it was not running fire now.
+    this.deps.timers?.wake();
   }
 
   /** Hands the mailbox to the instance; its worker may then deliver to it directly. */

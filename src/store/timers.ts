@@ -38,6 +38,9 @@ function _record(row: _Row): TimerRecord {
   };
 }
 
+/** Agent states whose timers wait (they would be refused): they fire once the agent runs. */
+const _WAITING = "'unloaded', 'loaded', 'draining', 'stopped', 'failed'";
+
 /** Repository of timers. */
 export class TimerRepository {
   readonly #insert: StatementSync;
@@ -56,10 +59,14 @@ export class TimerRepository {
     this.#delete = db.prepare("DELETE FROM timers WHERE agent_id = ? AND id = ?");
     this.#reschedule = db.prepare("UPDATE timers SET due_at = ? WHERE agent_id = ? AND id = ?");
     this.#count = db.prepare("SELECT COUNT(*) AS n FROM timers WHERE agent_id = ?");
-    this.#earliest = db.prepare("SELECT MIN(due_at) AS due FROM timers");
+    // Timers of agents that take no messages (stopped, failed, not started) wait for them.
+    this.#earliest = db.prepare(
+      `SELECT MIN(t.due_at) AS due FROM timers t JOIN agents a ON a.id = t.agent_id
+       WHERE a.state NOT IN (${_WAITING})`,
+    );
     this.#due = db.prepare(
       `SELECT t.*, a.name AS agent FROM timers t JOIN agents a ON a.id = t.agent_id
-       WHERE t.due_at <= ? ORDER BY t.due_at LIMIT ?`,
+       WHERE t.due_at <= ? AND a.state NOT IN (${_WAITING}) ORDER BY t.due_at LIMIT ?`,
     );
     this.#list = db.prepare("SELECT * FROM timers WHERE agent_id = ? ORDER BY due_at, id LIMIT ?");
     this.#total = db.prepare("SELECT COUNT(*) AS n FROM timers");
@@ -91,12 +98,12 @@ export class TimerRepository {
     return (this.#total.get() as { n: number }).n;
   }
 
-  /** When the next timer is due, or undefined when none is pending. */
+  /** When the next timer of an agent that takes messages is due, or undefined when none is. */
   earliest(): number | undefined {
     return (this.#earliest.get() as { due: number | null }).due ?? undefined;
   }
 
-  /** Timers due at or before `at`, earliest first, at most `limit`. */
+  /** Timers due at or before `at` of agents that take messages, earliest first, at most `limit`. */
   due(at: number, limit: number): DueTimer[] {
     return (this.#due.all(at, limit) as unknown as _Row[]).map((row) => ({
       ..._record(row),

@@ -106,9 +106,12 @@ Deno.test("10,000 timers fire within the lateness bound, each once; an agent's l
     seen.add(c.timer);
     lateness.push(c.lateMs);
   });
-  for (let i = 0; i < 10_000; i++) {
-    node.timers.create(agent.id, "tk", { delayMs: 1_000 + (i % 1000), payload: `t${i % 10}` });
-  }
+  // Created in one transaction (as the timers one message sets commit), due over five seconds.
+  node.store.transaction(() => {
+    for (let i = 0; i < 10_000; i++) {
+      node.timers.create(agent.id, "tk", { delayMs: 500 + (i % 5000), payload: `t${i % 10}` });
+    }
+  });
   assert.throws(
     () => node.timers.create(agent.id, "tk", { delayMs: 1 }),
     (e: Error) => (e as { code?: string }).code === "timer_limit",
@@ -138,4 +141,21 @@ Deno.test("removing an agent removes its timers", async () => {
   assert.equal(node.store.timers.count(agent.id), 2);
   await node.agents.remove("tk");
   assert.equal(node.store.timers.total(), 0);
+});
+
+Deno.test("a stopped agent's timers wait and fire, late, once it is started again", async () => {
+  using dir = tempDataDir();
+  await using node = await startTestNode({ dataDir: dir.path });
+  await node.agents.deploy("tk", agentBytes("timekeeper_as"));
+  using client = new TestParticipant(node);
+  await client.request("tk", "set 60000 register-asker");
+  const agent = node.agents.get("tk");
+  await node.agents.stop("tk");
+  const timer = node.timers.create(agent.id, "tk", { delayMs: 50, payload: "waited" });
+  await until(() => Date.now() > timer.dueAt + 1_100, "the timer's due time is well past");
+  assert.equal(node.store.timers.list(agent.id).some((t) => t.id === timer.id), true);
+  await node.agents.start("tk");
+  const fired = await client.next((m) => _fired(m, "waited"));
+  assert.equal((fired.content as TimerFired).late, true);
+  assert.equal(_state(node, "tk", "fired:waited"), "1");
 });
