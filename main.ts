@@ -15,6 +15,8 @@ import {
 } from "./src/config/mod.ts";
 import { AgentManager, SaturationWatch } from "./src/lifecycle/mod.ts";
 import { type Cluster, startCluster } from "./src/cluster/mod.ts";
+import { CapabilityIndex, CapabilityRouter, DirectoryFacilitator } from "./src/directory/mod.ts";
+import { TimerService } from "./src/timers/mod.ts";
 
 import { CaxtonMcp, mcpHostnames, type ToolCallRecord, ToolGateway } from "./src/mcp/mod.ts";
 import { DeliveryCounter, JobRunner, ParticipantHub, RequestBroker } from "./src/outside/mod.ts";
@@ -50,6 +52,10 @@ export interface CaxtonNode {
   /** Checks conversations that name a FIPA interaction protocol as their messages are routed. */
   readonly protocols: ProtocolMonitor;
   readonly agents: AgentManager;
+  /** What agents offer (docs/DISCOVERY.md): searched by the API, the CLI and `df`. */
+  readonly directory: CapabilityIndex;
+  /** Durable timers and reminders (docs/TIMERS.md). */
+  readonly timers: TimerService;
   /** The configured MCP servers' tools, reachable by agents at `tool:<server>/<tool>`. */
   readonly tools: ToolGateway;
   /** Caxton as an MCP server (`/mcp` on the API, `caxton mcp` on stdio). */
@@ -168,7 +174,14 @@ export async function startNode(
     sendQuota: { messages: config.sendQuota, intervalMs: config.sendQuotaIntervalMs },
   });
   router.onAllTaps((any) => pool.observe(any));
-  const agents = new AgentManager({
+  // The directory reads each provider's state and load from the manager at search time.
+  const directory = new CapabilityIndex((name) => agents.providerStatus(name));
+  router.setCapabilityRoutes(new CapabilityRouter(directory));
+  // Timers fire through the router; their deliveries are logged as they fire.
+  const timers = new TimerService(store, router, { log });
+  const agents: AgentManager = new AgentManager({
+    directory,
+    timers,
     store,
     pool,
     router,
@@ -182,6 +195,11 @@ export async function startNode(
     ...(telemetry ? { telemetry } : {}),
     ...(cluster ? { names: cluster } : {}),
   });
+  new DirectoryFacilitator(router, directory, {
+    has: (name) => agents.providerStatus(name) !== undefined,
+    declareCapability: (name, capability) => agents.declareCapability(name, capability),
+    withdrawCapability: (name, capability) => agents.withdrawCapability(name, capability),
+  }).attach();
   clusterLocal.load = () => {
     const list = agents.list();
     return { agents: list.length, load: list.reduce((n, a) => n + a.mailboxDepth, 0) };
@@ -269,6 +287,8 @@ export async function startNode(
       mcp,
       maxReceivers: config.maxReceivers,
       cluster,
+      directory,
+      timers,
     }, {
       corsOrigins: config.corsOrigins,
       maxRequestBytes: config.maxRequestBytes,
@@ -293,6 +313,8 @@ export async function startNode(
     config.messageLog === "log" ? store.messages.unfinished() : [],
   );
   const resumedJobs = jobs.resume();
+  // Once agents are back: timers due while the node was down fire now, marked late.
+  timers.start();
   // Message log retention by age and size (issue 13), off the message path.
   const retention = config.messageLog === "log"
     ? new LogRetention(store.messages, {
@@ -329,6 +351,8 @@ export async function startNode(
     stopping ??= (async () => {
       // Streams and long polls end, waiting requests are told, then mailboxes drain.
       closing.abort();
+      // First: a timer fired into draining agents would be refused and lost.
+      timers.close();
       await retention?.close();
       await participants.close();
       broker.close();
@@ -358,6 +382,8 @@ export async function startNode(
     router,
     protocols,
     agents,
+    directory,
+    timers,
     tools,
     mcp,
     participants,

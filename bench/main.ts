@@ -8,6 +8,8 @@ const GROUPS: Record<string, () => Promise<void>> = {
   mcp: async () => (await import("./mcp.ts")).run(),
   storm: async () => (await import("./storm.ts")).run(),
   cluster: async () => (await import("./cluster.ts")).run(),
+  discovery: async () => (await import("./discovery.ts")).run(),
+  timers: async () => (await import("./timers.ts")).run(),
 };
 
 const asked = Deno.args[0];

@@ -41,6 +41,13 @@ declare function _nowMs(): i64;
 @external("caxton", "register_capability")
 declare function _registerCapability(ptr: usize, len: i32): i32;
 
+// Durable timers (docs/TIMERS.md); imported only by agents that call them.
+@external("caxton", "set_timer")
+declare function _setTimer(delayMs: i64, ptr: usize, len: i32): i64;
+
+@external("caxton", "cancel_timer")
+declare function _cancelTimer(id: i64): i32;
+
 // --- ABI exports --------------------------------------------------------------
 
 /** Marks the module as ABI v1; Caxton never calls it. */
@@ -309,6 +316,23 @@ export function log(level: i32, text: string): void {
 export function registerCapability(name: string): i32 {
   const bytes = String.UTF8.encode(name);
   return _registerCapability(changetype<usize>(bytes), bytes.byteLength);
+}
+
+/**
+ * Sets a durable timer: in `delayMs` the agent receives an `inform` from
+ * `caxton` (ontology `caxton-timer`, conversation `timer:<id>`) whose content
+ * carries `payload`. Committed with the message being handled: if it fails,
+ * no timer is set. Returns the timer's id (> 0), or -1 invalid, -3 payload
+ * over 4096 bytes, -4 over 64 timers in one message.
+ */
+export function setTimer(delayMs: i64, payload: string): i64 {
+  const bytes = String.UTF8.encode(payload);
+  return _setTimer(delayMs, changetype<usize>(bytes), bytes.byteLength);
+}
+
+/** Cancels timer `id` when the message commits; 0 recorded, -1 not an id. */
+export function cancelTimer(id: i64): i32 {
+  return _cancelTimer(id);
 }
 
 export function nowMs(): i64 {

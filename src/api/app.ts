@@ -13,6 +13,8 @@ import { cors } from "hono/cors";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { agentRoutes } from "./agents.ts";
 import { backupRoutes } from "./backup.ts";
+import { capabilityRoutes } from "./capabilities.ts";
+import { timerRoutes } from "./timers.ts";
 import { bearerToken } from "./auth.ts";
 import { clusterRoutes, forwardToOwner } from "./cluster.ts";
 import { healthRoutes } from "./health.ts";
@@ -95,6 +97,7 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): OpenAPIHono 
   app.route("/api/v1/agents", agentRoutes(deps));
   app.route("/api/v1/agents", requestRoutes(deps));
   app.route("/api/v1/agents", stateRoutes(deps));
+  app.route("/api/v1/agents", timerRoutes(deps));
   app.route("/api/v1/backup", backupRoutes(deps));
   app.route("/api/v1/messages", messageRoutes(deps));
   app.route("/api/v1/conversations", conversationRoutes(deps));
@@ -103,6 +106,7 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): OpenAPIHono 
   app.route("/api/v1/tools", toolRoutes(deps));
   app.route("/mcp", mcpRoutes(deps));
   app.route("/api/v1/cluster", clusterRoutes(deps));
+  app.route("/api/v1/capabilities", capabilityRoutes(deps));
   app.notFound((c) =>
     problemResponse(
       problem(

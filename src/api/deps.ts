@@ -1,6 +1,8 @@
 /** What the HTTP layer needs from the node. */
 import type { AgentManager, SaturationWatch } from "../lifecycle/mod.ts";
 import type { Cluster } from "../cluster/mod.ts";
+import type { CapabilityIndex } from "../directory/mod.ts";
+import type { TimerService } from "../timers/mod.ts";
 import type { DeliveryCounter, JobRunner, ParticipantHub, RequestBroker } from "../outside/mod.ts";
 import type { Router } from "../router/mod.ts";
 import type { CaxtonMcp, ToolGateway } from "../mcp/mod.ts";
@@ -37,6 +39,10 @@ export interface ApiDeps {
   maxReceivers?: number;
   /** Cluster membership (`GET /api/v1/cluster`, `/ready`); null or absent standalone. */
   cluster?: Cluster | null;
+  /** The capability directory (`GET /api/v1/capabilities`). */
+  directory?: CapabilityIndex;
+  /** Durable timers (`/api/v1/agents/{name}/timers`). */
+  timers?: TimerService;
 }
 
 /** HTTP settings of {@linkcode createApp}. */

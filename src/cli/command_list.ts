@@ -6,6 +6,7 @@
 import type { Command } from "./command_types.ts";
 import { AGENT_COMMANDS } from "./commands/agent.ts";
 import { AGENT_STATE_COMMANDS } from "./commands/agent_state.ts";
+import { CAPABILITY_COMMANDS } from "./commands/capability.ts";
 import { CLUSTER_COMMANDS } from "./commands/cluster.ts";
 import { completionCommand } from "./commands/completion.ts";
 import { MCP_COMMANDS } from "./commands/mcp.ts";
@@ -13,6 +14,7 @@ import { MESSAGE_COMMANDS } from "./commands/message.ts";
 import { NODE_COMMANDS } from "./commands/node.ts";
 import { SCAFFOLD_COMMANDS } from "./commands/scaffold.ts";
 import { SERVER_COMMANDS } from "./commands/server.ts";
+import { TIMER_COMMANDS } from "./commands/timer.ts";
 import { TRACE_COMMANDS } from "./commands/trace.ts";
 
 export const COMMANDS: readonly Command[] = [
@@ -23,6 +25,8 @@ export const COMMANDS: readonly Command[] = [
   ...MESSAGE_COMMANDS,
   ...SERVER_COMMANDS,
   ...CLUSTER_COMMANDS,
+  ...CAPABILITY_COMMANDS,
+  ...TIMER_COMMANDS,
   ...TRACE_COMMANDS,
   ...MCP_COMMANDS,
   ...NODE_COMMANDS.filter((c) => c.noun !== "serve"),

@@ -5,6 +5,7 @@
  * their own files; every transition is persisted (agent_table.ts).
  */
 import {
+  type CapabilityDeclaration,
   type DirectNote,
   type DirectTally,
   type Outcome,
@@ -71,6 +72,28 @@ export class AgentManager {
   toolPolicy(name: string): { tools: readonly string[]; limits: ToolLimits } | undefined {
     const record = this.#agents.byName.get(name)?.record;
     return record && { tools: record.tools, limits: record.toolLimits };
+  }
+
+  /** Where a provider is, for the directory: its state and mailbox depth (undefined: no agent). */
+  providerStatus(name: string): { state: string; load: number } | undefined {
+    const live = this.#agents.byName.get(name);
+    return live && { state: live.record.state, load: live.mailbox.depth };
+  }
+
+  /** Adds (or replaces, by name) one capability of agent `name`, as `register_capability` does. */
+  declareCapability(name: string, capability: CapabilityDeclaration): void {
+    const live = this.#agents.live(name);
+    const rest = live.record.capabilityDetails.filter((c) => c.name !== capability.name);
+    this.#agents.effects.setCapabilities(live, [...rest, capability]);
+  }
+
+  /** Withdraws one capability of agent `name`; returns whether it had it. */
+  withdrawCapability(name: string, capability: string): boolean {
+    const live = this.#agents.live(name);
+    const rest = live.record.capabilityDetails.filter((c) => c.name !== capability);
+    if (rest.length === live.record.capabilityDetails.length) return false;
+    this.#agents.effects.setCapabilities(live, rest);
+    return true;
   }
 
   /** Starts a Loaded, Stopped or Failed agent; a running one is left as it is. */
@@ -142,6 +165,7 @@ export class AgentManager {
       agents.deps.router.detach(name);
       agents.deps.store.agents.remove(live.record.id);
       agents.byName.delete(name);
+      agents.deps.directory?.remove(name);
       // Cluster: the name is free again everywhere (a failed release only leaves a stale entry).
       return agents.deps.names?.release(name).catch((error) =>
         agents.log.log("warn", "cluster name release failed", { agent: name, error: error.message })

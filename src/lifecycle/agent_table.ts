@@ -12,7 +12,7 @@ import { type AgentState, assertTransition } from "./agent_state.ts";
 import { DirectDelivery } from "./direct_delivery.ts";
 // Records are adopted here as lifecycle/runtime types: the guard that the shapes match.
 import "./stored_shapes.ts";
-import { AgentEffects } from "./effects.ts";
+import { AgentEffects, type DirectoryListing, type TimerSink } from "./effects.ts";
 import { KeyedLock } from "./keyed_lock.ts";
 import type { AgentCounters, LiveAgent } from "./live_agent.ts";
 import { ModuleBuilds } from "./module_builds.ts";
@@ -54,6 +54,10 @@ export interface AgentManagerDeps {
   maxReceivers?: number;
   /** Cluster: where new agent names are claimed cluster-wide (absent standalone). */
   names?: NameClaims;
+  /** The capability directory (src/directory), told what each agent declares. */
+  directory?: DirectoryListing;
+  /** Durable timers (src/timers): what agents set commits with their state. */
+  timers?: TimerSink;
 }
 
 /** Every live agent, by name and by instance, with the moves shared by commands and events. */
@@ -75,6 +79,8 @@ export class AgentTable {
     this.direct = new DirectDelivery(deps.pool, deps.directDelivery ?? false);
     this.effects = new AgentEffects(deps.store, deps.router, this.log, {
       maxReceivers: deps.maxReceivers,
+      directory: deps.directory,
+      timers: deps.timers,
     });
   }
 
@@ -114,6 +120,7 @@ export class AgentTable {
     };
     this.byName.set(record.name, live);
     this.deps.router.attach(record.name, agentEndpoint(live));
+    this.deps.directory?.set(record.name, record.capabilityDetails);
     return live;
   }
 
@@ -123,6 +130,7 @@ export class AgentTable {
     this.deps.router.detach(live.record.name);
     this.deps.store.agents.remove(live.record.id);
     this.byName.delete(live.record.name);
+    this.deps.directory?.remove(live.record.name);
   }
 
   /** Instantiates a Loaded agent; a failure leaves it Failed with the reason. */
@@ -180,6 +188,8 @@ export class AgentTable {
     live.accepting = true;
     live.trapTimes = [];
     this.connect(live);
+    // Its timers that came due while it was not running fire now.
+    this.deps.timers?.wake();
   }
 
   /** Hands the mailbox to the instance; its worker may then deliver to it directly. */

@@ -46,12 +46,19 @@ const _TOOL_LIMITS: Record<keyof ToolLimits, number> = {
 const _TOOL_GRANT = /^[A-Za-z0-9._-]+\/(\*|[^\s/]+)$/;
 
 const _NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+/** Addresses the node answers itself. */
+const _RESERVED: ReadonlySet<string> = new Set(["df"]);
 
 /** Throws {@linkcode InvalidDeploymentError} with the reason when `name` or `options` are not acceptable. */
 export function validateDeployment(name: string, options: DeployOptions): void {
   if (!_NAME.test(name)) {
     throw new InvalidDeploymentError(
       `Cannot deploy agent "${name}": names are 1-63 characters of a-z, 0-9, ".", "_", "-", starting with a letter or digit`,
+    );
+  }
+  if (_RESERVED.has(name)) {
+    throw new InvalidDeploymentError(
+      `Cannot deploy agent "${name}": the name is reserved for the node's directory facilitator (docs/DISCOVERY.md); choose another`,
     );
   }
   if (options.isolation && !["shared", "dedicated"].includes(options.isolation)) {

@@ -13,10 +13,27 @@ import {
   TooManyReceiversError,
 } from "../acl/mod.ts";
 import type { Envelope, Router } from "../router/mod.ts";
-import type { Effects } from "../runtime/mod.ts";
-import type { Store } from "../store/mod.ts";
+import type { Effects, TimerChange } from "../runtime/mod.ts";
+import type { CapabilityRecord, Store } from "../store/mod.ts";
 import { LOG_LEVELS, type Logger } from "../telemetry/mod.ts";
 import type { LiveAgent } from "./live_agent.ts";
+
+/** Where timers agents set are written (src/timers), inside the message's transaction. */
+export interface TimerSink {
+  /** Returns how many timers were refused over the agent's limit. */
+  apply(agentId: number, agent: string, changes: readonly TimerChange[]): number;
+  /** Called after the commit: re-arm for an earlier timer. */
+  wake(): void;
+}
+
+/**
+ * Where the node's capability directory learns what each agent declares
+ * (src/directory); whether a provider is live it asks the manager at search time.
+ */
+export interface DirectoryListing {
+  set(agent: string, capabilities: readonly CapabilityRecord[]): void;
+  remove(agent: string): void;
+}
 
 /** Applies agents' effects for the manager. */
 export class AgentEffects {
@@ -24,17 +41,21 @@ export class AgentEffects {
   readonly #router: Router;
   readonly #log: Logger;
   readonly #maxReceivers: number;
+  readonly #directory: DirectoryListing | undefined;
+  readonly #timers: TimerSink | undefined;
 
   constructor(
     store: Store,
     router: Router,
     log: Logger,
-    options: { maxReceivers?: number } = {},
+    options: { maxReceivers?: number; directory?: DirectoryListing; timers?: TimerSink } = {},
   ) {
+    this.#timers = options.timers;
     this.#store = store;
     this.#router = router;
     this.#log = log;
     this.#maxReceivers = options.maxReceivers ?? DEFAULT_MAX_RECEIVERS;
+    this.#directory = options.directory;
   }
 
   /**
@@ -48,29 +69,32 @@ export class AgentEffects {
     alongState?: () => void,
     cause?: Envelope,
     handledAs?: string,
-  ): void {
+  ): boolean {
     const store = this.#store;
-    if (effects.stateChanges.length > 0) {
+    const timers = effects.timers;
+    const transacted = effects.stateChanges.length > 0 || timers !== undefined;
+    if (transacted) {
+      // Timers commit with the state of the message that set them (docs/TIMERS.md).
+      let refused = 0;
       store.transaction(() => {
         store.state.apply(live.record.id, effects.stateChanges);
+        if (timers && this.#timers) {
+          refused = this.#timers.apply(live.record.id, live.record.name, timers);
+        }
         alongState?.();
       });
+      if (timers) this.#timers?.wake();
+      if (refused > 0) this.#timerLimit(live, refused, cause);
     }
     if (effects.capabilities.length > 0) {
       // By name: a later declaration replaces an earlier one, so a description can change;
       // a bare name (caxton_init again after a restart) keeps what a deployment declared.
       const byName = new Map(live.record.capabilityDetails.map((c) => [c.name, c]));
       for (const declared of effects.capabilities) {
-        const bare = declared.description === undefined && declared.example === undefined;
+        const bare = Object.keys(declared).length === 1;
         if (!bare || !byName.has(declared.name)) byName.set(declared.name, declared);
       }
-      const details = [...byName.values()];
-      store.agents.setCapabilities(live.record.id, details);
-      live.record = {
-        ...live.record,
-        capabilities: details.map((c) => c.name),
-        capabilityDetails: details,
-      };
+      this.setCapabilities(live, [...byName.values()]);
     }
     for (const line of effects.logs) {
       this.#log.log(
@@ -99,6 +123,32 @@ export class AgentEffects {
       if (handledAs) message.traceparent = handledAs;
       this.#router.route(message, cause);
     }
+    return transacted;
+  }
+
+  /** Timers over the agent's limit were not set: the agent hears it from `caxton`. */
+  #timerLimit(live: LiveAgent, refused: number, cause?: Envelope): void {
+    const reply: AclMessage = {
+      performative: "failure",
+      sender: "caxton",
+      receiver: [live.record.name],
+      content: {
+        code: "timer_limit",
+        reason: `${refused} timer(s) not set: the agent has as many pending timers as it may`,
+      },
+    };
+    this.#router.route(reply, cause);
+  }
+
+  /** Persists the agent's whole list of capabilities and tells the directory. */
+  setCapabilities(live: LiveAgent, details: CapabilityRecord[]): void {
+    this.#store.agents.setCapabilities(live.record.id, details);
+    live.record = {
+      ...live.record,
+      capabilities: details.map((c) => c.name),
+      capabilityDetails: details,
+    };
+    this.#directory?.set(live.record.name, details);
   }
 
   /** The message was valid but goes nowhere: the sender hears why, as from any failed delivery. */

@@ -16,3 +16,4 @@ export { SaturationWatch } from "./saturation.ts";
 export type { SaturatedWorker } from "./saturation.ts";
 export { InvalidDeploymentError } from "./deploy_options.ts";
 export type { DeployOptions } from "./deploy_options.ts";
+export type { DirectoryListing, TimerSink } from "./effects.ts";

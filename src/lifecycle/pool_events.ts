@@ -37,7 +37,7 @@ export class PoolEvents {
     });
     // The state a message wrote and the log's word that it was handled commit
     // together, so a crash (or a backup) never sees one without the other.
-    agents.effects.apply(
+    const committed = agents.effects.apply(
       live,
       outcome,
       () => {
@@ -46,9 +46,7 @@ export class PoolEvents {
       envelope,
       handledAs,
     );
-    if (envelope && outcome.stateChanges.length === 0) {
-      router.complete(envelope, outcome.failure);
-    }
+    if (envelope && !committed) router.complete(envelope, outcome.failure);
     live.counters.fuelUsed += outcome.fuelUsed;
     if (outcome.failure === null) {
       live.counters.handled++;

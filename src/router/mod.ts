@@ -12,3 +12,5 @@ export { NodeUnreachableError } from "./remote.ts";
 export type { RemoteRoutes } from "./remote.ts";
 export { AgentNameTakenError, NameRegistryUnavailableError } from "./name_claims.ts";
 export type { NameClaims } from "./name_claims.ts";
+export { CAPABILITY_PREFIX } from "./capability_routes.ts";
+export type { CapabilityRoutes } from "./capability_routes.ts";

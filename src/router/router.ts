@@ -10,6 +10,7 @@ import type { Telemetry } from "../telemetry/mod.ts";
 import { type Envelope, MailboxFullError } from "./mailbox.ts";
 import { ReplyDeadlines } from "./reply_deadlines.ts";
 import { NodeUnreachableError, type RemoteRoutes } from "./remote.ts";
+import { CAPABILITY_PREFIX, type CapabilityRoutes } from "./capability_routes.ts";
 
 /** Something that accepts messages for one agent name. */
 export interface Endpoint {
@@ -49,7 +50,9 @@ export type FailureCode =
   | "out_of_memory"
   | "bad_pointer"
   // Cluster: the receiver's node did not take the message in time (src/cluster).
-  | "node_unreachable";
+  | "node_unreachable"
+  // No live agent offers the capability a `cap:` address names (src/directory).
+  | "no_provider";
 
 /** A message nobody could take, not even its sender. */
 export interface DeadLetter {
@@ -107,6 +110,8 @@ export class Router {
   readonly #answeringFailure = new WeakSet<AclMessage>();
   /** Cluster seam: where receivers that are not local live (see remote.ts). */
   #remote: RemoteRoutes | undefined;
+  /** Directory seam: which agents a `cap:` address stands for (see capability_routes.ts). */
+  #capabilities: CapabilityRoutes | undefined;
 
   constructor(options: RouterOptions = {}) {
     this.#options = options;
@@ -130,6 +135,11 @@ export class Router {
   /** Cluster seam: names not attached here are looked up in `routes` (undefined: none). */
   setRemoteRoutes(routes: RemoteRoutes | undefined): void {
     this.#remote = routes;
+  }
+
+  /** Directory seam: `cap:` receivers are resolved by `routes` (undefined: unknown receivers). */
+  setCapabilityRoutes(routes: CapabilityRoutes | undefined): void {
+    this.#capabilities = routes;
   }
 
   /** A local endpoint, else (clustered) one that carries the message to the receiver's node. */
@@ -230,12 +240,38 @@ export class Router {
     for (const receiver of message.receiver) {
       const endpoint = this.#endpointOf(receiver);
       if (!endpoint) {
+        // Off the hot path: only a receiver that is no endpoint can be a capability.
+        if (this.#capabilities && receiver.startsWith(CAPABILITY_PREFIX)) {
+          delivered += this.#toProviders(message, text, receiver, this.#capabilities);
+          continue;
+        }
         this.fail(message, receiver, "unknown_receiver", _unknown(receiver));
         continue;
       }
       if (this.#deliver(endpoint, message, text, receiver)) delivered++;
     }
     this.#tapAll(message);
+    return delivered;
+  }
+
+  /** Delivers to the agents a `cap:` address stands for; none: `failure` (no_provider). */
+  #toProviders(
+    message: AclMessage,
+    text: string,
+    address: string,
+    routes: CapabilityRoutes,
+  ): number {
+    const resolved = routes.resolve(address, message);
+    if (typeof resolved === "string") {
+      this.fail(message, address, "no_provider", resolved);
+      return 0;
+    }
+    let delivered = 0;
+    for (const agent of resolved) {
+      const endpoint = this.#endpointOf(agent);
+      if (!endpoint) this.fail(message, agent, "unknown_receiver", _unknown(agent));
+      else if (this.#deliver(endpoint, message, text, agent)) delivered++;
+    }
     return delivered;
   }
 

@@ -25,6 +25,9 @@ export const ABI_V1_IMPORTS: ReadonlyMap<string, AbiSignature> = new Map([
   ["state_delete", { params: ["i32", "i32"], results: ["i32"] }],
   ["now_ms", { params: [], results: ["i64"] }],
   ["register_capability", { params: ["i32", "i32"], results: ["i32"] }],
+  // Durable timers (docs/TIMERS.md): additive, a module that does not import them is unchanged.
+  ["set_timer", { params: ["i64", "i32", "i32"], results: ["i64"] }],
+  ["cancel_timer", { params: ["i64"], results: ["i32"] }],
 ]);
 
 /** The functions an ABI v1 module exports (besides its `memory`); `caxton_init` is optional. */

@@ -9,6 +9,7 @@ import { FuelMeter, REFUEL_IMPORT } from "./fuel_meter.ts";
 import type { AgentLimits } from "../config/mod.ts";
 import type { Effects, RunFailureCode } from "./worker_protocol.ts";
 import { failedRun, type RunFailure, trapFailure } from "./run_failure.ts";
+import { TimerIds } from "./timer_ids.ts";
 
 const _MAX_LOG_BYTES = 4096;
 const _MAX_KEY_BYTES = 256;
@@ -16,6 +17,11 @@ const _MAX_VALUE_BYTES = 65_536;
 const _MAX_KEYS = 1024;
 const _MAX_SENDS_PER_RUN = 1024;
 const _MAX_LOGS_PER_RUN = 256;
+/** Timers one message may set or cancel; the node also caps each agent's pending timers. */
+const _MAX_TIMERS_PER_RUN = 64;
+const _MAX_TIMER_PAYLOAD_BYTES = 4096;
+/** Longest delay `set_timer` takes: one year. */
+const _MAX_TIMER_DELAY_MS = 31_536_000_000;
 
 const _encoder = new TextEncoder();
 const _decoder = new TextDecoder("utf-8", { fatal: true });
@@ -71,6 +77,7 @@ export class AgentInstance {
   #exports!: _AgentExports;
   #effects: Effects = _emptyEffects();
   readonly #meter = new FuelMeter();
+  readonly #timerIds = new TimerIds();
 
   private constructor(
     name: string,
@@ -185,6 +192,8 @@ export class AgentInstance {
     const effects = this.#effects;
     effects.fuelUsed = this.#meter.used(fuel.value as bigint, thrown);
     this.#effects = _emptyEffects();
+    // A failed message sets no timer: timers commit with the message that set them.
+    if (failure !== null) delete effects.timers;
     if (failure === null) return { effects, failure: null, trapped: false };
     return {
       effects,
@@ -250,6 +259,26 @@ export class AgentInstance {
         return HostCode.ok;
       },
       now_ms: (): bigint => BigInt(Date.now()),
+      set_timer: (delay: bigint, ptr: number, len: number): bigint => {
+        this.#meter.check();
+        if (len > _MAX_TIMER_PAYLOAD_BYTES) return BigInt(HostCode.tooLarge);
+        const payload = this.#text(ptr, len);
+        if (payload === null || delay < 0n || delay > BigInt(_MAX_TIMER_DELAY_MS)) {
+          return BigInt(HostCode.invalid);
+        }
+        const timers = this.#effects.timers ??= [];
+        if (timers.length >= _MAX_TIMERS_PER_RUN) return BigInt(HostCode.quota);
+        const id = this.#timerIds.next();
+        timers.push({ kind: "set", id, delayMs: Number(delay), payload });
+        return BigInt(id);
+      },
+      cancel_timer: (id: bigint): number => {
+        if (id <= 0n || id > BigInt(Number.MAX_SAFE_INTEGER)) return HostCode.invalid;
+        const timers = this.#effects.timers ??= [];
+        if (timers.length >= _MAX_TIMERS_PER_RUN) return HostCode.quota;
+        timers.push({ kind: "cancel", id: Number(id) });
+        return HostCode.ok;
+      },
       register_capability: (ptr: number, len: number): number => {
         const text = len > MAX_CAPABILITY_BYTES ? null : this.#text(ptr, len);
         const declared = text === null ? null : parseRegisteredCapability(text);
@@ -258,7 +287,7 @@ export class AgentInstance {
         const all = this.#effects.capabilities;
         const known = all.findIndex((c) => c.name === declared.name);
         if (known < 0) all.push(declared);
-        else if (declared.description !== undefined || declared.example !== undefined) {
+        else if (Object.keys(declared).length > 1) {
           all[known] = declared;
         }
         return HostCode.ok;

@@ -83,7 +83,7 @@ function handle(item: QueuedDelivery): void {
   const effects = result.effects;
   const quiet = result.failure === null && effects.sends.length === 0 &&
     effects.stateChanges.length === 0 && effects.logs.length === 0 &&
-    effects.capabilities.length === 0;
+    effects.capabilities.length === 0 && effects.timers === undefined;
   if (item.seq === 0 && quiet) {
     // Nothing to report but the count.
     const tally = tallyOf(item.instanceId);

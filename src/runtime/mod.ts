@@ -30,6 +30,7 @@ export type {
   Effects,
   Outcome,
   RunFailureCode,
+  TimerChange,
 } from "./worker_protocol.ts";
 // The ABI's surface as data; src/toolchain imports abi_v1.ts itself, as it has no
 // dependency and this front door loads binaryen.

@@ -43,7 +43,14 @@ export interface Effects {
   /** Capabilities registered during this run. */
   capabilities: CapabilityDeclaration[];
   fuelUsed: number;
+  /** Timers set and cancelled, in order; absent when none (and when the run failed). */
+  timers?: TimerChange[];
 }
+
+/** A timer the agent set (`set_timer`) or cancelled (`cancel_timer`) while handling. */
+export type TimerChange =
+  | { kind: "set"; id: number; delayMs: number; payload: string }
+  | { kind: "cancel"; id: number };
 
 /**
  * A capability an agent declares: its name and, so a client (or an LLM) can
@@ -54,6 +61,12 @@ export interface CapabilityDeclaration {
   name: string;
   description?: string;
   example?: unknown;
+  /** Its version, `MAJOR[.MINOR[.PATCH]]` (searched by range, docs/DISCOVERY.md). */
+  version?: string;
+  /** Flat facts a search can match, e.g. `{"from":"en","to":"fr"}`. */
+  attributes?: Record<string, string | number | boolean>;
+  /** What a call costs, in the provider's own unit (a search can cap it). */
+  cost?: number;
 }
 
 /**

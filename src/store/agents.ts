@@ -58,6 +58,9 @@ export interface CapabilityRecord {
   name: string;
   description?: string;
   example?: unknown;
+  version?: string;
+  attributes?: Record<string, string | number | boolean>;
+  cost?: number;
 }
 
 /** Per-agent limits on MCP tool calls. */

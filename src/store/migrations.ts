@@ -220,4 +220,23 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE to_state = 'draining' AND reason LIKE 'reload to version %';
     `,
   },
+  {
+    version: 9,
+    name: "timers",
+    // Durable timers (docs/TIMERS.md): one row per pending timer, found by the index on
+    // due_at, so 100,000 of them cost the node one query per wake-up, not a JS timer each.
+    // Removing an agent removes its timers (foreign keys are on).
+    sql: `
+      CREATE TABLE timers (
+        agent_id    INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+        id          INTEGER NOT NULL,          -- unique per agent, given by the host
+        due_at      INTEGER NOT NULL,          -- ms since the Unix epoch
+        every_ms    INTEGER,                   -- periodic: the period; one-shot: NULL
+        payload     TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        PRIMARY KEY (agent_id, id)
+      ) WITHOUT ROWID;
+      CREATE INDEX timers_by_due ON timers(due_at);
+    `,
+  },
 ];

@@ -50,3 +50,5 @@ export { ParticipantRepository } from "./participants.ts";
 export type { ParticipantRecord } from "./participants.ts";
 export { GroupCommitWriter, MessageLogWriteError } from "./group_commit.ts";
 export type { GroupCommitOptions, MessageLogMode, MessageWriter } from "./group_commit.ts";
+export { TimerRepository } from "./timers.ts";
+export type { DueTimer, TimerRecord } from "./timers.ts";

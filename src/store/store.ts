@@ -7,6 +7,7 @@ import { StateRepository } from "./state.ts";
 import { MessageLog } from "./message_log.ts";
 import { JobRepository } from "./jobs.ts";
 import { ParticipantRepository } from "./participants.ts";
+import { TimerRepository } from "./timers.ts";
 import { backupDatabase } from "./backup.ts";
 
 /** Everything the rest of Caxton may do with persisted data. */
@@ -20,6 +21,8 @@ export interface Store {
   readonly jobs: JobRepository;
   /** Registrations of outside participants. */
   readonly participants: ParticipantRepository;
+  /** Durable timers and reminders of agents. */
+  readonly timers: TimerRepository;
   /** Runs `fn` atomically: all its writes land, or none do. Nested calls join the outer one. */
   transaction<T>(fn: () => T): T;
   /** Writes a consistent copy of the live database to a new file. */
@@ -36,6 +39,7 @@ class SqliteStore implements Store {
   readonly messages: MessageLog;
   readonly jobs: JobRepository;
   readonly participants: ParticipantRepository;
+  readonly timers: TimerRepository;
   readonly #db: DatabaseSync;
   #depth = 0;
   #closed = false;
@@ -48,6 +52,7 @@ class SqliteStore implements Store {
     this.messages = new MessageLog(db, (fn) => this.transaction(fn));
     this.jobs = new JobRepository(db);
     this.participants = new ParticipantRepository(db);
+    this.timers = new TimerRepository(db);
   }
 
   transaction<T>(fn: () => T): T {
