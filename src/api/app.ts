@@ -3,12 +3,12 @@
  * error handler that turns domain errors into RFC 9457 problems.
  */
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { agentRoutes } from "./agents.ts";
 import { backupRoutes } from "./backup.ts";
 import { bearerToken } from "./auth.ts";
+import { declaredBodyLimit } from "./body_limit.ts";
 import { clusterRoutes, forwardToOwner } from "./cluster.ts";
 import { healthRoutes } from "./health.ts";
 import { mcpRoutes, toolRoutes } from "./tools.ts";
@@ -54,7 +54,7 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Hono {
   }));
   app.use(
     "/api/*",
-    bodyLimit({
+    declaredBodyLimit({
       maxSize: maxRequestBytes,
       onError: () =>
         problemResponse(
