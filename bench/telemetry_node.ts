@@ -1,6 +1,6 @@
 /**
  * One node for the telemetry benchmark, run as a child process so Deno's
- * OpenTelemetry is on or off from the start (OTEL_DENO in its environment).
+ * OpenTelemetry is on or off from the start (CAXTON_TRACING or OTEL_DENO in its environment).
  * `router`: prints one JSON line of router throughput and exits. `api`:
  * prints the per-call costs of tracing and where it listens, then serves
  * HTTP until killed (the parent measures API latency from outside, so its

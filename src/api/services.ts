@@ -71,7 +71,8 @@ export function jobRoutes(deps: ApiDeps): Hono {
     }
     _refuseUnknown(deps, body.agent);
     const { agent, timeoutMs: _t, ...rest } = body;
-    const job = deps.jobs.submit(agent, _request(rest), timeoutMs as number);
+    // The job's request continues the caller's trace, as a synchronous request does.
+    const job = deps.jobs.submit(agent, withCallerTrace(c, _request(rest)), timeoutMs as number);
     return c.json(_publicJob(job), 202, { location: `/api/v1/jobs/${job.id}` });
   });
   app.get("/:id", (c) => c.json(_publicJob(deps.jobs.get(c.req.param("id")))));

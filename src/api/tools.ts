@@ -5,6 +5,7 @@
  */
 import { Hono } from "hono";
 import type { ApiDeps } from "./deps.ts";
+import { callerTraceparent } from "./body.ts";
 
 /** `/api/v1/tools`. */
 export function toolRoutes(deps: Pick<ApiDeps, "tools">): Hono {
@@ -24,6 +25,6 @@ export function toolRoutes(deps: Pick<ApiDeps, "tools">): Hono {
 /** `/mcp`: POST JSON-RPC; GET and DELETE answer 405 (no sessions). */
 export function mcpRoutes(deps: Pick<ApiDeps, "mcp">): Hono {
   const app = new Hono();
-  app.all("/", (c) => deps.mcp.handleHttp(c.req.raw));
+  app.all("/", (c) => deps.mcp.handleHttp(c.req.raw, callerTraceparent(c)));
   return app;
 }
