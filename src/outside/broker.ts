@@ -57,6 +57,9 @@ export class RequestBroker {
   });
   readonly #registration: Disposable;
   #closed = false;
+  /** replyWith ids: unique per broker by the counter, across restarts by the random prefix. */
+  readonly #replyPrefix = `${crypto.randomUUID()}-`;
+  #sent = 0;
   /** Replies that matched no waiting request (late after a timeout). */
   unmatched = 0;
 
@@ -82,7 +85,7 @@ export class RequestBroker {
   ): Promise<AclMessage> {
     if (this.#closed) return Promise.reject(new ClosedError());
     const { timeoutMs = 30_000, onMessage, signal } = options;
-    const replyWith = crypto.randomUUID();
+    const replyWith = `${this.#replyPrefix}${++this.#sent}`;
     const conversationId = message.conversationId ?? crypto.randomUUID();
     const full: AclMessage = {
       performative: "request",
