@@ -12,6 +12,10 @@
  *   path tracing took before issue 15: it also instruments every Deno.serve
  *   request.
  *
+ * tracing_overhead_cpu_pct asks the same of cost rather than rate: the CPU
+ * time (all threads, /proc schedstat) the node spends per message routed, and
+ * the API p50; a busy machine stretches rates far more than costs.
+ *
  * Router throughput is bench/router.ts's echo ping-pong, with the message log
  * off (direct delivery inside workers) and on (every message through the main
  * thread's router), RUNS rounds alternating the configurations, medians.
@@ -28,6 +32,9 @@ const REQUESTS = 2_000;
 interface RouterFigures {
   memory: number;
   durable: number;
+  /** CPU ns the node process spent per message (all threads): a cost, steadier than a rate. */
+  memoryCpu: number;
+  durableCpu: number;
 }
 
 /** An OTLP/HTTP receiver that counts spans by service and span name, and keeps nothing else. */
@@ -155,6 +162,8 @@ export async function run(): Promise<void> {
   const summary = (k: number) => ({
     memory: median(routers[k]!.map((r) => r.memory)),
     durable: median(routers[k]!.map((r) => r.durable)),
+    memoryCpu: median(routers[k]!.map((r) => r.memoryCpu)),
+    durableCpu: median(routers[k]!.map((r) => r.durableCpu)),
     p50: api.p50[k]!,
   });
   const o = summary(0);
@@ -168,6 +177,17 @@ export async function run(): Promise<void> {
   const ps = parts(s);
   const pf = parts(f);
   const worst = (p: typeof ps) => Math.max(p.memory, p.durable, p.api);
+  // The same question asked of cost: extra CPU per message routed, and the API p50.
+  const cpuParts = (x: typeof o) => ({
+    memory: slower(o.memoryCpu, x.memoryCpu),
+    durable: slower(o.durableCpu, x.durableCpu),
+  });
+  const cs = cpuParts(s);
+  const cf = cpuParts(f);
+  const describeCpu = (c: typeof cs, p: typeof ps) =>
+    `router CPU per message +${c.memory.toFixed(1)}% (log off), +${
+      c.durable.toFixed(1)
+    }% (log on); API p50 +${p.api.toFixed(1)}%`;
   const costs = api.costs;
   const describe = (p: typeof ps) =>
     `router loss ${p.memory.toFixed(1)}% (log off, direct), ${
@@ -184,11 +204,36 @@ export async function run(): Promise<void> {
         note: `parent-based ratio 0.01: ${describe(ps)}`,
       },
       {
+        metric: "tracing_overhead_cpu_pct",
+        value: Number(Math.max(cs.memory, cs.durable, ps.api).toFixed(2)),
+        unit: "%",
+        goal: "<= 5",
+        note: `parent-based ratio 0.01: ${describeCpu(cs, ps)}`,
+      },
+      {
+        metric: "tracing_overhead_cpu_pct_full",
+        value: Number(Math.max(cf.memory, cf.durable, pf.api).toFixed(2)),
+        unit: "%",
+        note: `ratio 1.0: ${describeCpu(cf, pf)}`,
+      },
+      {
         metric: "tracing_overhead_pct_full",
         value: Number(worst(pf).toFixed(2)),
         unit: "%",
         note: `ratio 1.0: ${describe(pf)}`,
       },
+      ...([["off", o], ["sampled", s], ["full", f]] as const).flatMap(([name, x]) => [
+        {
+          metric: `route_cpu_ns_per_msg_memory_${name}`,
+          value: Math.round(x.memoryCpu),
+          unit: "ns",
+        },
+        {
+          metric: `route_cpu_ns_per_msg_durable_${name}`,
+          value: Math.round(x.durableCpu),
+          unit: "ns",
+        },
+      ]),
       { metric: "route_msgs_per_sec_memory_off", value: Math.round(o.memory), unit: "msg/s" },
       { metric: "route_msgs_per_sec_memory_sampled", value: Math.round(s.memory), unit: "msg/s" },
       { metric: "route_msgs_per_sec_memory_full", value: Math.round(f.memory), unit: "msg/s" },
