@@ -33,8 +33,10 @@ import {
 import {
   CaxtonMetrics,
   createJsonLogger,
+  exportingLogs,
   type Logger,
   RepeatAggregator,
+  startOtlpExport,
   Telemetry,
   toolCallSpan,
 } from "./src/telemetry/mod.ts";
@@ -93,8 +95,13 @@ export async function startNode(
   config: CaxtonConfig,
   options: StartOptions = {},
 ): Promise<CaxtonNode> {
+  // Caxton's own OTLP exporter when tracing is on (null under OTEL_DENO: Deno's exports).
+  const otlp = config.tracing ? startOtlpExport(Deno.env.toObject()) : null;
+  const lines = options.logger ?? createJsonLogger(config.logLevel);
   // Repeated warnings (a storm of dead letters, traps) cost two lines per kind per 5 s.
-  const logger = new RepeatAggregator(options.logger ?? createJsonLogger(config.logLevel));
+  const logger = new RepeatAggregator(
+    otlp ? exportingLogs(lines, otlp.logs, config.logLevel) : lines,
+  );
   // Issue 14: the port is bound before anything touches the disk (a port in use
   // leaves no data dir behind), then the data dir is locked: one node per dir.
   const listener = options.serve === false ? null : listen(config.host, config.port);
@@ -115,9 +122,13 @@ export async function startNode(
       onError: (error) => logger.log("error", "message log write failed", { error: error.message }),
     }),
   );
-  const metrics = new CaxtonMetrics();
+  const metrics = new CaxtonMetrics(otlp ? { meter: otlp.meter } : {});
   const telemetry = config.tracing
-    ? new Telemetry({ metrics, sampleRatio: config.traceSampleRatio })
+    ? new Telemetry({
+      metrics,
+      sampleRatio: config.traceSampleRatio,
+      ...(otlp ? { tracer: otlp.tracer } : {}),
+    })
     : null;
   const router = new Router({
     log,
@@ -369,6 +380,7 @@ export async function startNode(
       await preparer.close();
       store.close();
       logger.close();
+      await otlp?.shutdown();
       if (lock) removeNodeRecord(config.dataDir);
       lock?.release();
     })();

@@ -2,10 +2,17 @@
  * REST API benchmarks (issue 4). Load comes from wrk (Debian) in its own
  * process over loopback; the node serves in this process, like `caxton serve`.
  *
- * - rest_overhead_p50_ms / rest_overhead_p99_ms: latency of a local send
- *   (POST /api/v1/participants/bench/messages → parse → router → message log →
- *   a local participant's queue) at ~10,000 req/s, minus the latency of a bare
- *   Deno.serve answering 202 at the same rate with the same wrk settings.
+ * - rest_overhead_p50_ms / rest_overhead_p99_ms: what the REST layer adds to a
+ *   request: the round trip of a local send (POST
+ *   /api/v1/participants/bench/messages → parse → router → message log → a
+ *   local participant's queue) at ~10,000 req/s, minus the round trip of a
+ *   bare Deno.serve answering 202 at the same rate with the same wrk settings
+ *   (the HTTP stack, loopback and wrk), minus the in-process time of the same
+ *   send (`participant.send`, paced at the same rate).
+ * - main_thread_us_per_sync_request / process_cpu_us_per_sync_request: CPU
+ *   time the node's main thread (and the whole process, workers included)
+ *   spent per request → reply during the sync run, from /proc: a cost, so it
+ *   moves less with the neighbours' load than a rate does.
  * - rest_send_echo_p50_ms / _p99_ms: the same send addressed to the echo agent,
  *   whose handling and reply share the two cores with the HTTP server.
  * - sync_request_per_sec: POST /api/v1/agents/echo/request (request → echo →
@@ -20,7 +27,7 @@
  * wrk has no fixed-rate mode: the Lua script's delay() paces each connection,
  * and the achieved rate is recorded beside the latencies.
  */
-import { median, type Metric, report } from "./_report.ts";
+import { median, type Metric, percentile, report } from "./_report.ts";
 import { startNode } from "../main.ts";
 import { defaultConfig } from "../src/config/mod.ts";
 import { SILENT_LOGGER } from "../src/telemetry/mod.ts";
@@ -163,6 +170,13 @@ export async function run(): Promise<void> {
     await node.participants.register("sink", { capacity: 100_000_000 });
     const sendUrl = `${api}/participants/bench/messages`;
     const send = await paced(sendUrl, message);
+    const inProcess = await pacedInProcess(() =>
+      node.participants.get("bench").send({
+        performative: "inform",
+        receiver: ["ext:sink"],
+        content: "x",
+      })
+    );
     node.participants.get("sink").drop();
     const echoSend = await paced(sendUrl, toEcho);
     node.participants.get("bench").drop();
@@ -171,18 +185,24 @@ export async function run(): Promise<void> {
     metrics.push(
       {
         metric: "rest_overhead_p50_ms",
-        value: Math.max(0, send.p50Ms - baseline.p50Ms),
+        value: _round(Math.max(0, send.p50Ms - baseline.p50Ms - inProcess.p50Ms)),
         unit: "ms",
         goal: "<= 0.3",
-        note: `send p50 ${send.p50Ms} ms − bare Deno.serve p50 ${baseline.p50Ms} ms`,
+        note: `send p50 ${send.p50Ms} ms − bare Deno.serve p50 ${baseline.p50Ms} ms − in process ${
+          _round(inProcess.p50Ms)
+        } ms`,
       },
       {
         metric: "rest_overhead_p99_ms",
-        value: Math.max(0, send.p99Ms - baseline.p99Ms),
+        value: _round(Math.max(0, send.p99Ms - baseline.p99Ms - inProcess.p99Ms)),
         unit: "ms",
         goal: "<= 1",
-        note: `send p99 ${send.p99Ms} ms − bare p99 ${baseline.p99Ms} ms`,
+        note: `send p99 ${send.p99Ms} ms − bare p99 ${baseline.p99Ms} ms − in process ${
+          _round(inProcess.p99Ms)
+        } ms`,
       },
+      { metric: "send_in_process_p50_ms", value: _round(inProcess.p50Ms), unit: "ms" },
+      { metric: "send_in_process_p99_ms", value: _round(inProcess.p99Ms), unit: "ms" },
       { metric: "rest_send_p50_ms", value: send.p50Ms, unit: "ms", note: pacedNote(send) },
       { metric: "rest_send_p99_ms", value: send.p99Ms, unit: "ms", note: `non-2xx ${send.non2xx}` },
       {
@@ -202,6 +222,9 @@ export async function run(): Promise<void> {
     );
 
     const sync = await syncRequests(api);
+    const { before, after } = sync;
+    const requests = sync.requestsPerSec * SECONDS;
+    const perRequest = (ticks: number) => Math.round((ticks * 1e6 / _TICKS_PER_SEC) / requests);
     metrics.push(
       {
         metric: "sync_request_per_sec",
@@ -209,6 +232,18 @@ export async function run(): Promise<void> {
         unit: "req/s",
         goal: ">= 20000",
         note: `64 connections; p50 ${sync.p50Ms} ms, p99 ${sync.p99Ms} ms; non-2xx ${sync.non2xx}`,
+      },
+      {
+        metric: "main_thread_us_per_sync_request",
+        value: perRequest(after.main - before.main),
+        unit: "us",
+        note: "CPU time of the node's main thread per request → reply (utime+stime from /proc)",
+      },
+      {
+        metric: "process_cpu_us_per_sync_request",
+        value: perRequest(after.process - before.process),
+        unit: "us",
+        note: "the same for the whole bench process (workers, wrk excluded)",
       },
     );
     let done = 0;
@@ -234,12 +269,54 @@ export async function run(): Promise<void> {
   report("api", metrics);
 }
 
+function _round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+/** Clock ticks per second of /proc's utime and stime (USER_HZ, 100 on Linux). */
+const _TICKS_PER_SEC = 100;
+
+/** CPU ticks (user + system) of this process's main thread and of the whole process. */
+function _cpuTicks(): { main: number; process: number } {
+  const ticks = (path: string) => {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = Deno.readTextFileSync(path).split(") ")[1]!.split(" ");
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  return { main: ticks(`/proc/self/task/${Deno.pid}/stat`), process: ticks("/proc/self/stat") };
+}
+
+/**
+ * Times `send` in process at ~TARGET_RATE: a batch every millisecond, each
+ * call timed on its own; p50 and p99 over SECONDS / 2.
+ */
+async function pacedInProcess(send: () => unknown): Promise<{ p50Ms: number; p99Ms: number }> {
+  const times: number[] = [];
+  const perTick = Math.round(TARGET_RATE / 1000);
+  const until = performance.now() + (SECONDS / 2) * 1000;
+  while (performance.now() < until) {
+    for (let i = 0; i < perTick; i++) {
+      const t0 = performance.now();
+      send();
+      times.push(performance.now() - t0);
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  return { p50Ms: percentile(times, 50), p99Ms: percentile(times, 99) };
+}
+
 /** Request → echo → reply over REST as fast as wrk drives it (64 connections), after a warm-up. */
-async function syncRequests(api: string): Promise<WrkResult> {
+async function syncRequests(
+  api: string,
+): Promise<
+  WrkResult & { before: ReturnType<typeof _cpuTicks>; after: ReturnType<typeof _cpuTicks> }
+> {
   const requestUrl = `${api}/agents/echo/request`;
   const body = JSON.stringify({ content: "x" });
   await wrk(requestUrl, postScript(body), { connections: 64, seconds: 2 });
-  return await wrk(requestUrl, postScript(body), { connections: 64, seconds: SECONDS });
+  const before = _cpuTicks();
+  const result = await wrk(requestUrl, postScript(body), { connections: 64, seconds: SECONDS });
+  return { ...result, before, after: _cpuTicks() };
 }
 
 /** The sync request figure on a node that keeps no message log (CAXTON_MESSAGE_LOG=none). */

@@ -1,14 +1,20 @@
 /**
  * What tracing costs. Each configuration runs in its own child node
- * (bench/telemetry_node.ts), because Deno's OpenTelemetry turns on only from
- * the environment at process start:
+ * (bench/telemetry_node.ts), tracing being chosen from the environment at
+ * process start:
  *
- * - off: no OTEL_DENO (tracing off, the default);
- * - on at the default production sampling: OTEL_DENO=true, parent-based,
- *   ratio 0.01 (Caxton's CAXTON_TRACE_SAMPLE_RATIO and Deno's own
- *   OTEL_TRACES_SAMPLER for its HTTP server spans), exporting over OTLP/HTTP
- *   to a receiver here that reads and drops everything;
- * - on at ratio 1.0.
+ * - off: tracing off, the default;
+ * - on at the default production sampling: CAXTON_TRACING=true, parent-based,
+ *   ratio 0.01, exported by Caxton's own exporter (the OpenTelemetry JS SDK)
+ *   over OTLP/HTTP to a receiver here that reads and drops everything;
+ * - on at ratio 1.0;
+ * - (API only) Deno's built-in exporter instead (OTEL_DENO=true at 0.01), the
+ *   path tracing took before issue 15: it also instruments every Deno.serve
+ *   request.
+ *
+ * tracing_overhead_cpu_pct asks the same of cost rather than rate: the CPU
+ * time (all threads, /proc schedstat) the node spends per message routed, and
+ * the API p50; a busy machine stretches rates far more than costs.
  *
  * Router throughput is bench/router.ts's echo ping-pong, with the message log
  * off (direct delivery inside workers) and on (every message through the main
@@ -26,6 +32,9 @@ const REQUESTS = 2_000;
 interface RouterFigures {
   memory: number;
   durable: number;
+  /** CPU ns the node process spent per message (all threads): a cost, steadier than a rate. */
+  memoryCpu: number;
+  durableCpu: number;
 }
 
 /** An OTLP/HTTP receiver that counts spans by service and span name, and keeps nothing else. */
@@ -117,13 +126,23 @@ async function apiP50(
 
 function otelEnv(url: string, ratio: number): Record<string, string> {
   return {
+    CAXTON_TRACING: "true",
+    OTEL_EXPORTER_OTLP_ENDPOINT: url,
+    OTEL_SERVICE_NAME: `caxton-${ratio}`,
+    CAXTON_TRACE_SAMPLE_RATIO: String(ratio),
+  };
+}
+
+/** Deno's built-in exporter (OTEL_DENO=true), as tracing ran before issue 15. */
+function denoOtelEnv(url: string, ratio: number): Record<string, string> {
+  return {
     OTEL_DENO: "true",
     OTEL_EXPORTER_OTLP_ENDPOINT: url,
     OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
     OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
     OTEL_TRACES_SAMPLER_ARG: String(ratio),
     OTEL_DENO_CONSOLE: "ignore",
-    OTEL_SERVICE_NAME: `caxton-${ratio}`,
+    OTEL_SERVICE_NAME: `caxton-deno-${ratio}`,
     CAXTON_TRACE_SAMPLE_RATIO: String(ratio),
   };
 }
@@ -138,14 +157,13 @@ export async function run(): Promise<void> {
   for (let i = 0; i < RUNS; i++) {
     for (const [k, env] of configs.entries()) routers[k]!.push(await routerRun(env));
   }
-  // A fourth node: Deno's exporter on, Caxton's tracing off: what Deno's own instrumentation costs.
-  const api = await apiP50([...configs, {
-    ...otelEnv(receiver.url, 0.01),
-    CAXTON_TRACING: "false",
-  }]);
+  // A fourth node: Deno's built-in exporter at 0.01, the path before issue 15.
+  const api = await apiP50([...configs, denoOtelEnv(receiver.url, 0.01)]);
   const summary = (k: number) => ({
     memory: median(routers[k]!.map((r) => r.memory)),
     durable: median(routers[k]!.map((r) => r.durable)),
+    memoryCpu: median(routers[k]!.map((r) => r.memoryCpu)),
+    durableCpu: median(routers[k]!.map((r) => r.durableCpu)),
     p50: api.p50[k]!,
   });
   const o = summary(0);
@@ -159,6 +177,17 @@ export async function run(): Promise<void> {
   const ps = parts(s);
   const pf = parts(f);
   const worst = (p: typeof ps) => Math.max(p.memory, p.durable, p.api);
+  // The same question asked of cost: extra CPU per message routed, and the API p50.
+  const cpuParts = (x: typeof o) => ({
+    memory: slower(o.memoryCpu, x.memoryCpu),
+    durable: slower(o.durableCpu, x.durableCpu),
+  });
+  const cs = cpuParts(s);
+  const cf = cpuParts(f);
+  const describeCpu = (c: typeof cs, p: typeof ps) =>
+    `router CPU per message +${c.memory.toFixed(1)}% (log off), +${
+      c.durable.toFixed(1)
+    }% (log on); API p50 +${p.api.toFixed(1)}%`;
   const costs = api.costs;
   const describe = (p: typeof ps) =>
     `router loss ${p.memory.toFixed(1)}% (log off, direct), ${
@@ -175,11 +204,36 @@ export async function run(): Promise<void> {
         note: `parent-based ratio 0.01: ${describe(ps)}`,
       },
       {
+        metric: "tracing_overhead_cpu_pct",
+        value: Number(Math.max(cs.memory, cs.durable, ps.api).toFixed(2)),
+        unit: "%",
+        goal: "<= 5",
+        note: `parent-based ratio 0.01: ${describeCpu(cs, ps)}`,
+      },
+      {
+        metric: "tracing_overhead_cpu_pct_full",
+        value: Number(Math.max(cf.memory, cf.durable, pf.api).toFixed(2)),
+        unit: "%",
+        note: `ratio 1.0: ${describeCpu(cf, pf)}`,
+      },
+      {
         metric: "tracing_overhead_pct_full",
         value: Number(worst(pf).toFixed(2)),
         unit: "%",
         note: `ratio 1.0: ${describe(pf)}`,
       },
+      ...([["off", o], ["sampled", s], ["full", f]] as const).flatMap(([name, x]) => [
+        {
+          metric: `route_cpu_ns_per_msg_memory_${name}`,
+          value: Math.round(x.memoryCpu),
+          unit: "ns",
+        },
+        {
+          metric: `route_cpu_ns_per_msg_durable_${name}`,
+          value: Math.round(x.durableCpu),
+          unit: "ns",
+        },
+      ]),
       { metric: "route_msgs_per_sec_memory_off", value: Math.round(o.memory), unit: "msg/s" },
       { metric: "route_msgs_per_sec_memory_sampled", value: Math.round(s.memory), unit: "msg/s" },
       { metric: "route_msgs_per_sec_memory_full", value: Math.round(f.memory), unit: "msg/s" },
@@ -194,18 +248,18 @@ export async function run(): Promise<void> {
       { metric: "api_p50_us_sampled", value: Number(s.p50.toFixed(1)), unit: "us" },
       { metric: "api_p50_us_full", value: Number(f.p50.toFixed(1)), unit: "us" },
       {
-        metric: "api_p50_us_deno_otel_only",
+        metric: "api_p50_us_deno_builtin",
         value: Number(api.p50[3]!.toFixed(1)),
         unit: "us",
-        note: `OTEL_DENO=true at 0.01, CAXTON_TRACING=false: +${
+        note: `OTEL_DENO=true at 0.01 (Deno's exporter, its Deno.serve spans included): +${
           slower(o.p50, api.p50[3]!).toFixed(1)
-        }% over off is Deno's own HTTP instrumentation`,
+        }% over off`,
       },
       ...Object.entries(costs).map(([name, us]) => ({
         metric: `otel_${name}`,
         value: Number(us.toFixed(3)),
         unit: "us",
-        note: "per call, main thread, OTEL_DENO=true",
+        note: "per call, main thread, Caxton's exporter",
       })),
       ...[...receiver.spans].sort().map(([key, n]) => ({
         metric: `spans_${key.replaceAll(/[^a-z0-9]+/gi, "_")}`,

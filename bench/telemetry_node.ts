@@ -1,6 +1,6 @@
 /**
  * One node for the telemetry benchmark, run as a child process so Deno's
- * OpenTelemetry is on or off from the start (OTEL_DENO in its environment).
+ * OpenTelemetry is on or off from the start (CAXTON_TRACING or OTEL_DENO in its environment).
  * `router`: prints one JSON line of router throughput and exits. `api`:
  * prints the per-call costs of tracing and where it listens, then serves
  * HTTP until killed (the parent measures API latency from outside, so its
@@ -20,7 +20,23 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Node = Awaited<ReturnType<typeof startNode>>;
 
-async function throughput(messageLog: "log" | "none"): Promise<number> {
+/** CPU time (ns) every thread of this process has spent so far, from /proc (schedstat). */
+function cpuNs(): number {
+  let total = 0;
+  for (const task of Deno.readDirSync("/proc/self/task")) {
+    try {
+      total += Number(
+        Deno.readTextFileSync(`/proc/self/task/${task.name}/schedstat`).split(" ")[0],
+      );
+    } catch { /* the thread ended meanwhile */ }
+  }
+  return total;
+}
+
+/** Messages handled per second, and CPU ns the process spent per message, over the window. */
+async function throughput(
+  messageLog: "log" | "none",
+): Promise<{ rate: number; cpuNsPerMessage: number }> {
   const dataDir = Deno.makeTempDirSync({ prefix: "caxton-bench-otel-" });
   const config = loadConfig({ env: Deno.env.toObject(), flags: { dataDir, port: 0 } });
   const node: Node = await startNode(
@@ -56,9 +72,14 @@ async function throughput(messageLog: "log" | "none"): Promise<number> {
     const handled = () => names.reduce((n, a) => n + node.agents.get(a).counters.handled, 0);
     await sleep(WARMUP_MS);
     const before = handled();
+    const cpu0 = cpuNs();
     const t0 = performance.now();
     await sleep(WINDOW_MS);
-    return (handled() - before) / ((performance.now() - t0) / 1000);
+    const count = handled() - before;
+    return {
+      rate: count / ((performance.now() - t0) / 1000),
+      cpuNsPerMessage: (cpuNs() - cpu0) / count,
+    };
   } finally {
     await node.pool.close();
     await node.close();
@@ -109,7 +130,12 @@ const mode = Deno.args[0];
 if (mode === "router") {
   const memory = await throughput("none");
   const durable = await throughput("log");
-  console.log(JSON.stringify({ memory, durable }));
+  console.log(JSON.stringify({
+    memory: memory.rate,
+    durable: durable.rate,
+    memoryCpu: memory.cpuNsPerMessage,
+    durableCpu: durable.cpuNsPerMessage,
+  }));
   Deno.exit(0);
 }
 const dataDir = Deno.makeTempDirSync({ prefix: "caxton-bench-otel-api-" });

@@ -8,7 +8,6 @@
  * with `app.route(prefix, subApp)`.
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { agentRoutes } from "./agents.ts";
@@ -16,6 +15,7 @@ import { backupRoutes } from "./backup.ts";
 import { capabilityRoutes } from "./capabilities.ts";
 import { timerRoutes } from "./timers.ts";
 import { bearerToken } from "./auth.ts";
+import { declaredBodyLimit } from "./body_limit.ts";
 import { clusterRoutes, forwardToOwner } from "./cluster.ts";
 import { healthRoutes } from "./health.ts";
 import { mcpRoutes, toolRoutes } from "./tools.ts";
@@ -71,7 +71,7 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): OpenAPIHono 
   }));
   app.use(
     "/api/*",
-    bodyLimit({
+    declaredBodyLimit({
       maxSize: maxRequestBytes,
       onError: () =>
         problemResponse(

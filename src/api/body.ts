@@ -120,12 +120,17 @@ export async function readAclMessage(
   return withCallerTrace(c, message);
 }
 
+/** The request span's traceparent (set by the telemetry middleware), if any. */
+export function callerTraceparent(c: Context): string | undefined {
+  return (c.var as { traceparent?: string }).traceparent;
+}
+
 /**
  * Continues the HTTP caller's trace in a message it sends, unless the message
  * names its own: the request's traceparent (set by the telemetry middleware).
  */
 export function withCallerTrace<T extends { traceparent?: string }>(c: Context, message: T): T {
-  const traceparent = (c.var as { traceparent?: string }).traceparent;
+  const traceparent = callerTraceparent(c);
   if (message.traceparent === undefined && traceparent !== undefined) {
     message.traceparent = traceparent;
   }

@@ -47,8 +47,10 @@ const _FORWARDED = "x-caxton-forwarded-by";
  */
 export function forwardToOwner(deps: ApiDeps): MiddlewareHandler {
   return async (c, next) => {
-    const name = c.req.param("name");
     const cluster = deps.cluster;
+    // Standalone (the usual node): nothing to read from the request.
+    if (!cluster) return await next();
+    const name = c.req.param("name");
     if (
       !cluster || !name || c.req.method === "PUT" || c.req.path.endsWith("/request") ||
       c.req.header(_FORWARDED) !== undefined || deps.agents.list().some((a) => a.name === name)

@@ -123,7 +123,7 @@ export function jobRoutes(deps: ApiDeps): OpenAPIHono {
   app.openapi(_submit, (c) => {
     const { agent, timeoutMs = 300_000, ...request } = c.req.valid("json");
     _refuseUnknown(deps, agent);
-    const job = deps.jobs.submit(agent, request, timeoutMs);
+    const job = deps.jobs.submit(agent, withCallerTrace<_Request>(c, request), timeoutMs);
     return c.json(_publicJob(job), 202, { location: `/api/v1/jobs/${job.id}` });
   }, _jobProblem);
   app.openapi(_job, (c) => c.json(_publicJob(deps.jobs.get(c.req.param("id"))), 200));

@@ -7,6 +7,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { jsonResponse, routes } from "./route_parts.ts";
 import { ToolSchema, ToolServerSchema } from "./schemas.ts";
 import type { ApiDeps } from "./deps.ts";
+import { callerTraceparent } from "./body.ts";
 
 const _list = createRoute({
   method: "get",
@@ -45,6 +46,6 @@ export function toolRoutes(deps: Pick<ApiDeps, "tools">): OpenAPIHono {
 export function mcpRoutes(deps: Pick<ApiDeps, "mcp">): OpenAPIHono {
   // JSON-RPC, not REST: served, not in the OpenAPI document.
   const app = routes();
-  app.all("/", (c) => deps.mcp.handleHttp(c.req.raw));
+  app.all("/", (c) => deps.mcp.handleHttp(c.req.raw, callerTraceparent(c)));
   return app;
 }

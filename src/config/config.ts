@@ -33,8 +33,9 @@ export interface CaxtonConfig {
   /** When set, `/api/v1` requires `Authorization: Bearer <apiToken>`. */
   apiToken: string | null;
   /**
-   * Caxton's spans and per-message metrics. On by default when OTEL_DENO=true
-   * (Deno's exporter is running); `CAXTON_TRACING=false` turns them off anyway.
+   * Caxton's spans and per-message metrics, exported over OTLP by Caxton's own
+   * exporter (docs/OBSERVABILITY.md). On by default when OTEL_DENO=true (Deno's
+   * exporter is running); `CAXTON_TRACING=false` turns them off anyway.
    */
   tracing: boolean;
   /** Ratio of new traces sampled, 0..1; a trace with a parent keeps the parent's decision. */

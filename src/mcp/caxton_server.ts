@@ -41,8 +41,11 @@ export class CaxtonMcp {
     this.#participant = deps.router.registerExternal(MCP_PARTICIPANT, () => {});
   }
 
-  /** A new SDK server with Caxton's tools and resources, declaring logging. */
-  createServer(): McpServer {
+  /**
+   * A new SDK server with Caxton's tools and resources, declaring logging;
+   * messages its tools send continue `traceparent` (the HTTP caller's trace).
+   */
+  createServer(traceparent?: string): McpServer {
     const server = new McpServer({ name: "caxton", version: this.#deps.version }, {
       capabilities: { logging: {} },
     });
@@ -50,6 +53,7 @@ export class CaxtonMcp {
       deps: this.#deps,
       waiter: this.#waiter,
       touched: (id) => this.#touch(id),
+      ...(traceparent !== undefined ? { traceparent } : {}),
     });
     registerCaxtonResources(server, this.#deps, () => [...this.#recent].reverse());
     return server;
@@ -75,7 +79,7 @@ export class CaxtonMcp {
    * spec's security rules, a `Host` the node does not answer to (DNS
    * rebinding) and an `Origin` other than the host asked are refused with 403.
    */
-  async handleHttp(request: Request): Promise<Response> {
+  async handleHttp(request: Request, traceparent?: string): Promise<Response> {
     const refusal = mcpRefusal(request.headers, this.#deps.allowedHostnames);
     if (refusal) return _jsonRpcError(403, refusal);
     if (request.method === "GET" || request.method === "DELETE") {
@@ -85,7 +89,7 @@ export class CaxtonMcp {
         { allow: "POST" },
       );
     }
-    const server = this.createServer();
+    const server = this.createServer(traceparent);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,

@@ -18,6 +18,8 @@ export interface CaxtonToolContext {
   waiter: ReplyWaiter;
   /** Told of every conversation a tool starts or continues (the resources list them). */
   touched: (conversationId: string) => void;
+  /** The HTTP caller's trace (the API request span's traceparent): messages continue it. */
+  traceparent?: string;
 }
 
 type _Result = {
@@ -78,7 +80,7 @@ export function registerCaxtonTools(server: McpServer, context: CaxtonToolContex
     annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
   }, async (args: Record<string, unknown>, extra: _Extra) => {
     const conversationId = (args.conversationId as string | undefined) ?? crypto.randomUUID();
-    const message = _parse({ ...args, conversationId, sender: MCP_PARTICIPANT });
+    const message = _parse({ ...args, conversationId, sender: MCP_PARTICIPANT }, context);
     if (typeof message === "string") return _error(message);
     const delivered = deps.router.route(message);
     context.touched(conversationId);
@@ -109,7 +111,7 @@ export function registerCaxtonTools(server: McpServer, context: CaxtonToolContex
       content: args.content,
       sender: MCP_PARTICIPANT,
       conversationId,
-    });
+    }, context);
     if (typeof message === "string") return _error(message);
     context.touched(conversationId);
     await notify(
@@ -145,10 +147,14 @@ export function registerCaxtonTools(server: McpServer, context: CaxtonToolContex
   );
 }
 
-function _parse(fields: Record<string, unknown>): AclMessage | string {
+function _parse(
+  fields: Record<string, unknown>,
+  context: CaxtonToolContext,
+): AclMessage | string {
   const { receiver, ...rest } = fields;
   const value: Record<string, unknown> = { receiver: [receiver] };
   for (const [k, v] of Object.entries(rest)) if (v !== undefined) value[k] = v;
+  if (context.traceparent !== undefined) value.traceparent ??= context.traceparent;
   try {
     return toAclMessage(value);
   } catch (error) {

@@ -5,6 +5,7 @@
  */
 import type { AclMessage, Performative } from "../acl/mod.ts";
 import type { Router } from "../router/mod.ts";
+import { Deadlines } from "./deadlines.ts";
 import { RefusalCapture } from "./failures.ts";
 import { ClosedError, DeliveryRefusedError, RequestTimeoutError } from "./errors.ts";
 
@@ -32,11 +33,15 @@ export interface RequestOptions {
 }
 
 interface _Waiter {
-  replyWith: string;
-  conversationId: string;
-  resolve: (message: AclMessage) => void;
-  reject: (error: Error) => void;
-  onMessage?: (message: AclMessage) => void;
+  readonly agent: string;
+  readonly replyWith: string;
+  readonly conversationId: string;
+  readonly timeoutMs: number;
+  readonly resolve: (message: AclMessage) => void;
+  readonly reject: (error: Error) => void;
+  readonly onMessage?: (message: AclMessage) => void;
+  readonly signal?: AbortSignal;
+  onAbort?: () => void;
 }
 
 /** Sends requests to agents and resolves with their final answers. */
@@ -45,8 +50,16 @@ export class RequestBroker {
   readonly #byReplyWith = new Map<string, _Waiter>();
   readonly #byConversation = new Map<string, _Waiter>();
   readonly #refusals = new RefusalCapture();
+  /** One timer per distinct timeout, not one per request. */
+  readonly #deadlines = new Deadlines<_Waiter>((waiter) => {
+    this.#forget(waiter);
+    waiter.reject(new RequestTimeoutError(waiter.agent, waiter.timeoutMs));
+  });
   readonly #registration: Disposable;
   #closed = false;
+  /** replyWith ids: unique per broker by the counter, across restarts by the random prefix. */
+  readonly #replyPrefix = `${crypto.randomUUID()}-`;
+  #sent = 0;
   /** Replies that matched no waiting request (late after a timeout). */
   unmatched = 0;
 
@@ -72,7 +85,7 @@ export class RequestBroker {
   ): Promise<AclMessage> {
     if (this.#closed) return Promise.reject(new ClosedError());
     const { timeoutMs = 30_000, onMessage, signal } = options;
-    const replyWith = crypto.randomUUID();
+    const replyWith = `${this.#replyPrefix}${++this.#sent}`;
     const conversationId = message.conversationId ?? crypto.randomUUID();
     const full: AclMessage = {
       performative: "request",
@@ -83,38 +96,30 @@ export class RequestBroker {
       conversationId,
     };
     const { promise, resolve, reject } = Promise.withResolvers<AclMessage>();
-    const timer = setTimeout(() => {
-      this.#forget(waiter);
-      reject(new RequestTimeoutError(agent, timeoutMs));
-    }, timeoutMs);
-    const onAbort = () => {
-      this.#forget(waiter);
-      reject(signal!.reason ?? new Error("aborted"));
-    };
-    const settle = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-    };
     const waiter: _Waiter = {
+      agent,
       replyWith,
       conversationId,
-      resolve: (m) => {
-        settle();
-        resolve(m);
-      },
-      reject: (e) => {
-        settle();
-        reject(e);
-      },
+      timeoutMs,
+      resolve,
+      reject,
       onMessage,
+      signal,
     };
-    signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal) {
+      waiter.onAbort = () => {
+        this.#end(waiter);
+        reject(signal.reason ?? new Error("aborted"));
+      };
+      signal.addEventListener("abort", waiter.onAbort, { once: true });
+    }
+    this.#deadlines.add(waiter, timeoutMs);
     this.#byReplyWith.set(replyWith, waiter);
     if (!this.#byConversation.has(conversationId)) this.#byConversation.set(conversationId, waiter);
     const refused = this.#refusals.during(() => this.#router.route(full));
     if (refused.length > 0) {
-      this.#forget(waiter);
-      waiter.reject(new DeliveryRefusedError(refused[0]!));
+      this.#end(waiter);
+      reject(new DeliveryRefusedError(refused[0]!));
     }
     return promise;
   }
@@ -125,7 +130,7 @@ export class RequestBroker {
     this.#closed = true;
     this.#registration[Symbol.dispose]();
     for (const waiter of [...this.#byReplyWith.values()]) {
-      this.#forget(waiter);
+      this.#end(waiter);
       waiter.reject(new ClosedError());
     }
   }
@@ -144,12 +149,19 @@ export class RequestBroker {
     }
     waiter.onMessage?.(message);
     if (_FINAL.has(message.performative)) {
-      this.#forget(waiter);
+      this.#end(waiter);
       waiter.resolve(message);
     }
   }
 
+  /** Forgets `waiter` and stops its clock; the caller settles its promise. */
+  #end(waiter: _Waiter): void {
+    this.#deadlines.delete(waiter, waiter.timeoutMs);
+    this.#forget(waiter);
+  }
+
   #forget(waiter: _Waiter): void {
+    if (waiter.onAbort) waiter.signal!.removeEventListener("abort", waiter.onAbort);
     this.#byReplyWith.delete(waiter.replyWith);
     if (this.#byConversation.get(waiter.conversationId) === waiter) {
       this.#byConversation.delete(waiter.conversationId);

@@ -2,7 +2,8 @@
  * @module
  * Observability for Caxton's components: the JSON logger, spans (route,
  * deliver, agent handle, lifecycle, API request, tool call) exported by
- * Deno's built-in OpenTelemetry, the metrics (OTLP and Prometheus text), and
+ * Caxton's own OTLP exporter (the OpenTelemetry JS SDK; Deno's built-in one
+ * under OTEL_DENO=true), the metrics (OTLP and Prometheus text), and
  * the conversation's timing tree (`GET /api/v1/conversations/{id}/trace`). `@opentelemetry/api` is
  * imported here and nowhere else.
  */
@@ -18,6 +19,9 @@ export type { AgentReadings, CaxtonMetricsOptions, MetricValue } from "./metrics
 export { PROMETHEUS_CONTENT_TYPE, renderFamilies, renderPrometheus } from "./prometheus.ts";
 export { requestTelemetry } from "./http.ts";
 export type { TracingEnv } from "./http.ts";
+export { DEFAULT_SERVICE_NAME, startOtlpExport } from "./otlp_export.ts";
+export type { OtlpExport } from "./otlp_export.ts";
+export { exportingLogs } from "./otlp_logs.ts";
 export { toolCallSpan } from "./tool_call.ts";
 export type { ToolCallEnd } from "./tool_call.ts";
 export { isSampled, sampledAtRatio } from "./sampling.ts";

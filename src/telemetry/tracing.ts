@@ -1,6 +1,7 @@
 /**
  * Caxton's own spans, made on the main thread with `@opentelemetry/api` and
- * exported by Deno's built-in OpenTelemetry (OTEL_DENO=true). Every span is
+ * exported by Caxton's own exporter (otlp_export.ts), or by Deno's built-in
+ * OpenTelemetry under OTEL_DENO=true. Every span is
  * parented explicitly by a W3C traceparent: the message's, the caller's, or
  * the span that caused it, so no context manager sits on the message path.
  *
@@ -44,7 +45,7 @@ export interface TelemetryOptions {
   /** Ratio of new traces sampled (parent-based: a parent's decision is kept). */
   sampleRatio?: number;
   metrics: CaxtonMetrics;
-  /** Defaults to the global tracer Deno registers when OTEL_DENO=true. */
+  /** Caxton's exporter's tracer; defaults to the global one (Deno's, under OTEL_DENO=true). */
   tracer?: Tracer;
 }
 

@@ -1,8 +1,10 @@
 /**
- * A real OTLP/HTTP receiver on loopback for tests: takes what Deno's
- * built-in exporter posts (OTEL_EXPORTER_OTLP_PROTOCOL=http/json) to
+ * A real OTLP/HTTP receiver on loopback for tests: takes what an OTLP/JSON
+ * exporter (Caxton's, or Deno's built-in with OTEL_EXPORTER_OTLP_PROTOCOL=http/json) posts to
  * `/v1/traces`, `/v1/metrics` and `/v1/logs`, and keeps it.
  */
+
+import assert from "node:assert/strict";
 
 /** One span as OTLP/JSON carries it (the fields tests read). */
 export interface ReceivedSpan {
@@ -42,8 +44,10 @@ export interface OtlpReceiver extends AsyncDisposable {
   spans: ReceivedSpan[];
   /** Names of every metric received. */
   metricNames: Set<string>;
-  /** Log records' bodies with their trace and span ids. */
-  logs: { body: unknown; traceId: string; spanId: string }[];
+  /** Log records' bodies with their severity and trace and span ids. */
+  logs: { body: unknown; severityText: string; traceId: string; spanId: string }[];
+  /** `service.name` of every resource that sent anything. */
+  serviceNames: Set<string>;
 }
 
 /** Starts a receiver on a free loopback port. */
@@ -51,9 +55,20 @@ export function startOtlpReceiver(): OtlpReceiver {
   const spans: ReceivedSpan[] = [];
   const metricNames = new Set<string>();
   const logs: OtlpReceiver["logs"] = [];
+  const serviceNames = new Set<string>();
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const body = await req.json();
     const path = new URL(req.url).pathname;
+    for (
+      const r of [
+        ...body.resourceSpans ?? [],
+        ...body.resourceMetrics ?? [],
+        ...body.resourceLogs ?? [],
+      ]
+    ) {
+      const name = _attributes(r.resource?.attributes)["service.name"];
+      if (typeof name === "string") serviceNames.add(name);
+    }
     if (path === "/v1/traces") {
       for (const rs of body.resourceSpans ?? []) {
         for (const ss of rs.scopeSpans ?? []) {
@@ -72,7 +87,12 @@ export function startOtlpReceiver(): OtlpReceiver {
       for (const rl of body.resourceLogs ?? []) {
         for (const sl of rl.scopeLogs ?? []) {
           for (const r of sl.logRecords ?? []) {
-            logs.push({ body: _value(r.body ?? {}), traceId: r.traceId, spanId: r.spanId });
+            logs.push({
+              body: _value(r.body ?? {}),
+              severityText: r.severityText ?? "",
+              traceId: r.traceId,
+              spanId: r.spanId,
+            });
           }
         }
       }
@@ -84,18 +104,63 @@ export function startOtlpReceiver(): OtlpReceiver {
     spans,
     metricNames,
     logs,
+    serviceNames,
     [Symbol.asyncDispose]: () => server.shutdown(),
   };
 }
 
-/** Environment that turns Deno's exporter on towards `receiver`, flushing fast. */
+/**
+ * Environment that turns tracing, and so Caxton's own exporter, on towards
+ * `receiver`, flushing fast. No OTEL_SERVICE_NAME: the default is under test.
+ */
 export function otlpEnv(receiver: OtlpReceiver): Record<string, string> {
   return {
-    OTEL_DENO: "true",
+    CAXTON_TRACING: "true",
     OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-    OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
     OTEL_BSP_SCHEDULE_DELAY: "50",
+    OTEL_BLRP_SCHEDULE_DELAY: "50",
     OTEL_METRIC_EXPORT_INTERVAL: "200",
-    OTEL_SERVICE_NAME: "caxton-test",
   };
+}
+
+/**
+ * Runs a node fixture (a script that prints one JSON line) and returns what it printed. Deno flushes its exporter
+ * when the process exits; that flush has been seen to block the exiting
+ * thread for good on a loaded machine, so once the output is in, the child
+ * gets a grace period and is then killed (by its PID: only the process this
+ * test started).
+ */
+export async function runFixture<T>(
+  fixture: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<T> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--unstable-worker-options", "--allow-all", fixture, ...args],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  const deadline = Date.now() + 30_000;
+  try {
+    while (!out.includes("\n") && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += value;
+    }
+  } finally {
+    const exited = await Promise.race([
+      child.status.then(() => true),
+      new Promise<false>((r) => setTimeout(() => r(false), 3_000)),
+    ]);
+    if (!exited) child.kill("SIGKILL");
+    await child.status;
+    await reader.cancel();
+  }
+  assert.ok(out.includes("\n"), `the node fixture printed nothing: ${await stderr}`);
+  await stderr;
+  return JSON.parse(out.trim().split("\n").at(-1)!);
 }

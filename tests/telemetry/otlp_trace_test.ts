@@ -3,7 +3,7 @@ import type { AclMessage } from "../../src/acl/mod.ts";
 import { parseTraceparent } from "../../src/acl/mod.ts";
 import { ATTR, SPAN } from "../../src/telemetry/mod.ts";
 import { tempDataDir, until } from "../_support/node.ts";
-import { otlpEnv, type ReceivedSpan, startOtlpReceiver } from "../_support/otlp.ts";
+import { otlpEnv, type ReceivedSpan, runFixture, startOtlpReceiver } from "../_support/otlp.ts";
 
 const FIXTURE = new URL("../fixtures/otel_node.ts", import.meta.url).pathname;
 const AGENTS = new URL("../../build/agents/wat", import.meta.url).pathname;
@@ -19,53 +19,6 @@ interface FixtureOutput {
   logs: string[];
 }
 
-/**
- * Runs the node fixture and returns what it printed. Deno flushes its exporter
- * when the process exits; that flush has been seen to block the exiting
- * thread for good on a loaded machine, so once the output is in, the child
- * gets a grace period and is then killed (by its PID: only the process this
- * test started).
- */
-async function runFixture(env: Record<string, string>, dataDir: string): Promise<FixtureOutput> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--unstable-worker-options",
-      "--allow-all",
-      FIXTURE,
-      dataDir,
-      AGENTS,
-      HTTP_CALLER,
-      MESSAGE_CALLER,
-    ],
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  const deadline = Date.now() + 30_000;
-  try {
-    while (!out.includes("\n") && Date.now() < deadline) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      out += value;
-    }
-  } finally {
-    const exited = await Promise.race([
-      child.status.then(() => true),
-      new Promise<false>((r) => setTimeout(() => r(false), 3_000)),
-    ]);
-    if (!exited) child.kill("SIGKILL");
-    await child.status;
-    await reader.cancel();
-  }
-  assert.ok(out.includes("\n"), `the node fixture printed nothing: ${await stderr}`);
-  await stderr;
-  return JSON.parse(out.trim().split("\n").at(-1)!);
-}
-
 /** The span's ancestors inside `byId`, nearest first, ending where the chain leaves it. */
 function ancestors(span: ReceivedSpan, byId: Map<string, ReceivedSpan>): ReceivedSpan[] {
   const chain: ReceivedSpan[] = [];
@@ -76,9 +29,10 @@ function ancestors(span: ReceivedSpan, byId: Map<string, ReceivedSpan>): Receive
 Deno.test("a three-agent Contract Net round arrives at a real OTLP receiver as one trace under its caller, parent by parent", async () => {
   await using receiver = startOtlpReceiver();
   using dir = tempDataDir();
-  const out = await runFixture(
+  const out = await runFixture<FixtureOutput>(
+    FIXTURE,
+    [dir.path, AGENTS, HTTP_CALLER, MESSAGE_CALLER],
     { ...otlpEnv(receiver), CAXTON_TRACE_SAMPLE_RATIO: "0" },
-    dir.path,
   );
   const callerTrace = parseTraceparent(MESSAGE_CALLER)!;
   await until(
@@ -175,9 +129,10 @@ Deno.test("a three-agent Contract Net round arrives at a real OTLP receiver as o
 Deno.test("an HTTP caller's traceparent is honoured: the API span is in its trace, the answer carries it, the deploy span is its child", async () => {
   await using receiver = startOtlpReceiver();
   using dir = tempDataDir();
-  const out = await runFixture(
+  const out = await runFixture<FixtureOutput>(
+    FIXTURE,
+    [dir.path, AGENTS, HTTP_CALLER, MESSAGE_CALLER],
     { ...otlpEnv(receiver), CAXTON_TRACE_SAMPLE_RATIO: "0" },
-    dir.path,
   );
   const caller = parseTraceparent(HTTP_CALLER)!;
   await until(
