@@ -312,10 +312,12 @@ export class Router {
       const endpoint = this.#endpoints.get(row.receiver);
       if (!endpoint) {
         const reason = `"${row.receiver}" no longer exists after a restart`;
+        this.#options.log?.reopen(row.id, row.receiver);
         this.#options.log?.mark(row.id, "failed", reason);
         this.fail(row.message, row.receiver, "unknown_receiver", reason);
         continue;
       }
+      this.#options.log?.reopen(row.id, row.receiver);
       if (
         this.#deliver(endpoint, row.message, JSON.stringify(row.message), row.receiver, {
           logId: row.id,
