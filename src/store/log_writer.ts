@@ -8,11 +8,12 @@
 import type { LogBatch } from "./log_records.ts";
 import type { LogSink } from "./group_commit.ts";
 import type { MessageLog } from "./message_log.ts";
+import { packRecords } from "./log_writes.ts";
 
 /** Main thread → writer. */
 export type WriterRequest =
   | { kind: "open"; path: string }
-  | { kind: "write"; seq: number; batch: LogBatch }
+  | { kind: "write"; seq: number; packed: string; rest: Omit<LogBatch, "records"> }
   | { kind: "close" };
 
 /** Writer → main thread. */
@@ -88,7 +89,9 @@ export class LogWriterWorker implements LogSink, AsyncDisposable {
     const seq = ++this.#seq;
     const written = Promise.withResolvers<void>();
     this.#pending.set(seq, written);
-    this.#worker.postMessage({ kind: "write", seq, batch } satisfies WriterRequest);
+    const { records, ...rest } = batch;
+    const packed = packRecords(records);
+    this.#worker.postMessage({ kind: "write", seq, packed, rest } satisfies WriterRequest);
     return written.promise;
   }
 

@@ -63,7 +63,7 @@ self.onmessage = (event: MessageEvent<WriterRequest>) => {
       return;
     case "write":
       try {
-        transaction(() => writes!.write(request.batch));
+        transaction(() => writes!.writePacked(request.packed, request.rest));
         reply({ kind: "written", seq: request.seq });
       } catch (error) {
         reply({ kind: "failed", seq: request.seq, message: (error as Error).message });
