@@ -95,8 +95,8 @@ export class LogWrites {
   }
 }
 
-/** JSON text needs no escaping for these names: '["' + name + '"]' is their array. */
-const _PLAIN = /^[^"\\\u0000-\u001f]*$/;
+/** Names JSON writes as they are (agent and ext: names): '["' + name + '"]' is their array. */
+const _PLAIN = /^[\w.:@/-]*$/;
 
 /**
  * Records as one string, five lines each, for the hand-over to the writer
