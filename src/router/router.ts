@@ -287,8 +287,9 @@ export class Router {
 
   /**
    * Records that a logged delivery is done: handled, or failed with `failure`
-   * as the reason. `durableNow` writes the log at once, inside the caller's
-   * store transaction, instead of with the next group commit.
+   * as the reason. `durableNow` commits the receiver's handled watermark at
+   * once, inside the caller's store transaction (the agent state's), instead
+   * of with the next group commit.
    */
   complete(
     envelope: Envelope,

@@ -41,8 +41,9 @@ export interface MessageWriter extends Disposable {
   flush(): Promise<void>;
   /**
    * Commits the "handled" watermarks now, in the caller's store transaction
-   * (so they land with the agent state that handling wrote), and hands the
-   * rest of the buffer to the writer. Throws if a synchronous write failed.
+   * (so they land with the agent state that handling wrote); a synchronous
+   * sink also writes the rest of the buffer now (throwing if that failed),
+   * a background one takes it with the next batch.
    */
   flushSync(): void;
   /** Hands over what is buffered and stops taking appends. Idempotent. */
@@ -80,6 +81,8 @@ export class MessageLogWriteError extends Error {
  */
 export type LogSink = Pick<MessageLog, "lastId" | "commitHandled"> & {
   writeBatch(batch: LogBatch): void | Promise<void>;
+  /** True when batches are written on another thread: flushSync then leaves them batched. */
+  readonly background?: boolean;
 };
 
 interface _Record extends LogRecord {
@@ -212,6 +215,8 @@ export class GroupCommitWriter implements MessageWriter {
       this.#handled = new Map();
       this.#sink.commitHandled(marks);
     }
+    // A writer thread takes the rest with the next batch: one state write must not cost a batch.
+    if (this.#sink.background) return;
     const error = this.#write();
     if (error) throw error;
   }

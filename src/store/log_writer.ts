@@ -34,6 +34,7 @@ export class LogWriterOpenError extends Error {
 
 /** A {@linkcode LogSink} that writes in its own worker thread. */
 export class LogWriterWorker implements LogSink, AsyncDisposable {
+  readonly background = true;
   readonly #worker: Worker;
   readonly #log: Pick<MessageLog, "lastId" | "commitHandled">;
   readonly #pending = new Map<number, PromiseWithResolvers<void>>();
