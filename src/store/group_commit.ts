@@ -95,7 +95,8 @@ interface _Record extends LogRecord {
  * appends of one message (the router hands every receiver the same body
  * string) share one record; the buffer is handed over when it holds
  * `maxBatch` items or once the tasks already queued have run
- * (`setImmediate`), whichever comes first.
+ * (`setImmediate`; at most every millisecond for a writer thread), whichever
+ * comes first.
  *
  * @example
  * ```ts
@@ -126,7 +127,8 @@ export class GroupCommitWriter implements MessageWriter {
   #moved = new Map<string, number>();
   /** Watermarks moved since the last flushSync, for the state's transaction. */
   #handled = new Map<string, number>();
-  #timer: ReturnType<typeof setImmediate> | undefined;
+  /** Cancels the scheduled hand-over, if one is. */
+  #scheduled: (() => void) | undefined;
   #waiting: PromiseWithResolvers<void> | undefined;
   /** The last batch handed to an asynchronous sink, until committed. */
   #lastWrite: Promise<void> = Promise.resolve();
@@ -205,7 +207,7 @@ export class GroupCommitWriter implements MessageWriter {
   flush(): Promise<void> {
     if (this.#buffered === 0 && this.#moved.size === 0) return this.#lastWrite;
     this.#waiting ??= Promise.withResolvers<void>();
-    this.#timer ??= setImmediate(() => this.#write());
+    this.#schedule(false);
     return this.#waiting.promise;
   }
 
@@ -241,18 +243,30 @@ export class GroupCommitWriter implements MessageWriter {
 
   #more(): void {
     if (++this.#buffered >= this.#maxBatch) this.#write();
-    // setImmediate: a batch spans every task already queued (worker replies, HTTP
-    // requests), where queueMicrotask would write once per task and setTimeout 0 would add
-    // 1-2 ms to an idle flush(). bench/message_log.ts measured all three.
-    else this.#timer ??= setImmediate(() => this.#write());
+    else this.#schedule(this.#sink.background === true);
+  }
+
+  /**
+   * setImmediate: a batch spans every task already queued (worker replies, HTTP requests),
+   * where queueMicrotask would write once per task. A writer thread gets batches at most
+   * every millisecond instead: each hand-over costs a postMessage and a transaction there, and
+   * at low rates every task made a batch of a few rows (measured: ~30 us per row handed over).
+   */
+  #schedule(background: boolean): void {
+    if (this.#scheduled) return;
+    if (background) {
+      const timer = setTimeout(() => this.#write(), 1);
+      this.#scheduled = () => clearTimeout(timer);
+    } else {
+      const immediate = setImmediate(() => this.#write());
+      this.#scheduled = () => clearImmediate(immediate);
+    }
   }
 
   /** Hands the buffer to the sink as one batch; reports (and returns) a synchronous failure. */
   #write(): MessageLogWriteError | undefined {
-    if (this.#timer !== undefined) {
-      clearImmediate(this.#timer);
-      this.#timer = undefined;
-    }
+    this.#scheduled?.();
+    this.#scheduled = undefined;
     const waiting = this.#waiting;
     this.#waiting = undefined;
     if (this.#buffered === 0 && this.#moved.size === 0) {
