@@ -125,7 +125,7 @@ export class GroupCommitWriter implements MessageWriter {
   readonly #all: Watermark;
   /** Watermarks moved since the last batch, for the writer. */
   #moved = new Map<string, number>();
-  /** Watermarks moved since the last flushSync, for the state's transaction. */
+  /** Watermarks moved since the last batch or flushSync, for the state's transaction. */
   #handled = new Map<string, number>();
   /** Cancels the scheduled hand-over, if one is. */
   #scheduled: (() => void) | undefined;
@@ -189,14 +189,16 @@ export class GroupCommitWriter implements MessageWriter {
       this.#outcomes.push({ id, status, reason: reason ?? "", at: Date.now() });
     }
     const mark = this.#byReceiver.get(receiver)!;
-    if (mark.close(id)) {
+    const moved = mark.close(id);
+    if (moved) {
       this.#moved.set(receiver, mark.through);
-      this.#handled.set(receiver, mark.through);
       // Nothing open: the stored watermark says all there is.
       if (mark.outstanding === 0) this.#byReceiver.delete(receiver);
     }
     this.#all.close(id);
     this.#more();
+    // After a batch #more may have written: the state's flushSync that follows needs this mark.
+    if (moved) this.#handled.set(receiver, mark.through);
   }
 
   reopen(id: number, receiver: string): void {
@@ -283,6 +285,8 @@ export class GroupCommitWriter implements MessageWriter {
     this.#records = [];
     this.#outcomes = [];
     this.#moved = new Map();
+    // The writer now carries these too; flushSync needs only marks moved since (its own).
+    this.#handled = new Map();
     this.#buffered = 0;
     const failed = (cause: unknown) => {
       const first = batch.records[0]?.id ?? 0;

@@ -459,3 +459,14 @@ Deno.test({
     assert.deepEqual(ids.slice(0, last), Array.from({ length: last }, (_, i) => i + 1));
   },
 });
+
+Deno.test("a mark that fills the batch still commits with the state's flushSync", () => {
+  using t = tempStore();
+  const log = counting(t.store);
+  using writer = new GroupCommitWriter(log, { maxBatch: 2 });
+  const id = writer.append(entry("counter")); // 1 buffered
+  writer.mark(id, "handled"); // 2: the batch is written here, before flushSync
+  assert.equal(log.batches.length, 1);
+  writer.flushSync();
+  assert.equal(count(t.path, "SELECT through AS n FROM handled_marks"), id);
+});
