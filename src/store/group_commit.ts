@@ -80,6 +80,11 @@ export class MessageLogWriteError extends Error {
  * connection, inside the caller's transaction.
  */
 export type LogSink = Pick<MessageLog, "lastId" | "commitHandled"> & {
+  /**
+   * Deliveries logged before and not done (position, receiver): open again from the start,
+   * so no batch's watermark passes them before they are redelivered.
+   */
+  openDeliveries?(): Iterable<readonly [id: number, receiver: string]>;
   writeBatch(batch: LogBatch): void | Promise<void>;
   /** True when batches are written on another thread: flushSync then leaves them batched. */
   readonly background?: boolean;
@@ -145,6 +150,9 @@ export class GroupCommitWriter implements MessageWriter {
     this.#onError = onError;
     this.#nextId = sink.lastId() + 1;
     this.#all = new Watermark(this.#nextId - 1);
+    if (mode === "log") {
+      for (const [id, receiver] of sink.openDeliveries?.() ?? []) this.#open(id, receiver);
+    }
   }
 
   append(entry: MessageEntry): number {

@@ -36,12 +36,15 @@ export class LogWriterOpenError extends Error {
 export class LogWriterWorker implements LogSink, AsyncDisposable {
   readonly background = true;
   readonly #worker: Worker;
-  readonly #log: Pick<MessageLog, "lastId" | "commitHandled">;
+  readonly #log: Pick<MessageLog, "lastId" | "commitHandled" | "openDeliveries">;
   readonly #pending = new Map<number, PromiseWithResolvers<void>>();
   #seq = 0;
   #closed: PromiseWithResolvers<void> | undefined;
 
-  private constructor(worker: Worker, log: Pick<MessageLog, "lastId" | "commitHandled">) {
+  private constructor(
+    worker: Worker,
+    log: Pick<MessageLog, "lastId" | "commitHandled" | "openDeliveries">,
+  ) {
     this.#worker = worker;
     this.#log = log;
   }
@@ -49,7 +52,7 @@ export class LogWriterWorker implements LogSink, AsyncDisposable {
   /** Starts the writer on the database at `path`, whose log `log` reads. */
   static async open(
     path: string,
-    log: Pick<MessageLog, "lastId" | "commitHandled">,
+    log: Pick<MessageLog, "lastId" | "commitHandled" | "openDeliveries">,
   ): Promise<LogWriterWorker> {
     const worker = new Worker(new URL("./log_writer_worker.ts", import.meta.url), {
       type: "module",
@@ -79,6 +82,10 @@ export class LogWriterWorker implements LogSink, AsyncDisposable {
 
   lastId(): number {
     return this.#log.lastId();
+  }
+
+  openDeliveries(): [number, string][] {
+    return this.#log.openDeliveries();
   }
 
   commitHandled(marks: Iterable<readonly [string, number]>): void {

@@ -210,6 +210,11 @@ export class MessageLog {
     );
   }
 
+  /** Positions and receivers of the deliveries {@linkcode unfinished} returns. */
+  openDeliveries(): [id: number, receiver: string][] {
+    return this.unfinished().map((r) => [r.id, r.receiver]);
+  }
+
   /** The most recent dead letters, newest first. */
   deadLetters(options: { limit?: number } = {}): DeadLetter[] {
     const { limit = 100 } = options;

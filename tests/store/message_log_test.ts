@@ -470,3 +470,24 @@ Deno.test("a mark that fills the batch still commits with the state's flushSync"
   writer.flushSync();
   assert.equal(count(t.path, "SELECT through AS n FROM handled_marks"), id);
 });
+
+Deno.test("after a restart, no batch passes a delivery left open before it, redelivered or not yet", async () => {
+  using t = tempStore();
+  {
+    using writer = new GroupCommitWriter(t.store.messages);
+    writer.append(entry("b")); // 1: never handled (the node dies)
+    writer.mark(writer.append(entry("c")), "handled"); // 2
+  }
+  t.store.close();
+  const store = t.reopen();
+  using writer = new GroupCommitWriter(store.messages);
+  // New traffic before the redelivery: its batch must not say "everything through 3 is done".
+  writer.mark(writer.append(entry("c")), "handled");
+  await writer.flush();
+  assert.equal(count(t.path, "SELECT done_through AS n FROM log_meta"), 0);
+  assert.deepEqual(store.messages.unfinished().map((r) => r.id), [1]);
+  writer.mark(1, "handled"); // redelivered and handled
+  await writer.flush();
+  assert.equal(count(t.path, "SELECT done_through AS n FROM log_meta"), 3);
+  assert.deepEqual(store.messages.unfinished(), []);
+});
