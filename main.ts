@@ -27,6 +27,7 @@ import {
   GroupCommitWriter,
   lockDataDir,
   LogRetention,
+  LogWriterWorker,
   openStore,
   type Store,
 } from "./src/store/mod.ts";
@@ -116,8 +117,12 @@ export async function startNode(
     throw error;
   }
   const store = openStore(databasePath(config));
+  // The log's writes run in a worker of their own (issue 15); an in-memory store writes inline.
+  const logWriter = config.messageLog === "log" && databasePath(config) !== ":memory:"
+    ? await LogWriterWorker.open(databasePath(config), store.messages)
+    : null;
   const log = new DeliveryCounter(
-    new GroupCommitWriter(store.messages, {
+    new GroupCommitWriter(logWriter ?? store.messages, {
       mode: config.messageLog,
       onError: (error) => logger.log("error", "message log write failed", { error: error.message }),
     }),
@@ -163,6 +168,7 @@ export async function startNode(
       local: () => ({ api: clusterLocal.api, ...clusterLocal.load() }),
     }).catch(async (error) => {
       log.close();
+      await logWriter?.close();
       store.close();
       lock?.release();
       await listener?.server.shutdown();
@@ -378,6 +384,7 @@ export async function startNode(
       log.close();
       await pool.close();
       await preparer.close();
+      await logWriter?.close();
       store.close();
       logger.close();
       await otlp?.shutdown();

@@ -78,6 +78,8 @@ async function main(output: string): Promise<number> {
         "src/runtime/agent_worker.ts",
         "--include",
         "src/runtime/prepare_worker.ts",
+        "--include",
+        "src/store/log_writer_worker.ts",
         "--output",
         built,
         "cli.ts",

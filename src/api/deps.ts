@@ -21,7 +21,7 @@ export interface ApiDeps {
   /** Counts logged deliveries (metrics); live tails use `router.tap`. */
   deliveries: DeliveryCounter;
   /** Workers whose backlog has stayed high (`/ready` says degraded); absent: never. */
-  saturation?: Pick<SaturationWatch, "saturated">;
+  saturation?: Pick<SaturationWatch, "saturated"> & Partial<Pick<SaturationWatch, "eventLoopLag">>;
   /** Whether startup (store open, agents restored) has finished. */
   isReady: () => boolean;
   /** Aborted when the node begins to close: open streams end. */

@@ -49,9 +49,11 @@ export function healthRoutes(deps: ApiDeps): OpenAPIHono {
     // A worker abandoned by the watchdog may still hold a core, and a saturated
     // one makes its agents' callers wait: serve, but say so.
     const saturated = deps.saturation?.saturated() ?? [];
+    const lag = deps.saturation?.eventLoopLag?.() ?? null; // issue 13: the main thread lags
+    if (lag) checks.eventLoop = `lagging ${lag.lagMs} ms for ${lag.forMs} ms`;
     const status = !ready
       ? "not_ready"
-      : pool.stuckWorkers > 0 || saturated.length > 0 || clusterDown
+      : pool.stuckWorkers > 0 || saturated.length > 0 || clusterDown || lag
       ? "degraded"
       : "ready";
     const agents = deps.agents.list();

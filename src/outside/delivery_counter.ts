@@ -32,6 +32,10 @@ export class DeliveryCounter implements MessageWriter {
     else this.#inner.mark(id, status);
   }
 
+  reopen(id: number, receiver: string): void {
+    this.#inner.reopen(id, receiver);
+  }
+
   flush(): Promise<void> {
     return this.#inner.flush();
   }

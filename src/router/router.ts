@@ -323,8 +323,9 @@ export class Router {
 
   /**
    * Records that a logged delivery is done: handled, or failed with `failure`
-   * as the reason. `durableNow` writes the log at once, inside the caller's
-   * store transaction, instead of with the next group commit.
+   * as the reason. `durableNow` commits the receiver's handled watermark at
+   * once, inside the caller's store transaction (the agent state's), instead
+   * of with the next group commit.
    */
   complete(
     envelope: Envelope,
@@ -348,10 +349,12 @@ export class Router {
       const endpoint = this.#endpoints.get(row.receiver);
       if (!endpoint) {
         const reason = `"${row.receiver}" no longer exists after a restart`;
+        this.#options.log?.reopen(row.id, row.receiver);
         this.#options.log?.mark(row.id, "failed", reason);
         this.fail(row.message, row.receiver, "unknown_receiver", reason);
         continue;
       }
+      this.#options.log?.reopen(row.id, row.receiver);
       if (
         this.#deliver(endpoint, row.message, JSON.stringify(row.message), row.receiver, {
           logId: row.id,

@@ -1,4 +1,4 @@
-/** The message log's records: what is appended, how states change, what reads return. */
+/** The message log's records: what is appended, how deliveries end, what reads return. */
 import type { AclMessage } from "../acl/mod.ts";
 
 /** Where one delivery stands. `accepted` and `delivered` are unfinished. */
@@ -14,20 +14,40 @@ export interface MessageEntry {
   readonly traceId?: string;
 }
 
-/** A delivery at its log position, as `MessageLog.appendBatch` writes it. */
-export interface LogEntry extends MessageEntry {
+/**
+ * One message as logged: one row for all its receivers. Receiver `i` has log
+ * position `id + i`; a delivery is named by its position.
+ */
+export interface LogRecord {
   readonly id: number;
   /** Unix epoch milliseconds. */
-  readonly acceptedAt: number;
-  /** The state to record with the row; `accepted` unless a mark arrived before the write. */
-  readonly status?: DeliveryStatus;
-  readonly reason?: string | null;
+  readonly at: number;
+  readonly receivers: readonly string[];
+  /** JSON of the ACL message. */
+  readonly body: string;
+  readonly traceId: string | null;
 }
 
-/** A change of delivery state. Failures and dead letters say why. */
-export type MarkUpdate =
-  | { readonly id: number; readonly status: "accepted" | "delivered" | "handled"; reason?: never }
-  | { readonly id: number; readonly status: "failed" | "dead"; readonly reason: string };
+/** A delivery that ended without being handled. Rare, so a row of its own. */
+export interface LogOutcome {
+  readonly id: number;
+  readonly status: "failed" | "dead";
+  readonly reason: string;
+  /** Unix epoch milliseconds. */
+  readonly at: number;
+}
+
+/** What one group commit writes, in one transaction. */
+export interface LogBatch {
+  readonly records: readonly LogRecord[];
+  readonly outcomes: readonly LogOutcome[];
+  /** Per receiver: every delivery to it at or before this position is done (handled or ended). */
+  readonly watermarks: readonly (readonly [receiver: string, through: number])[];
+  /** Every delivery at or before this position is done. */
+  readonly doneThrough: number;
+  /** The highest position handed out so far. */
+  readonly lastId: number;
+}
 
 /** A delivery as logged. Times are Unix epoch milliseconds. */
 export interface LoggedMessage {
@@ -38,6 +58,7 @@ export interface LoggedMessage {
   traceId: string | null;
   status: DeliveryStatus;
   reason: string | null;
+  /** When it failed or died; otherwise when it was accepted. */
   updatedAt: number;
 }
 
@@ -46,14 +67,14 @@ export interface DeadLetter extends LoggedMessage {
   deadAt: number;
 }
 
-/** What the log holds. Bytes are estimated: bodies exactly, each delivery row as ROW_BYTES. */
+/** What the log holds. Bytes are estimated: bodies exactly, each delivery as ROW_BYTES. */
 export interface LogSize {
-  /** Delivery rows. */
+  /** Deliveries (one per receiver of each message). */
   deliveries: number;
   bytes: number;
 }
 
-/** What one prune deleted: delivery rows and their estimated bytes (as {@linkcode LogSize}). */
+/** What one prune deleted: deliveries and their estimated bytes (as {@linkcode LogSize}). */
 export interface Pruned {
   deliveries: number;
   bytes: number;

@@ -221,6 +221,85 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 7,
+    name: "message_log_records",
+    // Issue 15: the log designed for its write rate. One append-only row per message (its
+    // receivers inside, no secondary index), "handled" as a watermark per receiver, the
+    // read model (by conversation, by agent) built behind the writer in log_index. Older
+    // rows are converted one record per delivery; their unfinished deliveries stay
+    // unfinished (below their receiver's watermark nothing is, above it the outcome says).
+    sql: `
+      CREATE TABLE log_records (
+        id        INTEGER PRIMARY KEY,   -- position of receivers[0]; receiver i is id + i
+        at        INTEGER NOT NULL,      -- accepted, Unix ms
+        receivers TEXT NOT NULL,         -- JSON array of names
+        body      TEXT NOT NULL,         -- JSON of the ACL message
+        trace_id  TEXT
+      );
+      -- Deliveries that ended without being handled (failed, dead), by position.
+      CREATE TABLE log_outcomes (
+        id      INTEGER PRIMARY KEY,
+        status  TEXT NOT NULL CHECK (status IN ('failed', 'dead')),
+        reason  TEXT NOT NULL,
+        at      INTEGER NOT NULL
+      );
+      -- Written by the log's writer with each batch: every delivery to receiver at or
+      -- before through is done.
+      CREATE TABLE log_watermarks (
+        receiver TEXT PRIMARY KEY,
+        through  INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      -- The same, written in the transaction of the agent state a message changed.
+      CREATE TABLE handled_marks (
+        receiver TEXT PRIMARY KEY,
+        through  INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      -- The read model, built behind the writer: keys 'c:<conversation id>', 'a:<agent>'.
+      CREATE TABLE log_index (
+        id   INTEGER NOT NULL,
+        key  TEXT NOT NULL,
+        PRIMARY KEY (id, key)
+      ) WITHOUT ROWID;
+      CREATE INDEX log_index_by_key ON log_index (key, id);
+      CREATE TABLE log_meta (
+        id             INTEGER PRIMARY KEY CHECK (id = 1),
+        last_id        INTEGER NOT NULL,  -- highest position handed out
+        done_through   INTEGER NOT NULL,  -- every delivery at or before it is done
+        indexed_through INTEGER NOT NULL, -- log_index covers records up to here
+        deliveries     INTEGER NOT NULL,  -- deliveries in log_records
+        body_bytes     INTEGER NOT NULL   -- SUM(octet_length(body))
+      );
+      INSERT INTO log_records (id, at, receivers, body, trace_id)
+        SELECT m.id, m.accepted_at, json_array(m.receiver), b.body, m.trace_id
+        FROM messages m JOIN message_bodies b ON b.id = m.body_id;
+      INSERT INTO log_outcomes (id, status, reason, at)
+        SELECT message_id, status, COALESCE(reason, ''), updated_at FROM deliveries
+        WHERE status IN ('failed', 'dead');
+      INSERT INTO log_watermarks (receiver, through)
+        SELECT receiver, COALESCE(
+          (SELECT MIN(u.message_id) - 1 FROM deliveries u
+            WHERE u.receiver = d.receiver AND u.status IN ('accepted', 'delivered')),
+          MAX(message_id))
+        FROM deliveries d GROUP BY receiver;
+      INSERT INTO log_index (id, key)
+        SELECT id, 'c:' || conversation_id FROM messages WHERE conversation_id IS NOT NULL
+        UNION SELECT id, 'a:' || sender FROM messages WHERE sender IS NOT NULL
+        UNION SELECT id, 'a:' || receiver FROM messages;
+      INSERT INTO log_meta (id, last_id, done_through, indexed_through, deliveries, body_bytes)
+        SELECT 1, COALESCE((SELECT MAX(id) FROM messages), 0),
+          COALESCE((SELECT MIN(message_id) - 1 FROM deliveries
+            WHERE status IN ('accepted', 'delivered')), (SELECT MAX(id) FROM messages), 0),
+          COALESCE((SELECT MAX(id) FROM messages), 0),
+          (SELECT COUNT(*) FROM log_records),
+          (SELECT COALESCE(SUM(octet_length(body)), 0) FROM log_records);
+      DROP TABLE dead_letters;
+      DROP TABLE deliveries;
+      DROP TABLE messages;
+      DROP TABLE message_bodies;
+      DROP TABLE message_log_totals;
+    `,
+  },
+  {
     version: 9,
     name: "timers",
     // Durable timers (docs/TIMERS.md): one row per pending timer, found by the index on

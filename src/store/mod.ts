@@ -35,13 +35,15 @@ export { MessageLog } from "./message_log.ts";
 export type {
   DeadLetter,
   DeliveryStatus,
-  LogEntry,
+  LogBatch,
   LoggedMessage,
+  LogOutcome,
+  LogRecord,
   LogSize,
-  MarkUpdate,
   MessageEntry,
   Pruned,
 } from "./log_records.ts";
+export { LogWriterOpenError, LogWriterWorker } from "./log_writer.ts";
 export { LogRetention } from "./retention.ts";
 export type { LogRetentionOptions, RetainedLog } from "./retention.ts";
 export { JobRepository } from "./jobs.ts";
@@ -49,6 +51,6 @@ export type { JobRecord, JobStatus } from "./jobs.ts";
 export { ParticipantRepository } from "./participants.ts";
 export type { ParticipantRecord } from "./participants.ts";
 export { GroupCommitWriter, MessageLogWriteError } from "./group_commit.ts";
-export type { GroupCommitOptions, MessageLogMode, MessageWriter } from "./group_commit.ts";
+export type { GroupCommitOptions, LogSink, MessageLogMode, MessageWriter } from "./group_commit.ts";
 export { TimerRepository } from "./timers.ts";
 export type { DueTimer, TimerRecord } from "./timers.ts";

@@ -6,9 +6,9 @@ export function messageLogBytes(path: string): number {
   const db = new DatabaseSync(path);
   try {
     return (db.prepare(
-      `SELECT SUM(pgsize) AS b FROM dbstat WHERE name IN ('messages', 'deliveries',
-         'message_bodies', 'dead_letters', 'messages_by_conversation',
-         'messages_by_accepted_at', 'deliveries_unfinished')`,
+      `SELECT SUM(pgsize) AS b FROM dbstat WHERE name IN (
+         'log_records', 'log_outcomes', 'log_watermarks', 'handled_marks',
+         'log_index', 'log_index_by_key', 'log_meta')`,
     ).get() as { b: number }).b;
   } finally {
     db.close();

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
+import { MIGRATIONS } from "../../src/store/migrations.ts";
 import { databasePath } from "../../src/config/mod.ts";
 import { openStore } from "../../src/store/mod.ts";
 import { agentBytes, startTestNode, tempDataDir, TestParticipant } from "../_support/node.ts";
@@ -81,6 +82,12 @@ Deno.test("a data file from before causes were recorded still restores a mid-rel
   // echo mid-reload ("reload to version 2"), stopping mid-stop ("stop requested").
   const db = new DatabaseSync(databasePath({ dataDir: dir.path }));
   try {
+    // Version 7 first: the message log's tables as versions 2 and 5 made them.
+    db.exec(`
+      DROP TABLE log_records; DROP TABLE log_outcomes; DROP TABLE log_watermarks;
+      DROP TABLE handled_marks; DROP TABLE log_index; DROP TABLE log_meta;
+    `);
+    for (const m of MIGRATIONS.filter((m) => m.version === 2 || m.version === 5)) db.exec(m.sql);
     db.exec(`
       ALTER TABLE transitions DROP COLUMN cause;
       DELETE FROM schema_migrations WHERE version >= 6;

@@ -40,8 +40,11 @@ Deno.test("a message to 64 receivers stores its body once: the log grows by ~one
     assert.equal(rows.length, 64, "one delivery row per receiver");
     assert.deepEqual(rows.map((r) => r.receiver), receivers.map((r) => r.name));
     assert.ok(rows.every((r) => r.message.content === content), "each row reads the whole body");
-    const bodies = count(path, "SELECT COUNT(*) AS n FROM message_bodies WHERE bytes > 65536");
-    assert.equal(bodies, 1, "one stored body");
+    const records = count(
+      path,
+      "SELECT COUNT(*) AS n FROM log_records WHERE octet_length(body) > 65536",
+    );
+    assert.equal(records, 1, "one record, its receivers inside");
     // The whole log grew by one body and 64 small rows; stored per receiver it was 4 MiB.
     const grown = messageLogBytes(path) - before;
     assert.ok(grown < 2 * content.length, `the log grew by ${grown} bytes`);
@@ -74,17 +77,19 @@ Deno.test("the log's size estimate stays near what SQLite really stores", async 
     for (const r of receiver) writer.mark(writer.append({ message, receiver: r, body }), "handled");
   }
   await writer.flush();
+  store.messages.indexBehind(10_000); // the read model is part of what the log takes
   const real = messageLogBytes(path) - before;
   const estimated = store.messages.size().bytes;
   const ratio = estimated / real;
   assert.ok(ratio > 0.6 && ratio < 1.5, `estimated ${estimated} bytes, stored ${real}`);
 });
 
-Deno.test("a version 4 log migrates: a fan-out's rows share one body, every query reads the same", () => {
+Deno.test("a version 6 log migrates to records: every query reads the same, unfinished stays unfinished", () => {
   const dir = Deno.makeTempDirSync({ prefix: "caxton-bodies-" });
   const path = join(dir, "caxton.db");
   try {
-    const v4 = openDatabase(path, MIGRATIONS.slice(0, 4));
+    // A data file as the schema before this change wrote it.
+    const v6 = openDatabase(path, MIGRATIONS.slice(0, 6));
     const fan = JSON.stringify({
       performative: "inform",
       sender: "a",
@@ -93,51 +98,56 @@ Deno.test("a version 4 log migrates: a fan-out's rows share one body, every quer
       content: "é",
     });
     const solo = JSON.stringify({ performative: "request", sender: "b", receiver: ["a"] });
-    const insert = v4.prepare(
-      `INSERT INTO messages (id, accepted_at, sender, receiver, conversation_id, performative,
-         body) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    const body = v6.prepare(
+      "INSERT INTO message_bodies (id, last_id, bytes, body) VALUES (?, ?, ?, ?)",
     );
-    const deliver = v4.prepare(
+    body.run(1, 3, new TextEncoder().encode(fan).length, fan);
+    body.run(4, 4, solo.length, solo);
+    body.run(5, 5, new TextEncoder().encode(fan).length, fan);
+    body.run(7, 7, new TextEncoder().encode(fan).length, fan);
+    const insert = v6.prepare(
+      `INSERT INTO messages (id, accepted_at, sender, receiver, conversation_id, performative,
+         body_id, trace_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const deliver = v6.prepare(
       "INSERT INTO deliveries (message_id, receiver, status, updated_at) VALUES (?, ?, ?, 1)",
     );
-    // Positions 1-3: one message to three receivers; 4: another; 5: the same text as 1-3 but
-    // not next to them (a second send of it); 7 after a pruned gap at 6.
-    const rows: [number, string, string, string | null, string][] = [
-      [1, "b", fan, "k", "handled"],
-      [2, "c", fan, "k", "accepted"],
-      [3, "d", fan, "k", "handled"],
-      [4, "a", solo, null, "dead"],
-      [5, "b", fan, "k", "handled"],
-      [7, "b", fan, "k", "delivered"],
+    // Positions 1-3: one message to three receivers; 4: a dead letter; 5 and 7 (6 pruned).
+    const rows: [number, string, number, string | null, string][] = [
+      [1, "b", 1, "k", "handled"],
+      [2, "c", 1, "k", "accepted"],
+      [3, "d", 1, "k", "handled"],
+      [4, "a", 4, null, "dead"],
+      [5, "b", 5, "k", "handled"],
+      [7, "b", 7, "k", "delivered"],
     ];
-    for (const [id, receiver, body, conversation, status] of rows) {
-      const parsed = JSON.parse(body);
-      insert.run(id, 1_000 + id, parsed.sender, receiver, conversation, parsed.performative, body);
+    for (const [id, receiver, bodyId, conversation, status] of rows) {
+      const parsed = JSON.parse(bodyId === 4 ? solo : fan);
+      insert.run(
+        id,
+        1_000 + id,
+        parsed.sender,
+        receiver,
+        conversation,
+        parsed.performative,
+        bodyId,
+        id === 1 ? "0af7651916cd43dd8448eb211c80319c" : null,
+      );
       deliver.run(id, receiver, status);
     }
-    v4.exec("UPDATE deliveries SET reason = 'nobody' WHERE message_id = 4");
-    v4.exec("INSERT INTO dead_letters (message_id, reason, at) VALUES (4, 'nobody', 9)");
-    v4.close();
+    v6.exec("UPDATE deliveries SET reason = 'nobody' WHERE message_id = 4");
+    v6.exec("INSERT INTO dead_letters (message_id, reason, at) VALUES (4, 'nobody', 9)");
+    v6.exec("UPDATE message_log_totals SET deliveries = 6, body_bytes = 0");
+    v6.close();
 
     using store = openStore(path);
     const db = new DatabaseSync(path);
     try {
-      assert.deepEqual(
-        db.prepare("SELECT id, last_id, bytes FROM message_bodies ORDER BY id").all()
-          .map((r) => ({ ...r })),
-        [
-          { id: 1, last_id: 3, bytes: new TextEncoder().encode(fan).length },
-          { id: 4, last_id: 4, bytes: solo.length },
-          { id: 5, last_id: 5, bytes: new TextEncoder().encode(fan).length },
-          { id: 7, last_id: 7, bytes: new TextEncoder().encode(fan).length },
-        ],
-      );
-      assert.deepEqual(
-        db.prepare("SELECT id, body_id FROM messages ORDER BY id").all().map((r) => ({ ...r })),
-        [[1, 1], [2, 1], [3, 1], [4, 4], [5, 5], [7, 7]].map(([id, body_id]) => ({ id, body_id })),
-      );
-      const columns = db.prepare("PRAGMA table_info(messages)").all().map((c) => c.name);
-      assert.ok(!columns.includes("body"), "the per-row body column is gone");
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all()
+        .map((r) => r.name);
+      for (const old of ["messages", "deliveries", "dead_letters", "message_bodies"]) {
+        assert.ok(!tables.includes(old), `${old} is gone`);
+      }
     } finally {
       db.close();
     }
@@ -149,10 +159,15 @@ Deno.test("a version 4 log migrates: a fan-out's rows share one body, every quer
       [5, "b", "é"],
       [7, "b", "é"],
     ]);
-    assert.deepEqual(log.unfinished().map((r) => [r.id, r.status]), [[2, "accepted"], [
-      7,
-      "delivered",
-    ]]);
+    assert.equal(log.byConversation("k")[0]!.traceId, "0af7651916cd43dd8448eb211c80319c");
+    assert.deepEqual(log.byConversation("k").map((r) => r.status), [
+      "handled",
+      "accepted",
+      "handled",
+      "handled",
+      "accepted",
+    ]);
+    assert.deepEqual(log.unfinished().map((r) => [r.id, r.receiver]), [[2, "c"], [7, "b"]]);
     assert.deepEqual(log.deadLetters().map((d) => [d.id, d.reason, d.message.sender]), [
       [4, "nobody", "b"],
     ]);
@@ -161,28 +176,24 @@ Deno.test("a version 4 log migrates: a fan-out's rows share one body, every quer
     assert.equal(log.size().deliveries, 6);
     assert.equal(log.lastId(), 7);
 
-    // Pruning after the migration: the fan-out's body stays while its unfinished row does.
-    assert.equal(log.prune(8).deliveries, 4, "1, 3, 4 and 5 are finished; 7 is the newest");
+    // Pruning after the migration: finished records go, unfinished ones stay.
+    assert.equal(log.prune(8).deliveries, 4, "1, 3, 4 and 5 are finished");
     assert.deepEqual(log.byConversation("k").map((r) => r.id), [2, 7]);
-    assert.equal(log.byConversation("k")[0]!.message.content, "é");
-    log.markBatch([{ id: 2, status: "handled" }]);
-    assert.equal(log.prune(8).deliveries, 1);
-    const left = new DatabaseSync(path);
-    try {
-      assert.deepEqual(
-        left.prepare("SELECT id FROM message_bodies ORDER BY id").all().map((r) => r.id),
-        [7],
-        "bodies go with their last row",
-      );
-    } finally {
-      left.close();
-    }
+    // New traffic continues the positions and finishes what the old log left open.
+    using writer = new GroupCommitWriter(log);
+    for (const row of log.unfinished()) writer.reopen(row.id, row.receiver);
+    writer.mark(2, "handled");
+    writer.mark(7, "handled");
+    assert.equal(writer.append({ message: JSON.parse(solo), receiver: "a" }), 8);
+    writer.flushSync();
+    assert.deepEqual(log.unfinished().map((r) => r.id), [8]);
+    assert.equal(log.prune(8).deliveries, 2);
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
 });
 
-Deno.test("a body is shared by at most MAX_BODY_SPAN positions; prune finds the bodies of any range", async () => {
+Deno.test("a record holds at most MAX_RECORD_SPAN receivers; prune takes ranges that cut records", async () => {
   using dir = tempDataDir();
   const path = join(dir.path, "caxton.db");
   using store = openStore(path);
@@ -191,16 +202,17 @@ Deno.test("a body is shared by at most MAX_BODY_SPAN positions; prune finds the 
   const message: AclMessage = { performative: "inform", sender: "s", receiver: ["r"] };
   const body = JSON.stringify(message);
   const ids = Array.from({ length: 3_000 }, () => writer.append({ message, receiver: "r", body }));
-  for (const id of ids) writer.mark(id, "handled");
+  for (const id of ids.slice(0, -1)) writer.mark(id, "handled");
   await writer.flush();
-  assert.equal(count(path, "SELECT COUNT(*) AS n FROM message_bodies"), 3);
-  // Pruned in ranges that cut through bodies: each body goes once its last row has.
+  assert.equal(count(path, "SELECT COUNT(*) AS n FROM log_records"), 3);
+  // Pruned in ranges that cut through records: each goes once all of it is done.
   let pruned = 0;
   for (let from = 0; from < 3_001; from += 700) {
     pruned += store.messages.prune(from + 700, { from }).deliveries;
   }
-  assert.equal(pruned, 2_999, "all but the newest row");
-  assert.equal(count(path, "SELECT COUNT(*) AS n FROM message_bodies"), 1);
-  assert.equal(store.messages.byAgent("r")[0]!.id, 3_000);
-  assert.equal(store.messages.size().deliveries, 1);
+  assert.equal(pruned, 2_048, "the two full records; the last holds an unfinished delivery");
+  assert.equal(count(path, "SELECT COUNT(*) AS n FROM log_records"), 1);
+  assert.equal(store.messages.byAgent("r")[0]!.id, 2_049);
+  assert.deepEqual(store.messages.unfinished().map((r) => r.id), [3_000]);
+  assert.equal(store.messages.size().deliveries, 952);
 });

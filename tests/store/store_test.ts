@@ -39,6 +39,7 @@ Deno.test("a new database is in WAL mode with its migrations recorded", () => {
       { version: 4, name: "agent_tools" },
       { version: 5, name: "message_bodies" },
       { version: 6, name: "transition_causes" },
+      { version: 7, name: "message_log_records" },
       { version: 9, name: "timers" },
     ]);
   } finally {
@@ -130,6 +131,20 @@ Deno.test("backup of a live database restores elsewhere with the same agents and
   seedModule(store);
   const agent = seedAgent(store, "a", "h1");
   store.state.apply(agent.id, [{ key: "k", value: new Uint8Array([7]) }]);
+  // The message log lives in the same file: a backup holds it, watermarks and all.
+  store.messages.writeBatch({
+    records: [{
+      id: 1,
+      at: 1,
+      receivers: ["a", "b"],
+      body: '{"performative":"inform"}',
+      traceId: null,
+    }],
+    outcomes: [],
+    watermarks: [["a", 1]],
+    doneThrough: 1,
+    lastId: 2,
+  });
   store.backup(join(dir, "backup.db"));
   assert.throws(() => store.backup(join(dir, "backup.db")), /exists/);
   assert.deepEqual(verifyBackup(join(dir, "backup.db")), { schemaVersion: 9, agents: 1 });
@@ -137,6 +152,8 @@ Deno.test("backup of a live database restores elsewhere with the same agents and
   using restored = openStore(join(dir, "restored.db"));
   const back = restored.agents.byName("a")!;
   assert.deepEqual(restored.state.get(back.id, "k"), new Uint8Array([7]));
+  assert.deepEqual(restored.messages.unfinished().map((r) => [r.id, r.receiver]), [[2, "b"]]);
+  assert.equal(restored.messages.lastId(), 2);
   Deno.removeSync(dir, { recursive: true });
 });
 
