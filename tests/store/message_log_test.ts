@@ -14,7 +14,7 @@ import type { LogSink } from "../../src/store/group_commit.ts";
 import { openDatabase } from "../../src/store/database.ts";
 import { MIGRATIONS } from "../../src/store/migrations.ts";
 import type { AclMessage } from "../../src/acl/mod.ts";
-import { DEFAULT_LIMITS } from "../../src/runtime/limits.ts";
+import { DEFAULT_LIMITS } from "../../src/config/agent_limits.ts";
 
 const CHILD = new URL("../fixtures/message_log_writer.ts", import.meta.url).pathname;
 
