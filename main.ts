@@ -14,6 +14,7 @@ import {
   writeNodeRecord,
 } from "./src/config/mod.ts";
 import { AgentManager, SaturationWatch } from "./src/lifecycle/mod.ts";
+import { AuditRetention, createSecurity, type Security } from "./src/auth/mod.ts";
 import { type Cluster, startCluster } from "./src/cluster/mod.ts";
 
 import { CaxtonMcp, mcpHostnames, type ToolCallRecord, ToolGateway } from "./src/mcp/mod.ts";
@@ -103,6 +104,16 @@ export async function startNode(
     throw error;
   }
   const store = openStore(databasePath(config));
+  // Issue 17: beyond loopback, a node without any credential refuses to start.
+  let security: Security;
+  try {
+    security = createSecurity(config, store);
+  } catch (error) {
+    store.close();
+    lock?.release();
+    await listener?.server.shutdown();
+    throw error;
+  }
   const log = new DeliveryCounter(
     new GroupCommitWriter(store.messages, {
       mode: config.messageLog,
@@ -269,6 +280,7 @@ export async function startNode(
       mcp,
       maxReceivers: config.maxReceivers,
       cluster,
+      security,
     }, {
       corsOrigins: config.corsOrigins,
       maxRequestBytes: config.maxRequestBytes,
@@ -311,6 +323,24 @@ export async function startNode(
       error: error.message,
     });
   }
+  // The configuration a node starts with is part of the audit trail (roles, auth mode, limits).
+  security.audit({
+    actor: "node",
+    role: null,
+    action: "node.start",
+    target: config.host,
+    source: null,
+    outcome: "ok",
+    status: null,
+    detail: JSON.stringify({ authRequired: security.required, security: config.security }),
+  });
+  const auditRetention = config.security.auditRetentionDays > 0
+    ? new AuditRetention(store.audit, {
+      maxAgeMs: config.security.auditRetentionDays * 86_400_000,
+      intervalMs: config.security.auditPruneIntervalMs,
+      onError: (error) => logger.log("error", "audit prune failed", { error: error.message }),
+    })
+    : null;
   ready = true;
   logger.log("info", "caxton node started", {
     url,
@@ -330,6 +360,7 @@ export async function startNode(
       // Streams and long polls end, waiting requests are told, then mailboxes drain.
       closing.abort();
       await retention?.close();
+      auditRetention?.close();
       await participants.close();
       broker.close();
       await jobs.close();

@@ -9,6 +9,8 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import { agentRoutes } from "./agents.ts";
 import { backupRoutes } from "./backup.ts";
 import { bearerToken } from "./auth.ts";
+import { accessControl } from "./access.ts";
+import { securityRoutes } from "./security.ts";
 import { clusterRoutes, forwardToOwner } from "./cluster.ts";
 import { healthRoutes } from "./health.ts";
 import { mcpRoutes, toolRoutes } from "./tools.ts";
@@ -68,9 +70,11 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Hono {
         ),
     }),
   );
-  if (apiToken !== null) app.use("/api/v1/*", bearerToken(apiToken));
+  // Issue 17: every route is guarded by the route table (src/auth/route_table.ts).
+  if (deps.security) app.use("*", accessControl(app, deps.security));
+  else if (apiToken !== null) app.use("/api/v1/*", bearerToken(apiToken));
   // Caxton's MCP server drives the agents as the REST API does: the same token guards it.
-  if (apiToken !== null) app.use("/mcp", bearerToken(apiToken));
+  if (!deps.security && apiToken !== null) app.use("/mcp", bearerToken(apiToken));
   app.route("/", healthRoutes(deps));
   app.route("/", metricsRoutes(deps, http));
   app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument(deps.version)));
@@ -88,6 +92,7 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Hono {
   app.route("/api/v1/tools", toolRoutes(deps));
   app.route("/mcp", mcpRoutes(deps));
   app.route("/api/v1/cluster", clusterRoutes(deps));
+  app.route("/api/v1", securityRoutes(deps));
   app.notFound((c) =>
     problemResponse(
       problem(

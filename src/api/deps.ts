@@ -6,6 +6,7 @@ import type { Router } from "../router/mod.ts";
 import type { CaxtonMcp, ToolGateway } from "../mcp/mod.ts";
 import type { WorkerPool } from "../runtime/mod.ts";
 import type { Store } from "../store/mod.ts";
+import type { Security } from "../auth/mod.ts";
 import type { CaxtonMetrics, Telemetry } from "../telemetry/mod.ts";
 
 export interface ApiDeps {
@@ -37,6 +38,8 @@ export interface ApiDeps {
   maxReceivers?: number;
   /** Cluster membership (`GET /api/v1/cluster`, `/ready`); null or absent standalone. */
   cluster?: Cluster | null;
+  /** Credentials, roles, rate limits, audit (issue 17); absent: the open app of tests. */
+  security?: Security;
 }
 
 /** HTTP settings of {@linkcode createApp}. */

@@ -20,6 +20,7 @@ import {
   sse as _sse,
 } from "./openapi_parts.ts";
 import { NODE_PATHS } from "./openapi_node.ts";
+import { securityOpenApiPaths } from "./security.ts";
 
 /** Builds the document for server version `version`. */
 export function openApiDocument(version: string): Record<string, unknown> {
@@ -361,6 +362,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       },
       // Issue 14: agent state, conversation traces, backup.
       ...NODE_PATHS,
+      ...securityOpenApiPaths(),
       "/api/v1/jobs/{id}": {
         parameters: [{
           name: "id",

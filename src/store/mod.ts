@@ -50,3 +50,7 @@ export { ParticipantRepository } from "./participants.ts";
 export type { ParticipantRecord } from "./participants.ts";
 export { GroupCommitWriter, MessageLogWriteError } from "./group_commit.ts";
 export type { GroupCommitOptions, MessageLogMode, MessageWriter } from "./group_commit.ts";
+export { ApiKeyRepository } from "./api_keys.ts";
+export type { ApiKeyRecord } from "./api_keys.ts";
+export { AUDIT_GENESIS, auditHash, AuditLog } from "./audit_log.ts";
+export type { AuditEntry, AuditEvent, AuditVerdict } from "./audit_log.ts";

@@ -8,6 +8,8 @@ import { MessageLog } from "./message_log.ts";
 import { JobRepository } from "./jobs.ts";
 import { ParticipantRepository } from "./participants.ts";
 import { backupDatabase } from "./backup.ts";
+import { ApiKeyRepository } from "./api_keys.ts";
+import { AuditLog } from "./audit_log.ts";
 
 /** Everything the rest of Caxton may do with persisted data. */
 export interface Store {
@@ -20,6 +22,10 @@ export interface Store {
   readonly jobs: JobRepository;
   /** Registrations of outside participants. */
   readonly participants: ParticipantRepository;
+  /** API keys (issue 17). */
+  readonly apiKeys: ApiKeyRepository;
+  /** The hash-chained audit trail (issue 17). */
+  readonly audit: AuditLog;
   /** Runs `fn` atomically: all its writes land, or none do. Nested calls join the outer one. */
   transaction<T>(fn: () => T): T;
   /** Writes a consistent copy of the live database to a new file. */
@@ -36,6 +42,8 @@ class SqliteStore implements Store {
   readonly messages: MessageLog;
   readonly jobs: JobRepository;
   readonly participants: ParticipantRepository;
+  readonly apiKeys: ApiKeyRepository;
+  readonly audit: AuditLog;
   readonly #db: DatabaseSync;
   #depth = 0;
   #closed = false;
@@ -48,6 +56,8 @@ class SqliteStore implements Store {
     this.messages = new MessageLog(db, (fn) => this.transaction(fn));
     this.jobs = new JobRepository(db);
     this.participants = new ParticipantRepository(db);
+    this.apiKeys = new ApiKeyRepository(db);
+    this.audit = new AuditLog(db);
   }
 
   transaction<T>(fn: () => T): T {

@@ -1,0 +1,154 @@
+/**
+ * API keys (issue 17): `cxk_<8 hex>_<43 base64url>`, 256 random bits. The
+ * store keeps the SHA-256 of the whole key (no slow KDF: the key is random
+ * and long, so a fast hash is enough and keeps the check in microseconds)
+ * and the visible prefix `cxk_<8 hex>` as the row's id, so a request finds
+ * its row without scanning and compares hashes in constant time.
+ */
+import { Buffer } from "node:buffer";
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { ApiKeyRecord, ApiKeyRepository } from "../store/mod.ts";
+import type { AuthFailure, Principal } from "./principal.ts";
+
+const _KEY = /^(cxk_[0-9a-f]{8})_[A-Za-z0-9_-]{43}$/;
+
+/** A new key as shown once to its creator. */
+export interface CreatedKey {
+  key: string;
+  record: PublicKey;
+}
+
+/** What may be shown of a key: never its hash. */
+export type PublicKey = Omit<ApiKeyRecord, "hash">;
+
+/** Raised for a key operation that cannot be done. */
+export class ApiKeyError extends Error {
+  constructor(
+    readonly code: "unknown_role" | "key_not_found" | "bad_key_request",
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiKeyError";
+  }
+}
+
+function _sha256(text: string): Buffer {
+  return createHash("sha256").update(text).digest();
+}
+
+function _base64url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_")
+    .replace(/=+$/, "");
+}
+
+/** The public part of a stored key. */
+export function publicKey({ hash: _hash, ...rest }: ApiKeyRecord): PublicKey {
+  return rest;
+}
+
+/** Keys in memory over their repository: the request path never touches SQLite. */
+export class KeyRing {
+  readonly #repo: ApiKeyRepository;
+  readonly #byId = new Map<string, { record: ApiKeyRecord; hash: Buffer }>();
+  readonly #roles: (role: string) => boolean;
+
+  /** `roleExists` says which roles a key may be given. */
+  constructor(repo: ApiKeyRepository, roleExists: (role: string) => boolean) {
+    this.#repo = repo;
+    this.#roles = roleExists;
+    for (const record of repo.list()) this.#remember(record);
+  }
+
+  /** Keys that can still be used (not revoked, not expired). */
+  activeCount(now = Date.now()): number {
+    let n = 0;
+    for (const { record } of this.#byId.values()) {
+      if (record.revokedAt === null && (record.expiresAt === null || record.expiresAt > now)) n++;
+    }
+    return n;
+  }
+
+  /** Creates a key; the returned `key` is the only time it exists in clear. */
+  create(options: { role: string; name?: string | null; expiresAt?: number | null }): CreatedKey {
+    const { role, name = null, expiresAt = null } = options;
+    if (!this.#roles(role)) {
+      throw new ApiKeyError(
+        "unknown_role",
+        `Cannot create a key with role "${role}": no such role`,
+      );
+    }
+    if (
+      role === "participant" && (name === null || !/^(ext:)?[a-z0-9][a-z0-9._-]{0,62}$/.test(name))
+    ) {
+      throw new ApiKeyError(
+        "bad_key_request",
+        "Cannot create a participant key without its participant: give --name ext:<name>",
+      );
+    }
+    if (expiresAt !== null && expiresAt <= Date.now()) {
+      throw new ApiKeyError("bad_key_request", "Cannot create a key that has already expired");
+    }
+    const random = crypto.getRandomValues(new Uint8Array(36));
+    const id = `cxk_${
+      [...random.subarray(0, 4)].map((b) => b.toString(16).padStart(2, "0")).join("")
+    }`;
+    const key = `${id}_${_base64url(random.subarray(4))}`;
+    const normalised = role === "participant" ? `ext:${name!.replace(/^ext:/, "")}` : name;
+    const record: ApiKeyRecord = {
+      id,
+      hash: _sha256(key).toString("hex"),
+      role,
+      name: normalised,
+      createdAt: Date.now(),
+      expiresAt,
+      revokedAt: null,
+    };
+    this.#repo.add(record);
+    this.#remember(record);
+    return { key, record: publicKey(record) };
+  }
+
+  list(): PublicKey[] {
+    return this.#repo.list().map(publicKey);
+  }
+
+  /** Revokes a key by its id (the visible prefix). */
+  revoke(id: string): PublicKey {
+    this.#repo.revoke(id);
+    const record = this.#repo.byId(id);
+    if (!record) {
+      throw new ApiKeyError("key_not_found", `Cannot revoke key "${id}": no such key`);
+    }
+    this.#remember(record);
+    return publicKey(record);
+  }
+
+  /** Checks a presented key: a principal, or why not. */
+  authenticate(presented: string, now = Date.now()): Principal | AuthFailure {
+    const id = _KEY.exec(presented)?.[1];
+    if (id === undefined) return "malformed";
+    const entry = this.#byId.get(id);
+    // Hash even when the id is unknown, so the time taken does not say whether it exists.
+    const hash = _sha256(presented);
+    if (!entry || !timingSafeEqual(hash, entry.hash)) return "unknown_key";
+    const { record } = entry;
+    if (record.revokedAt !== null) return "revoked";
+    if (record.expiresAt !== null && record.expiresAt <= now) return "expired";
+    return {
+      id: record.id,
+      kind: "api_key",
+      role: record.role,
+      self: record.role === "participant" ? record.name : null,
+      expiresAt: record.expiresAt,
+    };
+  }
+
+  #remember(record: ApiKeyRecord): void {
+    this.#byId.set(record.id, { record, hash: Buffer.from(record.hash, "hex") });
+  }
+}
+
+/** Whether a bearer credential looks like an API key (not a JWT or the static token). */
+export function looksLikeApiKey(credential: string): boolean {
+  return credential.startsWith("cxk_");
+}
