@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { startNode } from "../../main.ts";
 import { type ApiDeps, createApp } from "../../src/api/mod.ts";
 import { uncoveredRoutes } from "../../src/api/access.ts";
-import { compileRoles, InsecureStartError, KeyRing, ROUTE_TABLE } from "../../src/auth/mod.ts";
+import {
+  compileRoles,
+  InsecureStartError,
+  KeyRing,
+  type Role,
+  ROUTE_TABLE,
+} from "../../src/auth/mod.ts";
 import { defaultConfig } from "../../src/config/mod.ts";
 import { openStore } from "../../src/store/mod.ts";
 import { SILENT_LOGGER } from "../../src/telemetry/mod.ts";
