@@ -37,7 +37,7 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Hono {
     app.use(cors({
       origin: corsOrigins.includes("*") ? "*" : corsOrigins,
       allowHeaders: ["authorization", "content-type", "accept"],
-      exposeHeaders: ["location", "retry-after"],
+      exposeHeaders: ["location", "retry-after", "ratelimit", "ratelimit-policy"],
       maxAge: 600,
     }));
   }
