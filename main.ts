@@ -15,6 +15,7 @@ import {
 } from "./src/config/mod.ts";
 import { AgentManager, SaturationWatch } from "./src/lifecycle/mod.ts";
 import { AuditRetention, createSecurity, type Security } from "./src/auth/mod.ts";
+import { BreakerBoard } from "./src/resilience/mod.ts";
 import { type Cluster, startCluster } from "./src/cluster/mod.ts";
 
 import { CaxtonMcp, mcpHostnames, type ToolCallRecord, ToolGateway } from "./src/mcp/mod.ts";
@@ -70,6 +71,8 @@ export interface CaxtonNode {
   readonly url: string | null;
   /** This node as a cluster member; null standalone (docs/CLUSTER.md). */
   readonly cluster: Cluster | null;
+  /** Circuit breakers around webhooks and MCP servers (issue 17). */
+  readonly breakers: BreakerBoard;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -197,7 +200,10 @@ export async function startNode(
     const list = agents.list();
     return { agents: list.length, load: list.reduce((n, a) => n + a.mailboxDepth, 0) };
   };
+  // Circuit breakers around webhooks and MCP servers (issue 17): state in /metrics and /ready.
+  const breakers = new BreakerBoard(config.security.breaker);
   const tools = new ToolGateway({
+    breakers,
     router,
     config: config.mcp,
     toolPolicy: (name) => agents.toolPolicy(name),
@@ -228,6 +234,7 @@ export async function startNode(
   const participants = new ParticipantHub(router, store.participants, {
     // Which internal addresses webhooks may reach (issue 13).
     webhooks: { allowPrivate: config.webhookAllowPrivate, allowlist: config.webhookAllowlist },
+    breakers,
   });
   const broker = new RequestBroker(router);
   const jobs = new JobRunner(store, broker);
@@ -281,6 +288,7 @@ export async function startNode(
       maxReceivers: config.maxReceivers,
       cluster,
       security,
+      breakers,
     }, {
       corsOrigins: config.corsOrigins,
       maxRequestBytes: config.maxRequestBytes,
@@ -399,6 +407,7 @@ export async function startNode(
     telemetry,
     url,
     cluster,
+    breakers,
     close,
     [Symbol.asyncDispose]: close,
   };

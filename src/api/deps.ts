@@ -7,6 +7,7 @@ import type { CaxtonMcp, ToolGateway } from "../mcp/mod.ts";
 import type { WorkerPool } from "../runtime/mod.ts";
 import type { Store } from "../store/mod.ts";
 import type { Security } from "../auth/mod.ts";
+import type { BreakerView } from "../resilience/mod.ts";
 import type { CaxtonMetrics, Telemetry } from "../telemetry/mod.ts";
 
 export interface ApiDeps {
@@ -40,6 +41,8 @@ export interface ApiDeps {
   cluster?: Cluster | null;
   /** Credentials, roles, rate limits, audit (issue 17); absent: the open app of tests. */
   security?: Security;
+  /** Circuit breakers whose state /metrics and /ready show (issue 17). */
+  breakers?: { views(): BreakerView[] };
 }
 
 /** HTTP settings of {@linkcode createApp}. */

@@ -32,7 +32,10 @@ export function healthRoutes(deps: ApiDeps): Hono {
       ? "degraded"
       : "ready";
     const agents = deps.agents.list();
+    // Diagnostics (issue 17): an open breaker does not make the node unready; it is shown.
+    const breakers = deps.breakers?.views() ?? [];
     return c.json({
+      breakers,
       status,
       checks,
       pool,

@@ -236,6 +236,20 @@ export const SCHEMAS: Record<string, _Schema> = {
         },
       },
       agents: { type: "object" },
+      breakers: {
+        type: "array",
+        description: "Circuit breakers around webhooks and MCP servers (docs/SECURITY.md)",
+        items: {
+          type: "object",
+          properties: {
+            name: { type: "string" },
+            state: { enum: ["closed", "open", "half_open"] },
+            consecutiveFailures: { type: "integer" },
+            opened: { type: "integer" },
+            rejected: { type: "integer" },
+          },
+        },
+      },
     },
   },
   // Cluster (docs/CLUSTER.md).

@@ -49,7 +49,9 @@ export type FailureCode =
   | "out_of_memory"
   | "bad_pointer"
   // Cluster: the receiver's node did not take the message in time (src/cluster).
-  | "node_unreachable";
+  | "node_unreachable"
+  // A circuit breaker around a webhook or MCP server is open (issue 17).
+  | "circuit_open";
 
 /** A message nobody could take, not even its sender. */
 export interface DeadLetter {
