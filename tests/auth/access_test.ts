@@ -53,7 +53,7 @@ Deno.test("on loopback a node needs no credentials (zero config)", async () => {
 
 Deno.test("required auth: 401 without or with a bad key, 403 naming the missing permission, 2xx when granted", async () => {
   using dir = tempDataDir();
-  const soon = Date.now() + 150;
+  const soon = Date.now() + 1_000;
   const teamARole: Role = {
     name: "team-a-dev",
     grants: [{ action: "agents.*", targets: ["team-a.*"] }, { action: "agents.read" }],
