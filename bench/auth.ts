@@ -7,7 +7,8 @@
  *   before (a client reusing its token): a map lookup; jwt_first_verify_us is
  *   a token seen for the first time (RS256 signature check by jose).
  * - audit_append_us: one audit entry (hash chained, SHA-256) appended to a
- *   real SQLite file in WAL mode, its own transaction.
+ *   real SQLite file in WAL mode, group-committed (batches of 50, flush
+ *   included in the time).
  *
  * Each sample is the mean of a batch of 200 requests; figures are medians of
  * the samples, with and without auth interleaved so noise hits both.
@@ -118,6 +119,8 @@ export async function authMetrics(): Promise<Metric[]> {
     for (let s = 0; s < SAMPLES; s++) {
       const start = performance.now();
       for (let i = 0; i < 50; i++) store.audit.append(event);
+      // The group commit's write is part of the cost: flushed inside the timed section.
+      store.audit.flush();
       appends.push(((performance.now() - start) * 1000) / 50);
     }
     if (!store.audit.verify().ok) throw new Error("the benchmark's audit chain does not verify");
@@ -147,7 +150,7 @@ export async function authMetrics(): Promise<Metric[]> {
         value: Number(median(appends).toFixed(2)),
         unit: "µs",
         goal: "<= 20",
-        note: "p50 of batch means; hash-chained insert into a SQLite file (WAL)",
+        note: "p50 of batch means: hash-chained, group-committed into a SQLite file (WAL)",
       },
     ];
   } finally {

@@ -3,6 +3,11 @@
  * covers its own fields and the previous entry's hash, so editing, deleting
  * or reordering a row breaks the chain at that row. Pruning the oldest
  * entries leaves an anchor (the last pruned seq and hash) the rest starts from.
+ *
+ * Entries are chained at once, in order, and written in a group commit: one
+ * transaction per batch, at most `_FLUSH_MS` after the first (measured here,
+ * a commit per entry costs several times the hash and insert together).
+ * Reads, pruning and `close()` flush first; a crash can lose the last few ms.
  */
 import { createHash } from "node:crypto";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
@@ -36,6 +41,9 @@ export type AuditVerdict =
   | { ok: true; entries: number; firstSeq: number | null; lastSeq: number | null }
   | { ok: false; entries: number; seq: number; problem: string };
 
+const _FLUSH_MS = 5;
+const _FLUSH_AT = 256;
+
 /** The hash before the first entry ever written. */
 export const AUDIT_GENESIS = "0".repeat(64);
 
@@ -64,10 +72,15 @@ export class AuditLog {
   readonly #insert: StatementSync;
   readonly #page: StatementSync;
   readonly #anchor: StatementSync;
+  readonly #transaction: (fn: () => void) => void;
   #last: { seq: number; hash: string } | null = null;
+  #pending: AuditEntry[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(db: DatabaseSync) {
+  /** `transaction` runs a function atomically (the store's, so batches nest in its transactions). */
+  constructor(db: DatabaseSync, transaction: (fn: () => void) => void) {
     this.#db = db;
+    this.#transaction = transaction;
     this.#insert = db.prepare(
       `INSERT INTO audit_log (seq, at, actor, role, action, target, source, outcome, status,
          detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -81,32 +94,63 @@ export class AuditLog {
     const last = this.#last ??= this.#tail();
     const entry = { ...event, seq: last.seq + 1, at, prevHash: last.hash, hash: "" };
     entry.hash = auditHash(entry);
-    this.#insert.run(
-      entry.seq,
-      at,
-      event.actor,
-      event.role,
-      event.action,
-      event.target,
-      event.source,
-      event.outcome,
-      event.status,
-      event.detail,
-      entry.prevHash,
-      entry.hash,
-    );
     this.#last = { seq: entry.seq, hash: entry.hash };
+    this.#pending.push(entry);
+    if (this.#pending.length >= _FLUSH_AT) this.flush();
+    else this.#timer ??= setTimeout(this.#flushLater, _FLUSH_MS);
     return entry;
+  }
+
+  /** A failed timed flush keeps its entries for the next one (or close) rather than crash the node. */
+  readonly #flushLater = () => {
+    try {
+      this.flush();
+    } catch { /* retried by the next append, read or close */ }
+  };
+
+  /** Writes the entries appended so far, in one transaction. */
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#pending.length === 0) return;
+    const batch = this.#pending;
+    this.#pending = [];
+    try {
+      this.#transaction(() => {
+        for (const e of batch) {
+          this.#insert.run(
+            e.seq,
+            e.at,
+            e.actor,
+            e.role,
+            e.action,
+            e.target,
+            e.source,
+            e.outcome,
+            e.status,
+            e.detail,
+            e.prevHash,
+            e.hash,
+          );
+        }
+      });
+    } catch (error) {
+      // Kept for the next flush, in order; the chain in memory is unchanged.
+      this.#pending = [...batch, ...this.#pending];
+      throw error;
+    }
   }
 
   /** Entries after `after` (a seq), oldest first. */
   list(options: { after?: number; limit?: number } = {}): AuditEntry[] {
     const { after = 0, limit = 100 } = options;
+    this.flush();
     return (this.#page.all(after, limit) as Record<string, unknown>[]).map(_entry);
   }
 
   /** Walks the whole chain from the anchor (or the genesis) and says where it breaks. */
   verify(): AuditVerdict {
+    this.flush();
     const anchor = this.#anchor.get() as { seq: number; hash: string } | undefined;
     let expected = anchor
       ? { seq: anchor.seq, hash: anchor.hash }
@@ -149,24 +193,23 @@ export class AuditLog {
 
   /** Deletes entries older than `before` (epoch ms), keeping the chain verifiable; returns how many. */
   pruneBefore(before: number): number {
+    this.flush();
     const row = this.#db.prepare(
       "SELECT seq, hash FROM audit_log WHERE at < ? ORDER BY seq DESC LIMIT 1",
     ).get(before) as { seq: number; hash: string } | undefined;
     if (!row) return 0;
-    this.#db.exec("BEGIN IMMEDIATE");
-    try {
-      const deleted = this.#db.prepare("DELETE FROM audit_log WHERE seq <= ?").run(row.seq);
+    let deleted = 0;
+    this.#transaction(() => {
+      deleted = Number(
+        this.#db.prepare("DELETE FROM audit_log WHERE seq <= ?").run(row.seq).changes,
+      );
       this.#db.prepare(
         `INSERT INTO audit_anchor (id, seq, hash, pruned_at) VALUES (1, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,
            pruned_at = excluded.pruned_at`,
       ).run(row.seq, row.hash, Date.now());
-      this.#db.exec("COMMIT");
-      return Number(deleted.changes);
-    } catch (error) {
-      this.#db.exec("ROLLBACK");
-      throw error;
-    }
+    });
+    return deleted;
   }
 
   /** The newest entry, else the anchor, else the genesis. */

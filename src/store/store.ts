@@ -57,7 +57,7 @@ class SqliteStore implements Store {
     this.jobs = new JobRepository(db);
     this.participants = new ParticipantRepository(db);
     this.apiKeys = new ApiKeyRepository(db);
-    this.audit = new AuditLog(db);
+    this.audit = new AuditLog(db, (fn) => this.transaction(fn));
   }
 
   transaction<T>(fn: () => T): T {
@@ -79,12 +79,14 @@ class SqliteStore implements Store {
   }
 
   backup(target: string): void {
+    this.audit.flush();
     backupDatabase(this.#db, target);
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.audit.flush();
     this.#db.close();
   }
 
