@@ -82,6 +82,13 @@ export class CompiledRole {
     this.name = role.name;
     for (const grant of role.grants) {
       const matches = _matcher(grant.action);
+      if (!ACTIONS.some(matches)) {
+        throw new TypeError(
+          `Cannot define role "${role.name}": "${grant.action}" names no action; use one of ${
+            ACTIONS.join(", ")
+          }, an area such as "agents.*", or "*"`,
+        );
+      }
       for (const action of ACTIONS) {
         if (!matches(action)) continue;
         const entry = this.#byAction.get(action) ?? { all: false, patterns: [], tests: [] };

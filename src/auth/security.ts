@@ -3,7 +3,7 @@
  * (authenticator), what roles allow, rate limits and the audit trail.
  * main.ts builds one; the API's access middleware uses it on every request.
  */
-import type { CaxtonConfig } from "../config/mod.ts";
+import { type CaxtonConfig, ConfigError } from "../config/mod.ts";
 import type { AuditEvent, Store } from "../store/mod.ts";
 import { KeyRing } from "./api_keys.ts";
 import { Authenticator } from "./authenticator.ts";
@@ -47,7 +47,12 @@ export function createSecurity(
   store: Pick<Store, "apiKeys" | "audit">,
 ): Security {
   const s = config.security;
-  const roles = compileRoles(s.roles as Role[]);
+  let roles: Map<string, CompiledRole>;
+  try {
+    roles = compileRoles(s.roles as Role[]);
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message} (security.roles)`);
+  }
   const keys = new KeyRing(store.apiKeys, (role) => roles.has(role));
   const jwt = s.jwt ? new JwtVerifier(s.jwt) : null;
   const required = s.auth === "required" || !isLoopback(config.host) ||
