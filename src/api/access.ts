@@ -102,7 +102,9 @@ export function accessControl(app: Hono, security: Security): MiddlewareHandler 
       }
       who = _LOCAL;
     } else {
-      const result = await security.authenticator.authenticate(header);
+      let result = security.authenticator.authenticate(header);
+      // Keys and known JWTs answer at once; only a new JWT waits for jose.
+      if (result instanceof Promise) result = await result;
       if ("failure" in result) return _unauthorized(c, match, result.failure, result.reason, audit);
       who = result;
     }

@@ -29,6 +29,20 @@ export function refusal(failure: AuthFailure, why?: string): Refusal {
   return { failure, reason: why ? `${_REASONS[failure]}: ${why}` : _REASONS[failure] };
 }
 
+/** The credential of `Bearer <credential>` (scheme case-insensitive), or null. */
+function _bearer(header: string): string | null {
+  if (header.length < 8 || header.slice(0, 7).toLowerCase() !== "bearer ") return null;
+  const credential = header.slice(7).trim();
+  return credential === "" || /\s/.test(credential) ? null : credential;
+}
+
+/** Three dot-separated parts. */
+function _isJwt(credential: string): boolean {
+  const first = credential.indexOf(".");
+  const second = first < 0 ? -1 : credential.indexOf(".", first + 1);
+  return second > 0 && credential.indexOf(".", second + 1) < 0;
+}
+
 /** Checks bearer credentials of every kind the node accepts. */
 export class Authenticator {
   readonly #keys: KeyRing;
@@ -42,16 +56,23 @@ export class Authenticator {
   }
 
   /** The principal of an `Authorization` header value, or why it is refused. */
-  async authenticate(header: string, now = Date.now()): Promise<Principal | Refusal> {
-    const credential = /^Bearer +(\S+) *$/i.exec(header)?.[1];
-    if (credential === undefined) return refusal("malformed");
+  authenticate(
+    header: string,
+    now = Date.now(),
+  ): Principal | Refusal | Promise<Principal | Refusal> {
+    const credential = _bearer(header);
+    if (credential === null) return refusal("malformed");
     if (credential.startsWith("cxk_")) {
       const result = this.#keys.authenticate(credential, now);
       return typeof result === "string" ? refusal(result) : result;
     }
-    if (this.#jwt !== null && credential.split(".").length === 3) {
-      const result = await this.#jwt.verify(credential, now);
-      return "failure" in result ? refusal(result.failure, result.reason) : result;
+    if (this.#jwt !== null && _isJwt(credential)) {
+      // A token verified before answers without a promise; a new one is checked by jose.
+      const known = this.#jwt.known(credential, now);
+      if (known !== null) return "failure" in known ? refusal(known.failure, known.reason) : known;
+      return this.#jwt.verify(credential, now).then((result) =>
+        "failure" in result ? refusal(result.failure, result.reason) : result
+      );
     }
     if (this.#token !== null) {
       const given = Buffer.from(credential);

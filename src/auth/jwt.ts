@@ -53,13 +53,18 @@ export class JwtVerifier {
   }
 
   /** A principal for `token`, or why it is refused. */
-  async verify(token: string, now = Date.now()): Promise<Principal | JwtRefusal> {
+  /** The answer for a token verified before, or null when it has not been. */
+  known(token: string, now = Date.now()): Principal | JwtRefusal | null {
     const known = this.#verified.get(token);
-    if (known) {
-      if (now < known.untilMs) return known.principal;
-      this.#verified.delete(token);
-      return { failure: "expired", reason: "the token has expired" };
-    }
+    if (!known) return null;
+    if (now < known.untilMs) return known.principal;
+    this.#verified.delete(token);
+    return { failure: "expired", reason: "the token has expired" };
+  }
+
+  async verify(token: string, now = Date.now()): Promise<Principal | JwtRefusal> {
+    const known = this.known(token, now);
+    if (known) return known;
     const c = this.#config;
     let payload;
     try {
