@@ -7,7 +7,9 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { ApiKeyError, parseExpiry, type Security } from "../auth/mod.ts";
 import type { Store } from "../store/mod.ts";
 import { principalOf } from "./access.ts";
-import { problem, ProblemError } from "./problem_details.ts";
+import { HTTPException } from "hono/http-exception";
+import { problem, ProblemError, problemResponse } from "./problem_details.ts";
+import { toProblem } from "./problem_mapping.ts";
 
 const Key = z.object({
   id: z.string().openapi({ example: "cxk_1a2b3c4d" }),
@@ -214,6 +216,21 @@ export function securityRoutes(deps: SecurityRouteDeps): OpenAPIHono {
         );
       }
     },
+  });
+  // A body the validator cannot read (not JSON) is a 400 problem like any other.
+  app.onError((error) => {
+    if (error instanceof HTTPException && error.status < 500) {
+      return problemResponse(
+        problem(
+          error.status,
+          "bad_json",
+          `The request body cannot be read: ${error.message}`,
+          "Send a JSON object (see /api/v1/openapi.json)",
+        ),
+      );
+    }
+    const { problem: p, headers } = toProblem(error);
+    return problemResponse(p, headers);
   });
   app.openapi(whoami, (c) => {
     const security = _need(deps);

@@ -200,3 +200,18 @@ Deno.test("a node on 0.0.0.0 without credentials refuses to start and says how t
   // The data dir is free again: the refusal released it.
   offlineKeys(dir.path, [{ role: "admin" }]);
 });
+
+Deno.test("a key request whose body is not JSON is a 400 problem (found by the API fuzz test)", async () => {
+  await using n = await startApiNode();
+  const res = await call(`${n.api}/keys`, {
+    method: "POST",
+    headers: { "content-type": "APPLICATION/JSON" },
+    body: "(accept-proposal :sender a)",
+  });
+  assertProblem(res, 400, "bad_json");
+  assertProblem(
+    await call(`${n.api}/keys`, { method: "POST", json: { name: "no role" } }),
+    400,
+    "bad_request",
+  );
+});
