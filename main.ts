@@ -14,6 +14,8 @@ import {
   writeNodeRecord,
 } from "./src/config/mod.ts";
 import { AgentManager, SaturationWatch } from "./src/lifecycle/mod.ts";
+import { AuditRetention, createSecurity, type Security } from "./src/auth/mod.ts";
+import { BreakerBoard } from "./src/resilience/mod.ts";
 import { type Cluster, startCluster } from "./src/cluster/mod.ts";
 import { CapabilityIndex, CapabilityRouter, DirectoryFacilitator } from "./src/directory/mod.ts";
 import { TimerService } from "./src/timers/mod.ts";
@@ -78,6 +80,8 @@ export interface CaxtonNode {
   readonly url: string | null;
   /** This node as a cluster member; null standalone (docs/CLUSTER.md). */
   readonly cluster: Cluster | null;
+  /** Circuit breakers around webhooks and MCP servers (issue 17). */
+  readonly breakers: BreakerBoard;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -117,6 +121,16 @@ export async function startNode(
     throw error;
   }
   const store = openStore(databasePath(config));
+  // Issue 17: beyond loopback, a node without any credential refuses to start.
+  let security: Security;
+  try {
+    security = createSecurity(config, store);
+  } catch (error) {
+    store.close();
+    lock?.release();
+    await listener?.server.shutdown();
+    throw error;
+  }
   // The log's writes run in a worker of their own (issue 15); an in-memory store writes inline.
   const logWriter = config.messageLog === "log" && databasePath(config) !== ":memory:"
     ? await LogWriterWorker.open(databasePath(config), store.messages)
@@ -221,7 +235,10 @@ export async function startNode(
     const list = agents.list();
     return { agents: list.length, load: list.reduce((n, a) => n + a.mailboxDepth, 0) };
   };
+  // Circuit breakers around webhooks and MCP servers (issue 17): state in /metrics and /ready.
+  const breakers = new BreakerBoard(config.security.breaker);
   const tools = new ToolGateway({
+    breakers,
     router,
     config: config.mcp,
     toolPolicy: (name) => agents.toolPolicy(name),
@@ -252,6 +269,7 @@ export async function startNode(
   const participants = new ParticipantHub(router, store.participants, {
     // Which internal addresses webhooks may reach (issue 13).
     webhooks: { allowPrivate: config.webhookAllowPrivate, allowlist: config.webhookAllowlist },
+    breakers,
   });
   const broker = new RequestBroker(router);
   const jobs = new JobRunner(store, broker);
@@ -304,6 +322,8 @@ export async function startNode(
       mcp,
       maxReceivers: config.maxReceivers,
       cluster,
+      security,
+      breakers,
       directory,
       timers,
     }, {
@@ -350,6 +370,24 @@ export async function startNode(
       error: error.message,
     });
   }
+  // The configuration a node starts with is part of the audit trail (roles, auth mode, limits).
+  security.audit({
+    actor: "node",
+    role: null,
+    action: "node.start",
+    target: config.host,
+    source: null,
+    outcome: "ok",
+    status: null,
+    detail: JSON.stringify({ authRequired: security.required, security: config.security }),
+  });
+  const auditRetention = config.security.auditRetentionDays > 0
+    ? new AuditRetention(store.audit, {
+      maxAgeMs: config.security.auditRetentionDays * 86_400_000,
+      intervalMs: config.security.auditPruneIntervalMs,
+      onError: (error) => logger.log("error", "audit prune failed", { error: error.message }),
+    })
+    : null;
   ready = true;
   logger.log("info", "caxton node started", {
     url,
@@ -371,6 +409,7 @@ export async function startNode(
       // First: a timer fired into draining agents would be refused and lost.
       timers.close();
       await retention?.close();
+      auditRetention?.close();
       await participants.close();
       broker.close();
       await jobs.close();
@@ -413,6 +452,7 @@ export async function startNode(
     telemetry,
     url,
     cluster,
+    breakers,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -266,6 +266,7 @@ export async function run(): Promise<void> {
     Deno.removeSync(dataDir, { recursive: true });
   }
   metrics.push(await syncWithoutLog());
+  metrics.push(...await (await import("./auth.ts")).authMetrics()); // issue 17: bench/auth.ts
   report("api", metrics);
 }
 

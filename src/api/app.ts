@@ -16,6 +16,8 @@ import { capabilityRoutes } from "./capabilities.ts";
 import { timerRoutes } from "./timers.ts";
 import { bearerToken } from "./auth.ts";
 import { declaredBodyLimit } from "./body_limit.ts";
+import { accessControl } from "./access.ts";
+import { securityRoutes } from "./security.ts";
 import { clusterRoutes, forwardToOwner } from "./cluster.ts";
 import { healthRoutes } from "./health.ts";
 import { mcpRoutes, toolRoutes } from "./tools.ts";
@@ -52,7 +54,7 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): OpenAPIHono 
     app.use(cors({
       origin: corsOrigins.includes("*") ? "*" : corsOrigins,
       allowHeaders: ["authorization", "content-type", "accept"],
-      exposeHeaders: ["location", "retry-after"],
+      exposeHeaders: ["location", "retry-after", "ratelimit", "ratelimit-policy"],
       maxAge: 600,
     }));
   }
@@ -85,9 +87,11 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): OpenAPIHono 
         ),
     }),
   );
-  if (apiToken !== null) app.use("/api/v1/*", bearerToken(apiToken));
+  // Issue 17: every route is guarded by the route table (src/auth/route_table.ts).
+  if (deps.security) app.use("*", accessControl(app, deps.security));
+  else if (apiToken !== null) app.use("/api/v1/*", bearerToken(apiToken));
   // Caxton's MCP server drives the agents as the REST API does: the same token guards it.
-  if (apiToken !== null) app.use("/mcp", bearerToken(apiToken));
+  if (!deps.security && apiToken !== null) app.use("/mcp", bearerToken(apiToken));
   app.route("/", healthRoutes(deps));
   app.route("/", metricsRoutes(deps, http));
   app.openapi(_document, (c) => c.json(describeApi(app, deps.version), 200));
@@ -107,6 +111,7 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): OpenAPIHono 
   app.route("/mcp", mcpRoutes(deps));
   app.route("/api/v1/cluster", clusterRoutes(deps));
   app.route("/api/v1/capabilities", capabilityRoutes(deps));
+  app.route("/api/v1", securityRoutes(deps));
   app.notFound((c) =>
     problemResponse(
       problem(

@@ -8,6 +8,8 @@ import type { Router } from "../router/mod.ts";
 import type { CaxtonMcp, ToolGateway } from "../mcp/mod.ts";
 import type { WorkerPool } from "../runtime/mod.ts";
 import type { Store } from "../store/mod.ts";
+import type { Security } from "../auth/mod.ts";
+import type { BreakerView } from "../resilience/mod.ts";
 import type { CaxtonMetrics, Telemetry } from "../telemetry/mod.ts";
 
 export interface ApiDeps {
@@ -43,6 +45,10 @@ export interface ApiDeps {
   directory?: CapabilityIndex;
   /** Durable timers (`/api/v1/agents/{name}/timers`). */
   timers?: TimerService;
+  /** Credentials, roles, rate limits, audit (issue 17); absent: the open app of tests. */
+  security?: Security;
+  /** Circuit breakers whose state /metrics and /ready show (issue 17). */
+  breakers?: { views(): BreakerView[] };
 }
 
 /** HTTP settings of {@linkcode createApp}. */

@@ -57,7 +57,10 @@ export function healthRoutes(deps: ApiDeps): OpenAPIHono {
       ? "degraded"
       : "ready";
     const agents = deps.agents.list();
+    // Diagnostics (issue 17): an open breaker does not make the node unready; it is shown.
+    const breakers = deps.breakers?.views() ?? [];
     return c.json({
+      breakers,
       status,
       checks,
       pool,

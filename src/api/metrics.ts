@@ -51,6 +51,8 @@ const _RENDERED_HERE: ReadonlySet<string> = new Set([
   "caxton_agent_traps_total",
 ]);
 
+const _BREAKER_STATE = { closed: 0, half_open: 1, open: 2 } as const;
+
 const _metrics = createRoute({
   method: "get",
   path: "/metrics",
@@ -121,6 +123,20 @@ export function metricsRoutes(deps: ApiDeps, http: HttpCounters): OpenAPIHono {
       .sample(deps.participants.list().length);
     m.family("caxton_requests_pending", "gauge", "REST requests waiting for an agent's reply.")
       .sample(deps.broker.pending);
+    // Circuit breakers (issue 17): 0 closed, 1 half-open, 2 open.
+    const breakers = deps.breakers?.views() ?? [];
+    m.family(
+      "caxton_circuit_state",
+      "gauge",
+      "Circuit breaker state: 0 closed, 1 half-open, 2 open.",
+    );
+    for (const b of breakers) m.sample(_BREAKER_STATE[b.state], { breaker: b.name });
+    m.family(
+      "caxton_circuit_rejected_total",
+      "counter",
+      "Calls failed at once by an open breaker.",
+    );
+    for (const b of breakers) m.sample(b.rejected, { breaker: b.name });
     m.family("caxton_http_requests_total", "counter", "HTTP requests by method, route, status.");
     for (const e of http.entries()) {
       m.sample(e.count, { method: e.method, route: e.route, status: e.status });

@@ -16,6 +16,8 @@ const _TAGS = [
   { name: "messages", description: "FIPA ACL messages and conversations" },
   { name: "participants", description: "Outside participants ext:<name>" },
   { name: "services", description: "Agents as services: request/reply and jobs" },
+  { name: "capabilities", description: "The directory: agents by capability (docs/DISCOVERY.md)" },
+  { name: "security", description: "API keys, identity and the audit trail (docs/SECURITY.md)" },
   {
     name: "tools",
     description:

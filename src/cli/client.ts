@@ -43,7 +43,8 @@ export class ApiClient {
       remedy = cliRemedy(problem) ?? problem.remedy;
     } catch { /* not a problem document */ }
     if (res.status === 401) {
-      remedy = 'set the token with --token, CAXTON_TOKEN or "token" in the CLI config file';
+      remedy =
+        'set an API key with CAXTON_API_KEY (or --token, CAXTON_TOKEN, "apiKey" in the CLI config file); create one with `caxton key create`';
     }
     throw new CliError(detail, exitForStatus(res.status), remedy);
   }

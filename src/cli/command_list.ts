@@ -13,6 +13,8 @@ import { MCP_COMMANDS } from "./commands/mcp.ts";
 import { MESSAGE_COMMANDS } from "./commands/message.ts";
 import { NODE_COMMANDS } from "./commands/node.ts";
 import { SCAFFOLD_COMMANDS } from "./commands/scaffold.ts";
+import { SECURITY_COMMANDS } from "./commands/security.ts";
+import { AUDIT_COMMANDS } from "./commands/audit.ts";
 import { SERVER_COMMANDS } from "./commands/server.ts";
 import { TIMER_COMMANDS } from "./commands/timer.ts";
 import { TRACE_COMMANDS } from "./commands/trace.ts";
@@ -29,6 +31,8 @@ export const COMMANDS: readonly Command[] = [
   ...TIMER_COMMANDS,
   ...TRACE_COMMANDS,
   ...MCP_COMMANDS,
+  ...SECURITY_COMMANDS,
+  ...AUDIT_COMMANDS,
   ...NODE_COMMANDS.filter((c) => c.noun !== "serve"),
   completionCommand(() => COMMANDS),
 ];

@@ -141,7 +141,9 @@ export function resolveSettings(flags: ClientFlags, env: Record<string, string>)
     : typeof file.server === "string"
     ? _checked(file.server, `CLI config "${path}"`)
     : null;
-  const token = flags.token ?? env.CAXTON_TOKEN ?? (file.token as string | undefined) ?? null;
+  // An API key (issue 17) or the static token: both are bearer credentials.
+  const token = flags.token ?? env.CAXTON_API_KEY ?? env.CAXTON_TOKEN ??
+    (file.apiKey as string | undefined) ?? (file.token as string | undefined) ?? null;
   return {
     servers: explicit ? [explicit] : _configuredNode(flags, env),
     token,

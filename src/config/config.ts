@@ -8,6 +8,12 @@ import { type ClusterConfig, parseClusterConfig } from "./cluster_config.ts";
 import { defaultMcpConfig, type McpConfig, parseMcpConfig } from "./mcp_config.ts";
 import { type AgentLimits, DEFAULT_LIMITS, resolveLimits } from "./agent_limits.ts";
 import { ENV_NAMES, type LogLevel, parseSetting, SECRET_SETTINGS, SETTINGS } from "./settings.ts";
+import {
+  defaultSecurityConfig,
+  parseSecurityConfig,
+  type SecurityConfig,
+  securityFromEnv,
+} from "./security_config.ts";
 
 /** Everything a node needs to start. */
 export interface CaxtonConfig {
@@ -69,6 +75,8 @@ export interface CaxtonConfig {
   webhookAllowlist: string[];
   /** Cluster: the NATS servers to join and this node's name (docs/CLUSTER.md); null = standalone. */
   cluster: ClusterConfig | null;
+  /** Authentication, roles, rate limits, audit, circuit breakers (docs/SECURITY.md). */
+  security: SecurityConfig;
 }
 
 /** Raised for a setting that cannot be used. */
@@ -115,6 +123,7 @@ export function defaultConfig(): CaxtonConfig {
     webhookAllowPrivate: false,
     webhookAllowlist: [],
     cluster: null,
+    security: defaultSecurityConfig(),
   };
 }
 
@@ -166,6 +175,9 @@ function _apply(
             config.cluster,
           );
           break;
+        case "security":
+          config.security = parseSecurityConfig(value, config.security);
+          break;
         default:
           throw new ConfigError(
             `Cannot use setting "${key}" from ${source}: unknown; known settings are ${
@@ -205,6 +217,8 @@ export function loadConfig(sources: ConfigSources = {}): CaxtonConfig {
     }
     // Deno's exporter runs: Caxton's spans go with it unless CAXTON_TRACING says no.
     if (sources.env.OTEL_DENO === "true" && fromEnv.tracing === undefined) fromEnv.tracing = true;
+    const security = securityFromEnv(sources.env);
+    if (security) fromEnv.security = security;
     _apply(config, fromEnv, "the environment", envNames);
   }
   if (sources.flags) _apply(config, sources.flags, "the command line");

@@ -40,3 +40,5 @@ export { parseAddress, parseAllowlist } from "./webhook_allowlist.ts";
 export type { AllowlistEntry } from "./webhook_allowlist.ts";
 export type { LogLevel } from "./settings.ts";
 export type { ClusterConfig, ClusterTls } from "./cluster_config.ts";
+export { defaultSecurityConfig, parseSecurityConfig } from "./security_config.ts";
+export type { BucketConfig, JwtConfig, RoleConfig, SecurityConfig } from "./security_config.ts";

@@ -25,8 +25,23 @@ export async function callTool(
   timeoutMs: number,
 ): Promise<ToolAnswer> {
   const address = `tool:${server.name}/${tool}`;
+  const breaker = server.breaker;
+  // An open breaker answers at once: the caller is not kept waiting on a failing server.
+  if (breaker && !breaker.allow()) {
+    const reason = `"${address}" is failing: its circuit is open for ${
+      Math.ceil(breaker.retryInMs / 1000)
+    } s more`;
+    return {
+      performative: "failure",
+      content: { code: "circuit_open", reason },
+      outcome: "failed",
+      detail: reason,
+    };
+  }
   try {
     const result = await server.call(tool, args, timeoutMs);
+    // The server answered (a tool's own error included): it is healthy.
+    breaker?.succeeded();
     if (result.isError) {
       const reason = _text(result) || `"${address}" reported an error`;
       return {
@@ -42,6 +57,7 @@ export async function callTool(
     }
     return { performative: "inform", content, outcome: "ok" };
   } catch (error) {
+    breaker?.failed();
     const timeout = error instanceof McpError &&
       (error as { code?: unknown }).code === ErrorCode.RequestTimeout;
     const code = timeout

@@ -13,6 +13,7 @@
  * call with its timeout (tool_call.ts), the answer (tool_reply.ts) and what
  * is kept of it (tool_call_record.ts).
  */
+import type { BreakerBoard } from "../resilience/mod.ts";
 import type { AclMessage, Performative } from "../acl/mod.ts";
 import type { Endpoint, Envelope, Router } from "../router/mod.ts";
 import { type Logger, SILENT_LOGGER } from "../telemetry/mod.ts";
@@ -77,6 +78,8 @@ export interface ToolGatewayDeps {
   ) => (failure: string | null) => void;
   /** First reconnect delay (ms), doubling up to 10 s. */
   backoffMs?: number;
+  /** Circuit breakers, one per server (`mcp:<name>`, issue 17); absent: none. */
+  breakers?: BreakerBoard;
 }
 
 interface _Tool {
@@ -109,6 +112,7 @@ export class ToolGateway {
           logger: this.#log,
           backoffMs: deps.backoffMs,
           onTools: (tools) => this.#onTools(entry, tools),
+          ...(deps.breakers ? { breaker: deps.breakers.breaker(`mcp:${name}`) } : {}),
         }),
       };
       this.#servers.set(name, entry);

@@ -3,6 +3,7 @@
  * with exponential backoff, and reconnects (a stdio server is started again)
  * whenever the connection closes without Caxton asking.
  */
+import type { CircuitBreaker } from "../resilience/mod.ts";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -48,6 +49,8 @@ export interface ToolServerOptions {
   maxBackoffMs?: number;
   /** A connect attempt (start and tool listing) that takes longer fails. */
   connectTimeoutMs?: number;
+  /** The breaker around its calls (issue 17); none: calls always go. */
+  breaker?: CircuitBreaker;
 }
 
 /** The client side of one MCP server. Build, `start()`, and `close()`. */
@@ -71,6 +74,11 @@ export class ToolServer {
     this.name = name;
     this.config = config;
     this.#options = options;
+  }
+
+  /** The breaker around calls to this server, if any. */
+  get breaker(): CircuitBreaker | null {
+    return this.#options.breaker ?? null;
   }
 
   get status(): ToolServerStatus {

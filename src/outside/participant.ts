@@ -9,6 +9,7 @@ import { RefusalCapture } from "./failures.ts";
 import { ClosedError, DeliveryRefusedError } from "./errors.ts";
 import type { AddressGuard } from "./address_guard.ts";
 import { type GiveUp, type WebhookOptions, WebhookSender } from "./webhook.ts";
+import type { CircuitBreaker } from "../resilience/mod.ts";
 
 /** How a participant is reached. */
 export interface ParticipantOptions {
@@ -25,6 +26,8 @@ export interface ParticipantDeps {
   giveUp: (message: AclMessage, receiver: string, why: GiveUp) => void;
   /** Which addresses its webhook may reach (default: public ones only). */
   guard?: AddressGuard;
+  /** The breaker around its webhook (issue 17); none: calls always go. */
+  breaker?: CircuitBreaker;
 }
 
 /** An outside participant on this node. */
@@ -46,7 +49,12 @@ export class Participant {
     this.#deps = deps;
     this.capacity = options.capacity ?? 10_000;
     this.webhook = options.webhook
-      ? new WebhookSender(options.webhook, (m, why) => deps.giveUp(m, name, why), deps.guard)
+      ? new WebhookSender(
+        options.webhook,
+        (m, why) => deps.giveUp(m, name, why),
+        deps.guard,
+        deps.breaker,
+      )
       : null;
   }
 

@@ -2,6 +2,7 @@
 import type { Router } from "../router/mod.ts";
 import type { ParticipantRepository } from "../store/mod.ts";
 import { AddressGuard, type WebhookAddressPolicy } from "./address_guard.ts";
+import type { BreakerBoard } from "../resilience/mod.ts";
 import {
   InvalidParticipantError,
   ParticipantNotFoundError,
@@ -30,6 +31,7 @@ export class ParticipantHub {
   readonly #saved: ParticipantRepository | null;
   readonly #byName = new Map<string, { participant: Participant; registration: Disposable }>();
   readonly #guard: AddressGuard;
+  readonly #breakers: BreakerBoard | null;
 
   /**
    * With `saved`, registrations are persisted and {@linkcode restore} brings
@@ -39,8 +41,9 @@ export class ParticipantHub {
   constructor(
     router: Router,
     saved: ParticipantRepository | null = null,
-    options: { webhooks?: WebhookAddressPolicy } = {},
+    options: { webhooks?: WebhookAddressPolicy; breakers?: BreakerBoard } = {},
   ) {
+    this.#breakers = options.breakers ?? null;
     this.#router = router;
     this.#saved = saved;
     this.#guard = new AddressGuard(options.webhooks);
@@ -102,6 +105,7 @@ export class ParticipantHub {
       route: (m) => this.#router.route(m),
       giveUp: (m, receiver, why) => this.#router.fail(m, receiver, why.code, why.reason),
       guard: this.#guard,
+      ...(this.#breakers ? { breaker: this.#breakers.breaker(`webhook:${address}`) } : {}),
     }, options);
     const registration = this.#router.registerExternal(
       address,

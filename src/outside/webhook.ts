@@ -8,6 +8,7 @@ import type { AclMessage } from "../acl/mod.ts";
 import { AddressGuard } from "./address_guard.ts";
 import { WebhookAddressRefusedError } from "./errors.ts";
 import { postOnce } from "./webhook_post.ts";
+import type { CircuitBreaker } from "../resilience/mod.ts";
 
 /** The longest wait between two tries. */
 const _MAX_BACKOFF_MS = 3_600_000;
@@ -17,7 +18,7 @@ const _REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /** Why a message was given up: the code its sender's `failure` carries, and the reason. */
 export interface GiveUp {
-  code: "agent_unavailable" | "webhook_address_refused";
+  code: "agent_unavailable" | "webhook_address_refused" | "circuit_open";
   reason: string;
 }
 
@@ -38,6 +39,7 @@ export class WebhookSender {
   readonly #queue: AclMessage[] = [];
   readonly #onGiveUp: (message: AclMessage, why: GiveUp) => void;
   readonly #guard: AddressGuard;
+  readonly #breaker: CircuitBreaker | null;
   readonly #closed = new AbortController();
   #running: Promise<void> | null = null;
   /** Deliveries made, retries made, messages given up on. */
@@ -47,7 +49,9 @@ export class WebhookSender {
     options: WebhookOptions,
     onGiveUp: (message: AclMessage, why: GiveUp) => void,
     guard: AddressGuard = new AddressGuard(),
+    breaker: CircuitBreaker | null = null,
   ) {
+    this.#breaker = breaker;
     this.options = { maxAttempts: 5, backoffMs: 200, timeoutMs: 10_000, ...options };
     this.#onGiveUp = onGiveUp;
     this.#guard = guard;
@@ -100,9 +104,21 @@ export class WebhookSender {
           return { code: "agent_unavailable", reason: "shut down while retrying" };
         }
       }
+      // An open breaker fails the message at once instead of waiting on a dead endpoint.
+      if (this.#breaker && !this.#breaker.allow()) {
+        return {
+          code: "circuit_open",
+          reason: `webhook ${url} is failing: its circuit is open for ${
+            Math.ceil(this.#breaker.retryInMs / 1000)
+          } s more (last: ${last || "earlier failures"})`,
+        };
+      }
       try {
         const status = await this.#post(body);
-        if (status >= 200 && status < 300) return null;
+        if (status >= 200 && status < 300) {
+          this.#breaker?.succeeded();
+          return null;
+        }
         last = `HTTP ${status}`;
       } catch (error) {
         // A refused address stays refused: no retry.
@@ -111,6 +127,7 @@ export class WebhookSender {
         }
         last = (error as Error).message;
       }
+      this.#breaker?.failed();
     }
     return {
       code: "agent_unavailable",

@@ -52,7 +52,9 @@ export type FailureCode =
   // Cluster: the receiver's node did not take the message in time (src/cluster).
   | "node_unreachable"
   // No live agent offers the capability a `cap:` address names (src/directory).
-  | "no_provider";
+  | "no_provider"
+  // A circuit breaker around a webhook or MCP server is open (issue 17).
+  | "circuit_open";
 
 /** A message nobody could take, not even its sender. */
 export interface DeadLetter {

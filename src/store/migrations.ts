@@ -300,6 +300,45 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 8,
+    name: "security",
+    // Issue 17: API keys (a SHA-256 of the secret, never the secret; the short prefix finds the
+    // row) and the audit trail, hash-chained: each entry holds the hash of the one before, so an
+    // edit, deletion or reordering breaks the chain. Pruning keeps an anchor: the last pruned
+    // entry's seq and hash, where the remaining chain starts.
+    sql: `
+      CREATE TABLE api_keys (
+        id           TEXT PRIMARY KEY,          -- the visible prefix, e.g. cxk_1a2b3c4d
+        hash         TEXT NOT NULL,             -- sha-256 hex of the whole key
+        role         TEXT NOT NULL,
+        name         TEXT,                      -- a label; for role participant, its ext: name
+        created_at   INTEGER NOT NULL,          -- Unix epoch milliseconds
+        expires_at   INTEGER,                   -- null: never
+        revoked_at   INTEGER
+      );
+      CREATE TABLE audit_log (
+        seq        INTEGER PRIMARY KEY,         -- position in the chain, never reused
+        at         INTEGER NOT NULL,            -- Unix epoch milliseconds
+        actor      TEXT NOT NULL,               -- key id, jwt:<sub>, token, local
+        role       TEXT,
+        action     TEXT NOT NULL,               -- e.g. agents.deploy, auth.denied
+        target     TEXT,
+        source     TEXT,                        -- remote address
+        outcome    TEXT NOT NULL,               -- ok | denied | failed
+        status     INTEGER,                     -- HTTP status, when from a request
+        detail     TEXT,
+        prev_hash  TEXT NOT NULL,
+        hash       TEXT NOT NULL
+      );
+      CREATE TABLE audit_anchor (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        seq        INTEGER NOT NULL,            -- last pruned entry
+        hash       TEXT NOT NULL,               -- its hash: the first kept entry's prev_hash
+        pruned_at  INTEGER NOT NULL
+      );
+    `,
+  },
+  {
     version: 9,
     name: "timers",
     // Durable timers (docs/TIMERS.md): one row per pending timer, found by the index on

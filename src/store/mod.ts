@@ -54,3 +54,7 @@ export { GroupCommitWriter, MessageLogWriteError } from "./group_commit.ts";
 export type { GroupCommitOptions, LogSink, MessageLogMode, MessageWriter } from "./group_commit.ts";
 export { TimerRepository } from "./timers.ts";
 export type { DueTimer, TimerRecord } from "./timers.ts";
+export { ApiKeyRepository } from "./api_keys.ts";
+export type { ApiKeyRecord } from "./api_keys.ts";
+export { AUDIT_GENESIS, auditHash, AuditLog } from "./audit_log.ts";
+export type { AuditEntry, AuditEvent, AuditVerdict } from "./audit_log.ts";

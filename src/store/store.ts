@@ -9,6 +9,8 @@ import { JobRepository } from "./jobs.ts";
 import { ParticipantRepository } from "./participants.ts";
 import { TimerRepository } from "./timers.ts";
 import { backupDatabase } from "./backup.ts";
+import { ApiKeyRepository } from "./api_keys.ts";
+import { AuditLog } from "./audit_log.ts";
 
 /** Everything the rest of Caxton may do with persisted data. */
 export interface Store {
@@ -23,6 +25,10 @@ export interface Store {
   readonly participants: ParticipantRepository;
   /** Durable timers and reminders of agents. */
   readonly timers: TimerRepository;
+  /** API keys (issue 17). */
+  readonly apiKeys: ApiKeyRepository;
+  /** The hash-chained audit trail (issue 17). */
+  readonly audit: AuditLog;
   /** Runs `fn` atomically: all its writes land, or none do. Nested calls join the outer one. */
   transaction<T>(fn: () => T): T;
   /** Writes a consistent copy of the live database to a new file. */
@@ -40,6 +46,8 @@ class SqliteStore implements Store {
   readonly jobs: JobRepository;
   readonly participants: ParticipantRepository;
   readonly timers: TimerRepository;
+  readonly apiKeys: ApiKeyRepository;
+  readonly audit: AuditLog;
   readonly #db: DatabaseSync;
   #depth = 0;
   #closed = false;
@@ -53,6 +61,8 @@ class SqliteStore implements Store {
     this.jobs = new JobRepository(db);
     this.participants = new ParticipantRepository(db);
     this.timers = new TimerRepository(db);
+    this.apiKeys = new ApiKeyRepository(db);
+    this.audit = new AuditLog(db, (fn) => this.transaction(fn));
   }
 
   transaction<T>(fn: () => T): T {
@@ -74,12 +84,14 @@ class SqliteStore implements Store {
   }
 
   backup(target: string): void {
+    this.audit.flush();
     backupDatabase(this.#db, target);
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.audit.flush();
     this.#db.close();
   }
 

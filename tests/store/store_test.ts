@@ -40,6 +40,7 @@ Deno.test("a new database is in WAL mode with its migrations recorded", () => {
       { version: 5, name: "message_bodies" },
       { version: 6, name: "transition_causes" },
       { version: 7, name: "message_log_records" },
+      { version: 8, name: "security" },
       { version: 9, name: "timers" },
     ]);
   } finally {

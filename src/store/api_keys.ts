@@ -1,0 +1,65 @@
+/** API keys as stored: the hash of the secret, never the secret itself (issue 17). */
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+
+/** A stored key. `id` is its visible prefix. */
+export interface ApiKeyRecord {
+  id: string;
+  /** SHA-256 hex of the whole key. */
+  hash: string;
+  role: string;
+  /** A label; for role `participant`, the `ext:` name it may act as. */
+  name: string | null;
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+}
+
+/** Repository of API keys. */
+export class ApiKeyRepository {
+  readonly #insert: StatementSync;
+  readonly #byId: StatementSync;
+  readonly #all: StatementSync;
+  readonly #revoke: StatementSync;
+
+  constructor(db: DatabaseSync) {
+    this.#insert = db.prepare(
+      `INSERT INTO api_keys (id, hash, role, name, created_at, expires_at, revoked_at)
+       VALUES (?, ?, ?, ?, ?, ?, NULL)`,
+    );
+    this.#byId = db.prepare("SELECT * FROM api_keys WHERE id = ?");
+    this.#all = db.prepare("SELECT * FROM api_keys ORDER BY created_at, id");
+    this.#revoke = db.prepare(
+      "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+    );
+  }
+
+  add(key: Omit<ApiKeyRecord, "revokedAt">): void {
+    this.#insert.run(key.id, key.hash, key.role, key.name, key.createdAt, key.expiresAt);
+  }
+
+  byId(id: string): ApiKeyRecord | null {
+    const row = this.#byId.get(id) as Record<string, unknown> | undefined;
+    return row ? _record(row) : null;
+  }
+
+  list(): ApiKeyRecord[] {
+    return (this.#all.all() as Record<string, unknown>[]).map(_record);
+  }
+
+  /** Marks a key revoked; false when it is unknown or was revoked already. */
+  revoke(id: string, at = Date.now()): boolean {
+    return Number(this.#revoke.run(at, id).changes) > 0;
+  }
+}
+
+function _record(row: Record<string, unknown>): ApiKeyRecord {
+  return {
+    id: row.id as string,
+    hash: row.hash as string,
+    role: row.role as string,
+    name: row.name as string | null,
+    createdAt: row.created_at as number,
+    expiresAt: row.expires_at as number | null,
+    revokedAt: row.revoked_at as number | null,
+  };
+}
