@@ -32,6 +32,7 @@ import {
   CaxtonMetrics,
   createJsonLogger,
   type Logger,
+  RecentAgentLogs,
   RepeatAggregator,
   Telemetry,
   toolCallSpan,
@@ -168,13 +169,15 @@ export async function startNode(
     sendQuota: { messages: config.sendQuota, intervalMs: config.sendQuotaIntervalMs },
   });
   router.onAllTaps((any) => pool.observe(any));
+  // What agents logged, remembered for the dashboard (GET /api/v1/agents/{name}/logs).
+  const agentLogs = new RecentAgentLogs();
   const agents = new AgentManager({
     store,
     pool,
     router,
     preparer,
     defaults: config.limits,
-    logger,
+    logger: agentLogs.watching(logger),
     mailboxCapacity: config.mailboxCapacity,
     // Direct delivery inside a worker skips the main thread, so it needs the log off.
     directDelivery: config.messageLog === "none",
@@ -269,6 +272,7 @@ export async function startNode(
       mcp,
       maxReceivers: config.maxReceivers,
       cluster,
+      agentLogs,
     }, {
       corsOrigins: config.corsOrigins,
       maxRequestBytes: config.maxRequestBytes,

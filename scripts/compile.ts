@@ -78,6 +78,9 @@ async function main(output: string): Promise<number> {
         "src/runtime/agent_worker.ts",
         "--include",
         "src/runtime/prepare_worker.ts",
+        // The dashboard's bundle (deno task build:ui), served at /ui.
+        "--include",
+        "build/ui",
         "--output",
         built,
         "cli.ts",

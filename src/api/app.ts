@@ -10,6 +10,7 @@ import { agentRoutes } from "./agents.ts";
 import { backupRoutes } from "./backup.ts";
 import { bearerToken } from "./auth.ts";
 import { clusterRoutes, forwardToOwner } from "./cluster.ts";
+import { dashboardRoutes } from "./dashboard.ts";
 import { healthRoutes } from "./health.ts";
 import { mcpRoutes, toolRoutes } from "./tools.ts";
 import { conversationRoutes, messageRoutes } from "./messages.ts";
@@ -20,6 +21,7 @@ import { problem, problemResponse } from "./problem_details.ts";
 import { toProblem } from "./problem_mapping.ts";
 import { jobRoutes, requestRoutes } from "./services.ts";
 import { stateRoutes } from "./state.ts";
+import { uiRoutes } from "./ui.ts";
 import type { ApiDeps, ApiOptions } from "./deps.ts";
 import { requestTelemetry } from "../telemetry/mod.ts";
 
@@ -88,6 +90,8 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Hono {
   app.route("/api/v1/tools", toolRoutes(deps));
   app.route("/mcp", mcpRoutes(deps));
   app.route("/api/v1/cluster", clusterRoutes(deps));
+  app.route("/api/v1", dashboardRoutes(deps));
+  app.route("/ui", uiRoutes());
   app.notFound((c) =>
     problemResponse(
       problem(

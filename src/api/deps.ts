@@ -6,7 +6,7 @@ import type { Router } from "../router/mod.ts";
 import type { CaxtonMcp, ToolGateway } from "../mcp/mod.ts";
 import type { WorkerPool } from "../runtime/mod.ts";
 import type { Store } from "../store/mod.ts";
-import type { CaxtonMetrics, Telemetry } from "../telemetry/mod.ts";
+import type { CaxtonMetrics, RecentAgentLogs, Telemetry } from "../telemetry/mod.ts";
 
 export interface ApiDeps {
   agents: AgentManager;
@@ -37,6 +37,8 @@ export interface ApiDeps {
   maxReceivers?: number;
   /** Cluster membership (`GET /api/v1/cluster`, `/ready`); null or absent standalone. */
   cluster?: Cluster | null;
+  /** Agents' recent log lines (`GET /api/v1/agents/{name}/logs`); absent: none kept. */
+  agentLogs?: RecentAgentLogs;
 }
 
 /** HTTP settings of {@linkcode createApp}. */

@@ -20,6 +20,7 @@ import {
   sse as _sse,
 } from "./openapi_parts.ts";
 import { NODE_PATHS } from "./openapi_node.ts";
+import { UI_PATHS, UI_SCHEMAS } from "./openapi_ui.ts";
 
 /** Builds the document for server version `version`. */
 export function openApiDocument(version: string): Record<string, unknown> {
@@ -37,6 +38,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
     tags: [
       { name: "probes", description: "Liveness, readiness, metrics" },
       { name: "cluster", description: "Cluster membership over NATS (docs/CLUSTER.md)" },
+      { name: "dashboard", description: "The web dashboard at /ui (docs/UI.md)" },
       { name: "agents", description: "Deploy and run WebAssembly agents" },
       { name: "messages", description: "FIPA ACL messages and conversations" },
       { name: "participants", description: "Outside participants ext:<name>" },
@@ -236,6 +238,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
             _query("agent", { type: "string" }, "Sent or received by this name"),
             _query("conversation", { type: "string" }, "conversationId"),
             _query("performative", { type: "string" }, "Only this performative"),
+            _query("protocol", { type: "string" }, "Only this interaction protocol"),
           ],
         }),
       },
@@ -361,6 +364,8 @@ export function openApiDocument(version: string): Record<string, unknown> {
       },
       // Issue 14: agent state, conversation traces, backup.
       ...NODE_PATHS,
+      // Issue 19: the dashboard and what it reads.
+      ...UI_PATHS,
       "/api/v1/jobs/{id}": {
         parameters: [{
           name: "id",
@@ -377,7 +382,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", description: "When the server sets apiToken" },
       },
-      schemas: SCHEMAS,
+      schemas: { ...SCHEMAS, ...UI_SCHEMAS },
     },
   };
 }

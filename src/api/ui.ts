@@ -1,0 +1,58 @@
+/**
+ * `/ui`: the dashboard's static files, bundled by scripts/build_ui.ts into
+ * build/ui and embedded by `deno compile`. They hold no data: the page reads
+ * everything through `/api/v1` with the user's bearer key, so serving them
+ * needs none.
+ */
+import { Hono } from "hono";
+import { problem, problemResponse } from "./problem_details.ts";
+
+const _DIR = new URL("../../build/ui/", import.meta.url);
+
+const _TYPES: Record<string, string> = {
+  "index.html": "text/html; charset=utf-8",
+  "app.js": "text/javascript; charset=utf-8",
+  "app.css": "text/css; charset=utf-8",
+};
+
+// The page loads only its own files and talks only to this origin.
+const _HEADERS = {
+  "content-security-policy":
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+  "x-content-type-options": "nosniff",
+  "cache-control": "no-cache",
+};
+
+export function uiRoutes(): Hono {
+  const app = new Hono();
+  const files = new Map<string, Uint8Array<ArrayBuffer>>();
+  const serve = async (file: string) => {
+    const type = _TYPES[file];
+    if (type === undefined) {
+      return problemResponse(
+        problem(404, "not_found", `The dashboard has no file "${file}"`, "Open /ui"),
+      );
+    }
+    let bytes = files.get(file);
+    if (!bytes) {
+      try {
+        bytes = await Deno.readFile(new URL(file, _DIR));
+      } catch {
+        return problemResponse(
+          problem(
+            503,
+            "ui_not_built",
+            "The dashboard's files are not built in this checkout",
+            "Run `deno task build:ui` (the start, test and compile tasks run it), then reload",
+          ),
+        );
+      }
+      files.set(file, bytes);
+    }
+    return new Response(bytes, { headers: { "content-type": type, ..._HEADERS } });
+  };
+  app.get("/", () => serve("index.html"));
+  app.get("/:file", (c) => serve(c.req.param("file")));
+  return app;
+}

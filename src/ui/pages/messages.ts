@@ -1,0 +1,137 @@
+/**
+ * Messages: a live tail of deliveries (the API's SSE stream) with filters,
+ * pausable; a message's conversation opens in the debugger. At thousands of
+ * messages a second the page stays responsive: events are buffered and drawn
+ * once per animation frame, and only the newest rows are kept.
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
+import { openStream } from "../api.ts";
+import { html } from "../html.ts";
+import type { AclMessage } from "../types.ts";
+import { SendForm } from "./send.ts";
+
+/** Rows on screen. */
+const _ROWS = 200;
+
+interface _Tailed {
+  seq: number;
+  acceptedAt: string;
+  receiver: string;
+  message: AclMessage;
+}
+
+const _FILTERS = [
+  ["agent", "Agent"],
+  ["performative", "Performative"],
+  ["conversation", "Conversation"],
+  ["protocol", "Protocol"],
+] as const;
+
+export function Messages({ query }: { query: URLSearchParams }) {
+  const [filters, setFilters] = useState<Record<string, string>>(
+    Object.fromEntries(_FILTERS.map(([key]) => [key, query.get(key) ?? ""])),
+  );
+  const [rows, setRows] = useState<_Tailed[]>([]);
+  const [paused, setPaused] = useState(false);
+  const [seen, setSeen] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  const [open, setOpen] = useState(false);
+  const pausedRef = useRef(paused);
+  pausedRef.current = paused;
+  useEffect(() => {
+    const params = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== ""));
+    let pending: _Tailed[] = [];
+    let count = 0;
+    let frame = 0;
+    const flush = () => {
+      frame = 0;
+      setSeen(count);
+      if (pausedRef.current) {
+        pending = [];
+        return;
+      }
+      const fresh = pending.slice(-_ROWS).reverse();
+      pending = [];
+      setRows((old) => [...fresh, ...old].slice(0, _ROWS));
+    };
+    setRows([]);
+    setError(null);
+    setOpen(false);
+    const close = openStream(
+      `/messages/tail?${params}`,
+      (event, data) => {
+        if (event !== "message") return;
+        count++;
+        pending.push({ ...(data as Omit<_Tailed, "seq">), seq: count });
+        if (pending.length > _ROWS) pending.splice(0, pending.length - _ROWS);
+        frame ||= requestAnimationFrame(flush);
+      },
+      (e) => setError(e.message),
+      () => setOpen(true),
+    );
+    return () => {
+      close();
+      cancelAnimationFrame(frame);
+    };
+  }, [JSON.stringify(filters)]);
+  const apply = (e: Event) => {
+    e.preventDefault();
+    const form = new FormData(e.target as HTMLFormElement);
+    setFilters(
+      Object.fromEntries(_FILTERS.map(([key]) => [key, String(form.get(key) ?? "").trim()])),
+    );
+  };
+  return html`<section aria-labelledby="messages-title">
+    <h1 id="messages-title">Messages</h1>
+    <${SendForm} />
+    <form class="filters" onSubmit=${apply} aria-label="Tail filters">
+      ${
+    _FILTERS.map(([key, label]) =>
+      html`<label>${label} filter <input name=${key} value=${filters[key]} /></label>`
+    )
+  }
+      <button type="submit">Apply filters</button>
+      <button type="button" aria-pressed=${paused} onClick=${() => setPaused(!paused)}>
+        ${paused ? "Resume" : "Pause"}</button>
+    </form>
+    <p role="status" class="muted" data-tail=${open ? "open" : "connecting"}>
+      ${
+    paused ? "Paused. " : open ? "Live. " : "Connecting… "
+  }${seen} messages since the tail opened; newest first, the last ${_ROWS} kept.
+    </p>
+    ${error && html`<p role="alert" class="error">Tail closed: ${error}</p>`}
+    <div class="scroll">
+    <table class="tail">
+      <caption class="sr-only">Live message tail, newest first</caption>
+      <thead><tr><th scope="col">Time</th><th scope="col">Performative</th><th scope="col">From</th>
+        <th scope="col">To</th><th scope="col">Conversation</th><th scope="col">Content</th></tr></thead>
+      <tbody>
+        ${
+    rows.map((r) =>
+      html`
+        <tr key=${r.seq}>
+          <td>${r.acceptedAt.slice(11, 23)}</td>
+          <td><span class=${`perf perf-${r.message.performative}`}>${r.message
+            .performative}</span></td>
+          <td>${r.message.sender ?? ""}</td>
+          <td>${r.receiver}</td>
+          <td>${r.message.conversationId
+            ? html`<a href=${`#/conversations/${
+              encodeURIComponent(r.message.conversationId)
+            }`}>${r.message.conversationId}</a>`
+            : html`<span class="muted">none</span>`}</td>
+          <td class="content">${_short(r.message.content)}</td>
+        </tr>
+      `
+    )
+  }
+      </tbody>
+    </table>
+    </div>
+  </section>`;
+}
+
+function _short(content: unknown): string {
+  const text = typeof content === "string" ? content : JSON.stringify(content) ?? "";
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
