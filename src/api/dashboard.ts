@@ -33,7 +33,15 @@ const _Stats = z.object({
   }),
   traps: z.number().int(),
   fuelUsed: z.number(),
-  deliveryLatency: _Histogram.describe("From routing to the agent's outcome, since the start"),
+  deliveryLatency: _Histogram.describe(
+    "From routing to the agent's outcome, since the start (recorded when tracing is on)",
+  ),
+  recentLatency: z.object({
+    windowMs: z.number().int(),
+    deliveries: z.number().int().describe("Finished deliveries sampled (at most 2,000)"),
+    p50Ms: z.number().nullable(),
+    p99Ms: z.number().nullable(),
+  }).describe("From acceptance to the last status change, of deliveries the log saw lately"),
 }).openapi("Stats");
 
 const _LogLine = z.object({
@@ -167,7 +175,21 @@ function _stats(deps: ApiDeps): z.infer<typeof _Stats> {
         sum: histogram.sum,
       }
       : { buckets: [], counts: [0], count: 0, sum: 0 },
+    recentLatency: _recentLatency(deps, Date.now()),
   };
+}
+
+const _WINDOW_MS = 5_000;
+
+// The log times every delivery whether or not tracing is on (the histogram needs tracing):
+// a bounded sample of the last seconds' finished deliveries.
+function _recentLatency(deps: ApiDeps, now: number): z.infer<typeof _Stats>["recentLatency"] {
+  const took = deps.store.messages.between(now - _WINDOW_MS, now, { limit: 2000 })
+    .filter((r) => r.status === "handled" || r.status === "failed")
+    .map((r) => r.updatedAt - r.acceptedAt)
+    .sort((a, b) => a - b);
+  const at = (q: number) => took.length === 0 ? null : took[Math.ceil(q * took.length) - 1]!;
+  return { windowMs: _WINDOW_MS, deliveries: took.length, p50Ms: at(0.5), p99Ms: at(0.99) };
 }
 
 function _check(deps: ApiDeps, id: string): z.infer<typeof _Check> {

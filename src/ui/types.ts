@@ -46,4 +46,10 @@ export interface Stats {
   traps: number;
   fuelUsed: number;
   deliveryLatency: Histogram;
+  recentLatency: {
+    windowMs: number;
+    deliveries: number;
+    p50Ms: number | null;
+    p99Ms: number | null;
+  };
 }

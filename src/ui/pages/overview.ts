@@ -56,7 +56,11 @@ export function Overview() {
           setSeries((s) => ({
             times: [...s.times, Date.parse(now.at) / 1000].slice(-_POINTS),
             rate: push(s.rate, (now.messages.deliveries - before.messages.deliveries) / dt),
-            p99: push(s.p99, p99Between(before.deliveryLatency, now.deliveryLatency)),
+            // The histogram when tracing times deliveries; else the log's recent sample.
+            p99: push(
+              s.p99,
+              p99Between(before.deliveryLatency, now.deliveryLatency) ?? now.recentLatency.p99Ms,
+            ),
             failures: push(s.failures, (now.messages.failed - before.messages.failed) / dt),
             traps: push(s.traps, (now.traps - before.traps) / dt),
           }));
