@@ -12,7 +12,7 @@ export function Table<T>(
   { caption, columns, rows }: { caption: string; columns: Column<T>[]; rows: T[] },
 ) {
   return html`
-    <div class="scroll">
+    <div class="scroll" tabindex="0" role="region" aria-label=${caption}>
       <table>
         <caption class="sr-only">${caption}</caption>
         <thead>

@@ -72,7 +72,7 @@ export function Agents() {
   }
       </select></label>
     </div>
-    <div class="scroll">
+    <div class="scroll" tabindex="0" role="region" aria-label="Agents table">
     <table class="agents">
       <caption class="sr-only">Agents, sortable by column</caption>
       <thead><tr>

@@ -86,8 +86,9 @@ export function Conversation({ id }: { id: string }) {
       return html`
         <li class=${violated.has(m.deliveries[0]!) ? "violation" : ""}>
           <details>
-            <summary>${i + 1}. ${first?.message.performative} from ${first?.message.sender ?? "?"}
-                      to ${first?.message.receiver.join(", ")}</summary>
+            <summary>${`${first?.message.performative} from ${first?.message.sender ?? "?"} to ${
+              first?.message.receiver.join(", ")
+            }`}</summary>
             <h3>JSON</h3>
             <pre>${JSON.stringify(first?.message, null, 2)}</pre>
             <h3>FIPA string</h3>
@@ -107,10 +108,9 @@ function Verdict({ check }: { check?: _Check }) {
     return html`<p class="verdict muted">No protocol named: the checker had nothing to check.</p>`;
   }
   return html`<div class=${`verdict ${check.ok ? "ok" : "error"}`} role="status">
-    <strong>${check.protocol}</strong>: ${
+    <strong>${check.protocol}</strong>${`: ${
     check.ok ? "follows the protocol" : "breaks the protocol"
-  },
-    ${check.state}.
+  }, ${check.state}.`}
     ${
     check.violations.length > 0 && html`<ul>${
       check.violations.map((v) => html`<li>message ${v.index + 1}: ${v.reason}</li>`)
@@ -136,7 +136,7 @@ function Sequence(
   const height = _TOP + messages.length * _ROW + 20;
   const x = (p: string) => (lanes.get(p) ?? 0) * _LANE + _LANE / 2;
   return html`
-    <div class="scroll">
+    <div class="scroll" tabindex="0" role="region" aria-label="Sequence diagram">
       <svg class="sequence" width=${width} height=${height}
         viewBox=${`0 0 ${width} ${height}`} role="group" aria-label="Sequence diagram">
         <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7"

@@ -100,7 +100,7 @@ export function Messages({ query }: { query: URLSearchParams }) {
   }${seen} messages since the tail opened; newest first, the last ${_ROWS} kept.
     </p>
     ${error && html`<p role="alert" class="error">Tail closed: ${error}</p>`}
-    <div class="scroll">
+    <div class="scroll" tabindex="0" role="region" aria-label="Message tail">
     <table class="tail">
       <caption class="sr-only">Live message tail, newest first</caption>
       <thead><tr><th scope="col">Time</th><th scope="col">Performative</th><th scope="col">From</th>
