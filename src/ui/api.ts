@@ -55,11 +55,12 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
 
 /**
  * Reads an SSE stream with fetch (EventSource cannot send a bearer key) and
- * calls `onEvent` per event; returns a function that closes it.
+ * calls `onEvent` per event with its data unparsed (a busy tail parses only
+ * what it shows); returns a function that closes it.
  */
 export function openStream(
   path: string,
-  onEvent: (event: string, data: unknown) => void,
+  onEvent: (event: string, data: string) => void,
   onError: (error: Error) => void = () => {},
   onOpen: () => void = () => {},
 ): () => void {
@@ -77,21 +78,27 @@ export function openStream(
       const { value, done } = await reader.read();
       if (done) return;
       buffer += value;
+      // One pass over what arrived (a busy tail brings thousands of events a chunk).
+      let start = 0;
       let end;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        let event = "message";
-        let data = "";
-        for (const line of block.split("\n")) {
-          if (line.startsWith("event:")) event = line.slice(6).trim();
-          else if (line.startsWith("data:")) data += line.slice(5).trimStart();
-        }
-        if (data !== "") onEvent(event, JSON.parse(data));
+      while ((end = buffer.indexOf("\n\n", start)) >= 0) {
+        _dispatch(buffer.slice(start, end), onEvent);
+        start = end + 2;
       }
+      buffer = buffer.slice(start);
     }
   })().catch((error: Error) => {
     if (!abort.signal.aborted) onError(error);
   });
   return () => abort.abort();
+}
+
+function _dispatch(block: string, onEvent: (event: string, data: string) => void): void {
+  let event = "message";
+  let data = "";
+  for (const line of block.split("\n")) {
+    if (line.startsWith("event:")) event = line.slice(6).trim();
+    else if (line.startsWith("data:")) data += line.slice(5).trimStart();
+  }
+  if (data !== "") onEvent(event, data);
 }

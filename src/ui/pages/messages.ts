@@ -2,7 +2,8 @@
  * Messages: a live tail of deliveries (the API's SSE stream) with filters,
  * pausable; a message's conversation opens in the debugger. At thousands of
  * messages a second the page stays responsive: events are buffered and drawn
- * once per animation frame, and only the newest rows are kept.
+ * at most four times a second (more is unreadable anyway), and only the
+ * newest rows are kept.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { openStream } from "../api.ts";
@@ -12,6 +13,8 @@ import { SendForm } from "./send.ts";
 
 /** Rows on screen. */
 const _ROWS = 200;
+/** Time between redraws of the table, ms. */
+const _REDRAW_MS = 250;
 
 interface _Tailed {
   seq: number;
@@ -40,17 +43,19 @@ export function Messages({ query }: { query: URLSearchParams }) {
   pausedRef.current = paused;
   useEffect(() => {
     const params = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== ""));
-    let pending: _Tailed[] = [];
+    // Raw events since the last redraw; only the newest _ROWS are parsed and drawn.
+    let pending: { seq: number; data: string }[] = [];
     let count = 0;
-    let frame = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const flush = () => {
-      frame = 0;
+      timer = undefined;
       setSeen(count);
       if (pausedRef.current) {
         pending = [];
         return;
       }
-      const fresh = pending.slice(-_ROWS).reverse();
+      const fresh = pending.slice(-_ROWS).reverse()
+        .map(({ seq, data }) => ({ ...JSON.parse(data) as Omit<_Tailed, "seq">, seq }));
       pending = [];
       setRows((old) => [...fresh, ...old].slice(0, _ROWS));
     };
@@ -62,16 +67,16 @@ export function Messages({ query }: { query: URLSearchParams }) {
       (event, data) => {
         if (event !== "message") return;
         count++;
-        pending.push({ ...(data as Omit<_Tailed, "seq">), seq: count });
-        if (pending.length > _ROWS) pending.splice(0, pending.length - _ROWS);
-        frame ||= requestAnimationFrame(flush);
+        pending.push({ seq: count, data });
+        if (pending.length >= 2 * _ROWS) pending = pending.slice(-_ROWS);
+        timer ??= setTimeout(flush, _REDRAW_MS);
       },
       (e) => setError(e.message),
       () => setOpen(true),
     );
     return () => {
       close();
-      cancelAnimationFrame(frame);
+      clearTimeout(timer);
     };
   }, [JSON.stringify(filters)]);
   const apply = (e: Event) => {
