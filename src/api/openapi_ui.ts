@@ -51,7 +51,7 @@ export const UI_PATHS: Record<string, unknown> = {
   "/ui/{file}": {
     parameters: [{ name: "file", in: "path", required: true, schema: { type: "string" } }],
     get: op("dashboardFile", "dashboard", "One of the dashboard's bundled files", {
-      "200": _html("index.html, app.js or app.css"),
+      "200": _html("index.html, app.js, app.css or tail_worker.js"),
       "503": _html("The dashboard is not built in this checkout"),
     }),
   },

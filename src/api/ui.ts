@@ -13,6 +13,7 @@ const _TYPES: Record<string, string> = {
   "index.html": "text/html; charset=utf-8",
   "app.js": "text/javascript; charset=utf-8",
   "app.css": "text/css; charset=utf-8",
+  "tail_worker.js": "text/javascript; charset=utf-8",
 };
 
 // The page loads only its own files and talks only to this origin.

@@ -150,6 +150,8 @@ Deno.test("/ui serves the bundled page, script and styles; other names are 404 p
   const script = await fetch(`${n.url}/ui/app.js`);
   assert.match(script.headers.get("content-type")!, /^text\/javascript/);
   assert.ok((await script.arrayBuffer()).byteLength > 10_000, "the bundle");
+  const worker = await fetch(`${n.url}/ui/tail_worker.js`);
+  assert.match(await worker.text(), /text\/event-stream/, "the tail's reader");
   const css = await fetch(`${n.url}/ui/app.css`);
   assert.match(await css.text(), /\.uplot/);
   assertProblem(await call(`${n.url}/ui/secrets.txt`), 404, "not_found");

@@ -93,7 +93,7 @@ export function AgentDetail({ name }: { name: string }) {
     <ol class="timeline">${
     (history.value?.transitions ?? []).map((t) =>
       html`<li><time>${t.at}</time> ${t.from} → <strong>${t.to}</strong> (v${t.version})
-        ${t.reason && html`<span class="reason">${t.reason}</span>`}</li>`
+        ${t.reason && html`<span class="muted">${` — ${t.reason}`}</span>`}</li>`
     )
   }</ol>
     <h2>Events</h2>

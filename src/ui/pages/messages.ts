@@ -1,12 +1,13 @@
 /**
  * Messages: a live tail of deliveries (the API's SSE stream) with filters,
  * pausable; a message's conversation opens in the debugger. At thousands of
- * messages a second the page stays responsive: events are buffered and drawn
- * at most four times a second (more is unreadable anyway), and only the
- * newest rows are kept.
+ * messages a second the page stays responsive: a worker reads the stream
+ * (tail_worker.ts) and the page draws the newest rows at most four times a
+ * second (more is unreadable anyway).
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { openStream } from "../api.ts";
+import { apiKey } from "../api.ts";
+import type { TailFromWorker, TailStart } from "../tail_protocol.ts";
 import { html } from "../html.ts";
 import type { AclMessage } from "../types.ts";
 import { SendForm } from "./send.ts";
@@ -43,41 +44,32 @@ export function Messages({ query }: { query: URLSearchParams }) {
   pausedRef.current = paused;
   useEffect(() => {
     const params = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== ""));
-    // Raw events since the last redraw; only the newest _ROWS are parsed and drawn.
-    let pending: { seq: number; data: string }[] = [];
-    let count = 0;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const flush = () => {
-      timer = undefined;
-      setSeen(count);
-      if (pausedRef.current) {
-        pending = [];
-        return;
-      }
-      const fresh = pending.slice(-_ROWS).reverse()
-        .map(({ seq, data }) => ({ ...JSON.parse(data) as Omit<_Tailed, "seq">, seq }));
-      pending = [];
-      setRows((old) => [...fresh, ...old].slice(0, _ROWS));
-    };
     setRows([]);
     setError(null);
     setOpen(false);
-    const close = openStream(
-      `/messages/tail?${params}`,
-      (event, data) => {
-        if (event !== "message") return;
-        count++;
-        pending.push({ seq: count, data });
-        if (pending.length >= 2 * _ROWS) pending = pending.slice(-_ROWS);
-        timer ??= setTimeout(flush, _REDRAW_MS);
-      },
-      (e) => setError(e.message),
-      () => setOpen(true),
-    );
-    return () => {
-      close();
-      clearTimeout(timer);
+    const worker = new Worker("/ui/tail_worker.js", { type: "module" });
+    worker.onmessage = ({ data: said }: MessageEvent<TailFromWorker>) => {
+      if (said.kind === "open") setOpen(true);
+      else if (said.kind === "error") setError(said.message);
+      else {
+        setSeen(said.count);
+        if (pausedRef.current) return;
+        const first = said.count - said.rows.length + 1;
+        const fresh = said.rows
+          .map((data, i) => ({ ...JSON.parse(data) as Omit<_Tailed, "seq">, seq: first + i }))
+          .reverse();
+        setRows((old) => [...fresh, ...old].slice(0, _ROWS));
+      }
     };
+    worker.onerror = (e) => setError(e.message);
+    const start: TailStart = {
+      path: `/messages/tail?${params}`,
+      key: apiKey(),
+      rows: _ROWS,
+      everyMs: _REDRAW_MS,
+    };
+    worker.postMessage(start);
+    return () => worker.terminate();
   }, [JSON.stringify(filters)]);
   const apply = (e: Event) => {
     e.preventDefault();
