@@ -74,8 +74,15 @@ Deno.test("a failing agent shows as failed with its reason, in the table and on 
   });
   assert.equal(res.status, 201, await res.text());
   using me = new TestParticipant(n.node);
-  const answer = await me.request("flaky", "boom");
-  assert.equal(answer.performative, "failure");
+  const failure = me.next((m) => m.inReplyTo === "r-boom");
+  me.send({
+    performative: "request",
+    receiver: ["flaky"],
+    content: "boom",
+    conversationId: "c-boom",
+    replyWith: "r-boom",
+  });
+  assert.equal((await failure).performative, "failure");
   await until(() => n.node.agents.get("flaky").state === "failed", "flaky to fail");
   const reason = n.node.agents.get("flaky").failure!;
   assert.match(reason, /trap/);
@@ -90,5 +97,19 @@ Deno.test("a failing agent shows as failed with its reason, in the table and on 
   await page.locator(".facts .state").getByText("failed", { exact: true }).waitFor();
   await page.locator(".facts").getByText(reason).waitFor();
   await page.locator(".timeline").getByText("trap").first().waitFor();
+
+  // In its conversation, the hop that failed is marked as such.
+  await page.goto(`${n.url}/ui#/conversations/c-boom`);
+  await page.locator("svg.sequence g.hop").nth(1).waitFor();
+  const marks = await page.locator("svg.sequence g.hop").evaluateAll((gs) =>
+    gs.map((g) => g.getAttribute("class")!.split(" ").filter((c: string) => c === "failed").length)
+  );
+  assert.deepEqual(marks, [1, 1], "the trapped request and the failure reply");
+  const request = page.locator("svg.sequence g.hop").first();
+  assert.match(
+    (await request.getAttribute("aria-label"))!,
+    /request from .* to flaky: failed \(.+\)/,
+  );
+  await page.locator("svg.sequence g.hop.failed").getByText("failure ✕ failed").waitFor();
   assert.deepEqual(page.errors, []);
 });

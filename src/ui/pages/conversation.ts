@@ -47,7 +47,10 @@ function _trouble(d: Delivery): "failed" | "timeout" | null {
 export function Conversation({ id }: { id: string }) {
   const path = `/conversations/${encodeURIComponent(id)}`;
   const conv = useApi<_Conversation>(path, 3000);
-  const trace = useApi<{ durationMs: number; roots: _TraceNode[] }>(`${path}/trace`, 3000);
+  const trace = useApi<{ durationMs: number; traceIds: string[]; roots: _TraceNode[] }>(
+    `${path}/trace`,
+    3000,
+  );
   const check = useApi<_Check>(`${path}/check`, 3000);
   if (conv.error) {
     return html`
@@ -78,6 +81,16 @@ export function Conversation({ id }: { id: string }) {
     <${Sequence} participants=${participants} messages=${messages} violated=${violated} />
     <h2>Timing</h2>
     ${trace.value && html`<${Waterfall} trace=${trace.value} />`}
+    ${
+    (trace.value?.traceIds.length ?? 0) > 0 &&
+    html`<p>Traced (tracing on): ${
+      trace.value!.traceIds.map((t) =>
+        html`
+          <code>${t}</code>
+        `
+      )
+    } — the spans are in your OpenTelemetry backend under these trace ids.</p>`
+  }
     <h2>Messages</h2>
     <ol class="acl">
       ${
