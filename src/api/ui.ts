@@ -54,6 +54,7 @@ export function uiRoutes(): Hono {
     return new Response(bytes, { headers: { "content-type": type, ..._HEADERS } });
   };
   app.get("/", () => serve("index.html"));
-  app.get("/:file", (c) => serve(c.req.param("file")));
+  // `/ui/` is the page too (the pattern lets the name be empty).
+  app.get("/:file{.*}", (c) => serve(c.req.param("file") || "index.html"));
   return app;
 }

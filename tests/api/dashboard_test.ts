@@ -147,6 +147,8 @@ Deno.test("/ui serves the bundled page, script and styles; other names are 404 p
   assert.match(page.headers.get("content-type")!, /^text\/html/);
   assert.match(page.headers.get("content-security-policy")!, /default-src 'self'/);
   assert.match(await page.text(), /<script type="module" src="\/ui\/app.js">/);
+  const slash = await fetch(`${n.url}/ui/`);
+  assert.match(await slash.text(), /<div id="app">/, "/ui/ is the page too");
   const script = await fetch(`${n.url}/ui/app.js`);
   assert.match(script.headers.get("content-type")!, /^text\/javascript/);
   assert.ok((await script.arrayBuffer()).byteLength > 10_000, "the bundle");
