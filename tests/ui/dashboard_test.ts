@@ -113,3 +113,34 @@ Deno.test("a failing agent shows as failed with its reason, in the table and on 
   await page.locator("svg.sequence g.hop.failed").getByText("failure ✕ failed").waitFor();
   assert.deepEqual(page.errors, []);
 });
+
+Deno.test("with an API token, the page asks for the key, keeps it for the tab and sends it as a bearer, the tail included", async () => {
+  await using n = await startApiNode({ apiToken: "s3cret-token" });
+  const res = await fetch(`${n.api}/agents/echo`, {
+    method: "PUT",
+    headers: { "content-type": "application/wasm", authorization: "Bearer s3cret-token" },
+    body: agentBytes("echo_wat"),
+  });
+  assert.equal(res.status, 201, await res.text());
+  await using b = await launchBrowser();
+  const page = await b.page();
+  const refused: string[] = [];
+  page.on("response", (r) => {
+    if (r.status() === 401) refused.push(r.url());
+  });
+  await page.goto(`${n.url}/ui#/agents`);
+  await page.getByRole("alert").getByText(/bearer/i).waitFor();
+  assert.ok(refused.length > 0, "without the key the API says 401");
+  await page.getByLabel("API key").fill("s3cret-token");
+  await page.getByRole("button", { name: "Use", exact: true }).click();
+  await page.locator("tr[data-agent=echo]").getByText("running").waitFor();
+  // The 401s before the key were the point; from here on, none.
+  page.errors.length = 0;
+  refused.length = 0;
+  await page.reload();
+  await page.locator("tr[data-agent=echo]").getByText("running").waitFor();
+  await page.getByRole("link", { name: "Messages" }).click();
+  await page.locator("[data-tail=open]").waitFor();
+  assert.deepEqual(refused, []);
+  assert.deepEqual(page.errors, []);
+});
