@@ -38,6 +38,7 @@ import {
   createJsonLogger,
   exportingLogs,
   type Logger,
+  RecentAgentLogs,
   RepeatAggregator,
   startOtlpExport,
   Telemetry,
@@ -205,6 +206,8 @@ export async function startNode(
     sendQuota: { messages: config.sendQuota, intervalMs: config.sendQuotaIntervalMs },
   });
   router.onAllTaps((any) => pool.observe(any));
+  // What agents logged, remembered for the dashboard (GET /api/v1/agents/{name}/logs).
+  const agentLogs = new RecentAgentLogs();
   // The directory reads each provider's state and load from the manager at search time.
   const directory = new CapabilityIndex((name) => agents.providerStatus(name));
   router.setCapabilityRoutes(new CapabilityRouter(directory));
@@ -218,7 +221,7 @@ export async function startNode(
     router,
     preparer,
     defaults: config.limits,
-    logger,
+    logger: agentLogs.watching(logger),
     mailboxCapacity: config.mailboxCapacity,
     // Direct delivery inside a worker skips the main thread, so it needs the log off.
     directDelivery: config.messageLog === "none",
@@ -326,6 +329,7 @@ export async function startNode(
       breakers,
       directory,
       timers,
+      agentLogs,
     }, {
       corsOrigins: config.corsOrigins,
       maxRequestBytes: config.maxRequestBytes,

@@ -10,6 +10,7 @@ const GROUPS: Record<string, () => Promise<void>> = {
   cluster: async () => (await import("./cluster.ts")).run(),
   discovery: async () => (await import("./discovery.ts")).run(),
   timers: async () => (await import("./timers.ts")).run(),
+  ui: async () => (await import("./ui.ts")).run(),
 };
 
 const asked = Deno.args[0];

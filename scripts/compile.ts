@@ -80,6 +80,9 @@ async function main(output: string): Promise<number> {
         "src/runtime/prepare_worker.ts",
         "--include",
         "src/store/log_writer_worker.ts",
+        // The dashboard's bundle (deno task build:ui), served at /ui.
+        "--include",
+        "build/ui",
         "--output",
         built,
         "cli.ts",

@@ -19,6 +19,7 @@ import { declaredBodyLimit } from "./body_limit.ts";
 import { accessControl } from "./access.ts";
 import { securityRoutes } from "./security.ts";
 import { clusterRoutes, forwardToOwner } from "./cluster.ts";
+import { dashboardRoutes } from "./dashboard.ts";
 import { healthRoutes } from "./health.ts";
 import { mcpRoutes, toolRoutes } from "./tools.ts";
 import { conversationRoutes, messageRoutes } from "./messages.ts";
@@ -30,6 +31,7 @@ import { toProblem } from "./problem_mapping.ts";
 import { jsonResponse, routes } from "./route_parts.ts";
 import { jobRoutes, requestRoutes } from "./services.ts";
 import { stateRoutes } from "./state.ts";
+import { uiRoutes } from "./ui.ts";
 import type { ApiDeps, ApiOptions } from "./deps.ts";
 import { requestTelemetry } from "../telemetry/mod.ts";
 
@@ -112,6 +114,8 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): OpenAPIHono 
   app.route("/api/v1/cluster", clusterRoutes(deps));
   app.route("/api/v1/capabilities", capabilityRoutes(deps));
   app.route("/api/v1", securityRoutes(deps));
+  app.route("/api/v1", dashboardRoutes(deps));
+  app.route("/ui", uiRoutes());
   app.notFound((c) =>
     problemResponse(
       problem(

@@ -10,7 +10,7 @@ import type { WorkerPool } from "../runtime/mod.ts";
 import type { Store } from "../store/mod.ts";
 import type { Security } from "../auth/mod.ts";
 import type { BreakerView } from "../resilience/mod.ts";
-import type { CaxtonMetrics, Telemetry } from "../telemetry/mod.ts";
+import type { CaxtonMetrics, RecentAgentLogs, Telemetry } from "../telemetry/mod.ts";
 
 export interface ApiDeps {
   agents: AgentManager;
@@ -49,6 +49,8 @@ export interface ApiDeps {
   security?: Security;
   /** Circuit breakers whose state /metrics and /ready show (issue 17). */
   breakers?: { views(): BreakerView[] };
+  /** Agents' recent log lines (`GET /api/v1/agents/{name}/logs`); absent: none kept. */
+  agentLogs?: RecentAgentLogs;
 }
 
 /** HTTP settings of {@linkcode createApp}. */

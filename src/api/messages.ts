@@ -188,11 +188,11 @@ export function conversationRoutes(deps: ApiDeps): OpenAPIHono {
   // The timing tree: the store's records, composed by the telemetry builder.
   app.openapi(_trace, (c) => {
     const id = c.req.param("id");
-    return c.json(conversationTrace(id, _logged(deps, id)), 200);
+    return c.json(conversationTrace(id, loggedConversation(deps, id)), 200);
   });
   app.openapi(_conversation, (c) => {
     const id = c.req.param("id");
-    const rows = _logged(deps, id);
+    const rows = loggedConversation(deps, id);
     const participants = [...new Set(rows.flatMap((r) => [r.message.sender ?? "", r.receiver]))]
       .filter((p) => p !== "");
     return c.json({ id, participants, messages: rows.map(publicDelivery) }, 200);
@@ -201,7 +201,7 @@ export function conversationRoutes(deps: ApiDeps): OpenAPIHono {
 }
 
 /** A conversation's logged deliveries; a 404 problem when it has none. */
-function _logged(deps: ApiDeps, id: string): LoggedMessage[] {
+export function loggedConversation(deps: ApiDeps, id: string): LoggedMessage[] {
   const rows = deps.store.messages.byConversation(id);
   if (rows.length === 0) {
     throw new ProblemError(
@@ -238,6 +238,7 @@ function _tail(c: Context, deps: ApiDeps): Response {
   const agent = c.req.query("agent");
   const conversation = c.req.query("conversation");
   const performative = c.req.query("performative");
+  const protocol = c.req.query("protocol");
   return eventStream(c, deps.closing, (send) => {
     const stop = deps.router.tap((message, at) => {
       if (
@@ -245,6 +246,7 @@ function _tail(c: Context, deps: ApiDeps): Response {
       ) return;
       if (conversation !== undefined && message.conversationId !== conversation) return;
       if (performative !== undefined && message.performative !== performative) return;
+      if (protocol !== undefined && message.protocol !== protocol) return;
       send("message", {
         acceptedAt: new Date(at).toISOString(),
         receiver: message.receiver.join(", "),

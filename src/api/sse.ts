@@ -17,10 +17,18 @@ export function eventStream(
   return streamSSE(c, async (stream: SSEStreamingApi) => {
     const ended = Promise.withResolvers<void>();
     let chain = Promise.resolve();
+    // Events that come together (a busy live tail) go out in one write, in order:
+    // one promise and one chunk per turn of the event loop, not per event.
+    let batch = "";
+    const flush = async () => {
+      const text = batch;
+      batch = "";
+      await stream.write(text);
+    };
     const send = (event: string, data: unknown) => {
-      chain = chain.then(() => stream.writeSSE({ event, data: JSON.stringify(data) })).catch(
-        () => ended.resolve(),
-      );
+      // JSON.stringify writes no raw line break, so the data is one SSE line.
+      if (batch === "") chain = chain.then(flush).catch(() => ended.resolve());
+      batch += `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
     };
     const end = () => {
       chain.then(() => ended.resolve());

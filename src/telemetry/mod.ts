@@ -25,5 +25,7 @@ export { exportingLogs } from "./otlp_logs.ts";
 export { toolCallSpan } from "./tool_call.ts";
 export type { ToolCallEnd } from "./tool_call.ts";
 export { isSampled, sampledAtRatio } from "./sampling.ts";
+export { RecentAgentLogs } from "./recent_logs.ts";
+export type { RecentAgentLogsOptions, RecentLogLine } from "./recent_logs.ts";
 export { conversationTrace } from "./conversation_tree.ts";
 export type { ConversationTrace, TracedDelivery, TraceNode } from "./conversation_tree.ts";

@@ -114,6 +114,14 @@ Deno.test("real responses match the schemas the OpenAPI document gives them", as
   await n.node.router.flushLog();
   check("GET", "/api/v1/messages", await call(`${api}/messages?conversation=shape-1`));
   check("GET", "/api/v1/conversations/{id}", await call(`${api}/conversations/shape-1`));
+  // Issue 19: what the dashboard reads.
+  check(
+    "GET",
+    "/api/v1/conversations/{id}/check",
+    await call(`${api}/conversations/shape-1/check`),
+  );
+  check("GET", "/api/v1/stats", await call(`${api}/stats`));
+  check("GET", "/api/v1/agents/{name}/logs", await call(`${api}/agents/echo/logs`));
   check(
     "POST",
     "/api/v1/agents/{name}/request",
