@@ -179,13 +179,11 @@ export async function startNode(
     // Direct delivery inside a worker skips the main thread, so it needs the log off.
     directDelivery: config.messageLog === "none",
     maxReceivers: config.maxReceivers,
+    passivateAfterMs: config.scale.passivateAfterMs,
     ...(telemetry ? { telemetry } : {}),
     ...(cluster ? { names: cluster } : {}),
   });
-  clusterLocal.load = () => {
-    const list = agents.list();
-    return { agents: list.length, load: list.reduce((n, a) => n + a.mailboxDepth, 0) };
-  };
+  clusterLocal.load = () => agents.load();
   const tools = new ToolGateway({
     router,
     config: config.mcp,
@@ -236,15 +234,8 @@ export async function startNode(
     backlog: config.saturationBacklog,
     forMs: config.saturationMs,
     everyMs: 250,
-    sample: () => {
-      const backlogs = pool.status().queued;
-      for (const agent of agents.list()) {
-        if (agent.worker !== null && agent.worker >= 0) {
-          backlogs[agent.worker] = (backlogs[agent.worker] ?? 0) + agent.mailboxDepth;
-        }
-      }
-      return backlogs;
-    },
+    // Busy agents only: the watch costs what is queued, not the number of agents (issue 21).
+    sample: () => agents.addBacklogs(pool.status().queued),
   });
   let ready = false;
   const server = listener?.server ?? null;

@@ -6,6 +6,12 @@
 import { join } from "node:path";
 import { type ClusterConfig, parseClusterConfig } from "./cluster_config.ts";
 import { defaultMcpConfig, type McpConfig, parseMcpConfig } from "./mcp_config.ts";
+import {
+  defaultScaleConfig,
+  parseScaleConfig,
+  type ScaleConfig,
+  scaleFromEnv,
+} from "./scale_config.ts";
 import { type AgentLimits, DEFAULT_LIMITS, resolveLimits } from "../runtime/mod.ts";
 import { parseAllowlist } from "../outside/mod.ts";
 import { LOG_LEVELS, type LogLevel } from "../telemetry/mod.ts";
@@ -69,6 +75,8 @@ export interface CaxtonConfig {
   webhookAllowlist: string[];
   /** Cluster: the NATS servers to join and this node's name (docs/CLUSTER.md); null = standalone. */
   cluster: ClusterConfig | null;
+  /** Activation on demand and bounded metrics (issue 21, docs/ARCHITECTURE.md). */
+  scale: ScaleConfig;
 }
 
 /** Raised for a setting that cannot be used. */
@@ -115,6 +123,7 @@ export function defaultConfig(): CaxtonConfig {
     webhookAllowPrivate: false,
     webhookAllowlist: [],
     cluster: null,
+    scale: defaultScaleConfig(),
   };
 }
 
@@ -332,6 +341,13 @@ function _apply(config: CaxtonConfig, values: Record<string, unknown>, source: s
           throw new ConfigError(`Cannot use ${(error as Error).message} (from ${source})`);
         }
         break;
+      case "scale":
+        try {
+          config.scale = parseScaleConfig(value, config.scale);
+        } catch (error) {
+          throw new ConfigError(`Cannot use ${(error as Error).message} (from ${source})`);
+        }
+        break;
       default:
         throw new ConfigError(
           `Cannot use setting "${key}" from ${source}: unknown; known settings are ${
@@ -361,6 +377,7 @@ export function loadConfig(sources: ConfigSources = {}): CaxtonConfig {
     }
     // Deno's exporter runs: Caxton's spans go with it unless CAXTON_TRACING says no.
     if (sources.env.OTEL_DENO === "true" && fromEnv.tracing === undefined) fromEnv.tracing = true;
+    fromEnv.scale = scaleFromEnv(sources.env);
     if (sources.env[_NODE_NAME_ENV] !== undefined) fromEnv.nodeName = sources.env[_NODE_NAME_ENV];
     _apply(config, fromEnv, "the environment");
   }

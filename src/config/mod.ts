@@ -27,3 +27,5 @@ export type {
 } from "./mcp_config.ts";
 export { DEFAULT_UNREACHABLE_MS, parseClusterConfig } from "./cluster_config.ts";
 export type { ClusterConfig, ClusterTls } from "./cluster_config.ts";
+export { defaultScaleConfig, parseScaleConfig } from "./scale_config.ts";
+export type { ScaleConfig } from "./scale_config.ts";

@@ -22,10 +22,11 @@ import {
   validateDeployment,
 } from "./deploy_options.ts";
 import { hotReload } from "./hot_reload.ts";
+import type { ActivationFigures } from "./activation.ts";
 import type { AgentCounters, LiveAgent } from "./live_agent.ts";
 import { PoolEvents } from "./pool_events.ts";
 
-export type { AgentCounters, AgentManagerDeps, AgentView };
+export type { ActivationFigures, AgentCounters, AgentManagerDeps, AgentView };
 export { AgentNotFoundError } from "./agent_table.ts";
 
 /** Owns every agent of the node. Build it in main.ts; wire the pool's callbacks to it. */
@@ -113,6 +114,8 @@ export class AgentManager {
       live.accepting = false;
       agents.transition(live, "draining", "stop requested");
       await agents.direct.disable(live.instanceId);
+      // A passivated agent with messages waiting is woken here: its waker waits for this lock.
+      if (live.mailbox.depth > 0) await agents.ensureInstance(live);
       await live.mailbox.drained();
       agents.transition(live, "stopped", "stop requested");
       agents.unload(live);
@@ -141,7 +144,7 @@ export class AgentManager {
       agents.failAll(live, "agent was removed");
       agents.deps.router.detach(name);
       agents.deps.store.agents.remove(live.record.id);
-      agents.byName.delete(name);
+      agents.forget(live);
       // Cluster: the name is free again everywhere (a failed release only leaves a stale entry).
       return agents.deps.names?.release(name).catch((error) =>
         agents.log.log("warn", "cluster name release failed", { agent: name, error: error.message })
@@ -175,7 +178,7 @@ export class AgentManager {
    * caught mid-stop is Stopped.
    */
   restore(): Promise<{ restored: number; failed: string[] }> {
-    return restoreAgents(this.#agents);
+    return Promise.resolve(restoreAgents(this.#agents));
   }
 
   /** Stops accepting and waits for every mailbox to drain, up to `timeoutMs`. */
@@ -192,6 +195,44 @@ export class AgentManager {
       new Promise<void>((resolve) => timer = setTimeout(resolve, timeoutMs)),
     ]);
     clearTimeout(timer);
+    agents.activation.close();
+  }
+
+  /**
+   * Adds each busy agent's mailbox depth to its worker's entry of `backlogs`
+   * (by worker index). Costs the agents that took messages lately, not all.
+   */
+  addBacklogs(backlogs: number[]): number[] {
+    const agents = this.#agents;
+    for (const live of agents.busy) {
+      const depth = live.mailbox.depth;
+      if (depth === 0) {
+        agents.busy.delete(live);
+        continue;
+      }
+      const worker = live.instanceId === null
+        ? undefined
+        : agents.deps.pool.workerOf(live.instanceId);
+      if (worker !== undefined && worker >= 0) backlogs[worker] = (backlogs[worker] ?? 0) + depth;
+    }
+    return backlogs;
+  }
+
+  /** Agents on this node, and messages waiting in their mailboxes (busy agents only are read). */
+  load(): { agents: number; load: number } {
+    let load = 0;
+    for (const live of this.#agents.busy) load += live.mailbox.depth;
+    return { agents: this.#agents.byName.size, load };
+  }
+
+  /** Figures of activation on demand: instances now, activations and passivations since start. */
+  activity(): ActivationFigures {
+    return this.#agents.activation.figures;
+  }
+
+  /** Activates agent `name` if it has no instance (a timer's way in); resolves when it has one. */
+  async activate(name: string): Promise<void> {
+    await this.#agents.activation.activate(this.#agents.live(name));
   }
 
   /** Receives delivery outcomes from the pool. */
@@ -236,6 +277,10 @@ export class AgentManager {
     const store = agents.deps.store;
     const tools = options.tools ? [...new Set(options.tools)] : undefined;
     const toolLimits = options.toolLimits ? { ...options.toolLimits } : undefined;
+    if (existing && options.keepAlive !== undefined) {
+      store.agents.setKeepAlive(existing.record.id, options.keepAlive);
+      existing.record = { ...existing.record, keepAlive: options.keepAlive };
+    }
     if (existing && (tools || toolLimits)) {
       const next = {
         tools: tools ?? existing.record.tools,
@@ -252,6 +297,7 @@ export class AgentManager {
         limits,
         tools,
         toolLimits,
+        keepAlive: options.keepAlive,
       });
       const live = agents.adopt(record);
       live.module = module;

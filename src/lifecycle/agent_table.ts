@@ -7,6 +7,7 @@ import { Mailbox, type Router } from "../router/mod.ts";
 import type { AgentLimits, Isolation, ModulePreparer, WorkerPool } from "../runtime/mod.ts";
 import type { AgentRecord, Store, TransitionCause } from "../store/mod.ts";
 import { type Logger, SILENT_LOGGER, type Telemetry } from "../telemetry/mod.ts";
+import { Activation } from "./activation.ts";
 import { agentEndpoint, instanceSink } from "./agent_endpoint.ts";
 import { type AgentState, assertTransition } from "./agent_state.ts";
 import { DirectDelivery } from "./direct_delivery.ts";
@@ -54,6 +55,8 @@ export interface AgentManagerDeps {
   maxReceivers?: number;
   /** Cluster: where new agent names are claimed cluster-wide (absent standalone). */
   names?: NameClaims;
+  /** An idle agent's instance is passivated after this long; 0 or absent: never (issue 21). */
+  passivateAfterMs?: number;
 }
 
 /** Every live agent, by name and by instance, with the moves shared by commands and events. */
@@ -62,9 +65,13 @@ export class AgentTable {
   readonly log: Logger;
   readonly byName = new Map<string, LiveAgent>();
   readonly byInstance = new Map<number, LiveAgent>();
+  /** Agents that took a message since the saturation watch last found them drained. */
+  readonly busy = new Set<LiveAgent>();
   readonly builds: ModuleBuilds;
   readonly direct: DirectDelivery;
   readonly effects: AgentEffects;
+  /** Instances made as messages come and given back when idle (issue 21). */
+  readonly activation: Activation;
   /** Per-agent chain so lifecycle operations on one agent never interleave. */
   readonly #lock = new KeyedLock();
 
@@ -76,6 +83,7 @@ export class AgentTable {
     this.effects = new AgentEffects(deps.store, deps.router, this.log, {
       maxReceivers: deps.maxReceivers,
     });
+    this.activation = new Activation(this, { passivateAfterMs: deps.passivateAfterMs });
   }
 
   /** Runs `fn` once every earlier lifecycle operation on agent `name` is done. */
@@ -111,9 +119,15 @@ export class AgentTable {
       accepting: false,
       trapTimes: [],
       counters: { handled: 0, failed: 0, traps: 0, fuelUsed: 0, sent: 0 },
+      activating: null,
+      seenActivity: 0,
+      idleSince: -1,
     };
     this.byName.set(record.name, live);
-    this.deps.router.attach(record.name, agentEndpoint(live));
+    this.deps.router.attach(
+      record.name,
+      agentEndpoint(live, { wake: this.#wake, busy: this.busy }),
+    );
     return live;
   }
 
@@ -122,7 +136,13 @@ export class AgentTable {
     this.unload(live);
     this.deps.router.detach(live.record.name);
     this.deps.store.agents.remove(live.record.id);
+    this.forget(live);
+  }
+
+  /** Drops a removed agent from the indexes. */
+  forget(live: LiveAgent): void {
     this.byName.delete(live.record.name);
+    this.busy.delete(live);
   }
 
   /** Instantiates a Loaded agent; a failure leaves it Failed with the reason. */
@@ -182,8 +202,29 @@ export class AgentTable {
     this.connect(live);
   }
 
-  /** Hands the mailbox to the instance; its worker may then deliver to it directly. */
+  /** A message reached a running agent without an instance: activate it (messages queue). */
+  readonly #wake = (live: LiveAgent) => void this.activation.activate(live);
+
+  /**
+   * Gives a running or draining agent an instance if it has none (called under
+   * its lock, e.g. before a stop waits for its mailbox to drain).
+   */
+  async ensureInstance(live: LiveAgent): Promise<void> {
+    if (live.instanceId !== null) return;
+    await this.instantiate(live);
+    this.connect(live);
+  }
+
+  /**
+   * Hands the mailbox to the instance; its worker may then deliver to it
+   * directly. Without an instance (passivated), messages wait and wake it.
+   */
   connect(live: LiveAgent): void {
+    if (live.instanceId === null) {
+      live.mailbox.connect(null);
+      if (live.mailbox.depth > 0) this.#wake(live);
+      return;
+    }
     live.mailbox.connect(instanceSink(live, this.deps.pool, this.deps.telemetry));
     if (live.record.state === "running" && live.instanceId !== null) {
       this.direct.enable(

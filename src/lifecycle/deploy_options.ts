@@ -36,6 +36,11 @@ export interface DeployOptions {
    * should send it, shown by Caxton's MCP server).
    */
   capabilities?: readonly (string | CapabilityDeclaration)[];
+  /**
+   * Keep the agent's instance while it runs instead of passivating it when
+   * idle (issue 21). A redeploy without it keeps the current setting.
+   */
+  keepAlive?: boolean;
 }
 
 const _TOOL_LIMITS: Record<keyof ToolLimits, number> = {
@@ -52,6 +57,11 @@ export function validateDeployment(name: string, options: DeployOptions): void {
   if (!_NAME.test(name)) {
     throw new InvalidDeploymentError(
       `Cannot deploy agent "${name}": names are 1-63 characters of a-z, 0-9, ".", "_", "-", starting with a letter or digit`,
+    );
+  }
+  if (options.keepAlive !== undefined && typeof options.keepAlive !== "boolean") {
+    throw new InvalidDeploymentError(
+      `Cannot deploy agent "${name}": keepAlive must be true or false`,
     );
   }
   if (options.isolation && !["shared", "dedicated"].includes(options.isolation)) {

@@ -11,7 +11,12 @@ export {
 } from "./agent_state.ts";
 export type { AgentState } from "./agent_state.ts";
 export { AgentManager, AgentNotFoundError } from "./agent_manager.ts";
-export type { AgentCounters, AgentManagerDeps, AgentView } from "./agent_manager.ts";
+export type {
+  ActivationFigures,
+  AgentCounters,
+  AgentManagerDeps,
+  AgentView,
+} from "./agent_manager.ts";
 export { SaturationWatch } from "./saturation.ts";
 export type { SaturatedWorker } from "./saturation.ts";
 export { InvalidDeploymentError } from "./deploy_options.ts";
