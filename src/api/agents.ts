@@ -15,7 +15,7 @@ import type { ApiDeps } from "./deps.ts";
 export type PublicAgent = Omit<AgentView, "id">;
 
 /** What a deployment asks for, from either body shape. */
-interface _Deployment {
+export interface Deployment {
   bytes: Uint8Array;
   limits: Record<string, unknown>;
   isolation?: Isolation;
@@ -25,6 +25,8 @@ interface _Deployment {
   tools?: string[];
   toolLimits?: Record<string, number>;
   start: boolean;
+  /** Never passivated when idle (issue 21); absent keeps a redeployed agent's setting. */
+  keepAlive?: boolean;
 }
 
 export function agentRoutes(deps: ApiDeps): Hono {
@@ -56,8 +58,8 @@ export function agentRoutes(deps: ApiDeps): Hono {
   });
   app.put("/:name", async (c) => {
     const name = c.req.param("name");
-    const existed = deps.agents.list().some((a) => a.name === name);
-    const d = await _readDeployment(c);
+    const existed = deps.agents.has(name);
+    const d = await readDeployment(c);
     if (d.tools) _checkGrants(deps, name, d.tools);
     const view = await deps.agents.deploy(name, d.bytes, {
       limits: d.limits,
@@ -66,6 +68,7 @@ export function agentRoutes(deps: ApiDeps): Hono {
       tools: d.tools,
       toolLimits: d.toolLimits,
       start: d.start,
+      keepAlive: d.keepAlive,
     });
     return c.json(publicAgent(view), existed ? 200 : 201, {
       location: `/api/v1/agents/${encodeURIComponent(name)}`,
@@ -133,7 +136,8 @@ function publicAgent(view: AgentView): PublicAgent {
   return rest;
 }
 
-async function _readDeployment(c: Context): Promise<_Deployment> {
+/** What a deploy request asks for, from a raw `application/wasm` body or multipart. */
+export async function readDeployment(c: Context): Promise<Deployment> {
   const type = requireMediaType(c, ["application/wasm", "multipart/form-data"]);
   if (type === "application/wasm") {
     const query = c.req.query();
@@ -155,6 +159,7 @@ async function _readDeployment(c: Context): Promise<_Deployment> {
       tools: query.tools === undefined ? undefined : _list(query.tools, "tools"),
       toolLimits: Object.keys(toolLimits).length > 0 ? toolLimits : undefined,
       start: query.start !== "false",
+      keepAlive: _flag(query.keepAlive),
     };
   }
   let form: FormData;
@@ -199,7 +204,15 @@ async function _readDeployment(c: Context): Promise<_Deployment> {
       ? undefined
       : _jsonObject(toolLimits, "toolLimits") as Record<string, number>,
     start: text("start") !== "false",
+    keepAlive: _flag(text("keepAlive")),
   };
+}
+
+/** "true" / "false" as a boolean; anything else is refused. */
+function _flag(text: string | undefined): boolean | undefined {
+  if (text === undefined) return undefined;
+  if (text === "true" || text === "false") return text === "true";
+  throw badQuery("keepAlive", text, "true or false");
 }
 
 function _jsonObject(text: string, field: string): Record<string, unknown> {

@@ -7,6 +7,7 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { agentRoutes } from "./agents.ts";
+import { agentBulkRoutes } from "./agents_bulk.ts";
 import { backupRoutes } from "./backup.ts";
 import { bearerToken } from "./auth.ts";
 import { clusterRoutes, forwardToOwner } from "./cluster.ts";
@@ -78,6 +79,7 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Hono {
   app.use("/api/v1/agents/:name", forwardToOwner(deps));
   app.use("/api/v1/agents/:name/*", forwardToOwner(deps));
   app.route("/api/v1/agents", agentRoutes(deps));
+  app.route("/api/v1/agents", agentBulkRoutes(deps));
   app.route("/api/v1/agents", requestRoutes(deps));
   app.route("/api/v1/agents", stateRoutes(deps));
   app.route("/api/v1/backup", backupRoutes(deps));

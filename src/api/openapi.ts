@@ -20,10 +20,11 @@ import {
   sse as _sse,
 } from "./openapi_parts.ts";
 import { NODE_PATHS } from "./openapi_node.ts";
+import { withScalePaths } from "./openapi_scale.ts";
 
 /** Builds the document for server version `version`. */
 export function openApiDocument(version: string): Record<string, unknown> {
-  return {
+  return withScalePaths({
     openapi: "3.1.0",
     info: {
       title: "Caxton API",
@@ -379,5 +380,5 @@ export function openApiDocument(version: string): Record<string, unknown> {
       },
       schemas: SCHEMAS,
     },
-  };
+  });
 }

@@ -3,6 +3,7 @@ import { AclParseError, TooManyReceiversError } from "../acl/mod.ts";
 import {
   AgentNameTakenError,
   AgentNotFoundError,
+  AgentsExistError,
   IllegalTransitionError,
   InvalidDeploymentError,
   NameRegistryUnavailableError,
@@ -96,6 +97,15 @@ function _problemOf(error: Error): Problem {
     error instanceof InvalidParticipantError
   ) {
     return problem(400, error.code, error.message, "Correct the request and send it again");
+  }
+  if (error instanceof AgentsExistError) {
+    return problem(
+      409,
+      error.code,
+      error.message,
+      "Bulk deploy creates new agents only: leave out the names that exist (GET /api/v1/agents?prefix=…), or remove them first",
+      { agents: error.agents.slice(0, 100), count: error.agents.length },
+    );
   }
   // Cluster: the name lives on another node, or the registry cannot be asked.
   if (error instanceof AgentNameTakenError) {

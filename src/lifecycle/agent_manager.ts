@@ -23,10 +23,18 @@ import {
 } from "./deploy_options.ts";
 import { hotReload } from "./hot_reload.ts";
 import type { ActivationFigures } from "./activation.ts";
+import { type BulkDeployOptions, type BulkDeployResult, deployMany } from "./bulk_deploy.ts";
 import type { AgentCounters, LiveAgent } from "./live_agent.ts";
 import { PoolEvents } from "./pool_events.ts";
 
-export type { ActivationFigures, AgentCounters, AgentManagerDeps, AgentView };
+export type {
+  ActivationFigures,
+  AgentCounters,
+  AgentManagerDeps,
+  AgentView,
+  BulkDeployOptions,
+  BulkDeployResult,
+};
 export { AgentNotFoundError } from "./agent_table.ts";
 
 /** Owns every agent of the node. Build it in main.ts; wire the pool's callbacks to it. */
@@ -63,6 +71,27 @@ export class AgentManager {
         });
         return agents.view(live);
       }));
+  }
+
+  /**
+   * Deploys many new agents of one module (issue 21): validated and metered
+   * once; each agent is activated by its first message.
+   */
+  deployMany(
+    names: readonly string[],
+    bytes: Uint8Array,
+    options: BulkDeployOptions = {},
+  ): Promise<BulkDeployResult> {
+    return this.#traced(
+      "deploy_many",
+      names[0] ?? "",
+      () => deployMany(this.#agents, names, bytes, options),
+    );
+  }
+
+  /** Whether an agent named `name` lives on this node. */
+  has(name: string): boolean {
+    return this.#agents.byName.has(name);
   }
 
   /**

@@ -52,6 +52,11 @@ const _TOOL_GRANT = /^[A-Za-z0-9._-]+\/(\*|[^\s/]+)$/;
 
 const _NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
+/** Whether `name` is a valid agent name (1-63 of a-z, 0-9, ".", "_", "-"). */
+export function isAgentName(name: string): boolean {
+  return _NAME.test(name);
+}
+
 /** Throws {@linkcode InvalidDeploymentError} with the reason when `name` or `options` are not acceptable. */
 export function validateDeployment(name: string, options: DeployOptions): void {
   if (!_NAME.test(name)) {

@@ -18,6 +18,14 @@ import type { Store } from "../store/mod.ts";
 import { LOG_LEVELS, type Logger } from "../telemetry/mod.ts";
 import type { LiveAgent } from "./live_agent.ts";
 
+/** Whether every capability is a bare name the agent has already (nothing would change). */
+function _known(live: LiveAgent, declared: Effects["capabilities"]): boolean {
+  return declared.every((c) =>
+    c.description === undefined && c.example === undefined &&
+    live.record.capabilities.includes(c.name)
+  );
+}
+
 /** Applies agents' effects for the manager. */
 export class AgentEffects {
   readonly #store: Store;
@@ -56,7 +64,8 @@ export class AgentEffects {
         alongState?.();
       });
     }
-    if (effects.capabilities.length > 0) {
+    // caxton_init registers the same names at every activation (issue 21): write only a change.
+    if (effects.capabilities.length > 0 && !_known(live, effects.capabilities)) {
       // By name: a later declaration replaces an earlier one, so a description can change;
       // a bare name (caxton_init again after a restart) keeps what a deployment declared.
       const byName = new Map(live.record.capabilityDetails.map((c) => [c.name, c]));

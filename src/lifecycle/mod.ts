@@ -16,7 +16,10 @@ export type {
   AgentCounters,
   AgentManagerDeps,
   AgentView,
+  BulkDeployOptions,
+  BulkDeployResult,
 } from "./agent_manager.ts";
+export { AgentsExistError, MAX_BULK_AGENTS, namesFromPattern } from "./bulk_deploy.ts";
 export { SaturationWatch } from "./saturation.ts";
 export type { SaturatedWorker } from "./saturation.ts";
 export { InvalidDeploymentError } from "./deploy_options.ts";
