@@ -219,15 +219,11 @@ export async function startNode(
   const broker = new RequestBroker(router);
   const jobs = new JobRunner(store, broker);
   const closing = new AbortController();
-  metrics.readAgentsFrom(() =>
-    agents.list().map((a) => ({
-      name: a.name,
-      state: a.state,
-      mailboxDepth: a.mailboxDepth,
-      fuelUsed: a.counters.fuelUsed,
-      traps: a.counters.traps,
-      handled: a.counters.handled,
-    }))
+  // Bounded cardinality (issue 21): per-agent series for an allowlist and the N busiest only.
+  metrics.readAgentsFrom(
+    () =>
+      agents.withSeries({ allowlist: config.scale.metricsAgents, topN: config.scale.metricsTopN }),
+    () => ({ ...agents.census(), ...agents.activity() }),
   );
   // A worker's backlog: its agents' mailboxes plus its own run queue (/ready degraded while high).
   const saturation = new SaturationWatch({

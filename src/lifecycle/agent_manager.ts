@@ -23,13 +23,21 @@ import {
 } from "./deploy_options.ts";
 import { hotReload } from "./hot_reload.ts";
 import type { ActivationFigures } from "./activation.ts";
+import {
+  type AgentCensus,
+  type AgentFigures,
+  agentsWithSeries,
+  takeCensus,
+} from "./agent_census.ts";
 import { type BulkDeployOptions, type BulkDeployResult, deployMany } from "./bulk_deploy.ts";
 import type { AgentCounters, LiveAgent } from "./live_agent.ts";
 import { PoolEvents } from "./pool_events.ts";
 
 export type {
   ActivationFigures,
+  AgentCensus,
   AgentCounters,
+  AgentFigures,
   AgentManagerDeps,
   AgentView,
   BulkDeployOptions,
@@ -257,6 +265,16 @@ export class AgentManager {
   /** Figures of activation on demand: instances now, activations and passivations since start. */
   activity(): ActivationFigures {
     return this.#agents.activation.figures;
+  }
+
+  /** Agents by state and module version, and their counters summed (bounded `/metrics`). */
+  census(): AgentCensus {
+    return takeCensus(this.#agents);
+  }
+
+  /** Per-agent figures for the allowlisted agents and the `topN` busiest active ones. */
+  withSeries(options: { allowlist?: readonly string[]; topN?: number } = {}): AgentFigures[] {
+    return agentsWithSeries(this.#agents, options);
   }
 
   /** Activates agent `name` if it has no instance (a timer's way in); resolves when it has one. */

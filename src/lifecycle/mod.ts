@@ -13,7 +13,9 @@ export type { AgentState } from "./agent_state.ts";
 export { AgentManager, AgentNotFoundError } from "./agent_manager.ts";
 export type {
   ActivationFigures,
+  AgentCensus,
   AgentCounters,
+  AgentFigures,
   AgentManagerDeps,
   AgentView,
   BulkDeployOptions,
