@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { AGENT_STATES, type AgentState, type AgentView } from "../lifecycle/mod.ts";
+import { AGENT_STATES, type AgentView } from "../lifecycle/mod.ts";
 import type { CapabilityDeclaration, Isolation } from "../runtime/mod.ts";
 import { badQuery, intQuery, requireMediaType } from "./body.ts";
 import { problem, ProblemError } from "./problem_details.ts";
@@ -40,15 +40,10 @@ export function agentRoutes(deps: ApiDeps): Hono {
     const capability = c.req.query("capability");
     const after = c.req.query("after") ?? "";
     const limit = intQuery(c, "limit", 100, 1, 1000);
-    const matching = deps.agents.list()
-      .filter((a) =>
-        (state === undefined || a.state === (state as AgentState)) && a.name.startsWith(prefix) &&
-        (capability === undefined || a.capabilities.includes(capability))
-      )
-      .sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
-      .filter((a) => a.name > after);
-    const items = matching.slice(0, limit).map(publicAgent);
-    const next = matching.length > limit ? items.at(-1)!.name : null;
+    // Paged through the name index: one page costs its names, not all agents (issue 21).
+    const page = deps.agents.page({ state, prefix, capability, after, limit });
+    const items = page.items.map(publicAgent);
+    const next = page.next;
     return c.json({ items, next });
   });
   app.get("/:name", (c) => c.json(publicAgent(deps.agents.get(c.req.param("name")))));

@@ -39,7 +39,7 @@ export function forwardToOwner(deps: ApiDeps): MiddlewareHandler {
     const cluster = deps.cluster;
     if (
       !cluster || !name || c.req.method === "PUT" || c.req.path.endsWith("/request") ||
-      c.req.header(_FORWARDED) !== undefined || deps.agents.list().some((a) => a.name === name)
+      c.req.header(_FORWARDED) !== undefined || deps.agents.has(name)
     ) {
       return await next();
     }

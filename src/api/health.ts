@@ -31,16 +31,16 @@ export function healthRoutes(deps: ApiDeps): Hono {
       : pool.stuckWorkers > 0 || saturated.length > 0 || clusterDown
       ? "degraded"
       : "ready";
-    const agents = deps.agents.list();
+    const byState = deps.agents.countByState();
     return c.json({
       status,
       checks,
       pool,
       saturated,
       agents: {
-        total: agents.length,
-        running: agents.filter((a) => a.state === "running").length,
-        failed: agents.filter((a) => a.state === "failed").length,
+        total: Object.values(byState).reduce((sum, n) => sum + n, 0),
+        running: byState.running ?? 0,
+        failed: byState.failed ?? 0,
       },
     }, ready ? 200 : 503);
   });

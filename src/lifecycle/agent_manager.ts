@@ -45,6 +45,16 @@ export type {
 };
 export { AgentNotFoundError } from "./agent_table.ts";
 
+/** What {@linkcode AgentManager.page} filters by. */
+export interface AgentQuery {
+  state?: string;
+  prefix?: string;
+  capability?: string;
+  /** The last name of the previous page. */
+  after?: string;
+  limit?: number;
+}
+
 /** Owns every agent of the node. Build it in main.ts; wire the pool's callbacks to it. */
 export class AgentManager {
   readonly #agents: AgentTable;
@@ -192,6 +202,32 @@ export class AgentManager {
   /** One agent, with its live figures. */
   get(name: string): AgentView {
     return this.#agents.view(this.#agents.live(name));
+  }
+
+  /**
+   * One page of agents in name order after the cursor `after`, filtered by
+   * state, name prefix and capability; `next` is the cursor of the next page
+   * or null. Costs the names scanned, not the number of agents (issue 21).
+   */
+  page(query: AgentQuery = {}): { items: AgentView[]; next: string | null } {
+    const agents = this.#agents;
+    const limit = query.limit ?? 100;
+    const items: AgentView[] = [];
+    for (const name of agents.names.from(query.after ?? "", query.prefix ?? "")) {
+      const live = agents.byName.get(name)!;
+      if (query.state !== undefined && live.record.state !== query.state) continue;
+      if (query.capability !== undefined && !live.record.capabilities.includes(query.capability)) {
+        continue;
+      }
+      if (items.length === limit) return { items, next: items.at(-1)!.name };
+      items.push(agents.view(live));
+    }
+    return { items, next: null };
+  }
+
+  /** Agents on this node, by lifecycle state. */
+  countByState(): Record<string, number> {
+    return takeCensus(this.#agents).byState;
   }
 
   /** Every agent. */

@@ -17,6 +17,7 @@ import { AgentEffects } from "./effects.ts";
 import { KeyedLock } from "./keyed_lock.ts";
 import type { AgentCounters, LiveAgent } from "./live_agent.ts";
 import { ModuleBuilds } from "./module_builds.ts";
+import { NameIndex } from "./name_index.ts";
 import type { NameClaims } from "./name_claims.ts";
 
 /** Raised when no agent has the given name. */
@@ -65,6 +66,8 @@ export class AgentTable {
   readonly log: Logger;
   readonly byName = new Map<string, LiveAgent>();
   readonly byInstance = new Map<number, LiveAgent>();
+  /** Names in order, for paging (issue 21). */
+  readonly names = new NameIndex();
   /** Agents that took a message since the saturation watch last found them drained. */
   readonly busy = new Set<LiveAgent>();
   readonly builds: ModuleBuilds;
@@ -124,6 +127,7 @@ export class AgentTable {
       idleSince: -1,
     };
     this.byName.set(record.name, live);
+    this.names.add(record.name);
     this.deps.router.attach(
       record.name,
       agentEndpoint(live, { wake: this.#wake, busy: this.busy }),
@@ -142,6 +146,7 @@ export class AgentTable {
   /** Drops a removed agent from the indexes. */
   forget(live: LiveAgent): void {
     this.byName.delete(live.record.name);
+    this.names.remove(live.record.name);
     this.busy.delete(live);
   }
 

@@ -17,6 +17,7 @@ export type {
   AgentCounters,
   AgentFigures,
   AgentManagerDeps,
+  AgentQuery,
   AgentView,
   BulkDeployOptions,
   BulkDeployResult,

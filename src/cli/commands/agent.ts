@@ -149,12 +149,18 @@ export const AGENT_COMMANDS: Command[] = [
   {
     noun: "agent",
     verb: "list",
-    usage: "[--state S] [--prefix P] [--limit N]",
-    summary: "list agents",
-    options: { state: { type: "string" }, prefix: { type: "string" }, limit: { type: "string" } },
+    usage: "[--state S] [--prefix P] [--capability C] [--limit N] [--after NAME]",
+    summary: "list agents, a page at a time (--after the last name shown for the next)",
+    options: {
+      state: { type: "string" },
+      prefix: { type: "string" },
+      capability: { type: "string" },
+      limit: { type: "string" },
+      after: { type: "string" },
+    },
     async run(ctx) {
       const query = new URLSearchParams();
-      for (const key of ["state", "prefix", "limit"]) {
+      for (const key of ["state", "prefix", "capability", "limit", "after"]) {
         const value = ctx.values[key];
         if (typeof value === "string") query.set(key, value);
       }
@@ -180,7 +186,7 @@ export const AGENT_COMMANDS: Command[] = [
                 String(a.counters.failed ?? 0),
                 a.updatedAt,
               ]),
-            ),
+            ) + (page.next === null ? "" : `\nmore: caxton agent list --after ${page.next}`),
       );
     },
   },
