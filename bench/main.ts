@@ -8,6 +8,7 @@ const GROUPS: Record<string, () => Promise<void>> = {
   mcp: async () => (await import("./mcp.ts")).run(),
   storm: async () => (await import("./storm.ts")).run(),
   cluster: async () => (await import("./cluster.ts")).run(),
+  scale: async () => (await import("./scale.ts")).run(),
 };
 
 const asked = Deno.args[0];

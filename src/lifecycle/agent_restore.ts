@@ -15,7 +15,7 @@ export function restoreAgents(agents: AgentTable): { restored: number; failed: s
   let restored = 0;
   const failed: string[] = [];
   const keepAlive = [];
-  for (const record of store.agents.list()) {
+  for (const record of store.agents.each()) {
     const live = agents.adopt(record);
     // The cause is data written with the move (rows from before it: migration 6 converted them).
     const wasReloading = record.state === "draining" &&

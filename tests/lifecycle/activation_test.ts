@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { defaultScaleConfig } from "../../src/config/mod.ts";
+import { countOf, leaveUnfinished } from "../_support/redeliveries.ts";
 import {
   agentBytes,
   startTestNode,
@@ -81,4 +82,20 @@ Deno.test("a restarted node makes no instance until a message comes, then only f
   assert.equal(node.agents.get("e7").state, "running");
   assert.equal((await me.request("e7", "hello")).content, "hello");
   assert.equal(node.agents.activity().activations, 2, "kept, then e7 — no other");
+});
+
+Deno.test("a restart redelivers what was left unfinished, activating only its receivers", async () => {
+  using dir = tempDataDir();
+  const names = Array.from({ length: 200 }, (_, i) => `c-${i}`);
+  {
+    await using node = await startTestNode({ dataDir: dir.path, scale: SCALE });
+    await node.agents.deployMany(names, agentBytes("counter_wat"));
+    await node.participants.register("keeper"); // saved: the answers have somewhere to go
+  }
+  leaveUnfinished(dir.path, "ext:keeper", ["c-3", "c-150", "c-150"]);
+  await using node = await startTestNode({ dataDir: dir.path, scale: SCALE });
+  await until(() => node.store.messages.unfinished().length === 0, "the redeliveries handled");
+  assert.deepEqual([countOf(node.store, "c-3"), countOf(node.store, "c-150")], [1, 2]);
+  assert.equal(countOf(node.store, "c-4"), 0, "a neighbour got nothing");
+  assert.equal(node.agents.activity().activations, 2, "only the two receivers were activated");
 });
