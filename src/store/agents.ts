@@ -116,6 +116,24 @@ export interface NewAgents extends Omit<NewAgent, "name"> {
   capabilities?: readonly CapabilityRecord[];
 }
 
+/** The columns a record is built from, in the order `#allRows` reads them. */
+const _COLUMNS = [
+  "id",
+  "name",
+  "state",
+  "version",
+  "isolation",
+  "limits",
+  "capabilities",
+  "tools",
+  "tool_limits",
+  "keep_alive",
+  "failure",
+  "created_at",
+  "updated_at",
+  "module_hash",
+] as const;
+
 const _SELECT = `SELECT a.*, v.module_hash FROM agents a
   JOIN agent_versions v ON v.agent_id = a.id AND v.version = a.version`;
 
@@ -181,7 +199,7 @@ export class AgentRepository {
   readonly #insertVersion: StatementSync;
   readonly #byName: StatementSync;
   readonly #byId: StatementSync;
-  readonly #all: StatementSync;
+  readonly #allRows: StatementSync;
   readonly #setState: StatementSync;
   readonly #setVersion: StatementSync;
   readonly #setCapabilities: StatementSync;
@@ -206,7 +224,13 @@ export class AgentRepository {
     );
     this.#byName = db.prepare(`${_SELECT} WHERE a.name = ?`);
     this.#byId = db.prepare(`${_SELECT} WHERE a.id = ?`);
-    this.#all = db.prepare(`${_SELECT} ORDER BY a.id`);
+    // Rows as arrays: half the cost of objects when a restart reads 100,000 (issue 21).
+    this.#allRows = db.prepare(
+      `SELECT ${_COLUMNS.map((c) => c === "module_hash" ? "v.module_hash" : `a.${c}`).join(", ")}
+       FROM agents a JOIN agent_versions v ON v.agent_id = a.id AND v.version = a.version
+       ORDER BY a.id`,
+    );
+    (this.#allRows as unknown as { setReturnArrays(on: boolean): void }).setReturnArrays(true);
     this.#setState = db.prepare(
       "UPDATE agents SET state = ?, failure = ?, updated_at = ? WHERE id = ?",
     );
@@ -339,8 +363,10 @@ export class AgentRepository {
   /** Every agent, oldest first, one row at a time (a restart reads 100,000 without a copy). */
   *each(): Generator<AgentRecord> {
     const interned = new _Interned();
-    for (const row of this.#all.iterate()) {
-      yield _toRecord(row as Record<string, unknown>, interned);
+    const row: Record<string, unknown> = {};
+    for (const values of this.#allRows.iterate() as Iterable<unknown[]>) {
+      for (let i = 0; i < _COLUMNS.length; i++) row[_COLUMNS[i]!] = values[i];
+      yield _toRecord(row, interned);
     }
   }
 
