@@ -81,16 +81,24 @@ Deno.test("a version 1 database gains the message log and keeps its data", () =>
       assert.deepEqual(
         db.prepare("SELECT version, name FROM schema_migrations ORDER BY version").all()
           .map((r) => ({ ...r })),
-        [{ version: 1, name: "core" }, { version: 2, name: "messages" }, {
-          version: 3,
-          name: "jobs",
-        }, {
-          version: 4,
-          name: "agent_tools",
-        }, {
-          version: 5,
-          name: "message_bodies",
-        }, { version: 6, name: "transition_causes" }],
+        [
+          { version: 1, name: "core" },
+          { version: 2, name: "messages" },
+          {
+            version: 3,
+            name: "jobs",
+          },
+          {
+            version: 4,
+            name: "agent_tools",
+          },
+          {
+            version: 5,
+            name: "message_bodies",
+          },
+          { version: 6, name: "transition_causes" },
+          { version: 10, name: "agent_keep_alive" },
+        ],
       );
       assert.equal((db.prepare("SELECT COUNT(*) AS n FROM modules").get() as { n: number }).n, 1);
     } finally {

@@ -39,6 +39,7 @@ Deno.test("a new database is in WAL mode with its migrations recorded", () => {
       { version: 4, name: "agent_tools" },
       { version: 5, name: "message_bodies" },
       { version: 6, name: "transition_causes" },
+      { version: 10, name: "agent_keep_alive" },
     ]);
   } finally {
     db.close();
@@ -131,7 +132,7 @@ Deno.test("backup of a live database restores elsewhere with the same agents and
   store.state.apply(agent.id, [{ key: "k", value: new Uint8Array([7]) }]);
   store.backup(join(dir, "backup.db"));
   assert.throws(() => store.backup(join(dir, "backup.db")), /exists/);
-  assert.deepEqual(verifyBackup(join(dir, "backup.db")), { schemaVersion: 6, agents: 1 });
+  assert.deepEqual(verifyBackup(join(dir, "backup.db")), { schemaVersion: 10, agents: 1 });
   restoreDatabase(join(dir, "backup.db"), join(dir, "restored.db"));
   using restored = openStore(join(dir, "restored.db"));
   const back = restored.agents.byName("a")!;
