@@ -56,11 +56,19 @@ export const SCHEMAS: Record<string, _Schema> = {
           callTimeoutMs: { type: "integer" },
         },
       },
+      keepAlive: {
+        type: "boolean",
+        description: "Kept instantiated while running, never passivated when idle (issue 21)",
+      },
       failure: { type: ["string", "null"] },
       createdAt: { type: "string" },
       updatedAt: { type: "string" },
       mailboxDepth: { type: "integer" },
-      worker: { type: ["integer", "null"] },
+      worker: {
+        type: ["integer", "null"],
+        description:
+          "The worker hosting its instance; null while passivated (activated by its next message)",
+      },
       counters: {
         type: "object",
         properties: {
