@@ -226,6 +226,7 @@ export async function startNode(
     // Direct delivery inside a worker skips the main thread, so it needs the log off.
     directDelivery: config.messageLog === "none",
     maxReceivers: config.maxReceivers,
+    passivateAfterMs: config.scale.passivateAfterMs,
     ...(telemetry ? { telemetry } : {}),
     ...(cluster ? { names: cluster } : {}),
   });
@@ -234,10 +235,7 @@ export async function startNode(
     declareCapability: (name, capability) => agents.declareCapability(name, capability),
     withdrawCapability: (name, capability) => agents.withdrawCapability(name, capability),
   }).attach();
-  clusterLocal.load = () => {
-    const list = agents.list();
-    return { agents: list.length, load: list.reduce((n, a) => n + a.mailboxDepth, 0) };
-  };
+  clusterLocal.load = () => agents.load();
   // Circuit breakers around webhooks and MCP servers (issue 17): state in /metrics and /ready.
   const breakers = new BreakerBoard(config.security.breaker);
   const tools = new ToolGateway({
@@ -277,30 +275,19 @@ export async function startNode(
   const broker = new RequestBroker(router);
   const jobs = new JobRunner(store, broker);
   const closing = new AbortController();
-  metrics.readAgentsFrom(() =>
-    agents.list().map((a) => ({
-      name: a.name,
-      state: a.state,
-      mailboxDepth: a.mailboxDepth,
-      fuelUsed: a.counters.fuelUsed,
-      traps: a.counters.traps,
-      handled: a.counters.handled,
-    }))
+  // Bounded cardinality (issue 21): per-agent series for an allowlist and the N busiest only.
+  metrics.readAgentsFrom(
+    () =>
+      agents.withSeries({ allowlist: config.scale.metricsAgents, topN: config.scale.metricsTopN }),
+    () => ({ ...agents.census(), ...agents.activity() }),
   );
   // A worker's backlog: its agents' mailboxes plus its own run queue (/ready degraded while high).
   const saturation = new SaturationWatch({
     backlog: config.saturationBacklog,
     forMs: config.saturationMs,
     everyMs: 250,
-    sample: () => {
-      const backlogs = pool.status().queued;
-      for (const agent of agents.list()) {
-        if (agent.worker !== null && agent.worker >= 0) {
-          backlogs[agent.worker] = (backlogs[agent.worker] ?? 0) + agent.mailboxDepth;
-        }
-      }
-      return backlogs;
-    },
+    // Busy agents only: the watch costs what is queued, not the number of agents (issue 21).
+    sample: () => agents.addBacklogs(pool.status().queued),
   });
   let ready = false;
   const server = listener?.server ?? null;

@@ -11,6 +11,7 @@ const GROUPS: Record<string, () => Promise<void>> = {
   discovery: async () => (await import("./discovery.ts")).run(),
   timers: async () => (await import("./timers.ts")).run(),
   ui: async () => (await import("./ui.ts")).run(),
+  scale: async () => (await import("./scale.ts")).run(),
 };
 
 const asked = Deno.args[0];

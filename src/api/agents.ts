@@ -97,6 +97,7 @@ const _deploy = createRoute({
         "Raw upload: MCP tools the agent may call, comma-separated server/tool or server/*",
       ),
       start: _described("Start once loaded (default true)", ["true", "false"]),
+      keepAlive: _described("Raw upload: never passivate when idle", ["true", "false"]),
     }),
     // Read by the handler (raw bytes, or parts it checks one by one): described, not validated.
     body: {
@@ -145,16 +146,9 @@ export function agentRoutes(deps: ApiDeps): OpenAPIHono {
   const app = routes();
   app.openapi(_listRoute, (c) => {
     const { state, prefix = "", capability, after = "", limit } = c.req.valid("query");
-    const matching = deps.agents.list()
-      .filter((a) =>
-        (state === undefined || a.state === state) && a.name.startsWith(prefix) &&
-        (capability === undefined || a.capabilities.includes(capability))
-      )
-      .sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
-      .filter((a) => a.name > after);
-    const items = matching.slice(0, limit).map(publicAgent);
-    const next = matching.length > limit ? items.at(-1)!.name : null;
-    return c.json({ items, next }, 200);
+    // Paged through the name index: one page costs its names, not all agents (issue 21).
+    const page = deps.agents.page({ state, prefix, capability, after, limit });
+    return c.json({ items: page.items.map(publicAgent), next: page.next }, 200);
   });
   app.openapi(_get, (c) => c.json(publicAgent(deps.agents.get(c.req.param("name"))), 200));
   app.openapi(_history, (c) => {
@@ -166,7 +160,7 @@ export function agentRoutes(deps: ApiDeps): OpenAPIHono {
   });
   app.openapi(_deploy, async (c) => {
     const name = c.req.param("name");
-    const existed = deps.agents.list().some((a) => a.name === name);
+    const existed = deps.agents.has(name);
     const d = await readDeployment(c);
     if (d.tools) _checkGrants(deps, name, d.tools);
     const view = await deps.agents.deploy(name, d.bytes, {
@@ -176,6 +170,7 @@ export function agentRoutes(deps: ApiDeps): OpenAPIHono {
       tools: d.tools,
       toolLimits: d.toolLimits,
       start: d.start,
+      keepAlive: d.keepAlive,
     });
     return c.json(publicAgent(view), existed ? 200 : 201, {
       location: `/api/v1/agents/${encodeURIComponent(name)}`,

@@ -11,6 +11,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { agentRoutes } from "./agents.ts";
+import { agentBulkRoutes } from "./agents_bulk.ts";
 import { backupRoutes } from "./backup.ts";
 import { capabilityRoutes } from "./capabilities.ts";
 import { timerRoutes } from "./timers.ts";
@@ -101,6 +102,7 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): OpenAPIHono 
   app.use("/api/v1/agents/:name", forwardToOwner(deps));
   app.use("/api/v1/agents/:name/*", forwardToOwner(deps));
   app.route("/api/v1/agents", agentRoutes(deps));
+  app.route("/api/v1/agents", agentBulkRoutes(deps));
   app.route("/api/v1/agents", requestRoutes(deps));
   app.route("/api/v1/agents", stateRoutes(deps));
   app.route("/api/v1/agents", timerRoutes(deps));

@@ -53,7 +53,7 @@ export function forwardToOwner(deps: ApiDeps): MiddlewareHandler {
     const name = c.req.param("name");
     if (
       !cluster || !name || c.req.method === "PUT" || c.req.path.endsWith("/request") ||
-      c.req.header(_FORWARDED) !== undefined || deps.agents.list().some((a) => a.name === name)
+      c.req.header(_FORWARDED) !== undefined || deps.agents.has(name)
     ) {
       return await next();
     }

@@ -19,6 +19,8 @@ export interface Deployment {
   tools?: string[];
   toolLimits?: Record<string, number>;
   start: boolean;
+  /** Never passivated when idle (issue 21); absent keeps a redeployed agent's setting. */
+  keepAlive?: boolean;
 }
 
 /** Reads the module and its settings from either body shape. */
@@ -44,6 +46,7 @@ export async function readDeployment(c: Context): Promise<Deployment> {
       tools: query.tools === undefined ? undefined : _list(query.tools, "tools"),
       toolLimits: Object.keys(toolLimits).length > 0 ? toolLimits : undefined,
       start: query.start !== "false",
+      keepAlive: _flag(query.keepAlive),
     };
   }
   let form: FormData;
@@ -88,7 +91,23 @@ export async function readDeployment(c: Context): Promise<Deployment> {
       ? undefined
       : _jsonObject(toolLimits, "toolLimits") as Record<string, number>,
     start: text("start") !== "false",
+    keepAlive: _flag(text("keepAlive")),
   };
+}
+
+/** "true" / "false" as a boolean; anything else is refused. */
+function _flag(text: string | undefined): boolean | undefined {
+  if (text === undefined) return undefined;
+  if (text === "true" || text === "false") return text === "true";
+  throw new ProblemError(
+    problem(
+      400,
+      "bad_query",
+      `keepAlive ${JSON.stringify(text)} is not true or false`,
+      "Send keepAlive=true or keepAlive=false",
+      { field: "keepAlive" },
+    ),
+  );
 }
 
 function _jsonObject(text: string, field: string): Record<string, unknown> {

@@ -56,9 +56,9 @@ export function healthRoutes(deps: ApiDeps): OpenAPIHono {
       : pool.stuckWorkers > 0 || saturated.length > 0 || clusterDown || lag
       ? "degraded"
       : "ready";
-    const agents = deps.agents.list();
     // Diagnostics (issue 17): an open breaker does not make the node unready; it is shown.
     const breakers = deps.breakers?.views() ?? [];
+    const byState = deps.agents.countByState();
     return c.json({
       breakers,
       status,
@@ -66,9 +66,9 @@ export function healthRoutes(deps: ApiDeps): OpenAPIHono {
       pool,
       saturated,
       agents: {
-        total: agents.length,
-        running: agents.filter((a) => a.state === "running").length,
-        failed: agents.filter((a) => a.state === "failed").length,
+        total: Object.values(byState).reduce((sum, n) => sum + n, 0),
+        running: byState.running ?? 0,
+        failed: byState.failed ?? 0,
       },
     }, ready ? 200 : 503);
   });

@@ -2,7 +2,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { routes } from "./route_parts.ts";
-import { AGENT_STATES } from "../lifecycle/mod.ts";
 import type { ApiDeps } from "./deps.ts";
 import { type MetricValue, PROMETHEUS_CONTENT_TYPE, renderFamilies } from "../telemetry/mod.ts";
 
@@ -42,15 +41,6 @@ class _Families {
   }
 }
 
-/** Families this route renders from live state; the telemetry instruments have them too. */
-const _RENDERED_HERE: ReadonlySet<string> = new Set([
-  "caxton_agents",
-  "caxton_agent_messages_handled_total",
-  "caxton_agent_mailbox_depth",
-  "caxton_agent_fuel_used_total",
-  "caxton_agent_traps_total",
-]);
-
 const _BREAKER_STATE = { closed: 0, half_open: 1, open: 2 } as const;
 
 const _metrics = createRoute({
@@ -70,26 +60,10 @@ const _metrics = createRoute({
 export function metricsRoutes(deps: ApiDeps, http: HttpCounters): OpenAPIHono {
   const app = routes();
   app.openapi(_metrics, (c) => {
-    const agents = deps.agents.list();
     const pool = deps.pool.status();
     const m = new _Families();
-    m.family("caxton_agents", "gauge", "Agents on this node by lifecycle state.");
-    for (const state of AGENT_STATES) {
-      m.sample(agents.filter((a) => a.state === state).length, { state });
-    }
-    const perAgent = [
-      ["caxton_agent_messages_handled_total", "counter", "Messages an agent handled.", "handled"],
-      ["caxton_agent_messages_failed_total", "counter", "Messages an agent failed.", "failed"],
-      ["caxton_agent_traps_total", "counter", "Traps in an agent's code.", "traps"],
-      ["caxton_agent_messages_sent_total", "counter", "Messages an agent sent.", "sent"],
-      ["caxton_agent_fuel_used_total", "counter", "Fuel an agent burned.", "fuelUsed"],
-    ] as const;
-    for (const [name, type, help, key] of perAgent) {
-      m.family(name, type, help);
-      for (const a of agents) m.sample(a.counters[key], { agent: a.name });
-    }
-    m.family("caxton_agent_mailbox_depth", "gauge", "Messages waiting for or in delivery.");
-    for (const a of agents) m.sample(a.mailboxDepth, { agent: a.name });
+    // Agents: by state, module and in total, per agent only for a few (issue 21), from the
+    // instruments (src/telemetry), so /metrics and OTLP say the same and stay small.
     m.family(
       "caxton_deliveries_total",
       "counter",
@@ -141,8 +115,8 @@ export function metricsRoutes(deps: ApiDeps, http: HttpCounters): OpenAPIHono {
     for (const e of http.entries()) {
       m.sample(e.count, { method: e.method, route: e.route, status: e.status });
     }
-    // Caxton's own instruments (src/telemetry) too; the families rendered above are skipped.
-    const instruments = deps.metrics?.read().filter((f) => !_RENDERED_HERE.has(f.name)) ?? [];
+    // Caxton's own instruments (src/telemetry) too.
+    const instruments = deps.metrics?.read() ?? [];
     return c.text(renderFamilies([...m.list, ...instruments]), 200, {
       "content-type": PROMETHEUS_CONTENT_TYPE,
     });

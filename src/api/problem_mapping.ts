@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import { AclParseError, TooManyReceiversError } from "../acl/mod.ts";
 import {
   AgentNotFoundError,
+  AgentsExistError,
   IllegalTransitionError,
   InvalidDeploymentError,
 } from "../lifecycle/mod.ts";
@@ -105,6 +106,15 @@ function _problemOf(error: Error): Problem {
     error instanceof InvalidParticipantError
   ) {
     return problem(400, error.code, error.message, "Correct the request and send it again");
+  }
+  if (error instanceof AgentsExistError) {
+    return problem(
+      409,
+      error.code,
+      error.message,
+      "Bulk deploy creates new agents only: leave out the names that exist (GET /api/v1/agents?prefix=…), or remove them first",
+      { agents: error.agents.slice(0, 100), count: error.agents.length },
+    );
   }
   // Cluster: the name lives on another node, or the registry cannot be asked.
   if (error instanceof AgentNameTakenError) {

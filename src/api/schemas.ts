@@ -265,6 +265,7 @@ export const DEPLOY_FORM = _describedOnly(z.object({
     description: "JSON object: maxConcurrentCalls, callTimeoutMs",
   }),
   start: z.enum(["true", "false"]).optional(),
+  keepAlive: z.enum(["true", "false"]).optional(),
 }));
 
 function _describedOnly(schema: z.ZodType): Record<string, unknown> {

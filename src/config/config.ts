@@ -14,6 +14,12 @@ import {
   type SecurityConfig,
   securityFromEnv,
 } from "./security_config.ts";
+import {
+  defaultScaleConfig,
+  parseScaleConfig,
+  type ScaleConfig,
+  scaleFromEnv,
+} from "./scale_config.ts";
 
 /** Everything a node needs to start. */
 export interface CaxtonConfig {
@@ -77,6 +83,8 @@ export interface CaxtonConfig {
   cluster: ClusterConfig | null;
   /** Authentication, roles, rate limits, audit, circuit breakers (docs/SECURITY.md). */
   security: SecurityConfig;
+  /** Activation on demand and bounded metrics (issue 21, docs/ARCHITECTURE.md). */
+  scale: ScaleConfig;
 }
 
 /** Raised for a setting that cannot be used. */
@@ -124,6 +132,7 @@ export function defaultConfig(): CaxtonConfig {
     webhookAllowlist: [],
     cluster: null,
     security: defaultSecurityConfig(),
+    scale: defaultScaleConfig(),
   };
 }
 
@@ -178,6 +187,9 @@ function _apply(
         case "security":
           config.security = parseSecurityConfig(value, config.security);
           break;
+        case "scale":
+          config.scale = parseScaleConfig(value, config.scale);
+          break;
         default:
           throw new ConfigError(
             `Cannot use setting "${key}" from ${source}: unknown; known settings are ${
@@ -217,6 +229,7 @@ export function loadConfig(sources: ConfigSources = {}): CaxtonConfig {
     }
     // Deno's exporter runs: Caxton's spans go with it unless CAXTON_TRACING says no.
     if (sources.env.OTEL_DENO === "true" && fromEnv.tracing === undefined) fromEnv.tracing = true;
+    fromEnv.scale = scaleFromEnv(sources.env);
     const security = securityFromEnv(sources.env);
     if (security) fromEnv.security = security;
     _apply(config, fromEnv, "the environment", envNames);

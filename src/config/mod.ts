@@ -42,3 +42,5 @@ export type { LogLevel } from "./settings.ts";
 export type { ClusterConfig, ClusterTls } from "./cluster_config.ts";
 export { defaultSecurityConfig, parseSecurityConfig } from "./security_config.ts";
 export type { BucketConfig, JwtConfig, RoleConfig, SecurityConfig } from "./security_config.ts";
+export { defaultScaleConfig, parseScaleConfig } from "./scale_config.ts";
+export type { ScaleConfig } from "./scale_config.ts";

@@ -9,8 +9,15 @@ import type { LiveAgent } from "./live_agent.ts";
 
 const _utf8 = new TextEncoder();
 
-/** The router endpoint of an agent: refuses while it does not accept, and oversize messages. */
-export function agentEndpoint(live: LiveAgent) {
+/**
+ * The router endpoint of an agent: refuses while it does not accept, and
+ * oversize messages; a message for a running agent without an instance
+ * (passivated) waits in its mailbox and `wake`s it (issue 21).
+ */
+export function agentEndpoint(
+  live: LiveAgent,
+  hooks: { wake: (live: LiveAgent) => void; busy: Set<LiveAgent> },
+) {
   const name = live.record.name;
   return {
     reportsOutcome: true,
@@ -25,6 +32,9 @@ export function agentEndpoint(live: LiveAgent) {
         if (bytes > limit) throw new MessageTooLargeError(name, bytes, limit);
       }
       live.mailbox.enqueue(envelope);
+      // The saturation watch reads busy agents only (they leave the set once drained).
+      hooks.busy.add(live);
+      if (live.instanceId === null && live.activating === null) hooks.wake(live);
     },
   };
 }

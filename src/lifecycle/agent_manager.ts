@@ -23,11 +23,38 @@ import {
   validateDeployment,
 } from "./deploy_options.ts";
 import { hotReload } from "./hot_reload.ts";
+import type { ActivationFigures } from "./activation.ts";
+import {
+  type AgentCensus,
+  type AgentFigures,
+  agentsWithSeries,
+  takeCensus,
+} from "./agent_census.ts";
+import { type BulkDeployOptions, type BulkDeployResult, deployMany } from "./bulk_deploy.ts";
 import type { AgentCounters, LiveAgent } from "./live_agent.ts";
 import { PoolEvents } from "./pool_events.ts";
 
-export type { AgentCounters, AgentManagerDeps, AgentView };
+export type {
+  ActivationFigures,
+  AgentCensus,
+  AgentCounters,
+  AgentFigures,
+  AgentManagerDeps,
+  AgentView,
+  BulkDeployOptions,
+  BulkDeployResult,
+};
 export { AgentNotFoundError } from "./agent_table.ts";
+
+/** What {@linkcode AgentManager.page} filters by. */
+export interface AgentQuery {
+  state?: string;
+  prefix?: string;
+  capability?: string;
+  /** The last name of the previous page. */
+  after?: string;
+  limit?: number;
+}
 
 /** Owns every agent of the node. Build it in main.ts; wire the pool's callbacks to it. */
 export class AgentManager {
@@ -63,6 +90,27 @@ export class AgentManager {
         });
         return agents.view(live);
       }));
+  }
+
+  /**
+   * Deploys many new agents of one module (issue 21): validated and metered
+   * once; each agent is activated by its first message.
+   */
+  deployMany(
+    names: readonly string[],
+    bytes: Uint8Array,
+    options: BulkDeployOptions = {},
+  ): Promise<BulkDeployResult> {
+    return this.#traced(
+      "deploy_many",
+      names[0] ?? "",
+      () => deployMany(this.#agents, names, bytes, options),
+    );
+  }
+
+  /** Whether an agent named `name` lives on this node. */
+  has(name: string): boolean {
+    return this.#agents.byName.has(name);
   }
 
   /**
@@ -136,6 +184,8 @@ export class AgentManager {
       live.accepting = false;
       agents.transition(live, "draining", "stop requested");
       await agents.direct.disable(live.instanceId);
+      // A passivated agent with messages waiting is woken here: its waker waits for this lock.
+      if (live.mailbox.depth > 0) await agents.ensureInstance(live);
       await live.mailbox.drained();
       agents.transition(live, "stopped", "stop requested");
       agents.unload(live);
@@ -164,8 +214,7 @@ export class AgentManager {
       agents.failAll(live, "agent was removed");
       agents.deps.router.detach(name);
       agents.deps.store.agents.remove(live.record.id);
-      agents.byName.delete(name);
-      agents.deps.directory?.remove(name);
+      agents.forget(live);
       // Cluster: the name is free again everywhere (a failed release only leaves a stale entry).
       return agents.deps.names?.release(name).catch((error) =>
         agents.log.log("warn", "cluster name release failed", { agent: name, error: error.message })
@@ -176,6 +225,32 @@ export class AgentManager {
   /** One agent, with its live figures. */
   get(name: string): AgentView {
     return this.#agents.view(this.#agents.live(name));
+  }
+
+  /**
+   * One page of agents in name order after the cursor `after`, filtered by
+   * state, name prefix and capability; `next` is the cursor of the next page
+   * or null. Costs the names scanned, not the number of agents (issue 21).
+   */
+  page(query: AgentQuery = {}): { items: AgentView[]; next: string | null } {
+    const agents = this.#agents;
+    const limit = query.limit ?? 100;
+    const items: AgentView[] = [];
+    for (const name of agents.names.from(query.after ?? "", query.prefix ?? "")) {
+      const live = agents.byName.get(name)!;
+      if (query.state !== undefined && live.record.state !== query.state) continue;
+      if (query.capability !== undefined && !live.record.capabilities.includes(query.capability)) {
+        continue;
+      }
+      if (items.length === limit) return { items, next: items.at(-1)!.name };
+      items.push(agents.view(live));
+    }
+    return { items, next: null };
+  }
+
+  /** Agents on this node, by lifecycle state. */
+  countByState(): Record<string, number> {
+    return takeCensus(this.#agents).byState;
   }
 
   /** Every agent. */
@@ -199,7 +274,7 @@ export class AgentManager {
    * caught mid-stop is Stopped.
    */
   restore(): Promise<{ restored: number; failed: string[] }> {
-    return restoreAgents(this.#agents);
+    return Promise.resolve(restoreAgents(this.#agents));
   }
 
   /** Stops accepting and waits for every mailbox to drain, up to `timeoutMs`. */
@@ -216,6 +291,54 @@ export class AgentManager {
       new Promise<void>((resolve) => timer = setTimeout(resolve, timeoutMs)),
     ]);
     clearTimeout(timer);
+    agents.activation.close();
+  }
+
+  /**
+   * Adds each busy agent's mailbox depth to its worker's entry of `backlogs`
+   * (by worker index). Costs the agents that took messages lately, not all.
+   */
+  addBacklogs(backlogs: number[]): number[] {
+    const agents = this.#agents;
+    for (const live of agents.busy) {
+      const depth = live.mailbox.depth;
+      if (depth === 0) {
+        agents.busy.delete(live);
+        continue;
+      }
+      const worker = live.instanceId === null
+        ? undefined
+        : agents.deps.pool.workerOf(live.instanceId);
+      if (worker !== undefined && worker >= 0) backlogs[worker] = (backlogs[worker] ?? 0) + depth;
+    }
+    return backlogs;
+  }
+
+  /** Agents on this node, and messages waiting in their mailboxes (busy agents only are read). */
+  load(): { agents: number; load: number } {
+    let load = 0;
+    for (const live of this.#agents.busy) load += live.mailbox.depth;
+    return { agents: this.#agents.byName.size, load };
+  }
+
+  /** Figures of activation on demand: instances now, activations and passivations since start. */
+  activity(): ActivationFigures {
+    return this.#agents.activation.figures;
+  }
+
+  /** Agents by state and module version, and their counters summed (bounded `/metrics`). */
+  census(): AgentCensus {
+    return takeCensus(this.#agents);
+  }
+
+  /** Per-agent figures for the allowlisted agents and the `topN` busiest active ones. */
+  withSeries(options: { allowlist?: readonly string[]; topN?: number } = {}): AgentFigures[] {
+    return agentsWithSeries(this.#agents, options);
+  }
+
+  /** Activates agent `name` if it has no instance (a timer's way in); resolves when it has one. */
+  async activate(name: string): Promise<void> {
+    await this.#agents.activation.activate(this.#agents.live(name));
   }
 
   /** Receives delivery outcomes from the pool. */
@@ -260,6 +383,10 @@ export class AgentManager {
     const store = agents.deps.store;
     const tools = options.tools ? [...new Set(options.tools)] : undefined;
     const toolLimits = options.toolLimits ? { ...options.toolLimits } : undefined;
+    if (existing && options.keepAlive !== undefined) {
+      store.agents.setKeepAlive(existing.record.id, options.keepAlive);
+      existing.record = { ...existing.record, keepAlive: options.keepAlive };
+    }
     if (existing && (tools || toolLimits)) {
       const next = {
         tools: tools ?? existing.record.tools,
@@ -276,6 +403,7 @@ export class AgentManager {
         limits,
         tools,
         toolLimits,
+        keepAlive: options.keepAlive,
       });
       const live = agents.adopt(record);
       live.module = module;

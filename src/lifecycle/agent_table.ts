@@ -7,6 +7,7 @@ import { Mailbox, type Router } from "../router/mod.ts";
 import type { AgentLimits, Isolation, ModulePreparer, WorkerPool } from "../runtime/mod.ts";
 import type { AgentRecord, Store, TransitionCause } from "../store/mod.ts";
 import { type Logger, SILENT_LOGGER, type Telemetry } from "../telemetry/mod.ts";
+import { Activation } from "./activation.ts";
 import { agentEndpoint, instanceSink } from "./agent_endpoint.ts";
 import { type AgentState, assertTransition } from "./agent_state.ts";
 import { DirectDelivery } from "./direct_delivery.ts";
@@ -17,6 +18,7 @@ import { KeyedLock } from "./keyed_lock.ts";
 import type { AgentCounters, LiveAgent } from "./live_agent.ts";
 import { ModuleBuilds } from "./module_builds.ts";
 import type { NameClaims } from "../router/mod.ts";
+import { NameIndex } from "./name_index.ts";
 
 /** Raised when no agent has the given name. */
 export class AgentNotFoundError extends Error {
@@ -58,6 +60,8 @@ export interface AgentManagerDeps {
   directory?: DirectoryListing;
   /** Durable timers (src/timers): what agents set commits with their state. */
   timers?: TimerSink;
+  /** An idle agent's instance is passivated after this long; 0 or absent: never (issue 21). */
+  passivateAfterMs?: number;
 }
 
 /** Every live agent, by name and by instance, with the moves shared by commands and events. */
@@ -66,9 +70,15 @@ export class AgentTable {
   readonly log: Logger;
   readonly byName = new Map<string, LiveAgent>();
   readonly byInstance = new Map<number, LiveAgent>();
+  /** Names in order, for paging (issue 21). */
+  readonly names = new NameIndex();
+  /** Agents that took a message since the saturation watch last found them drained. */
+  readonly busy = new Set<LiveAgent>();
   readonly builds: ModuleBuilds;
   readonly direct: DirectDelivery;
   readonly effects: AgentEffects;
+  /** Instances made as messages come and given back when idle (issue 21). */
+  readonly activation: Activation;
   /** Per-agent chain so lifecycle operations on one agent never interleave. */
   readonly #lock = new KeyedLock();
 
@@ -82,6 +92,7 @@ export class AgentTable {
       directory: deps.directory,
       timers: deps.timers,
     });
+    this.activation = new Activation(this, { passivateAfterMs: deps.passivateAfterMs });
   }
 
   /** Runs `fn` once every earlier lifecycle operation on agent `name` is done. */
@@ -117,9 +128,16 @@ export class AgentTable {
       accepting: false,
       trapTimes: [],
       counters: { handled: 0, failed: 0, traps: 0, fuelUsed: 0, sent: 0 },
+      activating: null,
+      seenActivity: 0,
+      idleSince: -1,
     };
     this.byName.set(record.name, live);
-    this.deps.router.attach(record.name, agentEndpoint(live));
+    this.names.add(record.name);
+    this.deps.router.attach(
+      record.name,
+      agentEndpoint(live, { wake: this.#wake, busy: this.busy }),
+    );
     this.deps.directory?.set(record.name, record.capabilityDetails);
     return live;
   }
@@ -129,8 +147,15 @@ export class AgentTable {
     this.unload(live);
     this.deps.router.detach(live.record.name);
     this.deps.store.agents.remove(live.record.id);
+    this.forget(live);
+  }
+
+  /** Drops a removed agent from the indexes. */
+  forget(live: LiveAgent): void {
     this.byName.delete(live.record.name);
     this.deps.directory?.remove(live.record.name);
+    this.names.remove(live.record.name);
+    this.busy.delete(live);
   }
 
   /** Instantiates a Loaded agent; a failure leaves it Failed with the reason. */
@@ -192,8 +217,29 @@ export class AgentTable {
     this.deps.timers?.wake();
   }
 
-  /** Hands the mailbox to the instance; its worker may then deliver to it directly. */
+  /** A message reached a running agent without an instance: activate it (messages queue). */
+  readonly #wake = (live: LiveAgent) => void this.activation.activate(live);
+
+  /**
+   * Gives a running or draining agent an instance if it has none (called under
+   * its lock, e.g. before a stop waits for its mailbox to drain).
+   */
+  async ensureInstance(live: LiveAgent): Promise<void> {
+    if (live.instanceId !== null) return;
+    await this.instantiate(live);
+    this.connect(live);
+  }
+
+  /**
+   * Hands the mailbox to the instance; its worker may then deliver to it
+   * directly. Without an instance (passivated), messages wait and wake it.
+   */
   connect(live: LiveAgent): void {
+    if (live.instanceId === null) {
+      live.mailbox.connect(null);
+      if (live.mailbox.depth > 0) this.#wake(live);
+      return;
+    }
     live.mailbox.connect(instanceSink(live, this.deps.pool, this.deps.telemetry));
     if (live.record.state === "running" && live.instanceId !== null) {
       this.direct.enable(

@@ -36,6 +36,11 @@ export interface DeployOptions {
    * should send it, shown by Caxton's MCP server).
    */
   capabilities?: readonly (string | CapabilityDeclaration)[];
+  /**
+   * Keep the agent's instance while it runs instead of passivating it when
+   * idle (issue 21). A redeploy without it keeps the current setting.
+   */
+  keepAlive?: boolean;
 }
 
 const _TOOL_LIMITS: Record<keyof ToolLimits, number> = {
@@ -49,6 +54,11 @@ const _NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 /** Addresses the node answers itself. */
 const _RESERVED: ReadonlySet<string> = new Set(["df"]);
 
+/** Whether `name` is a valid agent name (1-63 of a-z, 0-9, ".", "_", "-"). */
+export function isAgentName(name: string): boolean {
+  return _NAME.test(name);
+}
+
 /** Throws {@linkcode InvalidDeploymentError} with the reason when `name` or `options` are not acceptable. */
 export function validateDeployment(name: string, options: DeployOptions): void {
   if (!_NAME.test(name)) {
@@ -59,6 +69,11 @@ export function validateDeployment(name: string, options: DeployOptions): void {
   if (_RESERVED.has(name)) {
     throw new InvalidDeploymentError(
       `Cannot deploy agent "${name}": the name is reserved for the node's directory facilitator (docs/DISCOVERY.md); choose another`,
+    );
+  }
+  if (options.keepAlive !== undefined && typeof options.keepAlive !== "boolean") {
+    throw new InvalidDeploymentError(
+      `Cannot deploy agent "${name}": keepAlive must be true or false`,
     );
   }
   if (options.isolation && !["shared", "dedicated"].includes(options.isolation)) {

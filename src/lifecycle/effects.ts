@@ -35,6 +35,13 @@ export interface DirectoryListing {
   remove(agent: string): void;
 }
 
+/** Whether every capability is a bare name the agent has already (nothing would change). */
+function _known(live: LiveAgent, declared: Effects["capabilities"]): boolean {
+  return declared.every((c) =>
+    Object.keys(c).length === 1 && live.record.capabilities.includes(c.name)
+  );
+}
+
 /** Applies agents' effects for the manager. */
 export class AgentEffects {
   readonly #store: Store;
@@ -86,7 +93,8 @@ export class AgentEffects {
       if (timers) this.#timers?.wake();
       if (refused > 0) this.#timerLimit(live, refused, cause);
     }
-    if (effects.capabilities.length > 0) {
+    // caxton_init registers the same names at every activation (issue 21): write only a change.
+    if (effects.capabilities.length > 0 && !_known(live, effects.capabilities)) {
       // By name: a later declaration replaces an earlier one, so a description can change;
       // a bare name (caxton_init again after a restart) keeps what a deployment declared.
       const byName = new Map(live.record.capabilityDetails.map((c) => [c.name, c]));

@@ -21,4 +21,10 @@ export interface LiveAgent {
   accepting: boolean;
   trapTimes: number[];
   counters: AgentCounters;
+  /** An activation under way (activation.ts): messages queue in the mailbox until it ends. */
+  activating: Promise<void> | null;
+  /** What the passivation sweep saw last: activity since then keeps the instance. */
+  seenActivity: number;
+  /** When the sweep first saw the agent idle (ms, performance.now), or -1. */
+  idleSince: number;
 }

@@ -11,7 +11,18 @@ export {
 } from "./agent_state.ts";
 export type { AgentState } from "./agent_state.ts";
 export { AgentManager, AgentNotFoundError } from "./agent_manager.ts";
-export type { AgentCounters, AgentManagerDeps, AgentView } from "./agent_manager.ts";
+export type {
+  ActivationFigures,
+  AgentCensus,
+  AgentCounters,
+  AgentFigures,
+  AgentManagerDeps,
+  AgentQuery,
+  AgentView,
+  BulkDeployOptions,
+  BulkDeployResult,
+} from "./agent_manager.ts";
+export { AgentsExistError, MAX_BULK_AGENTS, namesFromPattern } from "./bulk_deploy.ts";
 export { SaturationWatch } from "./saturation.ts";
 export type { SaturatedWorker } from "./saturation.ts";
 export { InvalidDeploymentError } from "./deploy_options.ts";

@@ -357,4 +357,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX timers_by_due ON timers(due_at);
     `,
   },
+  {
+    version: 10,
+    name: "agent_keep_alive",
+    // Issue 21: agents are activated on demand and passivated when idle; `keep_alive`
+    // opts one out (its instance is made at start and kept).
+    sql: `
+      ALTER TABLE agents ADD COLUMN keep_alive INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

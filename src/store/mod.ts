@@ -22,6 +22,7 @@ export type {
   AgentRecord,
   CapabilityRecord,
   NewAgent,
+  NewAgents,
   StoredAgentState,
   StoredIsolation,
   StoredLimits,

@@ -60,6 +60,22 @@ export interface AgentReadings {
   fuelUsed: number;
   traps: number;
   handled: number;
+  failed: number;
+  sent: number;
+}
+
+/**
+ * Every agent counted, without a label per agent (issue 21): by state, by
+ * module version, summed counters, and activation on demand.
+ */
+export interface AgentCensusReadings {
+  byState: Record<string, number>;
+  byModule: { module: string; version: number; agents: number }[];
+  totals: { handled: number; failed: number; traps: number; fuelUsed: number; sent: number };
+  /** Agents with an instance now, activations and passivations since start. */
+  active: number;
+  activations: number;
+  passivations: number;
 }
 
 function _histogram(): HistogramValue {
@@ -94,6 +110,7 @@ export class CaxtonMetrics {
   readonly #api = new Map<string, { labels: Record<string, string>; value: HistogramValue }>();
   readonly #tools = new Map<string, { labels: Record<string, string>; value: number }>();
   #agents: () => AgentReadings[];
+  #census: (() => AgentCensusReadings) | undefined;
   /** OTLP has no observable histogram: these are recorded as values come. */
   readonly #otelLatency: Histogram;
   readonly #otelApi: Histogram;
@@ -107,9 +124,13 @@ export class CaxtonMetrics {
     this.#register(meter);
   }
 
-  /** Sets where agent readings come from (the manager is built after the metrics). */
-  readAgentsFrom(agents: () => AgentReadings[]): void {
+  /**
+   * Sets where agent readings come from (the manager is built after the
+   * metrics): `agents` are those with series of their own, `census` counts all.
+   */
+  readAgentsFrom(agents: () => AgentReadings[], census?: () => AgentCensusReadings): void {
     this.#agents = agents;
+    this.#census = census;
   }
 
   /** Counts one routed message. */
@@ -146,11 +167,13 @@ export class CaxtonMetrics {
   /** Every metric as it stands now. */
   read(): MetricValue[] {
     const agents = this.#agents();
-    const states = new Map<string, number>();
-    for (const a of agents) states.set(a.state, (states.get(a.state) ?? 0) + 1);
+    const census = this.#census?.();
+    const states = new Map<string, number>(census ? Object.entries(census.byState) : []);
+    if (!census) { for (const a of agents) states.set(a.state, (states.get(a.state) ?? 0) + 1); }
     const perAgent = (pick: (a: AgentReadings) => number): Sample[] =>
       agents.map((a) => ({ labels: { agent: a.name }, value: pick(a) }));
     return [
+      ...(census ? _censusFamilies(census) : []),
       {
         name: METRIC.agents,
         help: "Agents by lifecycle state",
@@ -177,6 +200,18 @@ export class CaxtonMetrics {
         help: "Time from routing to the agent's outcome, seconds",
         type: "histogram",
         samples: [{ labels: {}, value: this.#latency }],
+      },
+      {
+        name: METRIC.messagesFailed,
+        help: "Messages failed by each agent with series of its own",
+        type: "counter",
+        samples: perAgent((a) => a.failed),
+      },
+      {
+        name: METRIC.messagesSent,
+        help: "Messages sent by each agent with series of its own",
+        type: "counter",
+        samples: perAgent((a) => a.sent),
       },
       {
         name: METRIC.mailboxDepth,
@@ -239,4 +274,44 @@ export class CaxtonMetrics {
       });
     }
   }
+}
+
+/** The families of the census: sizes set by states and module versions, never by agents. */
+function _censusFamilies(census: AgentCensusReadings): MetricValue[] {
+  const one = (
+    name: string,
+    type: "counter" | "gauge",
+    help: string,
+    value: number,
+  ): MetricValue => ({ name, help, type, samples: [{ labels: {}, value }] });
+  const t = census.totals;
+  return [
+    one(METRIC.agentsActive, "gauge", "Agents with an instance now (activated)", census.active),
+    one(
+      METRIC.activations,
+      "counter",
+      "Agents activated by a message or timer",
+      census.activations,
+    ),
+    one(
+      METRIC.passivations,
+      "counter",
+      "Idle agents whose instance was passivated",
+      census.passivations,
+    ),
+    {
+      name: METRIC.agentsByModule,
+      help: "Agents by module (hash prefix) and version",
+      type: "gauge",
+      samples: census.byModule.map((m) => ({
+        labels: { module: m.module, version: String(m.version) },
+        value: m.agents,
+      })),
+    },
+    one(METRIC.allHandled, "counter", "Messages handled by all agents", t.handled),
+    one(METRIC.allFailed, "counter", "Messages failed by all agents", t.failed),
+    one(METRIC.allSent, "counter", "Messages sent by all agents", t.sent),
+    one(METRIC.allTraps, "counter", "Traps of all agents", t.traps),
+    one(METRIC.allFuel, "counter", "Fuel consumed by all agents", t.fuelUsed),
+  ];
 }

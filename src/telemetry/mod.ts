@@ -15,7 +15,12 @@ export { ATTR, METRIC, SPAN } from "./attributes.ts";
 export { Telemetry } from "./tracing.ts";
 export type { HandledDelivery, TelemetryOptions } from "./tracing.ts";
 export { CaxtonMetrics, LATENCY_BUCKETS } from "./metrics.ts";
-export type { AgentReadings, CaxtonMetricsOptions, MetricValue } from "./metrics.ts";
+export type {
+  AgentCensusReadings,
+  AgentReadings,
+  CaxtonMetricsOptions,
+  MetricValue,
+} from "./metrics.ts";
 export { PROMETHEUS_CONTENT_TYPE, renderFamilies, renderPrometheus } from "./prometheus.ts";
 export { requestTelemetry } from "./http.ts";
 export type { TracingEnv } from "./http.ts";

@@ -39,9 +39,10 @@ Deno.test("/metrics is Prometheus text with agent, delivery and HTTP figures", a
 Deno.test("unknown routes are 404 problems and wrong methods 405 problems with Allow", async () => {
   await using n = await startApiNode();
   assertProblem(await call(`${n.api}/nothing-here`), 404, "not_found");
+  // PUT is the bulk deploy (issue 21).
   const wrong = await call(`${n.api}/agents`, { method: "DELETE" });
   assertProblem(wrong, 405, "method_not_allowed");
-  assert.equal(wrong.headers.get("allow"), "GET, HEAD");
+  assert.equal(wrong.headers.get("allow"), "GET, HEAD, PUT");
 });
 
 Deno.test("CORS answers preflights for configured origins only", async () => {

@@ -91,7 +91,9 @@ Deno.test("a data file from before causes were recorded still restores a mid-rel
     db.exec(`
       ALTER TABLE transitions DROP COLUMN cause;
       DELETE FROM schema_migrations WHERE version >= 6;
+      DROP TABLE api_keys; DROP TABLE audit_log; DROP TABLE audit_anchor;
       DROP TABLE timers;
+      ALTER TABLE agents DROP COLUMN keep_alive;
       INSERT INTO transitions (agent_id, from_state, to_state, version, reason, at)
         SELECT id, 'running', 'draining', version, 'reload to version 2', datetime('now')
         FROM agents WHERE name = 'echo';

@@ -18,6 +18,9 @@ function running(maxTraps: number, trapWindowMs: number): LiveAgent {
     accepting: true,
     trapTimes: [],
     counters: { handled: 0, failed: 0, traps: 0, fuelUsed: 0, sent: 0 },
+    activating: null,
+    seenActivity: 0,
+    idleSince: -1,
   };
 }
 

@@ -3,6 +3,7 @@ import { basename } from "node:path";
 import { CliError, EXIT } from "../exit.ts";
 import { emit, paint, paintState, table } from "../output.ts";
 import type { Command, CommandContext } from "../command_types.ts";
+import { countOption, deployCount } from "./agent_bulk.ts";
 
 interface _Agent {
   name: string;
@@ -79,8 +80,9 @@ export const AGENT_COMMANDS: Command[] = [
     noun: "agent",
     verb: "deploy",
     usage:
-      "<name> <file.wasm> [--limit key=N]… [--isolation shared|dedicated] [--capability C]… [--tool server/tool]… [--no-start]",
-    summary: "deploy a module as an agent (a running agent is hot-reloaded)",
+      "<name> <file.wasm> [--limit key=N]… [--isolation shared|dedicated] [--capability C]… [--tool server/tool]… [--no-start] [--keep-alive] [--count N]",
+    summary:
+      "deploy a module as an agent (a running agent is hot-reloaded); --count N deploys name-1…name-N",
     options: {
       limit: { type: "string", multiple: true },
       isolation: { type: "string" },
@@ -88,6 +90,8 @@ export const AGENT_COMMANDS: Command[] = [
       // MCP tools the agent may call ("server/tool" or "server/*"); none unless granted.
       tool: { type: "string", multiple: true },
       "no-start": { type: "boolean" },
+      "keep-alive": { type: "boolean" },
+      count: { type: "string" },
     },
     async run(ctx) {
       const [name, file] = ctx.args;
@@ -107,15 +111,22 @@ export const AGENT_COMMANDS: Command[] = [
           "build it first (e.g. `deno task build:agents` puts the examples in build/agents/)",
         );
       }
-      const form = new FormData();
-      form.set("module", new File([bytes], basename(file)));
-      form.set("limits", JSON.stringify(_limits(ctx.values)));
-      if (ctx.values.isolation) form.set("isolation", ctx.values.isolation as string);
-      const capabilities = ctx.values.capability as string[] | undefined;
-      if (capabilities?.length) form.set("capabilities", JSON.stringify(capabilities));
-      const tools = ctx.values.tool as string[] | undefined;
-      if (tools?.length) form.set("tools", JSON.stringify(tools));
-      if (ctx.values["no-start"]) form.set("start", "false");
+      const build = () => {
+        const form = new FormData();
+        form.set("module", new File([bytes], basename(file)));
+        form.set("limits", JSON.stringify(_limits(ctx.values)));
+        if (ctx.values.isolation) form.set("isolation", ctx.values.isolation as string);
+        const capabilities = ctx.values.capability as string[] | undefined;
+        if (capabilities?.length) form.set("capabilities", JSON.stringify(capabilities));
+        const tools = ctx.values.tool as string[] | undefined;
+        if (tools?.length) form.set("tools", JSON.stringify(tools));
+        if (ctx.values["no-start"]) form.set("start", "false");
+        if (ctx.values["keep-alive"]) form.set("keepAlive", "true");
+        return form;
+      };
+      const count = countOption(ctx.values.count);
+      if (count !== undefined) return await deployCount(ctx, name, count, build);
+      const form = build();
       const o = ctx.output;
       if (o.interactive && !o.json) {
         o.err(
@@ -138,12 +149,18 @@ export const AGENT_COMMANDS: Command[] = [
   {
     noun: "agent",
     verb: "list",
-    usage: "[--state S] [--prefix P] [--limit N]",
-    summary: "list agents",
-    options: { state: { type: "string" }, prefix: { type: "string" }, limit: { type: "string" } },
+    usage: "[--state S] [--prefix P] [--capability C] [--limit N] [--after NAME]",
+    summary: "list agents, a page at a time (--after the last name shown for the next)",
+    options: {
+      state: { type: "string" },
+      prefix: { type: "string" },
+      capability: { type: "string" },
+      limit: { type: "string" },
+      after: { type: "string" },
+    },
     async run(ctx) {
       const query = new URLSearchParams();
-      for (const key of ["state", "prefix", "limit"]) {
+      for (const key of ["state", "prefix", "capability", "limit", "after"]) {
         const value = ctx.values[key];
         if (typeof value === "string") query.set(key, value);
       }
@@ -169,7 +186,7 @@ export const AGENT_COMMANDS: Command[] = [
                 String(a.counters.failed ?? 0),
                 a.updatedAt,
               ]),
-            ),
+            ) + (page.next === null ? "" : `\nmore: caxton agent list --after ${page.next}`),
       );
     },
   },
