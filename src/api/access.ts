@@ -98,7 +98,13 @@ export function accessControl(app: Pick<Hono, "routes">, security: Security): Mi
     let who: Principal;
     if (header === undefined) {
       if (security.required) {
-        return _unauthorized(c, match, "missing", "This server requires credentials", audit);
+        return _unauthorized(
+          c,
+          match,
+          "missing",
+          "This server requires credentials: a bearer API key, JWT or token",
+          audit,
+        );
       }
       who = _LOCAL;
     } else {

@@ -152,14 +152,3 @@ function _json(text: string): unknown {
     return null;
   }
 }
-
-/** The paths of this file for the hand-written document (dropped when the API is generated). */
-export function bulkOpenApiPaths(): Record<string, Record<string, unknown>> {
-  const app = new OpenAPIHono();
-  app.openAPIRegistry.registerPath({ ...bulkDeployRoute, path: "/api/v1/agents" });
-  const doc = app.getOpenAPI31Document({
-    openapi: "3.1.0",
-    info: { title: "caxton", version: "0" },
-  });
-  return (doc.paths ?? {}) as Record<string, Record<string, unknown>>;
-}

@@ -20,7 +20,6 @@ export const ACTIONS = [
   "keys.manage",
   "audit.read",
   "self.read",
-  "ui.read",
 ] as const;
 
 /** One action. */

@@ -16,7 +16,7 @@ export interface Refusal {
 }
 
 const _REASONS: Record<AuthFailure, string> = {
-  missing: "This server requires credentials",
+  missing: "This server requires credentials: a bearer API key, JWT or token",
   malformed: "The Authorization header is not `Bearer <credential>`",
   unknown_key: "The API key is not known",
   revoked: "The API key has been revoked",

@@ -40,6 +40,27 @@ export const ROUTE_TABLE: readonly RouteRule[] = [
     audited: true,
   },
   { method: "GET", path: `${A}/:name/history`, action: "agents.read", target: "agent" },
+  // Bulk deploy (issue 21): the names are in the body, so only an unscoped grant allows it.
+  { method: "PUT", path: A, action: "agents.deploy", audited: true },
+  { method: "GET", path: `${A}/:name/logs`, action: "agents.read", target: "agent" },
+  // Durable timers (docs/TIMERS.md): setting one makes the agent act later, as a send does.
+  { method: "GET", path: `${A}/:name/timers`, action: "agents.read", target: "agent" },
+  {
+    method: "POST",
+    path: `${A}/:name/timers`,
+    action: "messages.send",
+    target: "agent",
+    audited: true,
+  },
+  {
+    method: "DELETE",
+    path: `${A}/:name/timers/:id`,
+    action: "messages.send",
+    target: "agent",
+    audited: true,
+  },
+  { method: "GET", path: "/api/v1/capabilities", action: "agents.read" },
+  { method: "GET", path: "/api/v1/stats", action: "agents.read" },
   {
     method: "POST",
     path: `${A}/:name/reload`,
@@ -68,6 +89,7 @@ export const ROUTE_TABLE: readonly RouteRule[] = [
   { method: "GET", path: "/api/v1/cluster", action: "cluster.read" },
   { method: "GET", path: "/api/v1/conversations/:id", action: "messages.read" },
   { method: "GET", path: "/api/v1/conversations/:id/trace", action: "messages.read" },
+  { method: "GET", path: "/api/v1/conversations/:id/check", action: "messages.read" },
   { method: "POST", path: "/api/v1/jobs", action: "messages.send" },
   { method: "GET", path: "/api/v1/jobs/:id", action: "messages.read" },
   { method: "GET", path: "/api/v1/messages", action: "messages.read" },
@@ -111,9 +133,12 @@ export const ROUTE_TABLE: readonly RouteRule[] = [
   { method: "DELETE", path: "/api/v1/keys/:id", action: "keys.manage", audited: true },
   { method: "GET", path: "/api/v1/audit", action: "audit.read" },
   { method: "GET", path: "/api/v1/audit/verify", action: "audit.read" },
-  // The dashboard (a UI branch serves it): the same middleware guards it.
-  { method: "GET", path: "/ui", action: "ui.read" },
-  { method: "GET", path: "/ui/*", action: "ui.read" },
+  // The dashboard's files (src/api/ui.ts) hold no data, and a browser cannot attach a bearer
+  // to a page load: they are open, and everything the page shows comes through the routes
+  // above with the user's key (docs/UI.md).
+  { method: "GET", path: "/ui", action: "public" },
+  { method: "GET", path: "/ui/:file", action: "public" },
+  { method: "GET", path: "/ui/:file{.*}", action: "public" },
 ];
 
 /** A rule matched against a request, with its target resolved. */

@@ -41,7 +41,6 @@ const SPEC: Record<string, Record<string, "*" | "self">> = {
       "keys.manage",
       "audit.read",
       "self.read",
-      "ui.read",
     ].map((a) => [a, "*"]),
   ),
   operator: Object.fromEntries(
@@ -61,7 +60,6 @@ const SPEC: Record<string, Record<string, "*" | "self">> = {
       "metrics.read",
       "audit.read",
       "self.read",
-      "ui.read",
     ].map((a) => [a, "*"]),
   ),
   developer: Object.fromEntries(
@@ -79,7 +77,6 @@ const SPEC: Record<string, Record<string, "*" | "self">> = {
       "cluster.read",
       "metrics.read",
       "self.read",
-      "ui.read",
     ].map((a) => [a, "*"]),
   ),
   viewer: Object.fromEntries(
@@ -91,7 +88,6 @@ const SPEC: Record<string, Record<string, "*" | "self">> = {
       "cluster.read",
       "metrics.read",
       "self.read",
-      "ui.read",
     ]
       .map((a) => [a, "*"]),
   ),
