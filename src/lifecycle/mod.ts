@@ -11,13 +11,13 @@ export {
 } from "./agent_state.ts";
 export type { AgentState } from "./agent_state.ts";
 export { AgentManager, AgentNotFoundError } from "./agent_manager.ts";
+export type { AgentQuery } from "./agent_listing.ts";
 export type {
   ActivationFigures,
   AgentCensus,
   AgentCounters,
   AgentFigures,
   AgentManagerDeps,
-  AgentQuery,
   AgentView,
   BulkDeployOptions,
   BulkDeployResult,
