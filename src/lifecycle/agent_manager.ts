@@ -27,20 +27,8 @@ import {
   takeCensus,
 } from "./agent_census.ts";
 import { type BulkDeployOptions, type BulkDeployResult, deployMany } from "./bulk_deploy.ts";
-import type { AgentCounters, LiveAgent } from "./live_agent.ts";
+import type { LiveAgent } from "./live_agent.ts";
 import { PoolEvents } from "./pool_events.ts";
-
-export type {
-  ActivationFigures,
-  AgentCensus,
-  AgentCounters,
-  AgentFigures,
-  AgentManagerDeps,
-  AgentView,
-  BulkDeployOptions,
-  BulkDeployResult,
-};
-export { AgentNotFoundError } from "./agent_table.ts";
 
 /** Owns every agent of the node. Build it in main.ts; wire the pool's callbacks to it. */
 export class AgentManager {
