@@ -5,7 +5,7 @@
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { AGENT_STATES, type AgentView } from "../lifecycle/mod.ts";
-import { readDeployment } from "./deploy_body.ts";
+import { deployOptions, readDeployment } from "./deploy_body.ts";
 import { problem, ProblemError } from "./problem_details.ts";
 import {
   jsonResponse,
@@ -163,15 +163,7 @@ export function agentRoutes(deps: ApiDeps): OpenAPIHono {
     const existed = deps.agents.has(name);
     const d = await readDeployment(c);
     if (d.tools) _checkGrants(deps, name, d.tools);
-    const view = await deps.agents.deploy(name, d.bytes, {
-      limits: d.limits,
-      isolation: d.isolation,
-      capabilities: d.capabilities,
-      tools: d.tools,
-      toolLimits: d.toolLimits,
-      start: d.start,
-      keepAlive: d.keepAlive,
-    });
+    const view = await deps.agents.deploy(name, d.bytes, deployOptions(d));
     return c.json(publicAgent(view), existed ? 200 : 201, {
       location: `/api/v1/agents/${encodeURIComponent(name)}`,
     });

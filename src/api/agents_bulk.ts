@@ -8,7 +8,7 @@
 import type { Context } from "hono";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { namesFromPattern } from "../lifecycle/mod.ts";
-import { readDeployment } from "./deploy_body.ts";
+import { deployOptions, readDeployment } from "./deploy_body.ts";
 import { problem, ProblemError } from "./problem_details.ts";
 import type { ApiDeps } from "./deps.ts";
 
@@ -100,15 +100,7 @@ export function agentBulkRoutes(deps: ApiDeps): OpenAPIHono {
   app.openapi(bulkDeployRoute, async (c) => {
     const names = await _names(c);
     const d = await readDeployment(c);
-    const result = await deps.agents.deployMany(names, d.bytes, {
-      limits: d.limits,
-      isolation: d.isolation,
-      capabilities: d.capabilities,
-      tools: d.tools,
-      toolLimits: d.toolLimits,
-      start: d.start,
-      keepAlive: d.keepAlive,
-    });
+    const result = await deps.agents.deployMany(names, d.bytes, deployOptions(d));
     return c.json(result, 201);
   });
   return app;

@@ -4,6 +4,7 @@
  * problem that says how to send it.
  */
 import type { Context } from "hono";
+import type { DeployOptions } from "../lifecycle/mod.ts";
 import type { CapabilityDeclaration, Isolation } from "../runtime/mod.ts";
 import { requireMediaType } from "./body.ts";
 import { problem, ProblemError } from "./problem_details.ts";
@@ -21,6 +22,19 @@ export interface Deployment {
   start: boolean;
   /** Never passivated when idle (issue 21); absent keeps a redeployed agent's setting. */
   keepAlive?: boolean;
+}
+
+/** A deployment's settings, as the agent manager takes them (one agent or many). */
+export function deployOptions(d: Deployment): DeployOptions {
+  return {
+    limits: d.limits,
+    isolation: d.isolation,
+    capabilities: d.capabilities,
+    tools: d.tools,
+    toolLimits: d.toolLimits,
+    start: d.start,
+    keepAlive: d.keepAlive,
+  };
 }
 
 /** Reads the module and its settings from either body shape. */

@@ -1,28 +1,24 @@
 /**
  * The front of the agent lifecycle on this node: deploy, start, stop, remove,
- * and the reads the API makes. Recovery after a restart (agent_restore.ts),
- * hot reload (hot_reload.ts) and the pool's reports (pool_events.ts) live in
- * their own files; every transition is persisted (agent_table.ts).
+ * and the reads the API makes. One deploy (deploy_one.ts), listing by page
+ * (agent_listing.ts), recovery after a restart (agent_restore.ts), hot reload
+ * (hot_reload.ts) and the pool's reports (pool_events.ts) live in their own
+ * files; every transition is persisted (agent_table.ts).
  */
-import {
-  type CapabilityDeclaration,
-  type DirectNote,
-  type DirectTally,
-  type Outcome,
-  resolveLimits,
-  type WorkerLoss,
+import type {
+  CapabilityDeclaration,
+  DirectNote,
+  DirectTally,
+  Outcome,
+  WorkerLoss,
 } from "../runtime/mod.ts";
 import type { ToolLimits } from "../store/mod.ts";
 import { assertTransition } from "./agent_state.ts";
 import { type AgentManagerDeps, AgentTable, type AgentView } from "./agent_table.ts";
 import { restoreAgents } from "./agent_restore.ts";
-import {
-  declaredCapabilities,
-  type DeployOptions,
-  InvalidDeploymentError,
-  validateDeployment,
-} from "./deploy_options.ts";
-import { hotReload } from "./hot_reload.ts";
+import { declaredCapabilities, type DeployOptions, validateDeployment } from "./deploy_options.ts";
+import { deployOne } from "./deploy_one.ts";
+import { type AgentQuery, pageAgents } from "./agent_listing.ts";
 import type { ActivationFigures } from "./activation.ts";
 import {
   type AgentCensus,
@@ -31,30 +27,8 @@ import {
   takeCensus,
 } from "./agent_census.ts";
 import { type BulkDeployOptions, type BulkDeployResult, deployMany } from "./bulk_deploy.ts";
-import type { AgentCounters, LiveAgent } from "./live_agent.ts";
+import type { LiveAgent } from "./live_agent.ts";
 import { PoolEvents } from "./pool_events.ts";
-
-export type {
-  ActivationFigures,
-  AgentCensus,
-  AgentCounters,
-  AgentFigures,
-  AgentManagerDeps,
-  AgentView,
-  BulkDeployOptions,
-  BulkDeployResult,
-};
-export { AgentNotFoundError } from "./agent_table.ts";
-
-/** What {@linkcode AgentManager.page} filters by. */
-export interface AgentQuery {
-  state?: string;
-  prefix?: string;
-  capability?: string;
-  /** The last name of the previous page. */
-  after?: string;
-  limit?: number;
-}
 
 /** Owns every agent of the node. Build it in main.ts; wire the pool's callbacks to it. */
 export class AgentManager {
@@ -75,7 +49,7 @@ export class AgentManager {
         // Cluster: a new name is claimed cluster-wide first, and given back if the deploy fails.
         const claims = agents.byName.has(name) ? undefined : agents.deps.names;
         await claims?.claim(name);
-        const view = await this.#deploy(name, bytes, options).catch(async (error) => {
+        const view = await deployOne(agents, name, bytes, options).catch(async (error) => {
           await claims?.release(name).catch(() => {});
           throw error;
         });
@@ -233,19 +207,7 @@ export class AgentManager {
    * or null. Costs the names scanned, not the number of agents (issue 21).
    */
   page(query: AgentQuery = {}): { items: AgentView[]; next: string | null } {
-    const agents = this.#agents;
-    const limit = query.limit ?? 100;
-    const items: AgentView[] = [];
-    for (const name of agents.names.from(query.after ?? "", query.prefix ?? "")) {
-      const live = agents.byName.get(name)!;
-      if (query.state !== undefined && live.record.state !== query.state) continue;
-      if (query.capability !== undefined && !live.record.capabilities.includes(query.capability)) {
-        continue;
-      }
-      if (items.length === limit) return { items, next: items.at(-1)!.name };
-      items.push(agents.view(live));
-    }
-    return { items, next: null };
+    return pageAgents(this.#agents, query);
   }
 
   /** Agents on this node, by lifecycle state. */
@@ -369,72 +331,5 @@ export class AgentManager {
   /** Receives the pool's report that a worker was lost with its instances. */
   onWorkerLost(loss: WorkerLoss): void {
     this.#events.onWorkerLost(loss);
-  }
-
-  async #deploy(name: string, bytes: Uint8Array, options: DeployOptions): Promise<AgentView> {
-    const agents = this.#agents;
-    const existing = agents.byName.get(name);
-    const limits = resolveLimits(
-      options.limits ?? {},
-      existing?.record.limits ?? agents.deps.defaults,
-    );
-    const { hash, module } = await agents.builds.forDeploy(bytes, limits);
-    const isolation = options.isolation ?? existing?.record.isolation ?? "shared";
-    const store = agents.deps.store;
-    const tools = options.tools ? [...new Set(options.tools)] : undefined;
-    const toolLimits = options.toolLimits ? { ...options.toolLimits } : undefined;
-    if (existing && options.keepAlive !== undefined) {
-      store.agents.setKeepAlive(existing.record.id, options.keepAlive);
-      existing.record = { ...existing.record, keepAlive: options.keepAlive };
-    }
-    if (existing && (tools || toolLimits)) {
-      const next = {
-        tools: tools ?? existing.record.tools,
-        toolLimits: toolLimits ?? existing.record.toolLimits,
-      };
-      store.agents.setTools(existing.record.id, next.tools, next.toolLimits);
-      existing.record = { ...existing.record, ...next };
-    }
-    if (!existing) {
-      const record = store.agents.create({
-        name,
-        moduleHash: hash,
-        isolation,
-        limits,
-        tools,
-        toolLimits,
-        keepAlive: options.keepAlive,
-      });
-      const live = agents.adopt(record);
-      live.module = module;
-      agents.transition(live, "loaded", "deployed");
-      try {
-        return await agents.loadDeployed(live, options.start !== false);
-      } catch (error) {
-        // A first deploy that cannot load leaves nothing: not listed, the name free (issue 13).
-        agents.discard(live);
-        throw error;
-      }
-    }
-    if (existing.record.state === "running") {
-      return await hotReload(agents, existing, hash, module, limits, isolation);
-    }
-    if (existing.record.state === "draining") {
-      throw new InvalidDeploymentError(
-        `Cannot deploy agent "${name}" while it is draining; wait until it is stopped`,
-      );
-    }
-    // Loaded, Stopped or Failed: a new version, loaded afresh. It is instantiated before it
-    // replaces the old one, so a version that cannot load leaves the agent as it was (issue 13).
-    const next = await agents.startInstance(existing, module, limits, isolation);
-    agents.unload(existing);
-    agents.newVersion(existing, hash, limits, isolation);
-    existing.module = module;
-    existing.instanceId = next.instanceId;
-    agents.byInstance.set(next.instanceId, existing);
-    agents.effects.apply(existing, next.effects);
-    if (existing.record.state !== "loaded") agents.transition(existing, "loaded", "redeployed");
-    if (options.start !== false) agents.run(existing);
-    return agents.view(existing);
   }
 }

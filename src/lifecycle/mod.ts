@@ -10,18 +10,14 @@ export {
   IllegalTransitionError,
 } from "./agent_state.ts";
 export type { AgentState } from "./agent_state.ts";
-export { AgentManager, AgentNotFoundError } from "./agent_manager.ts";
-export type {
-  ActivationFigures,
-  AgentCensus,
-  AgentCounters,
-  AgentFigures,
-  AgentManagerDeps,
-  AgentQuery,
-  AgentView,
-  BulkDeployOptions,
-  BulkDeployResult,
-} from "./agent_manager.ts";
+export { AgentManager } from "./agent_manager.ts";
+export { AgentNotFoundError } from "./agent_table.ts";
+export type { AgentManagerDeps, AgentView } from "./agent_table.ts";
+export type { AgentQuery } from "./agent_listing.ts";
+export type { ActivationFigures } from "./activation.ts";
+export type { AgentCensus, AgentFigures } from "./agent_census.ts";
+export type { AgentCounters } from "./live_agent.ts";
+export type { BulkDeployOptions, BulkDeployResult } from "./bulk_deploy.ts";
 export { AgentsExistError, MAX_BULK_AGENTS, namesFromPattern } from "./bulk_deploy.ts";
 export { SaturationWatch } from "./saturation.ts";
 export type { SaturatedWorker } from "./saturation.ts";

@@ -2,8 +2,10 @@
  * @module
  * Addressing, per-agent mailboxes and delivery with failure replies.
  */
-export { MessageTooLargeError, Router } from "./router.ts";
-export type { DeadLetter, Endpoint, FailureCode, RouterOptions, Tap } from "./router.ts";
+export { Router } from "./router.ts";
+export type { RouterOptions, Tap } from "./router.ts";
+export { MessageTooLargeError } from "./delivery.ts";
+export type { DeadLetter, Endpoint, FailureCode } from "./delivery.ts";
 export { Mailbox, MailboxFullError } from "./mailbox.ts";
 export type { Envelope, MailboxOptions } from "./mailbox.ts";
 export { ProtocolMonitor } from "./protocol_monitor.ts";

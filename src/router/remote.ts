@@ -4,7 +4,7 @@
  * it was given (a cluster, wired in main.ts) for an endpoint that carries the
  * message elsewhere. Standalone, there is none and nothing changes.
  */
-import type { Endpoint } from "./router.ts";
+import type { Endpoint } from "./delivery.ts";
 
 /** Endpoints for names that live on other nodes. */
 export interface RemoteRoutes {

@@ -8,59 +8,15 @@ import { type AclMessage, nextTraceparent } from "../acl/mod.ts";
 import type { LoggedMessage, MessageWriter } from "../store/mod.ts";
 import type { Telemetry } from "../telemetry/mod.ts";
 import { type Envelope, MailboxFullError } from "./mailbox.ts";
+import {
+  type DeadLetter,
+  type Endpoint,
+  type FailureCode,
+  MessageTooLargeError,
+} from "./delivery.ts";
 import { ReplyDeadlines } from "./reply_deadlines.ts";
 import { NodeUnreachableError, type RemoteRoutes } from "./remote.ts";
 import { CAPABILITY_PREFIX, type CapabilityRoutes } from "./capability_routes.ts";
-
-/** Something that accepts messages for one agent name. */
-export interface Endpoint {
-  /** Throws {@linkcode MailboxFullError} when full; other errors mean "cannot deliver". */
-  enqueue(envelope: Envelope): void;
-  /**
-   * True when the endpoint reports the outcome of each delivery through
-   * {@linkcode Router.complete} (agents); otherwise a delivery is done once enqueued.
-   */
-  readonly reportsOutcome?: boolean;
-}
-
-/** Raised by an endpoint when a message is larger than its receiver accepts. */
-export class MessageTooLargeError extends Error {
-  readonly code = "message_too_large";
-  constructor(readonly agent: string, readonly bytes: number, readonly limit: number) {
-    super(
-      `Cannot deliver to "${agent}": the message is ${bytes} bytes, over its cap of ${limit}; send less content or raise the agent's maxMessageBytes`,
-    );
-    this.name = "MessageTooLargeError";
-  }
-}
-
-/** Why a message was not delivered. */
-export type FailureCode =
-  | "unknown_receiver"
-  | "mailbox_full"
-  | "agent_unavailable"
-  // An outside participant's webhook points at an address the node may not reach (issue 13).
-  | "webhook_address_refused"
-  | "handling_failed"
-  | "message_too_large"
-  | "reply_timeout"
-  // Agent code failed the message for a named reason (runtime RunFailureCode).
-  | "deadline_exceeded"
-  | "fuel_exhausted"
-  | "out_of_memory"
-  | "bad_pointer"
-  // Cluster: the receiver's node did not take the message in time (src/cluster).
-  | "node_unreachable"
-  // No live agent offers the capability a `cap:` address names (src/directory).
-  | "no_provider"
-  // A circuit breaker around a webhook or MCP server is open (issue 17).
-  | "circuit_open";
-
-/** A message nobody could take, not even its sender. */
-export interface DeadLetter {
-  message: AclMessage;
-  reason: string;
-}
 
 /** Options of {@linkcode Router}. */
 export interface RouterOptions {

@@ -1,200 +1,24 @@
 /** Agents, their versions and their lifecycle transitions. */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-
-// The store owns the shapes it keeps (layers import downward only): these mirror
-// src/lifecycle's AgentState and src/runtime's AgentLimits/Isolation, and
-// src/lifecycle/stored_shapes.ts fails the type check if the two ever drift apart.
-
-/** An agent's lifecycle state as stored (the `state`, `from_state`, `to_state` columns). */
-export type StoredAgentState =
-  | "unloaded"
-  | "loaded"
-  | "running"
-  | "draining"
-  | "stopped"
-  | "failed";
-
-/** How an agent shares a worker thread, as stored (the `isolation` column). */
-export type StoredIsolation = "shared" | "dedicated";
-
-/** An agent's limits as stored (the `limits` column, JSON). */
-export interface StoredLimits {
-  fuelPerMessage: number;
-  deadlineMs: number;
-  memoryPages: number;
-  maxMessageBytes: number;
-  maxModuleBytes: number;
-  maxTraps: number;
-  trapWindowMs: number;
-}
-
-/** An agent as stored. */
-export interface AgentRecord {
-  id: number;
-  name: string;
-  state: StoredAgentState;
-  version: number;
-  moduleHash: string;
-  isolation: StoredIsolation;
-  limits: StoredLimits;
-  /** The names of the agent's capabilities. */
-  capabilities: string[];
-  /**
-   * The same capabilities with the description and content example the
-   * agent gave (stored in the same `capabilities` column: no migration).
-   */
-  capabilityDetails: CapabilityRecord[];
-  /** MCP tools the agent may call: "server/tool" or "server/*" (default: none). */
-  tools: string[];
-  /** The agent's own limits on tool calls; absent fields take the node's `mcp` settings. */
-  toolLimits: ToolLimits;
-  /** Kept instantiated while it runs, never passivated when idle (issue 21). */
-  keepAlive: boolean;
-  failure: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** A capability as stored: a name, and what the agent said it expects. */
-export interface CapabilityRecord {
-  name: string;
-  description?: string;
-  example?: unknown;
-  version?: string;
-  attributes?: Record<string, string | number | boolean>;
-  cost?: number;
-}
-
-/** Per-agent limits on MCP tool calls. */
-export interface ToolLimits {
-  maxConcurrentCalls?: number;
-  callTimeoutMs?: number;
-}
-
-/** One recorded lifecycle move. */
-export interface TransitionRecord {
-  id: number;
-  from: StoredAgentState;
-  to: StoredAgentState;
-  version: number;
-  reason: string | null;
-  /** Why, as data (`{ kind: "reload", version }`); null when the move has no typed cause. */
-  cause: TransitionCause | null;
-  at: string;
-}
-
-/** A transition's cause as stored: a kind and its fields; src/lifecycle narrows it. */
-export interface TransitionCause {
-  readonly kind: string;
-  readonly [field: string]: unknown;
-}
-
-/** One recorded runtime event (a trap, a watchdog restart…). */
-export interface AgentEventRecord {
-  id: number;
-  kind: string;
-  detail: string;
-  at: string;
-}
-
-/** What is needed to create an agent. */
-export interface NewAgent {
-  name: string;
-  moduleHash: string;
-  isolation: StoredIsolation;
-  limits: StoredLimits;
-  /** MCP tools the agent may call (default none). */
-  tools?: readonly string[];
-  toolLimits?: ToolLimits;
-  /** Never passivated when idle (default false). */
-  keepAlive?: boolean;
-}
-
-/** Many agents of one module, created together by a bulk deploy (issue 21). */
-export interface NewAgents extends Omit<NewAgent, "name"> {
-  names: readonly string[];
-  /** The moves each agent makes at once, from `unloaded`, with their reasons. */
-  moves: readonly { to: StoredAgentState; reason: string }[];
-  /** Capabilities each agent starts with. */
-  capabilities?: readonly CapabilityRecord[];
-}
-
-/** The columns a record is built from, in the order `#allRows` reads them. */
-const _COLUMNS = [
-  "id",
-  "name",
-  "state",
-  "version",
-  "isolation",
-  "limits",
-  "capabilities",
-  "tools",
-  "tool_limits",
-  "keep_alive",
-  "failure",
-  "created_at",
-  "updated_at",
-  "module_hash",
-] as const;
-
-const _SELECT = `SELECT a.*, v.module_hash FROM agents a
-  JOIN agent_versions v ON v.agent_id = a.id AND v.version = a.version`;
-
-/**
- * One parsed copy per distinct column text: 100,000 agents of one module share
- * their limits, tools and capabilities instead of holding a copy each (issue 21).
- * Records are replaced, never mutated, so sharing is safe. Bounded, in case
- * every agent differs.
- */
-class _Interned {
-  /** Per column, so equal texts of different columns never share a value. */
-  readonly #columns = new Map<string, Map<string, unknown>>();
-  get<T>(column: string, text: string, parse: (text: string) => T): T {
-    let parsed = this.#columns.get(column);
-    if (!parsed) this.#columns.set(column, parsed = new Map());
-    let value = parsed.get(text) as T | undefined;
-    if (value === undefined) {
-      value = parse(text);
-      if (parsed.size < 4096) parsed.set(text, value);
-    }
-    return value;
-  }
-}
-
-const _same = (text: string) => text;
-
-function _capabilityDetails(text: string): CapabilityRecord[] {
-  // Entries are bare names (older rows, undescribed capabilities) or objects.
-  const entries = JSON.parse(text) as (string | CapabilityRecord)[];
-  return entries.map((e) => typeof e === "string" ? { name: e } : e);
-}
-
-function _toRecord(row: Record<string, unknown>, interned = new _Interned()): AgentRecord {
-  const capabilities = row.capabilities as string;
-  const capabilityDetails = interned.get("c", capabilities, _capabilityDetails);
-  return {
-    id: row.id as number,
-    name: row.name as string,
-    state: row.state as StoredAgentState,
-    version: row.version as number,
-    moduleHash: interned.get("h", row.module_hash as string, _same),
-    isolation: row.isolation as StoredIsolation,
-    limits: interned.get("l", row.limits as string, JSON.parse) as StoredLimits,
-    capabilities: interned.get("n", capabilities, () => capabilityDetails.map((c) => c.name)),
-    capabilityDetails,
-    tools: interned.get("t", (row.tools as string | undefined) ?? "[]", JSON.parse) as string[],
-    toolLimits: interned.get(
-      "o",
-      (row.tool_limits as string | undefined) ?? "{}",
-      JSON.parse,
-    ) as ToolLimits,
-    keepAlive: row.keep_alive === 1,
-    failure: (row.failure as string | null) ?? null,
-    // Agents of one bulk deploy share their times: one string each, not one per agent.
-    createdAt: interned.get("at", row.created_at as string, _same),
-    updatedAt: interned.get("at", row.updated_at as string, _same),
-  };
-}
+import type {
+  AgentEventRecord,
+  AgentRecord,
+  CapabilityRecord,
+  NewAgent,
+  NewAgents,
+  StoredAgentState,
+  StoredLimits,
+  ToolLimits,
+  TransitionCause,
+  TransitionRecord,
+} from "./agent_records.ts";
+import {
+  AGENT_COLUMNS,
+  AGENT_SELECT,
+  capabilitiesColumn,
+  Interned,
+  toAgentRecord,
+} from "./agent_rows.ts";
 
 /** Repository of agents. Callers wrap multi-step changes in `store.transaction`. */
 export class AgentRepository {
@@ -225,11 +49,13 @@ export class AgentRepository {
     this.#insertVersion = db.prepare(
       "INSERT INTO agent_versions (agent_id, version, module_hash, deployed_at) VALUES (?, ?, ?, ?)",
     );
-    this.#byName = db.prepare(`${_SELECT} WHERE a.name = ?`);
-    this.#byId = db.prepare(`${_SELECT} WHERE a.id = ?`);
+    this.#byName = db.prepare(`${AGENT_SELECT} WHERE a.name = ?`);
+    this.#byId = db.prepare(`${AGENT_SELECT} WHERE a.id = ?`);
     // Rows as arrays: half the cost of objects when a restart reads 100,000 (issue 21).
     this.#allRows = db.prepare(
-      `SELECT ${_COLUMNS.map((c) => c === "module_hash" ? "v.module_hash" : `a.${c}`).join(", ")}
+      `SELECT ${
+        AGENT_COLUMNS.map((c) => c === "module_hash" ? "v.module_hash" : `a.${c}`).join(", ")
+      }
        FROM agents a JOIN agent_versions v ON v.agent_id = a.id AND v.version = a.version
        ORDER BY a.id`,
     );
@@ -290,9 +116,7 @@ export class AgentRepository {
     const tools = JSON.stringify(agents.tools ?? []);
     const toolLimits = JSON.stringify(agents.toolLimits ?? {});
     const details = [...(agents.capabilities ?? [])];
-    const capabilities = JSON.stringify(
-      details.map((c) => Object.keys(c).length === 1 ? c.name : c),
-    );
+    const capabilities = capabilitiesColumn(details);
     // One parsed copy of what every record shares.
     const shared = {
       state,
@@ -349,13 +173,13 @@ export class AgentRepository {
   /** The agent named `name`. */
   byName(name: string): AgentRecord | undefined {
     const row = this.#byName.get(name) as Record<string, unknown> | undefined;
-    return row ? _toRecord(row) : undefined;
+    return row ? toAgentRecord(row) : undefined;
   }
 
   /** The agent with this id. */
   byId(id: number): AgentRecord | undefined {
     const row = this.#byId.get(id) as Record<string, unknown> | undefined;
-    return row ? _toRecord(row) : undefined;
+    return row ? toAgentRecord(row) : undefined;
   }
 
   /** Every agent, oldest first. */
@@ -365,11 +189,11 @@ export class AgentRepository {
 
   /** Every agent, oldest first, one row at a time (a restart reads 100,000 without a copy). */
   *each(): Generator<AgentRecord> {
-    const interned = new _Interned();
+    const interned = new Interned();
     const row: Record<string, unknown> = {};
     for (const values of this.#allRows.iterate() as Iterable<unknown[]>) {
-      for (let i = 0; i < _COLUMNS.length; i++) row[_COLUMNS[i]!] = values[i];
-      yield _toRecord(row, interned);
+      for (let i = 0; i < AGENT_COLUMNS.length; i++) row[AGENT_COLUMNS[i]!] = values[i];
+      yield toAgentRecord(row, interned);
     }
   }
 
@@ -407,8 +231,7 @@ export class AgentRepository {
 
   /** Replaces the capabilities the agent registered (bare names kept as names). */
   setCapabilities(id: number, capabilities: readonly CapabilityRecord[]): void {
-    const entries = capabilities.map((c) => Object.keys(c).length === 1 ? c.name : c);
-    this.#setCapabilities.run(JSON.stringify(entries), id);
+    this.#setCapabilities.run(capabilitiesColumn(capabilities), id);
   }
 
   /** Replaces the agent's limits (a redeploy may change them). */

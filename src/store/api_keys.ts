@@ -1,5 +1,6 @@
 /** API keys as stored: the hash of the secret, never the secret itself (issue 17). */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { camelCaseRow } from "./camel_row.ts";
 
 /** A stored key. `id` is its visible prefix. */
 export interface ApiKeyRecord {
@@ -39,27 +40,15 @@ export class ApiKeyRepository {
 
   byId(id: string): ApiKeyRecord | null {
     const row = this.#byId.get(id) as Record<string, unknown> | undefined;
-    return row ? _record(row) : null;
+    return row ? camelCaseRow<ApiKeyRecord>(row) : null;
   }
 
   list(): ApiKeyRecord[] {
-    return (this.#all.all() as Record<string, unknown>[]).map(_record);
+    return (this.#all.all() as Record<string, unknown>[]).map(camelCaseRow<ApiKeyRecord>);
   }
 
   /** Marks a key revoked; false when it is unknown or was revoked already. */
   revoke(id: string, at = Date.now()): boolean {
     return Number(this.#revoke.run(at, id).changes) > 0;
   }
-}
-
-function _record(row: Record<string, unknown>): ApiKeyRecord {
-  return {
-    id: row.id as string,
-    hash: row.hash as string,
-    role: row.role as string,
-    name: row.name as string | null,
-    createdAt: row.created_at as number,
-    expiresAt: row.expires_at as number | null,
-    revokedAt: row.revoked_at as number | null,
-  };
 }

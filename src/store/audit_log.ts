@@ -10,6 +10,7 @@
  * Reads, pruning and `close()` flush first; a crash can lose the last few ms.
  */
 import { createHash } from "node:crypto";
+import { camelCaseRow } from "./camel_row.ts";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 
 /** What an entry says, before it is chained. */
@@ -49,21 +50,24 @@ export const AUDIT_GENESIS = "0".repeat(64);
 
 /** The hash of an entry: its fields and the previous hash, in a fixed order. */
 export function auditHash(e: Omit<AuditEntry, "hash">): string {
-  return createHash("sha256").update(
-    JSON.stringify([
-      e.seq,
-      e.at,
-      e.actor,
-      e.role,
-      e.action,
-      e.target,
-      e.source,
-      e.outcome,
-      e.status,
-      e.detail,
-      e.prevHash,
-    ]),
-  ).digest("hex");
+  return createHash("sha256").update(JSON.stringify(_chained(e))).digest("hex");
+}
+
+/** The fields an entry's hash covers, in the order of the table's columns before `hash`. */
+function _chained(e: Omit<AuditEntry, "hash">) {
+  return [
+    e.seq,
+    e.at,
+    e.actor,
+    e.role,
+    e.action,
+    e.target,
+    e.source,
+    e.outcome,
+    e.status,
+    e.detail,
+    e.prevHash,
+  ] as const;
 }
 
 /** Repository of the audit trail; the store's single connection is its only writer. */
@@ -118,20 +122,7 @@ export class AuditLog {
     try {
       this.#transaction(() => {
         for (const e of batch) {
-          this.#insert.run(
-            e.seq,
-            e.at,
-            e.actor,
-            e.role,
-            e.action,
-            e.target,
-            e.source,
-            e.outcome,
-            e.status,
-            e.detail,
-            e.prevHash,
-            e.hash,
-          );
+          this.#insert.run(..._chained(e), e.hash);
         }
       });
     } catch (error) {
@@ -145,7 +136,9 @@ export class AuditLog {
   list(options: { after?: number; limit?: number } = {}): AuditEntry[] {
     const { after = 0, limit = 100 } = options;
     this.flush();
-    return (this.#page.all(after, limit) as Record<string, unknown>[]).map(_entry);
+    return (this.#page.all(after, limit) as Record<string, unknown>[]).map(
+      camelCaseRow<AuditEntry>,
+    );
   }
 
   /** Walks the whole chain from the anchor (or the genesis) and says where it breaks. */
@@ -223,21 +216,4 @@ export class AuditLog {
 
 function _broken(entries: number, seq: number, problem: string): AuditVerdict {
   return { ok: false, entries, seq, problem };
-}
-
-function _entry(row: Record<string, unknown>): AuditEntry {
-  return {
-    seq: row.seq as number,
-    at: row.at as number,
-    actor: row.actor as string,
-    role: row.role as string | null,
-    action: row.action as string,
-    target: row.target as string | null,
-    source: row.source as string | null,
-    outcome: row.outcome as AuditEntry["outcome"],
-    status: row.status as number | null,
-    detail: row.detail as string | null,
-    prevHash: row.prev_hash as string,
-    hash: row.hash as string,
-  };
 }

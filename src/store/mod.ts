@@ -29,7 +29,7 @@ export type {
   ToolLimits,
   TransitionCause,
   TransitionRecord,
-} from "./agents.ts";
+} from "./agent_records.ts";
 export type { ModuleBuild } from "./modules.ts";
 export type { StateEntry, StatePage, StateWrite } from "./state.ts";
 export { MessageLog } from "./message_log.ts";
