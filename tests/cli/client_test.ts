@@ -153,7 +153,7 @@ Deno.test("a server with a token refuses the CLI without it and accepts CAXTON_T
   assert.equal(without.code, 1);
   assert.match(
     without.stderr,
-    /requires credentials — set an API key with CAXTON_API_KEY \(or --token, CAXTON_TOKEN/,
+    /requires credentials: a bearer API key, JWT or token — set an API key with CAXTON_API_KEY \(or --token, CAXTON_TOKEN/,
   );
   const withToken = await runCliWith(
     { env: { CAXTON_SERVER: guarded.url, CAXTON_TOKEN: "token-1234" } },
