@@ -34,6 +34,22 @@ async function _request(api: string, agent: string): Promise<number> {
   return performance.now() - started;
 }
 
+/** How late a `?timeout=200` answers 504, asked of the storm agent itself (it never replies in time). */
+async function _timeoutLateness(api: string, count: number): Promise<number[]> {
+  const late: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    const res = await fetch(`${api}/agents/storm/request?timeout=200`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"content":"hello"}',
+    });
+    await res.body?.cancel();
+    if (res.status === 504) late.push(performance.now() - started - 200);
+  }
+  return late;
+}
+
 async function _latencies(api: string, count: number): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < count; i++) {
@@ -63,6 +79,7 @@ async function _measure(messageLog: "log" | "none") {
     _failed = 0;
     const stormy = await _latencies(api, REQUESTS);
     const rate = (storm() - before.handled) / ((performance.now() - before.at) / 1000);
+    const late = await _timeoutLateness(api, 20);
     await node.agents.remove("storm");
     return {
       quietP99: percentile(quiet, 99),
@@ -70,6 +87,8 @@ async function _measure(messageLog: "log" | "none") {
       p99: percentile(stormy, 99),
       rate,
       failed: _failed,
+      lateP99: late.length > 0 ? percentile(late, 99) : Number.NaN,
+      timeouts: late.length,
     };
   } finally {
     await node.close();
@@ -99,6 +118,18 @@ export async function neighbourUnderStorm(): Promise<Metric[]> {
       } msg/s; not answered ${
         runs.map((r) => r.failed).join(", ")
       } of ${REQUESTS} (messageLog ${mode})`,
+    });
+    const late = runs.map((r) => r.lateP99);
+    metrics.push({
+      metric: mode === "log"
+        ? "timeout_lateness_p99_ms_under_storm"
+        : "timeout_lateness_p99_ms_under_storm_direct",
+      value: round(median(late)),
+      unit: "ms",
+      goal: "a few ms",
+      note: `?timeout=200 to the storming agent: 504 arrival − 200 ms; runs ${
+        late.map(round).join(", ")
+      }; 504s ${runs.map((r) => r.timeouts).join(", ")} of 20 (messageLog ${mode})`,
     });
   }
   return metrics;
