@@ -22,6 +22,8 @@ export interface Deployment {
   start: boolean;
   /** Never passivated when idle (issue 21); absent keeps a redeployed agent's setting. */
   keepAlive?: boolean;
+  /** Pool members (docs/POOLS.md); absent keeps a redeployed agent's number. */
+  instances?: number;
 }
 
 /** A deployment's settings, as the agent manager takes them (one agent or many). */
@@ -34,6 +36,7 @@ export function deployOptions(d: Deployment): DeployOptions {
     toolLimits: d.toolLimits,
     start: d.start,
     keepAlive: d.keepAlive,
+    instances: d.instances,
   };
 }
 
@@ -61,6 +64,7 @@ export async function readDeployment(c: Context): Promise<Deployment> {
       toolLimits: Object.keys(toolLimits).length > 0 ? toolLimits : undefined,
       start: query.start !== "false",
       keepAlive: _flag(query.keepAlive),
+      instances: _count(query.instances),
     };
   }
   let form: FormData;
@@ -106,6 +110,7 @@ export async function readDeployment(c: Context): Promise<Deployment> {
       : _jsonObject(toolLimits, "toolLimits") as Record<string, number>,
     start: text("start") !== "false",
     keepAlive: _flag(text("keepAlive")),
+    instances: _count(text("instances")),
   };
 }
 
@@ -113,14 +118,29 @@ export async function readDeployment(c: Context): Promise<Deployment> {
 function _flag(text: string | undefined): boolean | undefined {
   if (text === undefined) return undefined;
   if (text === "true" || text === "false") return text === "true";
-  throw new ProblemError(
-    problem(
-      400,
-      "bad_query",
-      `keepAlive ${JSON.stringify(text)} is not true or false`,
-      "Send keepAlive=true or keepAlive=false",
-      { field: "keepAlive" },
-    ),
+  throw _badSetting(
+    "keepAlive",
+    text,
+    "is not true or false",
+    "Send keepAlive=true or keepAlive=false",
+  );
+}
+
+/** A whole number of pool members; its range is the deployment's to check. */
+function _count(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (/^[0-9]{1,6}$/.test(text)) return Number(text);
+  throw _badSetting(
+    "instances",
+    text,
+    "is not a whole number",
+    "Send instances=N, e.g. instances=4 (docs/POOLS.md)",
+  );
+}
+
+function _badSetting(field: string, text: string, what: string, remedy: string): ProblemError {
+  return new ProblemError(
+    problem(400, "bad_query", `${field} ${JSON.stringify(text)} ${what}`, remedy, { field }),
   );
 }
 

@@ -49,6 +49,13 @@ export const AgentSchema = z.object({
   updatedAt: z.string().optional(),
   mailboxDepth: z.number().int().optional(),
   worker: z.number().int().nullable().optional(),
+  instances: z.number().int().optional().openapi({
+    description: "Pool members sharing the name and mailbox (docs/POOLS.md); 1 is a plain agent",
+  }),
+  members: z.array(z.object({
+    worker: z.number().int().nullable(),
+    handled: z.number().int(),
+  })).optional().openapi({ description: "A pooled agent's members: worker and messages handled" }),
   counters: z.object({
     handled: z.number().int(),
     failed: z.number().int(),
@@ -266,6 +273,9 @@ export const DEPLOY_FORM = _describedOnly(z.object({
   }),
   start: z.enum(["true", "false"]).optional(),
   keepAlive: z.enum(["true", "false"]).optional(),
+  instances: z.string().optional().meta({
+    description: "Run as a pool of N stateless members in different workers (docs/POOLS.md)",
+  }),
 }));
 
 function _describedOnly(schema: z.ZodType): Record<string, unknown> {

@@ -43,10 +43,21 @@ export function agentEndpoint(
 export function instanceSink(live: LiveAgent, pool: WorkerPool, telemetry?: Telemetry) {
   const instanceId = live.instanceId!;
   return (seq: number, envelope: Envelope) =>
-    pool.deliver(instanceId, envelope.text, {
-      seq,
-      traceparent: envelope.message.traceparent,
-      observe: envelope.message.protocol !== undefined,
-      timed: telemetry?.traced(envelope.message.traceparent),
-    });
+    deliverEnvelope(pool, instanceId, seq, envelope, telemetry);
+}
+
+/** Queues one mailbox delivery for an instance on its worker. */
+export function deliverEnvelope(
+  pool: WorkerPool,
+  instanceId: number,
+  seq: number,
+  envelope: Envelope,
+  telemetry?: Telemetry,
+): boolean {
+  return pool.deliver(instanceId, envelope.text, {
+    seq,
+    traceparent: envelope.message.traceparent,
+    observe: envelope.message.protocol !== undefined,
+    timed: telemetry?.traced(envelope.message.traceparent),
+  });
 }

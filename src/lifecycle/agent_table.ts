@@ -19,6 +19,15 @@ import type { AgentCounters, LiveAgent } from "./live_agent.ts";
 import { ModuleBuilds } from "./module_builds.ts";
 import type { NameClaims } from "../router/mod.ts";
 import { NameIndex } from "./name_index.ts";
+import {
+  instanceIdsOf,
+  type LoadedInstances,
+  loadInstances,
+  type MemberView,
+  memberViews,
+  poolSink,
+  takeInstances,
+} from "./instance_pool.ts";
 
 /** Raised when no agent has the given name. */
 export class AgentNotFoundError extends Error {
@@ -34,6 +43,8 @@ export interface AgentView extends AgentRecord {
   mailboxDepth: number;
   counters: AgentCounters;
   worker: number | null;
+  /** A pooled agent's members (docs/POOLS.md). */
+  members?: MemberView[];
 }
 
 /** What the manager needs. */
@@ -112,6 +123,7 @@ export class AgentTable {
       mailboxDepth: live.mailbox.depth,
       counters: { ...live.counters },
       worker: live.instanceId === null ? null : this.deps.pool.workerOf(live.instanceId) ?? null,
+      members: memberViews(live, this.deps.pool),
     };
   }
 
@@ -125,6 +137,7 @@ export class AgentTable {
       }),
       module: null,
       instanceId: null,
+      members: null,
       accepting: false,
       trapTimes: [],
       counters: { handled: 0, failed: 0, traps: 0, fuelUsed: 0, sent: 0 },
@@ -182,30 +195,23 @@ export class AgentTable {
 
   async instantiate(live: LiveAgent): Promise<void> {
     live.module ??= await this.builds.forAgent(live.record);
-    const { instanceId, effects } = await this.startInstance(
+    const loaded = await this.startInstance(
       live,
       live.module,
       live.record.limits,
       live.record.isolation,
     );
-    live.instanceId = instanceId;
-    this.byInstance.set(instanceId, live);
-    this.effects.apply(live, effects);
+    takeInstances(this, live, loaded);
   }
 
+  /** Loads the instance (or a pool's members) `live` would run; `takeInstances` installs them. */
   startInstance(
     live: LiveAgent,
     module: WebAssembly.Module,
     limits: AgentLimits,
     isolation: Isolation,
-  ) {
-    return this.deps.pool.load({
-      agentName: live.record.name,
-      module,
-      limits,
-      isolation,
-      state: this.deps.store.state.load(live.record.id),
-    });
+  ): Promise<LoadedInstances> {
+    return loadInstances(this, live, module, limits, isolation);
   }
 
   run(live: LiveAgent): void {
@@ -240,8 +246,12 @@ export class AgentTable {
       if (live.mailbox.depth > 0) this.#wake(live);
       return;
     }
-    live.mailbox.connect(instanceSink(live, this.deps.pool, this.deps.telemetry));
-    if (live.record.state === "running" && live.instanceId !== null) {
+    const { pool, telemetry } = this.deps;
+    live.mailbox.connect(
+      live.members ? poolSink(live, pool, telemetry) : instanceSink(live, pool, telemetry),
+    );
+    // A pool's members take turns: direct delivery to one of them is not offered.
+    if (live.record.state === "running" && live.members === null) {
       this.direct.enable(
         live.instanceId,
         live.record.name,
@@ -253,12 +263,14 @@ export class AgentTable {
 
   unload(live: LiveAgent): void {
     live.mailbox.connect(null);
-    if (live.instanceId === null) return;
     // The worker gives back what it queued or held for direct delivery (onBounced).
-    this.direct.forget(live.instanceId);
-    this.byInstance.delete(live.instanceId);
-    this.deps.pool.unload(live.instanceId);
+    for (const id of instanceIdsOf(live)) {
+      this.direct.forget(id);
+      this.byInstance.delete(id);
+      this.deps.pool.unload(id);
+    }
     live.instanceId = null;
+    live.members = null;
   }
 
   fail(live: LiveAgent, reason: string): void {

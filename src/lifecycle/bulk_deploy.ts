@@ -114,6 +114,11 @@ export async function deployMany(
 function _checkNames(agents: AgentTable, names: readonly string[], options: DeployOptions): void {
   if (names.length === 0) throw new InvalidDeploymentError("Cannot deploy no agents: give names");
   validateDeployment(names[0]!, options);
+  if ((options.instances ?? 1) > 1) {
+    throw new InvalidDeploymentError(
+      "Cannot deploy pooled agents in bulk: deploy a pool by its name (docs/POOLS.md)",
+    );
+  }
   const seen = new Set<string>();
   for (const name of names) {
     if (!isAgentName(name)) validateDeployment(name, {}); // throws with the reason

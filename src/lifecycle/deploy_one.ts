@@ -6,6 +6,7 @@ import { resolveLimits } from "../runtime/mod.ts";
 import type { AgentTable, AgentView } from "./agent_table.ts";
 import { type DeployOptions, InvalidDeploymentError } from "./deploy_options.ts";
 import { hotReload } from "./hot_reload.ts";
+import { takeInstances } from "./instance_pool.ts";
 
 /** Deploys `bytes` as agent `name`, replacing the version it runs if it exists. */
 export async function deployOne(
@@ -28,6 +29,10 @@ export async function deployOne(
     store.agents.setKeepAlive(existing.record.id, options.keepAlive);
     existing.record = { ...existing.record, keepAlive: options.keepAlive };
   }
+  if (existing && options.instances !== undefined) {
+    store.agents.setInstances(existing.record.id, options.instances);
+    existing.record = { ...existing.record, instances: options.instances };
+  }
   if (existing && (tools || toolLimits)) {
     const next = {
       tools: tools ?? existing.record.tools,
@@ -45,6 +50,7 @@ export async function deployOne(
       tools,
       toolLimits,
       keepAlive: options.keepAlive,
+      instances: options.instances,
     });
     const live = agents.adopt(record);
     live.module = module;
@@ -71,9 +77,7 @@ export async function deployOne(
   agents.unload(existing);
   agents.newVersion(existing, hash, limits, isolation);
   existing.module = module;
-  existing.instanceId = next.instanceId;
-  agents.byInstance.set(next.instanceId, existing);
-  agents.effects.apply(existing, next.effects);
+  takeInstances(agents, existing, next);
   if (existing.record.state !== "loaded") agents.transition(existing, "loaded", "redeployed");
   if (options.start !== false) agents.run(existing);
   return agents.view(existing);

@@ -4,6 +4,7 @@
  */
 import { type CapabilityDeclaration, type Isolation, parseCapability } from "../runtime/mod.ts";
 import type { ToolLimits } from "../store/mod.ts";
+import { MAX_INSTANCES } from "./instance_pool.ts";
 
 /** Raised when a deployment's name or options are not acceptable. */
 export class InvalidDeploymentError extends Error {
@@ -41,6 +42,12 @@ export interface DeployOptions {
    * idle (issue 21). A redeploy without it keeps the current setting.
    */
   keepAlive?: boolean;
+  /**
+   * Run as a pool of this many stateless members in different workers, behind
+   * one name and mailbox (docs/POOLS.md); 1 is a plain agent. A redeploy
+   * without it keeps the current number.
+   */
+  instances?: number;
 }
 
 const _TOOL_LIMITS: Record<keyof ToolLimits, number> = {
@@ -74,6 +81,17 @@ export function validateDeployment(name: string, options: DeployOptions): void {
   if (options.keepAlive !== undefined && typeof options.keepAlive !== "boolean") {
     throw new InvalidDeploymentError(
       `Cannot deploy agent "${name}": keepAlive must be true or false`,
+    );
+  }
+  const instances = options.instances;
+  if (
+    instances !== undefined &&
+    (!Number.isInteger(instances) || instances < 1 || instances > MAX_INSTANCES)
+  ) {
+    throw new InvalidDeploymentError(
+      `Cannot deploy agent "${name}": instances ${
+        JSON.stringify(instances)
+      } must be an integer from 1 to ${MAX_INSTANCES}`,
     );
   }
   if (options.isolation && !["shared", "dedicated"].includes(options.isolation)) {

@@ -7,6 +7,7 @@ import type { AgentLimits, Isolation } from "../runtime/mod.ts";
 import type { TransitionCause } from "../store/mod.ts";
 import type { AgentTable, AgentView } from "./agent_table.ts";
 import type { LiveAgent } from "./live_agent.ts";
+import { takeInstances } from "./instance_pool.ts";
 
 /** The cause of a move to draining for a hot reload to `version` (STYLE rule 19). */
 export type ReloadCause = { kind: "reload"; version: number };
@@ -31,21 +32,15 @@ export async function hotReload(
   await agents.direct.disable(live.instanceId);
   live.mailbox.connect(null);
   await live.mailbox.settled();
-  const previous = { instanceId: live.instanceId, module: live.module, record: live.record };
   try {
     const next = await agents.startInstance(live, module, limits, isolation);
     agents.deps.store.transaction(() => {
       agents.newVersion(live, hash, limits, isolation);
       agents.transition(live, "running", `reloaded to version ${version}`);
     });
-    if (previous.instanceId !== null) {
-      agents.byInstance.delete(previous.instanceId);
-      agents.deps.pool.unload(previous.instanceId);
-    }
-    live.instanceId = next.instanceId;
+    agents.unload(live);
     live.module = module;
-    agents.byInstance.set(next.instanceId, live);
-    agents.effects.apply(live, next.effects);
+    takeInstances(agents, live, next);
   } catch (error) {
     // The old version keeps serving; the deploy is refused.
     agents.transition(live, "running", `reload to version ${version} failed`);

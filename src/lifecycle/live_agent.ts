@@ -11,12 +11,21 @@ export interface AgentCounters {
   sent: number;
 }
 
+/** One instance of a pooled agent (docs/POOLS.md). */
+export interface PoolMember {
+  instanceId: number;
+  /** Messages it handled or failed since it was loaded. */
+  handled: number;
+}
+
 /** An agent's record, mailbox, instance and counters. */
 export interface LiveAgent {
   record: AgentRecord;
   mailbox: Mailbox;
   module: WebAssembly.Module | null;
   instanceId: number | null;
+  /** A pooled agent's instances (`instanceId` is the first); null for a plain agent. */
+  members: PoolMember[] | null;
   /** Whether new messages are accepted into the mailbox. */
   accepting: boolean;
   trapTimes: number[];

@@ -7,6 +7,7 @@ import type { DirectNote, DirectTally, Outcome, WorkerLoss } from "../runtime/mo
 import type { AgentTable } from "./agent_table.ts";
 import { parseReported } from "./effects.ts";
 import { countTrap } from "./trap_window.ts";
+import { countMember } from "./instance_pool.ts";
 
 /** Applies the pool's reports to the live agents. */
 export class PoolEvents {
@@ -48,6 +49,7 @@ export class PoolEvents {
     );
     if (envelope && !committed) router.complete(envelope, outcome.failure);
     live.counters.fuelUsed += outcome.fuelUsed;
+    if (live.members) countMember(live, outcome.instanceId);
     if (outcome.failure === null) {
       live.counters.handled++;
       return;
@@ -102,10 +104,8 @@ export class PoolEvents {
     for (const instanceId of loss.instanceIds) {
       const live = agents.byInstance.get(instanceId);
       if (!live) continue;
-      agents.byInstance.delete(instanceId);
-      agents.direct.forget(instanceId);
-      live.instanceId = null;
-      live.mailbox.connect(null);
+      // A pool's surviving members go too: the whole pool is loaded again below.
+      agents.unload(live);
       store.agents.recordEvent(live.record.id, "watchdog", loss.reason);
       agents.log.log("error", "worker lost; restarting its agents", {
         "caxton.agent.name": live.record.name,

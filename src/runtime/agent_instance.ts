@@ -33,6 +33,8 @@ export const HostCode = {
   mailboxFull: -2,
   tooLarge: -3,
   quota: -4,
+  /** The call is not allowed to this instance: a pooled member writes no state, sets no timer. */
+  refused: -5,
 } as const;
 
 interface _AgentExports {
@@ -70,6 +72,8 @@ export class AgentInstance {
   readonly #state: Map<string, Uint8Array>;
   readonly #congested: ReadonlySet<string>;
   readonly #localRoute: LocalRoute | undefined;
+  /** A pool member (docs/POOLS.md): state writes and timers are refused. */
+  readonly #stateless: boolean;
   /** The traceparent of the message being handled. */
   #cause: string | undefined;
   /** Messages sent directly during the current run. */
@@ -85,7 +89,9 @@ export class AgentInstance {
     state: Map<string, Uint8Array>,
     congested: ReadonlySet<string>,
     localRoute: LocalRoute | undefined,
+    stateless: boolean,
   ) {
+    this.#stateless = stateless;
     this.#name = name;
     this.#limits = limits;
     this.#state = state;
@@ -114,8 +120,9 @@ export class AgentInstance {
     state: Map<string, Uint8Array>,
     congested: ReadonlySet<string> = new Set(),
     localRoute?: LocalRoute,
+    stateless = false,
   ): { instance: AgentInstance; effects: Effects } {
-    const agent = new AgentInstance(name, limits, state, congested, localRoute);
+    const agent = new AgentInstance(name, limits, state, congested, localRoute, stateless);
     let instance: WebAssembly.Instance;
     try {
       // The start function runs here, on the first slice baked into the fuel
@@ -243,6 +250,7 @@ export class AgentInstance {
       },
       state_set: (kp: number, kl: number, vp: number, vl: number): number => {
         this.#meter.check();
+        if (this.#stateless) return HostCode.refused;
         if (kl > _MAX_KEY_BYTES || vl > _MAX_VALUE_BYTES) return HostCode.tooLarge;
         const key = this.#text(kp, kl);
         if (key === null) return HostCode.invalid;
@@ -253,6 +261,7 @@ export class AgentInstance {
         return HostCode.ok;
       },
       state_delete: (kp: number, kl: number): number => {
+        if (this.#stateless) return HostCode.refused;
         const key = this.#text(kp, kl);
         if (key === null || !this.#state.delete(key)) return HostCode.invalid;
         this.#effects.stateChanges.push({ key, value: null });
@@ -261,6 +270,7 @@ export class AgentInstance {
       now_ms: (): bigint => BigInt(Date.now()),
       set_timer: (delay: bigint, ptr: number, len: number): bigint => {
         this.#meter.check();
+        if (this.#stateless) return BigInt(HostCode.refused);
         if (len > _MAX_TIMER_PAYLOAD_BYTES) return BigInt(HostCode.tooLarge);
         const payload = this.#text(ptr, len);
         if (payload === null || delay < 0n || delay > BigInt(_MAX_TIMER_DELAY_MS)) {
@@ -273,6 +283,7 @@ export class AgentInstance {
         return BigInt(id);
       },
       cancel_timer: (id: bigint): number => {
+        if (this.#stateless) return HostCode.refused;
         if (id <= 0n || id > BigInt(Number.MAX_SAFE_INTEGER)) return HostCode.invalid;
         const timers = this.#effects.timers ??= [];
         if (timers.length >= _MAX_TIMERS_PER_RUN) return HostCode.quota;

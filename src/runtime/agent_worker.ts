@@ -197,6 +197,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
           new Map(message.state),
           congested,
           localRoute,
+          message.stateless === true,
         );
         instances.set(message.instanceId, instance);
         post({ kind: "loaded", instanceId: message.instanceId, effects });

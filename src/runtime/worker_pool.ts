@@ -35,6 +35,10 @@ export interface LoadSpec {
   limits: AgentLimits;
   state: Map<string, Uint8Array>;
   isolation: Isolation;
+  /** A pool member: state writes and timers are refused (docs/POOLS.md). */
+  stateless?: boolean;
+  /** Place on this shared worker (by index, modulo their number) instead of the least loaded. */
+  worker?: number;
 }
 
 /** How one message is delivered, besides the instance and its text. */
@@ -127,7 +131,11 @@ export class WorkerPool {
   /** Creates an instance; resolves with what its start and `caxton_init` produced. */
   async load(spec: LoadSpec): Promise<{ instanceId: number; effects: Effects }> {
     if (this.#closed) throw new AgentLoadError(spec.agentName, "the worker pool is closed");
-    const slot = spec.isolation === "dedicated" ? this.#spawn(true) : this.#placement.leastLoaded();
+    const slot = spec.isolation === "dedicated"
+      ? this.#spawn(true)
+      : spec.worker === undefined
+      ? this.#placement.leastLoaded()
+      : this.#placement.shared[spec.worker % this.#placement.shared.length]!;
     const instanceId = this.#nextInstanceId++;
     this.#placement.place(instanceId, slot);
     const effects = this.#loads.expect(instanceId, spec.agentName);
@@ -138,6 +146,7 @@ export class WorkerPool {
       module: spec.module,
       limits: spec.limits,
       state: [...spec.state],
+      ...(spec.stateless ? { stateless: true } : {}),
     });
     try {
       return { instanceId, effects: await effects };

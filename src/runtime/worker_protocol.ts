@@ -126,6 +126,8 @@ export type ToWorker =
     module: WebAssembly.Module;
     limits: AgentLimits;
     state: [string, Uint8Array][];
+    /** A pool member: state writes and timers are refused (docs/POOLS.md). */
+    stateless?: boolean;
   }
   | { kind: "unload"; instanceId: number }
   /**

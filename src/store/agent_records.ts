@@ -49,6 +49,8 @@ export interface AgentRecord {
   toolLimits: ToolLimits;
   /** Kept instantiated while it runs, never passivated when idle (issue 21). */
   keepAlive: boolean;
+  /** Pool members that share the name and mailbox (docs/POOLS.md); 1 is a plain agent. */
+  instances: number;
   failure: string | null;
   createdAt: string;
   updatedAt: string;
@@ -107,6 +109,8 @@ export interface NewAgent {
   toolLimits?: ToolLimits;
   /** Never passivated when idle (default false). */
   keepAlive?: boolean;
+  /** Pool members (default 1: not pooled). */
+  instances?: number;
 }
 
 /** Many agents of one module, created together by a bulk deploy (issue 21). */

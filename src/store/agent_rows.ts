@@ -20,6 +20,7 @@ export const AGENT_COLUMNS = [
   "tools",
   "tool_limits",
   "keep_alive",
+  "instances",
   "failure",
   "created_at",
   "updated_at",
@@ -87,6 +88,7 @@ export function toAgentRecord(
       JSON.parse,
     ) as ToolLimits,
     keepAlive: row.keep_alive === 1,
+    instances: (row.instances as number | undefined) ?? 1,
     failure: (row.failure as string | null) ?? null,
     // Agents of one bulk deploy share their times: one string each, not one per agent.
     createdAt: interned.get("at", row.created_at as string, _same),

@@ -33,6 +33,7 @@ export class AgentRepository {
   readonly #setLimits: StatementSync;
   readonly #setTools: StatementSync;
   readonly #setKeepAlive: StatementSync;
+  readonly #setInstances: StatementSync;
   readonly #remove: StatementSync;
   readonly #transition: StatementSync;
   readonly #transitions: StatementSync;
@@ -43,8 +44,8 @@ export class AgentRepository {
     this.#insert = db.prepare(
       `INSERT INTO agents
          (name, state, version, isolation, limits, tools, tool_limits, keep_alive,
-          capabilities, created_at, updated_at)
-       VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          capabilities, created_at, updated_at, instances)
+       VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#insertVersion = db.prepare(
       "INSERT INTO agent_versions (agent_id, version, module_hash, deployed_at) VALUES (?, ?, ?, ?)",
@@ -68,6 +69,7 @@ export class AgentRepository {
     this.#setLimits = db.prepare("UPDATE agents SET limits = ? WHERE id = ?");
     this.#setTools = db.prepare("UPDATE agents SET tools = ?, tool_limits = ? WHERE id = ?");
     this.#setKeepAlive = db.prepare("UPDATE agents SET keep_alive = ? WHERE id = ?");
+    this.#setInstances = db.prepare("UPDATE agents SET instances = ? WHERE id = ?");
     this.#remove = db.prepare("DELETE FROM agents WHERE id = ?");
     this.#transition = db.prepare(
       `INSERT INTO transitions (agent_id, from_state, to_state, version, reason, cause, at)
@@ -98,6 +100,7 @@ export class AgentRepository {
       "[]",
       now,
       now,
+      agent.instances ?? 1,
     );
     const id = Number(lastInsertRowid);
     this.#insertVersion.run(id, 1, agent.moduleHash, now);
@@ -129,6 +132,7 @@ export class AgentRepository {
       tools: JSON.parse(tools) as string[],
       toolLimits: JSON.parse(toolLimits) as ToolLimits,
       keepAlive: agents.keepAlive ?? false,
+      instances: 1,
       failure: null,
       createdAt: now,
       updatedAt: now,
@@ -145,6 +149,7 @@ export class AgentRepository {
         capabilities,
         now,
         now,
+        1,
       );
       const id = Number(lastInsertRowid);
       this.#insertVersion.run(id, 1, agents.moduleHash, now);
@@ -160,6 +165,11 @@ export class AgentRepository {
   /** Whether the agent stays instantiated while it runs (never passivated). */
   setKeepAlive(id: number, keepAlive: boolean): void {
     this.#setKeepAlive.run(keepAlive ? 1 : 0, id);
+  }
+
+  /** How many pool members the agent runs (1: not pooled). */
+  setInstances(id: number, instances: number): void {
+    this.#setInstances.run(instances, id);
   }
 
   /** Adds version `version` running `moduleHash` and makes it current; returns the new `updatedAt`. */

@@ -366,4 +366,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE agents ADD COLUMN keep_alive INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 13,
+    name: "agent_instances",
+    // Instance pools (docs/POOLS.md): a stateless agent runs as `instances` members in
+    // different workers behind one name and mailbox; 1 is a plain agent.
+    sql: `
+      ALTER TABLE agents ADD COLUMN instances INTEGER NOT NULL DEFAULT 1;
+    `,
+  },
 ];

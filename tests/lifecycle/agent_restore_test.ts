@@ -94,6 +94,7 @@ Deno.test("a data file from before causes were recorded still restores a mid-rel
       DROP TABLE api_keys; DROP TABLE audit_log; DROP TABLE audit_anchor;
       DROP TABLE timers;
       ALTER TABLE agents DROP COLUMN keep_alive;
+      ALTER TABLE agents DROP COLUMN instances;
       INSERT INTO transitions (agent_id, from_state, to_state, version, reason, at)
         SELECT id, 'running', 'draining', version, 'reload to version 2', datetime('now')
         FROM agents WHERE name = 'echo';

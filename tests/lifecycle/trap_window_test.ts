@@ -15,6 +15,7 @@ function running(maxTraps: number, trapWindowMs: number): LiveAgent {
     mailbox: new Mailbox("t"),
     module: null,
     instanceId: null,
+    members: null,
     accepting: true,
     trapTimes: [],
     counters: { handled: 0, failed: 0, traps: 0, fuelUsed: 0, sent: 0 },

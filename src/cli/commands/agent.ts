@@ -18,6 +18,8 @@ interface _Agent {
   mailboxDepth: number;
   counters: Record<string, number>;
   updatedAt: string;
+  instances?: number;
+  members?: { worker: number | null; handled: number }[];
 }
 
 function _one(ctx: CommandContext, what = "<name>"): string {
@@ -35,6 +37,12 @@ function _show(ctx: CommandContext, agent: _Agent): void {
       `${paint(o, "bold", agent.name)}  ${paintState(o, agent.state)}  version ${agent.version}`,
       agent.failure ? paint(o, "red", `failure: ${agent.failure}`) : "",
       `isolation     ${agent.isolation}`,
+      agent.members
+        ? `instances     ${agent.instances} (${
+          agent.members.map((m, i) => `#${i} worker ${m.worker ?? "-"} handled ${m.handled}`)
+            .join(", ")
+        })`
+        : "",
       `capabilities  ${agent.capabilities.join(", ") || "-"}`,
       `tools         ${agent.tools.join(", ") || "-"}${
         Object.keys(agent.toolLimits).length > 0
@@ -80,7 +88,7 @@ export const AGENT_COMMANDS: Command[] = [
     noun: "agent",
     verb: "deploy",
     usage:
-      "<name> <file.wasm> [--limit key=N]… [--isolation shared|dedicated] [--capability C]… [--tool server/tool]… [--no-start] [--keep-alive] [--count N]",
+      "<name> <file.wasm> [--limit key=N]… [--isolation shared|dedicated] [--capability C]… [--tool server/tool]… [--no-start] [--keep-alive] [--instances N] [--count N]",
     summary:
       "deploy a module as an agent (a running agent is hot-reloaded); --count N deploys name-1…name-N",
     options: {
@@ -91,6 +99,7 @@ export const AGENT_COMMANDS: Command[] = [
       tool: { type: "string", multiple: true },
       "no-start": { type: "boolean" },
       "keep-alive": { type: "boolean" },
+      instances: { type: "string" },
       count: { type: "string" },
     },
     async run(ctx) {
@@ -122,6 +131,14 @@ export const AGENT_COMMANDS: Command[] = [
         if (tools?.length) form.set("tools", JSON.stringify(tools));
         if (ctx.values["no-start"]) form.set("start", "false");
         if (ctx.values["keep-alive"]) form.set("keepAlive", "true");
+        const instances = ctx.values.instances as string | undefined;
+        if (instances !== undefined && !/^[1-9][0-9]*$/.test(instances)) {
+          throw new CliError(
+            `Cannot use --instances ${instances}: expected a whole number of pool members, e.g. --instances 4`,
+            EXIT.usage,
+          );
+        }
+        if (instances) form.set("instances", instances);
         return form;
       };
       const count = countOption(ctx.values.count);
