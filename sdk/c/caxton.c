@@ -21,6 +21,8 @@ int32_t _caxton_state_set(const char *key, int32_t key_len, const char *val, int
 CAXTON_IMPORT("state_delete") int32_t _caxton_state_delete(const char *key, int32_t key_len);
 CAXTON_IMPORT("now_ms") int64_t _caxton_now_ms(void);
 CAXTON_IMPORT("register_capability") int32_t _caxton_register_capability(const char *p, int32_t n);
+CAXTON_IMPORT("set_timer") int64_t _caxton_set_timer(int64_t delay_ms, const char *p, int32_t n);
+CAXTON_IMPORT("cancel_timer") int32_t _caxton_cancel_timer(int64_t id);
 
 /* --- scratch memory: a list of malloc'd blocks freed after each message ------ */
 
@@ -282,6 +284,12 @@ int64_t caxton_now_ms(void) { return _caxton_now_ms(); }
 int caxton_register_capability(const char *name) {
   return _caxton_register_capability(name, (int32_t)strlen(name));
 }
+
+int64_t caxton_set_timer(int64_t delay_ms, caxton_str payload) {
+  return _caxton_set_timer(delay_ms, payload.ptr ? payload.ptr : "", (int32_t)payload.len);
+}
+
+int caxton_cancel_timer(int64_t id) { return _caxton_cancel_timer(id); }
 
 /* --- JSON reading: the top level of one object --------------------------------- */
 

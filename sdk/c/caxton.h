@@ -104,7 +104,7 @@ int caxton_reply(const caxton_msg *to, const char *performative, caxton_str cont
 
 /** The value of `key` (a view valid until the message ends), or an absent view. */
 caxton_str caxton_state_get(caxton_str key);
-/** 0 stored; -3 key or value too large; -4 state quota full. */
+/** 0 stored; -3 key or value too large; -4 state quota full; -5 refused (a pool member). */
 int caxton_state_set(caxton_str key, caxton_str value);
 /** 0 deleted; -1 it was absent. */
 int caxton_state_delete(caxton_str key);
@@ -117,6 +117,19 @@ void caxton_log(int level, caxton_str text);
 int64_t caxton_now_ms(void);
 /** 0 registered; -1 invalid name. Call from caxton_on_init. */
 int caxton_register_capability(const char *name);
+
+/* --- durable timers (docs/TIMERS.md) ------------------------------------------ */
+
+/**
+ * Sets a durable timer: in `delay_ms` the agent gets an `inform` from `caxton`
+ * (ontology `caxton-timer`, conversation `timer:<id>`) whose content carries
+ * `payload` (UTF-8, at most 4096 bytes). Set only if this message is handled.
+ * Returns the id (> 0), or -1 invalid, -3 payload too large, -4 over 64 timer
+ * calls in one message, -5 refused (a pool member).
+ */
+int64_t caxton_set_timer(int64_t delay_ms, caxton_str payload);
+/** 0 the cancellation is recorded (applies when the message is handled); -1 not an id; -5 refused. */
+int caxton_cancel_timer(int64_t id);
 
 /* --- text building (memory lives until the message ends) --------------------- */
 

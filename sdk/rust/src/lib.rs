@@ -31,6 +31,8 @@ mod host {
         pub fn state_delete(key: *const u8, key_len: i32) -> i32;
         pub fn now_ms() -> i64;
         pub fn register_capability(ptr: *const u8, len: i32) -> i32;
+        pub fn set_timer(delay_ms: i64, ptr: *const u8, len: i32) -> i64;
+        pub fn cancel_timer(id: i64) -> i32;
     }
 }
 
@@ -228,6 +230,21 @@ pub fn register_capability(name: &str) -> i32 {
     unsafe { host::register_capability(name.as_ptr(), name.len() as i32) }
 }
 
+/// Sets a durable timer (docs/TIMERS.md): in `delay_ms` the agent gets an
+/// `inform` from `caxton` (ontology `caxton-timer`, conversation `timer:<id>`)
+/// whose content carries `payload` (at most 4096 bytes). Set only if this
+/// message is handled. The id (> 0), or -1 invalid, -3 payload too large,
+/// -4 over 64 timer calls in one message, -5 refused (a pool member).
+pub fn set_timer(delay_ms: i64, payload: &str) -> i64 {
+    unsafe { host::set_timer(delay_ms, payload.as_ptr(), payload.len() as i32) }
+}
+
+/// 0 the cancellation is recorded (applies when the message is handled);
+/// -1 not an id; -5 refused (a pool member).
+pub fn cancel_timer(id: i64) -> i32 {
+    unsafe { host::cancel_timer(id) }
+}
+
 /// The stored value of `key`, or `None` when absent.
 pub fn state_get(key: &str) -> Option<Vec<u8>> {
     let mut value = Vec::with_capacity(256);
@@ -249,7 +266,7 @@ pub fn state_get_str(key: &str) -> Option<String> {
     state_get(key).and_then(|v| String::from_utf8(v).ok())
 }
 
-/// 0 stored; -3 key or value too large; -4 state quota full.
+/// 0 stored; -3 key or value too large; -4 state quota full; -5 refused (a pool member).
 pub fn state_set(key: &str, value: &[u8]) -> i32 {
     unsafe { host::state_set(key.as_ptr(), key.len() as i32, value.as_ptr(), value.len() as i32) }
 }

@@ -37,10 +37,10 @@ function _show(ctx: CommandContext, agent: _Agent): void {
       `${paint(o, "bold", agent.name)}  ${paintState(o, agent.state)}  version ${agent.version}`,
       agent.failure ? paint(o, "red", `failure: ${agent.failure}`) : "",
       `isolation     ${agent.isolation}`,
-      agent.members
+      (agent.instances ?? 1) > 1
         ? `instances     ${agent.instances} (${
-          agent.members.map((m, i) => `#${i} worker ${m.worker ?? "-"} handled ${m.handled}`)
-            .join(", ")
+          agent.members?.map((m, i) => `#${i} worker ${m.worker ?? "-"} handled ${m.handled}`)
+            .join(", ") ?? "not loaded"
         })`
         : "",
       `capabilities  ${agent.capabilities.join(", ") || "-"}`,
