@@ -29,10 +29,12 @@ export async function deployOne(
     store.agents.setKeepAlive(existing.record.id, options.keepAlive);
     existing.record = { ...existing.record, keepAlive: options.keepAlive };
   }
-  if (existing && options.instances !== undefined) {
-    store.agents.setInstances(existing.record.id, options.instances);
-    existing.record = { ...existing.record, instances: options.instances };
-  }
+  const instancesBefore = existing?.record.instances;
+  const setInstances = (instances: number) => {
+    store.agents.setInstances(existing!.record.id, instances);
+    existing!.record = { ...existing!.record, instances };
+  };
+  if (existing && options.instances !== undefined) setInstances(options.instances);
   if (existing && (tools || toolLimits)) {
     const next = {
       tools: tools ?? existing.record.tools,
@@ -64,7 +66,11 @@ export async function deployOne(
     }
   }
   if (existing.record.state === "running") {
-    return await hotReload(agents, existing, hash, module, limits, isolation);
+    return await hotReload(agents, existing, hash, module, limits, isolation).catch((error) => {
+      // The old version keeps serving with the members it had.
+      if (instancesBefore !== existing.record.instances) setInstances(instancesBefore!);
+      throw error;
+    });
   }
   if (existing.record.state === "draining") {
     throw new InvalidDeploymentError(

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import type { CaxtonNode } from "../../main.ts";
 import { agentBytes, startTestNode, tempDataDir, TestParticipant } from "../_support/node.ts";
+import { wat } from "../_support/wat.ts";
 
 const POOL = agentBytes("pool_member_as");
 
@@ -139,4 +140,25 @@ Deno.test("a pool keeps its size across a restart, and a bad size is refused", a
   const answers = new Set<unknown>();
   for (let i = 0; i < 4; i++) answers.add((await me.request("pool", "who")).content);
   assert.deepEqual([...answers].sort(), ["0", "1"]);
+});
+
+Deno.test("a reload that cannot load keeps the old version serving with its members", async () => {
+  using dir = tempDataDir();
+  await using node = await startTestNode({ dataDir: dir.path, workers: 2 });
+  using me = new TestParticipant(node);
+  await node.agents.deploy("pool", POOL, { instances: 2 });
+  const failing = wat(`(module
+    (memory (export "memory") 1)
+    (func (export "caxton_abi_v1"))
+    (func (export "caxton_init") (result i32) (i32.const 1))
+    (func (export "caxton_alloc") (param i32) (result i32) (i32.const 1024))
+    (func (export "caxton_handle") (param i32 i32) (result i32) (i32.const 0)))`);
+  await assert.rejects(() => node.agents.deploy("pool", failing, { instances: 3 }), /caxton_init/);
+  const view = node.agents.get("pool");
+  assert.deepEqual([view.version, view.instances, view.members?.length], [1, 2, 2]);
+  assert.equal(node.store.agents.byName("pool")!.instances, 2, "the stored size too");
+  const answers = await Promise.all(
+    [1, 2, 3, 4].map(async () => (await me.request("pool", "who")).content),
+  );
+  assert.deepEqual([...new Set(answers)].sort(), ["0", "1"]);
 });
