@@ -262,6 +262,7 @@ export class AgentManager {
   /** Stops accepting and waits for every mailbox to drain, up to `timeoutMs`. */
   async drainAll(timeoutMs = 5_000): Promise<void> {
     const agents = this.#agents;
+    this.deployments.close();
     for (const live of agents.byName.values()) live.accepting = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const drained = async (live: LiveAgent) => {

@@ -254,6 +254,11 @@ export class Deployments implements OutcomeClaims {
     return interrupted.length;
   }
 
+  /** Stops every rollout's clock (node shutdown); the next start ends them (afterRestart). */
+  close(): void {
+    for (const rollout of this.#active.values()) rollout.stopClock();
+  }
+
   #activeFor(name: string, action: string): Rollout {
     const rollout = this.#active.get(name);
     if (!rollout) throw new NoDeploymentError(name, action);

@@ -241,9 +241,9 @@ export class Rollout {
     this.#onEnd(this);
   }
 
-  /** The shadow's comparison so far (shadow only). */
-  shadowReport() {
-    return this.#shadow?.report();
+  /** Stops the analysis and grace clocks (the node is closing; a restart ends the rollout). */
+  stopClock(): void {
+    clearTimeout(this.#timer);
   }
 
   #record(step: Omit<StepRecord, "at">): void {
