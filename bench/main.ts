@@ -12,6 +12,7 @@ const GROUPS: Record<string, () => Promise<void>> = {
   timers: async () => (await import("./timers.ts")).run(),
   ui: async () => (await import("./ui.ts")).run(),
   scale: async () => (await import("./scale.ts")).run(),
+  deploy: async () => (await import("./deploy.ts")).run(),
 };
 
 const asked = Deno.args[0];

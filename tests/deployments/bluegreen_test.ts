@@ -108,3 +108,27 @@ Deno.test("a version that fails the sandbox never sees traffic; the report names
   assert.equal((await me.request("svc", "still echo")).content, "still echo");
   assert.equal(node.agents.deployments.history("svc").length, 3);
 });
+
+Deno.test("ten blue-green switches with no grace under traffic: messages in flight at the switch are answered once", async () => {
+  using dir = tempDataDir();
+  await using node = await startTestNode({ dataDir: dir.path });
+  await node.agents.deploy("svc", agentBytes("echo_wat"));
+  using traffic = new Traffic(node, "svc", { window: 48 });
+  traffic.start();
+  await traffic.answeredMore(100);
+  const versions = [agentBytes("trap_once"), agentBytes("echo_wat")];
+  const options = ROLLOUT_OPTIONS.parse({ strategy: "bluegreen", graceMs: 0, sample: 3 });
+  for (let i = 0; i < 10; i++) {
+    await node.agents.deployments.deploy("svc", versions[i % 2]!, options);
+    await until(() => node.agents.deployments.status("svc").status === "completed", "switch done");
+  }
+  await traffic.answeredMore(100);
+  const counts = await traffic.stop();
+  assert.deepEqual(
+    [counts.unanswered, counts.duplicates, counts.failures, counts.answered],
+    [0, 0, 0, counts.sent],
+    JSON.stringify(counts),
+  );
+  assert.equal(node.agents.get("svc").version, 11);
+  assert.ok(traffic.answers.every((a) => a.reply.content === a.request));
+});

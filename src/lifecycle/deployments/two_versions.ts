@@ -62,6 +62,8 @@ export class TwoVersions {
       this.#unseen.set(id, []);
       this.#idle.set(id, []);
     }
+    // What the mailbox has in flight now, the old instance took before this sink: its to finish.
+    this.#inFlight.set(oldInstance, live.mailbox.inFlight);
   }
 
   /** The new version's share of conversations, in percent (0..100). */
