@@ -107,6 +107,11 @@ Deno.test("a version that fails the sandbox never sees traffic; the report names
   assert.equal(node.agents.get("svc").version, 1);
   assert.equal((await me.request("svc", "still echo")).content, "still echo");
   assert.equal(node.agents.deployments.history("svc").length, 3);
+  const events = node.agents.events("svc").filter((e) => e.kind === "deployment");
+  assert.ok(
+    events.some((e) => /sandbox stage failed: trapped/.test(e.detail)),
+    JSON.stringify(events),
+  );
 });
 
 Deno.test("ten blue-green switches with no grace under traffic: messages in flight at the switch are answered once", async () => {

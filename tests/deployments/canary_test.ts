@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { ROLLOUT_OPTIONS } from "../../src/lifecycle/deployments/rollout_options.ts";
 import { agentBytes, startTestNode, tempDataDir, until } from "../_support/node.ts";
+import { wat } from "../_support/wat.ts";
 import { Traffic } from "./_traffic.ts";
 
 Deno.test("canary steps up by conversation share and promotes itself; no message lost or answered twice", async () => {
@@ -29,6 +30,11 @@ Deno.test("canary steps up by conversation share and promotes itself; no message
     [20, 50, 100],
   );
   assert.ok(done.report.steps.some((s) => s.kind === "analysis" && s.passed));
+  const events = node.agents.events("svc").filter((e) => e.kind === "deployment").map((e) =>
+    e.detail
+  );
+  assert.ok(events.some((d) => /step: share 50%/.test(d)), JSON.stringify(events));
+  assert.ok(events.some((d) => /analysis: share \d+%, passed/.test(d)));
   assert.equal(node.agents.get("svc").version, 2);
   await traffic.answeredMore(100);
   const counts = await traffic.stop();
@@ -97,4 +103,42 @@ Deno.test("canary: manual abort and manual promote", async () => {
   assert.equal((await node.agents.deployments.promote("svc")).status, "promoted");
   assert.equal(node.agents.get("svc").version, 2);
   await assert.rejects(() => node.agents.deployments.promote("svc"), /no deployment under way/);
+});
+
+Deno.test("a slower canary (same replies, a busy loop per message) is rolled back by the analysis", async () => {
+  using dir = tempDataDir();
+  await using node = await startTestNode({ dataDir: dir.path });
+  await node.agents.deploy("svc", agentBytes("trap_once"));
+  // trap_once.wat with its trap replaced by ~300,000 loop turns before replying.
+  const source = Deno.readTextFileSync(
+    new URL("../fixtures/hostile/trap_once.wat", import.meta.url),
+  ).replace(
+    "(then (unreachable)))",
+    "(then (nop)))\n    (local.set $q (i32.const 300000))\n    (loop $spin (local.set $q (i32.sub (local.get $q) (i32.const 1))) (br_if $spin (local.get $q)))",
+  );
+  using traffic = new Traffic(node, "svc");
+  traffic.start();
+  await traffic.answeredMore(50);
+  await node.agents.deployments.deploy(
+    "svc",
+    wat(source),
+    ROLLOUT_OPTIONS.parse({
+      strategy: "canary",
+      steps: [50, 100],
+      intervalMs: 500,
+      sample: 0,
+      thresholds: { maxFailureRateIncrease: 0.05, minMessages: 5, failureThreshold: 1 },
+    }),
+  );
+  await until(
+    () => node.agents.deployments.status("svc").status === "rolled_back",
+    "the analysis rolled the slow canary back",
+  );
+  const counts = await traffic.stop();
+  const failed = node.agents.deployments.status("svc").report.steps.find((s) =>
+    s.kind === "analysis" && s.passed === false
+  )!;
+  assert.match(failed.reason!, /p99 handling|fuel per message/);
+  assert.ok(failed.candidate!.fuelPerMessage > failed.stable!.fuelPerMessage);
+  assert.deepEqual([counts.unanswered, counts.duplicates, counts.failures], [0, 0, 0]);
 });

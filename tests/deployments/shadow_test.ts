@@ -16,7 +16,10 @@ Deno.test("shadow: its replies never reach a sender, its state writes stay scrat
     ROLLOUT_OPTIONS.parse({ strategy: "shadow", durationMs: 0, sample: 0 }),
   );
   assert.equal(started.status, "shadowing");
-  await traffic.answeredMore(200);
+  await until(
+    () => (node.agents.deployments.status("svc").report.shadow?.compared ?? 0) >= 150,
+    "150 replies compared",
+  );
   const done = await node.agents.deployments.promote("svc");
   const counts = await traffic.stop();
   assert.equal(done.status, "completed");

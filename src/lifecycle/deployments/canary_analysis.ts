@@ -14,6 +14,8 @@ export type Verdict =
 
 /** Handling times this close are equal whatever their ratio (timer resolution, noise). */
 const _P99_SLACK_MS = 2;
+/** Fewer messages than this make a p99 the window's maximum: one GC pause would decide. */
+const _P99_MIN_SAMPLES = 100;
 
 /** Judges one window of canary figures against the stable ones. */
 export function analyse(
@@ -37,7 +39,8 @@ export function analyse(
     };
   }
   if (
-    stable.messages > 0 && canary.p99Ms > stable.p99Ms * thresholds.maxP99Ratio &&
+    Math.min(stable.messages, canary.messages) >= _P99_MIN_SAMPLES &&
+    canary.p99Ms > stable.p99Ms * thresholds.maxP99Ratio &&
     canary.p99Ms > stable.p99Ms + _P99_SLACK_MS
   ) {
     return {

@@ -105,7 +105,16 @@ export class Deployments implements OutcomeClaims {
         options: options as unknown as Record<string, unknown>,
         report: report as unknown as Record<string, unknown>,
       });
+      const stageEvent = (stage: StageResult) =>
+        agents.deps.store.agents.recordEvent(
+          live.record.id,
+          "deployment",
+          `deployment ${record.id} ${stage.stage} stage ${stage.passed ? "passed" : "failed"}${
+            stage.failure ? `: ${stage.failure.difference}` : ""
+          }`,
+        );
       const fail = (stage: StageResult) => {
+        stageEvent(stage);
         report.stages.push(stage);
         report.reason = `${stage.stage} stage failed: ${stage.failure?.difference}`;
         agents.deps.store.deployments.update(record.id, "failed_validation", null, report as never);
@@ -142,6 +151,7 @@ export class Deployments implements OutcomeClaims {
       const sandbox = await runSandbox(agents, live, build, options, this);
       if (!sandbox.passed) return fail(sandbox);
       report.stages.push(sandbox);
+      for (const stage of report.stages) stageEvent(stage);
       const rollout = new Rollout(agents, live, { record, report }, build, (r) => this.#ended(r));
       this.#active.set(name, rollout);
       try {
@@ -154,13 +164,15 @@ export class Deployments implements OutcomeClaims {
       }
       return rollout;
     });
-    return rollout ? this.#view(name, rollout.record, rollout.report) : this.history(name, 1)[0]!;
+    return rollout
+      ? this.#view(name, rollout.record, rollout.liveReport())
+      : this.history(name, 1)[0]!;
   }
 
   /** The deployment under way, else the latest one. */
   status(name: string): DeploymentView {
     const rollout = this.#active.get(name);
-    if (rollout) return this.#view(name, rollout.record, rollout.report);
+    if (rollout) return this.#view(name, rollout.record, rollout.liveReport());
     const latest = this.history(name, 1)[0];
     if (!latest) throw new NoDeploymentError(name, "show a deployment of");
     return latest;

@@ -241,6 +241,12 @@ export class Rollout {
     this.#onEnd(this);
   }
 
+  /** The report as of now (the shadow's comparison included). */
+  liveReport(): RolloutReport {
+    if (this.#shadow) this.report.shadow = this.#shadow.report();
+    return this.report;
+  }
+
   /** Stops the analysis and grace clocks (the node is closing; a restart ends the rollout). */
   stopClock(): void {
     clearTimeout(this.#timer);
@@ -249,6 +255,14 @@ export class Rollout {
   #record(step: Omit<StepRecord, "at">): void {
     this.report.share = step.share;
     this.report.steps.push({ at: Date.now(), ...step });
+    // An event per step, beside traps and restarts in the agent's events (GET …/events).
+    this.#agents.deps.store.agents.recordEvent(
+      this.#live.record.id,
+      "deployment",
+      `deployment ${this.record.id} ${step.kind}: share ${step.share}%${
+        step.passed === undefined ? "" : step.passed ? ", passed" : ", failed"
+      }${step.reason ? ` (${step.reason})` : ""}`,
+    );
     this.#agents.log.log("info", `deployment ${step.kind}`, {
       "caxton.agent.name": this.#live.record.name,
       deployment: this.record.id,

@@ -26,14 +26,17 @@ export type TestMessage = z.infer<typeof TEST_MESSAGE>;
 export const THRESHOLDS = z.object({
   /** Highest failure (incl. trap) rate of the canary above the stable's, 0..1. */
   maxFailureRateIncrease: z.number().min(0).max(1).default(0.05),
-  /** Highest canary p99 handling time as a multiple of the stable's (and at least +2 ms). */
+  /**
+   * Highest canary p99 handling time as a multiple of the stable's (and at least +2 ms);
+   * judged once both versions have 100 timed messages in the window (a p99 of fewer is a max).
+   */
   maxP99Ratio: z.number().positive().default(3),
   /** Highest canary fuel per message as a multiple of the stable's. */
   maxFuelRatio: z.number().positive().default(2),
   /** Fewest canary messages in an interval for its analysis to count. */
   minMessages: z.number().int().min(1).default(5),
-  /** Failed analyses before an automatic rollback. */
-  failureThreshold: z.number().int().min(1).default(1),
+  /** Failed analyses before an automatic rollback (one noisy window alone does not roll back). */
+  failureThreshold: z.number().int().min(1).default(2),
 }).strict();
 
 /** The options of a deployment, as the API and the CLI take them. */
