@@ -117,7 +117,8 @@ export async function run(): Promise<void> {
       await new Promise((r) => setTimeout(r, 20));
       pauses.push(load.longestGap(began, returned + 20));
       await until(() => deployments.status("svc").status === "completed");
-      // As long a window with no deploy, for scale.
+      if (i % 10 !== 0) continue;
+      // As long a window with no deploy, for scale (every tenth switch: the group stays short).
       const still = performance.now();
       await new Promise((r) => setTimeout(r, returned + 20 - began));
       quiet.push(load.longestGap(still, performance.now()));
