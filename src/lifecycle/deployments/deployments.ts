@@ -131,7 +131,11 @@ export class Deployments implements OutcomeClaims {
       let build: CandidateBuild;
       try {
         const limits = resolveLimits({}, live.record.limits);
-        const { hash, module } = await agents.builds.forDeploy(bytes, limits);
+        const { hash, module } = await this.#span(
+          "deployment.static",
+          name,
+          () => agents.builds.forDeploy(bytes, limits),
+        );
         const previous = { limits: live.record.limits, isolation: live.record.isolation };
         build = { hash, module, limits, isolation: live.record.isolation, previous };
         record.toHash = hash;
@@ -148,7 +152,11 @@ export class Deployments implements OutcomeClaims {
         passed: true,
         ms: Math.round(performance.now() - began),
       });
-      const sandbox = await runSandbox(agents, live, build, options, this);
+      const sandbox = await this.#span(
+        "deployment.sandbox",
+        name,
+        () => runSandbox(agents, live, build, options, this),
+      );
       if (!sandbox.passed) return fail(sandbox);
       report.stages.push(sandbox);
       for (const stage of report.stages) stageEvent(stage);
@@ -269,6 +277,12 @@ export class Deployments implements OutcomeClaims {
   /** Stops every rollout's clock (node shutdown); the next start ends them (afterRestart). */
   close(): void {
     for (const rollout of this.#active.values()) rollout.stopClock();
+  }
+
+  /** A stage in its lifecycle span (`caxton.lifecycle deployment.<stage>`) when tracing is on. */
+  #span<T>(operation: string, name: string, run: () => Promise<T>): Promise<T> {
+    const telemetry = this.#agents.deps.telemetry;
+    return telemetry ? telemetry.lifecycle(operation, name, run) : run();
   }
 
   #activeFor(name: string, action: string): Rollout {
