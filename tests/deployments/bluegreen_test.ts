@@ -137,3 +137,22 @@ Deno.test("ten blue-green switches with no grace under traffic: messages in flig
   assert.equal(node.agents.get("svc").version, 11);
   assert.ok(traffic.answers.every((a) => a.reply.content === a.request));
 });
+
+Deno.test("the sandbox replays the agent's recent logged requests: a version that traps on one is stopped", async () => {
+  using dir = tempDataDir();
+  await using node = await startTestNode({ dataDir: dir.path });
+  using me = new TestParticipant(node);
+  await node.agents.deploy("svc", agentBytes("echo_wat"));
+  for (const content of ["a", "boom", "b"]) await me.request("svc", content);
+  await node.router.flushLog();
+  const stopped = await node.agents.deployments.deploy(
+    "svc",
+    agentBytes("trap_once"),
+    ROLLOUT_OPTIONS.parse({ strategy: "canary", sample: 10 }),
+  );
+  assert.equal(stopped.status, "failed_validation");
+  const stage = stopped.report.stages.at(-1)!;
+  assert.equal(stage.stage, "sandbox");
+  assert.equal((stage.failure!.message as { content: unknown }).content, "boom");
+  assert.equal(stage.messages, 2, "the second logged request failed it");
+});
