@@ -13,6 +13,7 @@ const GROUPS: Record<string, () => Promise<void>> = {
   ui: async () => (await import("./ui.ts")).run(),
   scale: async () => (await import("./scale.ts")).run(),
   pools: async () => (await import("./pools.ts")).run(),
+  deploy: async () => (await import("./deploy.ts")).run(),
 };
 
 const asked = Deno.args[0];

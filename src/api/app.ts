@@ -15,6 +15,7 @@ import { agentBulkRoutes } from "./agents_bulk.ts";
 import { backupRoutes } from "./backup.ts";
 import { capabilityRoutes } from "./capabilities.ts";
 import { timerRoutes } from "./timers.ts";
+import { deploymentRoutes } from "./deployment_routes.ts";
 import { bearerToken } from "./auth.ts";
 import { declaredBodyLimit } from "./body_limit.ts";
 import { accessControl } from "./access.ts";
@@ -106,6 +107,7 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): OpenAPIHono 
   app.route("/api/v1/agents", requestRoutes(deps));
   app.route("/api/v1/agents", stateRoutes(deps));
   app.route("/api/v1/agents", timerRoutes(deps));
+  app.route("/api/v1/agents", deploymentRoutes(deps));
   app.route("/api/v1/backup", backupRoutes(deps));
   app.route("/api/v1/messages", messageRoutes(deps));
   app.route("/api/v1/conversations", conversationRoutes(deps));

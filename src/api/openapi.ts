@@ -13,6 +13,10 @@ const _TAGS = [
   { name: "probes", description: "Liveness, readiness, metrics" },
   { name: "cluster", description: "Cluster membership over NATS (docs/CLUSTER.md)" },
   { name: "agents", description: "Deploy and run WebAssembly agents" },
+  {
+    name: "deployments",
+    description: "Validation stages, blue-green, canary and shadow rollouts (docs/DEPLOYMENTS.md)",
+  },
   { name: "messages", description: "FIPA ACL messages and conversations" },
   { name: "participants", description: "Outside participants ext:<name>" },
   { name: "services", description: "Agents as services: request/reply and jobs" },

@@ -59,6 +59,23 @@ export const ROUTE_TABLE: readonly RouteRule[] = [
     target: "agent",
     audited: true,
   },
+  // Deployments (docs/DEPLOYMENTS.md): a rollout, and acting on it, is a deploy.
+  { method: "GET", path: `${A}/:name/deployments`, action: "agents.read", target: "agent" },
+  { method: "GET", path: `${A}/:name/deployments/current`, action: "agents.read", target: "agent" },
+  {
+    method: "POST",
+    path: `${A}/:name/deployments`,
+    action: "agents.deploy",
+    target: "agent",
+    audited: true,
+  },
+  {
+    method: "POST",
+    path: `${A}/:name/deployments/current/:action`,
+    action: "agents.deploy",
+    target: "agent",
+    audited: true,
+  },
   { method: "GET", path: "/api/v1/capabilities", action: "agents.read" },
   { method: "GET", path: "/api/v1/stats", action: "agents.read" },
   {

@@ -17,6 +17,7 @@ import { SECURITY_COMMANDS } from "./commands/security.ts";
 import { AUDIT_COMMANDS } from "./commands/audit.ts";
 import { SERVER_COMMANDS } from "./commands/server.ts";
 import { TIMER_COMMANDS } from "./commands/timer.ts";
+import { ROLLOUT_COMMANDS } from "./commands/rollout.ts";
 import { TRACE_COMMANDS } from "./commands/trace.ts";
 
 export const COMMANDS: readonly Command[] = [
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   ...SCAFFOLD_COMMANDS,
   ...AGENT_COMMANDS,
   ...AGENT_STATE_COMMANDS,
+  ...ROLLOUT_COMMANDS,
   ...MESSAGE_COMMANDS,
   ...SERVER_COMMANDS,
   ...CLUSTER_COMMANDS,

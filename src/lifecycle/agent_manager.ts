@@ -16,7 +16,12 @@ import type { ToolLimits } from "../store/mod.ts";
 import { assertTransition } from "./agent_state.ts";
 import { type AgentManagerDeps, AgentTable, type AgentView } from "./agent_table.ts";
 import { restoreAgents } from "./agent_restore.ts";
-import { declaredCapabilities, type DeployOptions, validateDeployment } from "./deploy_options.ts";
+import {
+  declaredCapabilities,
+  type DeployOptions,
+  InvalidDeploymentError,
+  validateDeployment,
+} from "./deploy_options.ts";
 import { deployOne } from "./deploy_one.ts";
 import { type AgentQuery, pageAgents } from "./agent_listing.ts";
 import type { ActivationFigures } from "./activation.ts";
@@ -29,20 +34,29 @@ import {
 import { type BulkDeployOptions, type BulkDeployResult, deployMany } from "./bulk_deploy.ts";
 import type { LiveAgent } from "./live_agent.ts";
 import { PoolEvents } from "./pool_events.ts";
+import { Deployments } from "./deployments/deployments.ts";
 
 /** Owns every agent of the node. Build it in main.ts; wire the pool's callbacks to it. */
 export class AgentManager {
   readonly #agents: AgentTable;
   readonly #events: PoolEvents;
+  /** Blue-green, canary and shadow deployments with their validation stages (issue 16). */
+  readonly deployments: Deployments;
 
   constructor(deps: AgentManagerDeps) {
     this.#agents = new AgentTable(deps);
     this.#events = new PoolEvents(this.#agents);
+    this.deployments = new Deployments(this.#agents);
   }
 
   /** Deploys a module as agent `name`: a new agent, a new version, or a hot reload. */
   async deploy(name: string, bytes: Uint8Array, options: DeployOptions = {}): Promise<AgentView> {
     validateDeployment(name, options);
+    if (this.deployments.isActive(name)) {
+      throw new InvalidDeploymentError(
+        `Cannot deploy agent "${name}" while a rollout is under way; promote or abort it first`,
+      );
+    }
     const agents = this.#agents;
     return await this.#traced("deploy", name, () =>
       agents.locked(name, async () => {
@@ -138,7 +152,10 @@ export class AgentManager {
 
   /** Stops a running agent after its mailbox drains; a stopped or failed one is left as it is. */
   stop(name: string): Promise<AgentView> {
-    return this.#traced("stop", name, () => this.#stop(name));
+    return this.#traced("stop", name, async () => {
+      await this.deployments.abortIfActive(name);
+      return await this.#stop(name);
+    });
   }
 
   #stop(name: string): Promise<AgentView> {
@@ -179,6 +196,7 @@ export class AgentManager {
   }
 
   async #remove(name: string): Promise<void> {
+    await this.deployments.abortIfActive(name);
     const agents = this.#agents;
     if (agents.live(name).record.state === "running") await this.#stop(name);
     await agents.locked(name, () => {
@@ -236,12 +254,15 @@ export class AgentManager {
    * caught mid-stop is Stopped.
    */
   restore(): Promise<{ restored: number; failed: string[] }> {
+    // Rollouts a stop interrupted end here (docs/DEPLOYMENTS.md): each agent runs its persisted version.
+    this.deployments.afterRestart();
     return Promise.resolve(restoreAgents(this.#agents));
   }
 
   /** Stops accepting and waits for every mailbox to drain, up to `timeoutMs`. */
   async drainAll(timeoutMs = 5_000): Promise<void> {
     const agents = this.#agents;
+    this.deployments.close();
     for (const live of agents.byName.values()) live.accepting = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const drained = async (live: LiveAgent) => {
@@ -305,6 +326,7 @@ export class AgentManager {
 
   /** Receives delivery outcomes from the pool. */
   onOutcome(outcome: Outcome): void {
+    if (this.deployments.claims(outcome)) return;
     this.#events.onOutcome(outcome);
   }
 

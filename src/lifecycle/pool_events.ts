@@ -65,7 +65,8 @@ export class PoolEvents {
       const code = outcome.failureCode ?? "handling_failed";
       router.fail(failed, live.record.name, code, outcome.failure);
     }
-    if (!outcome.trapped) return;
+    // Only the agent's own version counts towards Failed: a canary's traps are its analysis' business.
+    if (!outcome.trapped || live.instanceId !== outcome.instanceId) return;
     const tooMany = countTrap(live, outcome.failure);
     if (tooMany) agents.fail(live, tooMany);
   }

@@ -104,6 +104,14 @@ export class AgentInstance {
     return this.#name;
   }
 
+  /** Writes what another version of the agent stored into this cache (value null: deleted). */
+  patchState(changes: readonly { key: string; value: Uint8Array | null }[]): void {
+    for (const { key, value } of changes) {
+      if (value === null) this.#state.delete(key);
+      else this.#state.set(key, value);
+    }
+  }
+
   /** Messages the last run sent directly, inside the worker. */
   get sentLocally(): number {
     return this.#sentLocally;

@@ -209,6 +209,9 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         });
       }
       break;
+    case "state-patch":
+      instances.get(message.instanceId)?.patchState(message.changes);
+      break;
     case "unload":
       direct.end(message.instanceId, 0, true);
       instances.delete(message.instanceId);

@@ -18,6 +18,7 @@ import type {
   Effects,
   FromWorker,
   Outcome,
+  StateChange,
   ToWorker,
 } from "./worker_protocol.ts";
 import type { SendQuotaSpec } from "./send_quota.ts";
@@ -210,6 +211,14 @@ export class WorkerPool {
     if (congested) this.#congested.add(agent);
     else this.#congested.delete(agent);
     this.#broadcast({ kind: "congestion", agents: [agent], congested });
+  }
+
+  /** Writes `changes` into an instance's state cache, before any delivery queued after this call. */
+  patchState(instanceId: number, changes: StateChange[]): void {
+    const slot = this.#placement.slotOf(instanceId);
+    if (!slot || changes.length === 0) return;
+    this.#batcher.flush(slot);
+    postToSlot(slot, { kind: "state-patch", instanceId, changes });
   }
 
   /** Drops an instance; a dedicated worker goes with it. */

@@ -143,6 +143,8 @@ export type ToWorker =
   /** Report every direct message (a tap wants them all), or only what needs reporting. */
   | { kind: "observe"; all: boolean }
   | { kind: "deliver"; batch: Delivery[] }
+  /** Another version of the agent wrote state: bring this instance's cache up to date (deployments). */
+  | { kind: "state-patch"; instanceId: number; changes: StateChange[] }
   /** Agents whose mailboxes are full (true) or no longer (false): `send` to them returns -2. */
   | { kind: "congestion"; agents: string[]; congested: boolean }
   /** At most `messages` sends per agent per `intervalMs` (0: no quota); over it `send` returns -2. */

@@ -367,6 +367,29 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 11,
+    name: "deployments",
+    // Issue 16: one row per deployment of an agent (blue-green, canary, shadow), with its
+    // options and its report (validation stages, steps, analysis, divergences) as JSON.
+    sql: `
+      CREATE TABLE deployments (
+        id            INTEGER PRIMARY KEY,
+        agent_id      INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+        strategy      TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        from_version  INTEGER NOT NULL,
+        from_hash     TEXT NOT NULL,
+        to_hash       TEXT NOT NULL,
+        to_version    INTEGER,
+        options       TEXT NOT NULL,
+        report        TEXT NOT NULL,
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL
+      );
+      CREATE INDEX deployments_by_agent ON deployments(agent_id, id);
+      `,
+  },
+  {
     version: 13,
     name: "agent_instances",
     // Instance pools (docs/POOLS.md): a stateless agent runs as `instances` members in

@@ -56,6 +56,8 @@ export type { GroupCommitOptions, LogSink, MessageLogMode, MessageWriter } from 
 export { TimerRepository } from "./timers.ts";
 export type { DueTimer, TimerRecord } from "./timers.ts";
 export { ApiKeyRepository } from "./api_keys.ts";
+export { DeploymentRepository } from "./deployments.ts";
+export type { DeploymentRecord, NewDeployment } from "./deployments.ts";
 export type { ApiKeyRecord } from "./api_keys.ts";
 export { AUDIT_GENESIS, auditHash, AuditLog } from "./audit_log.ts";
 export type { AuditEntry, AuditEvent, AuditVerdict } from "./audit_log.ts";

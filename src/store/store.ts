@@ -11,6 +11,7 @@ import { TimerRepository } from "./timers.ts";
 import { backupDatabase } from "./backup.ts";
 import { ApiKeyRepository } from "./api_keys.ts";
 import { AuditLog } from "./audit_log.ts";
+import { DeploymentRepository } from "./deployments.ts";
 
 /** Everything the rest of Caxton may do with persisted data. */
 export interface Store {
@@ -29,6 +30,8 @@ export interface Store {
   readonly apiKeys: ApiKeyRepository;
   /** The hash-chained audit trail (issue 17). */
   readonly audit: AuditLog;
+  /** Deployments of agents and their reports (issue 16). */
+  readonly deployments: DeploymentRepository;
   /** Runs `fn` atomically: all its writes land, or none do. Nested calls join the outer one. */
   transaction<T>(fn: () => T): T;
   /** Writes a consistent copy of the live database to a new file. */
@@ -48,6 +51,7 @@ class SqliteStore implements Store {
   readonly timers: TimerRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly audit: AuditLog;
+  readonly deployments: DeploymentRepository;
   readonly #db: DatabaseSync;
   #depth = 0;
   #closed = false;
@@ -63,6 +67,7 @@ class SqliteStore implements Store {
     this.timers = new TimerRepository(db);
     this.apiKeys = new ApiKeyRepository(db);
     this.audit = new AuditLog(db, (fn) => this.transaction(fn));
+    this.deployments = new DeploymentRepository(db);
   }
 
   transaction<T>(fn: () => T): T {

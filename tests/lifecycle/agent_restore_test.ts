@@ -93,6 +93,7 @@ Deno.test("a data file from before causes were recorded still restores a mid-rel
       DELETE FROM schema_migrations WHERE version >= 6;
       DROP TABLE api_keys; DROP TABLE audit_log; DROP TABLE audit_anchor;
       DROP TABLE timers;
+      DROP TABLE deployments;
       ALTER TABLE agents DROP COLUMN keep_alive;
       ALTER TABLE agents DROP COLUMN instances;
       INSERT INTO transitions (agent_id, from_state, to_state, version, reason, at)

@@ -43,6 +43,7 @@ Deno.test("a new database is in WAL mode with its migrations recorded", () => {
       { version: 8, name: "security" },
       { version: 9, name: "timers" },
       { version: 10, name: "agent_keep_alive" },
+      { version: 11, name: "deployments" },
       { version: 13, name: "agent_instances" },
     ]);
   } finally {

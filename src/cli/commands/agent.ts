@@ -4,6 +4,7 @@ import { CliError, EXIT } from "../exit.ts";
 import { emit, paint, paintState, table } from "../output.ts";
 import type { Command, CommandContext } from "../command_types.ts";
 import { countOption, deployCount } from "./agent_bulk.ts";
+import { deployWithStrategy, ROLLOUT_CLI_OPTIONS } from "./rollout.ts";
 
 interface _Agent {
   name: string;
@@ -88,7 +89,7 @@ export const AGENT_COMMANDS: Command[] = [
     noun: "agent",
     verb: "deploy",
     usage:
-      "<name> <file.wasm> [--limit key=N]… [--isolation shared|dedicated] [--capability C]… [--tool server/tool]… [--no-start] [--keep-alive] [--instances N] [--count N]",
+      "<name> <file.wasm> [--limit key=N]… [--isolation shared|dedicated] [--capability C]… [--tool server/tool]… [--no-start] [--keep-alive] [--instances N] [--count N] [--strategy bluegreen|canary|shadow [--steps 10,25,50,100] [--interval 30s] [--grace 60s] [--duration 60s] [--test JSON]… [--sample N]]",
     summary:
       "deploy a module as an agent (a running agent is hot-reloaded); --count N deploys name-1…name-N",
     options: {
@@ -101,6 +102,8 @@ export const AGENT_COMMANDS: Command[] = [
       "keep-alive": { type: "boolean" },
       instances: { type: "string" },
       count: { type: "string" },
+      // A rollout instead of a hot reload (docs/DEPLOYMENTS.md): commands/rollout.ts.
+      ...ROLLOUT_CLI_OPTIONS,
     },
     async run(ctx) {
       const [name, file] = ctx.args;
@@ -141,6 +144,9 @@ export const AGENT_COMMANDS: Command[] = [
         if (instances) form.set("instances", instances);
         return form;
       };
+      if (typeof ctx.values.strategy === "string") {
+        return await deployWithStrategy(ctx, name, bytes);
+      }
       const count = countOption(ctx.values.count);
       if (count !== undefined) return await deployCount(ctx, name, count, build);
       const form = build();
