@@ -87,6 +87,11 @@ export class Deployments implements OutcomeClaims {
           `Cannot roll out to agent "${name}": it is ${live.record.state}; a rollout needs it running (deploy it plainly instead)`,
         );
       }
+      if (live.record.instances > 1) {
+        throw new InvalidDeploymentError(
+          `Cannot roll out to agent "${name}": it runs as a pool of ${live.record.instances} instances; strategies serve one instance per version (deploy it plainly to hot-reload the pool)`,
+        );
+      }
       if (this.#active.has(name)) {
         throw new InvalidDeploymentError(
           `Cannot roll out to agent "${name}": deployment ${

@@ -74,10 +74,11 @@ export class Rollout {
       this.#build.limits,
       this.#build.isolation,
     );
-    this.#candidate = loaded.instanceId;
+    // One instance: a pooled agent cannot be rolled out (Deployments.deploy refuses it).
+    this.#candidate = loaded.instanceIds[0]!;
     this.#initEffects = {
       ...loaded.effects,
-      instanceId: loaded.instanceId,
+      instanceId: this.#candidate,
       seq: 0,
       failure: null,
       trapped: false,

@@ -43,12 +43,8 @@ export async function runSandbox(
   });
   let instanceId: number;
   try {
-    ({ instanceId } = await agents.startInstance(
-      live,
-      build.module,
-      build.limits,
-      build.isolation,
-    ));
+    const loaded = await agents.startInstance(live, build.module, build.limits, build.isolation);
+    instanceId = loaded.instanceIds[0]!;
   } catch (error) {
     return result({
       difference: `caxton_init or instantiation failed: ${(error as Error).message}`,
