@@ -6,7 +6,9 @@
  */
 import { Kvm } from "@nats-io/kv";
 import type { Endpoint } from "../router/mod.ts";
+import { clusterSecret } from "./cluster_secret.ts";
 import { openConnection } from "./connection.ts";
+import { ForwardSeal } from "./forward_seal.ts";
 import { Membership, NODES_TTL_MS } from "./membership.ts";
 import { defaultNodeName, nodeId, type NodeIdentity } from "./node_identity.ts";
 import { Registry } from "./registry.ts";
@@ -33,6 +35,7 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
     const kvm = new Kvm(nc);
     const nodes = await kvm.create(NODES_BUCKET, { ttl: NODES_TTL_MS, history: 1 });
     const names = await kvm.create(AGENTS_BUCKET, { history: 1 });
+    const seal = new ForwardSeal(await clusterSecret(kvm));
     const startedAt = new Date().toISOString();
     const membership = new Membership(nodes, () => {
       const local = options.local();
@@ -52,7 +55,7 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
     await registry.start();
     transport.listen();
     await membership.start();
-    return new _Member(self, connection, membership, registry, transport);
+    return new _Member(self, connection, membership, registry, transport, seal);
   } catch (error) {
     await nc.close().catch(() => {});
     throw error;
@@ -68,6 +71,7 @@ class _Member implements Cluster {
     readonly membership: Membership,
     readonly registry: Registry,
     readonly transport: NodeTransport,
+    readonly seal: ForwardSeal,
   ) {}
 
   get connected(): boolean {

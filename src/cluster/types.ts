@@ -4,6 +4,7 @@
  */
 import type { NameClaims, RemoteRoutes, Router } from "../router/mod.ts";
 import type { ClusterConfig } from "../config/mod.ts";
+import type { ForwardSeal } from "./forward_seal.ts";
 import type { Member } from "./membership.ts";
 import type { NodeIdentity } from "./node_identity.ts";
 
@@ -38,6 +39,8 @@ export interface Cluster extends RemoteRoutes, NameClaims {
   /** False while NATS is unreachable: `/ready` says degraded, local traffic flows. */
   readonly connected: boolean;
   status(): ClusterStatus;
+  /** Seals (and opens) the caller of API requests forwarded between nodes. */
+  readonly seal: ForwardSeal;
   /**
    * The node that holds agent `name` when it is another node: its name, its
    * API URL (null if it serves none) and whether membership calls it gone.

@@ -80,7 +80,7 @@ export const AGENT_COMMANDS: Command[] = [
     noun: "agent",
     verb: "deploy",
     usage:
-      "<name> <file.wasm> [--limit key=N]… [--isolation shared|dedicated] [--capability C]… [--tool server/tool]… [--no-start] [--keep-alive] [--count N]",
+      "<name> <file.wasm> [--limit key=N]… [--isolation shared|dedicated] [--capability C]… [--tool server/tool]… [--no-start] [--keep-alive] [--count N] [--node NAME]",
     summary:
       "deploy a module as an agent (a running agent is hot-reloaded); --count N deploys name-1…name-N",
     options: {
@@ -92,6 +92,8 @@ export const AGENT_COMMANDS: Command[] = [
       "no-start": { type: "boolean" },
       "keep-alive": { type: "boolean" },
       count: { type: "string" },
+      // Cluster: the node to deploy on (else placement chooses; docs/CLUSTER.md).
+      node: { type: "string" },
     },
     async run(ctx) {
       const [name, file] = ctx.args;
@@ -139,7 +141,8 @@ export const AGENT_COMMANDS: Command[] = [
           ),
         );
       }
-      const agent = await ctx.client().json<_Agent>(`/api/v1/agents/${name}`, {
+      const node = ctx.values.node ? `?node=${encodeURIComponent(ctx.values.node as string)}` : "";
+      const agent = await ctx.client().json<_Agent>(`/api/v1/agents/${name}${node}`, {
         method: "PUT",
         body: form,
       });

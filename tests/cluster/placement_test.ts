@@ -1,0 +1,86 @@
+/**
+ * Placement: any node's API and CLI deploy on the node `?node=` / `--node`
+ * names (the deploy is forwarded there); without it a new agent goes to the
+ * member with the fewest agents (docs/CLUSTER.md).
+ */
+import assert from "node:assert/strict";
+import { agentBytes, until } from "../_support/node.ts";
+import { assertProblem, call } from "../_support/http.ts";
+import { runCli } from "../_support/process.ts";
+import { type ClusterNode, startClusterNode, startNats } from "../_support/nats.ts";
+
+function deploy(via: ClusterNode, name: string, node?: string) {
+  const query = node === undefined ? "" : `?node=${node}`;
+  return call(`${via.api}/agents/${name}${query}`, {
+    method: "PUT",
+    headers: { "content-type": "application/wasm" },
+    body: agentBytes("echo_wat"),
+  });
+}
+
+/** Whether `node` holds agent `name` itself (no forwarding: its own list). */
+async function holds(node: ClusterNode, name: string): Promise<boolean> {
+  const list = await call(`${node.api}/agents`);
+  return list.body.items.some((a: { name: string }) => a.name === name);
+}
+
+Deno.test("?node= and --node deploy on the named node through another node's API", async () => {
+  await using nats = await startNats();
+  await using a = await startClusterNode(nats.url, "node-a");
+  await using b = await startClusterNode(nats.url, "node-b");
+  await until(async () => (await call(`${a.api}/cluster`)).body.nodes.length === 2, "b seen by a");
+
+  const placed = await deploy(a, "echo", "node-b");
+  assert.equal(placed.status, 201, JSON.stringify(placed.body));
+  assert.equal(placed.headers.get("x-caxton-node"), "node-b");
+  assert.equal(placed.body.state, "running");
+  assert.ok(await holds(b, "echo") && !(await holds(a, "echo")), "deployed on B, not A");
+  // Its registry entry reaches A's copy: a new version through A goes to B; without --node, 409.
+  await until(async () => (await call(`${a.api}/agents/echo`)).status === 200, "A knows echo");
+  assert.equal((await deploy(a, "echo", "node-b")).status, 200, "a new version on its node");
+  const refused = await deploy(a, "echo");
+  assertProblem(refused, 409, "agent_name_taken");
+  assert.match(refused.body.detail, /--node node-b/);
+
+  const cli = await runCli(
+    "agent",
+    "deploy",
+    "cli-echo",
+    "build/agents/echo_wat.wasm",
+    "--node",
+    "node-b",
+    "--server",
+    a.url,
+  );
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.ok(await holds(b, "cli-echo"), "the CLI's --node deployed on B");
+
+  const unknown = await deploy(a, "stray", "node-z");
+  assertProblem(unknown, 404, "node_not_found");
+  assert.match(unknown.body.remedy ?? unknown.body.detail, /node-a/);
+});
+
+Deno.test("without --node a new agent goes to the node with the fewest agents", async () => {
+  await using nats = await startNats();
+  await using a = await startClusterNode(nats.url, "node-a");
+  await using b = await startClusterNode(nats.url, "node-b");
+  await until(async () => (await call(`${a.api}/cluster`)).body.nodes.length === 2, "b seen by a");
+  // Equal counts: the asked node keeps the agent (no hop).
+  const first = await deploy(a, "one");
+  assert.equal(first.status, 201);
+  assert.equal(first.headers.get("x-caxton-node"), null, "not forwarded");
+  assert.ok(await holds(a, "one"));
+  assert.equal((await deploy(a, "two", "node-a")).status, 201);
+  const registered = async () => {
+    const nodes = (await call(`${a.api}/cluster`)).body.nodes as {
+      name: string;
+      registeredAgents: number;
+    }[];
+    return nodes.find((n) => n.name === "node-a")?.registeredAgents;
+  };
+  await until(async () => (await registered()) === 2, "A's registry copy counts its 2 agents");
+  const placed = await deploy(a, "three");
+  assert.equal(placed.status, 201, JSON.stringify(placed.body));
+  assert.equal(placed.headers.get("x-caxton-node"), "node-b");
+  assert.ok(await holds(b, "three"), "placed on B, which had none");
+});
