@@ -12,6 +12,7 @@ import { ForwardSeal } from "./forward_seal.ts";
 import { Membership, NODES_TTL_MS } from "./membership.ts";
 import { defaultNodeName, nodeId, type NodeIdentity } from "./node_identity.ts";
 import { Registry } from "./registry.ts";
+import { CAPABILITIES_BUCKET, type SharableIndex, SharedDirectory } from "./shared_directory.ts";
 import { NodeTransport } from "./transport.ts";
 import type { Cluster, ClusterOptions, ClusterStatus } from "./types.ts";
 
@@ -36,6 +37,7 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
     const nodes = await kvm.create(NODES_BUCKET, { ttl: NODES_TTL_MS, history: 1 });
     const names = await kvm.create(AGENTS_BUCKET, { history: 1 });
     const seal = new ForwardSeal(await clusterSecret(kvm));
+    const capabilities = await kvm.create(CAPABILITIES_BUCKET, { history: 1 });
     const startedAt = new Date().toISOString();
     const membership = new Membership(nodes, () => {
       const local = options.local();
@@ -52,10 +54,15 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
       nameOf,
       isGone: (node) => membership.stateOf(node) === "gone",
     });
+    const directory = new SharedDirectory(
+      capabilities,
+      id,
+      (node) => membership.stateOf(node) === "gone",
+    );
     await registry.start();
     transport.listen();
     await membership.start();
-    return new _Member(self, connection, membership, registry, transport, seal);
+    return new _Member(self, connection, membership, registry, transport, seal, directory);
   } catch (error) {
     await nc.close().catch(() => {});
     throw error;
@@ -72,7 +79,16 @@ class _Member implements Cluster {
     readonly registry: Registry,
     readonly transport: NodeTransport,
     readonly seal: ForwardSeal,
+    readonly directory: SharedDirectory,
   ) {}
+
+  shareDirectory(index: SharableIndex): Promise<void> {
+    return this.directory.share(index);
+  }
+
+  providerStatus(agent: string): { state: string; load: number } | undefined {
+    return this.directory.providerStatus(agent);
+  }
 
   get connected(): boolean {
     return this.connection.connected;
@@ -134,6 +150,7 @@ class _Member implements Cluster {
       await this.transport.close();
       await this.membership.stop(true);
       this.registry.stop();
+      this.directory.stop();
       await this.connection.nc.close().catch(() => {});
     })();
     return this.#closing;

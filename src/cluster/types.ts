@@ -6,6 +6,7 @@ import type { NameClaims, RemoteRoutes, Router } from "../router/mod.ts";
 import type { ClusterConfig } from "../config/mod.ts";
 import type { ForwardSeal } from "./forward_seal.ts";
 import type { Member } from "./membership.ts";
+import type { SharableIndex } from "./shared_directory.ts";
 import type { NodeIdentity } from "./node_identity.ts";
 
 /** What {@linkcode startCluster} needs from the node. */
@@ -39,6 +40,10 @@ export interface Cluster extends RemoteRoutes, NameClaims {
   /** False while NATS is unreachable: `/ready` says degraded, local traffic flows. */
   readonly connected: boolean;
   status(): ClusterStatus;
+  /** Shares the node's capability directory with the cluster, both ways (shared_directory.ts). */
+  shareDirectory(index: SharableIndex): Promise<void>;
+  /** A provider on another node as the directory weighs it (undefined: none, or its node is gone). */
+  providerStatus(agent: string): { state: string; load: number } | undefined;
   /** Seals (and opens) the caller of API requests forwarded between nodes. */
   readonly seal: ForwardSeal;
   /**
