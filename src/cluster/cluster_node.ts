@@ -6,7 +6,8 @@
  */
 import { Kvm } from "@nats-io/kv";
 import type { Endpoint } from "../router/mod.ts";
-import { clusterSecret } from "./cluster_secret.ts";
+import { openBucket } from "./buckets.ts";
+import { CLUSTER_BUCKET, clusterSecret } from "./cluster_secret.ts";
 import { openConnection } from "./connection.ts";
 import { ForwardSeal } from "./forward_seal.ts";
 import { Membership, NODES_TTL_MS } from "./membership.ts";
@@ -34,10 +35,13 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
   const { nc } = connection;
   try {
     const kvm = new Kvm(nc);
-    const nodes = await kvm.create(NODES_BUCKET, { ttl: NODES_TTL_MS, history: 1 });
-    const names = await kvm.create(AGENTS_BUCKET, { history: 1 });
-    const seal = new ForwardSeal(await clusterSecret(kvm));
-    const capabilities = await kvm.create(CAPABILITIES_BUCKET, { history: 1 });
+    const replicas = config.replicas ?? 1;
+    const bucket = (name: string, options: { ttl?: number } = {}) =>
+      openBucket(kvm, name, { ...options, history: 1 }, replicas);
+    const nodes = await bucket(NODES_BUCKET, { ttl: NODES_TTL_MS });
+    const names = await bucket(AGENTS_BUCKET);
+    const seal = new ForwardSeal(await clusterSecret(await bucket(CLUSTER_BUCKET)));
+    const capabilities = await bucket(CAPABILITIES_BUCKET);
     const startedAt = new Date().toISOString();
     const membership = new Membership(nodes, () => {
       const local = options.local();

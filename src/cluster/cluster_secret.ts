@@ -4,15 +4,14 @@
  * nodes read the same one) and kept in the KV bucket `caxton_cluster`.
  * Anyone who can read the bucket can seal: the NATS account is the boundary.
  */
-import type { Kvm } from "@nats-io/kv";
+import type { KV } from "@nats-io/kv";
 
 /** The KV bucket of cluster-wide settings. */
 export const CLUSTER_BUCKET = "caxton_cluster";
 const _KEY = "forward-secret";
 
-/** The cluster's forwarding secret, created on first use. */
-export async function clusterSecret(kvm: Kvm): Promise<Uint8Array<ArrayBuffer>> {
-  const kv = await kvm.create(CLUSTER_BUCKET, { history: 1 });
+/** The cluster's forwarding secret from bucket {@linkcode CLUSTER_BUCKET}, created on first use. */
+export async function clusterSecret(kv: KV): Promise<Uint8Array<ArrayBuffer>> {
   const fresh = crypto.getRandomValues(new Uint8Array(32));
   try {
     await kv.create(_KEY, fresh);

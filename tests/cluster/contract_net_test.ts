@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { parseTraceparent } from "../../src/acl/mod.ts";
 import { agentBytes, until } from "../_support/node.ts";
 import { call } from "../_support/http.ts";
-import { type ClusterNode, startClusterNode, startNats } from "../_support/nats.ts";
+import { type ClusterNode, startClusterNode, startNats, waitForPeers } from "../_support/nats.ts";
 
 const CALLER = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 
@@ -34,10 +34,7 @@ Deno.test("Contract Net with bidders on 3 nodes: one winner, one trace across th
   await using _b = b!;
   await using _c = c!;
   const nodes = [a!, b!, c!];
-  await until(
-    async () => (await call(`${a!.api}/cluster`)).body.nodes.length === 3,
-    "A sees all three nodes",
-  );
+  await waitForPeers(a!, 3);
   await deploy(a!, "manager", "wat/manager", "node-a");
   const bidders: string[] = [];
   for (const node of nodes) {

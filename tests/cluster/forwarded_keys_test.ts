@@ -5,10 +5,10 @@
  * with the cluster's secret is refused.
  */
 import assert from "node:assert/strict";
-import { agentBytes, tempDataDir, until } from "../_support/node.ts";
+import { agentBytes, tempDataDir } from "../_support/node.ts";
 import { assertProblem, call } from "../_support/http.ts";
 import { runCliWith } from "../_support/process.ts";
-import { startClusterNode, startNats } from "../_support/nats.ts";
+import { startClusterNode, startNats, waitForPeers } from "../_support/nats.ts";
 
 /** An API key made offline in `dataDir` (a node that requires credentials needs one to start). */
 async function offlineKey(dataDir: string, role: string): Promise<string> {
@@ -44,10 +44,7 @@ Deno.test("a key made on node A works through A on an agent of node B; B alone r
   const as = (key: string) => ({ authorization: `Bearer ${key}` });
 
   // Deployed on B through A with A's key: the deploy itself is forwarded.
-  await until(
-    async () => (await call(`${a.api}/cluster`, { headers: as(adminA) })).body.nodes?.length === 2,
-    "A sees B",
-  );
+  await waitForPeers(a, 2, as(adminA));
   const deployed = await call(`${a.api}/agents/echo?node=node-b`, {
     method: "PUT",
     headers: { ...as(adminA), "content-type": "application/wasm" },

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { agentBytes, until } from "../_support/node.ts";
 import { assertProblem, call } from "../_support/http.ts";
 import { runCli } from "../_support/process.ts";
-import { type ClusterNode, startClusterNode, startNats } from "../_support/nats.ts";
+import { type ClusterNode, startClusterNode, startNats, waitForPeers } from "../_support/nats.ts";
 
 function deploy(via: ClusterNode, name: string, node?: string) {
   const query = node === undefined ? "" : `?node=${node}`;
@@ -28,7 +28,7 @@ Deno.test("?node= and --node deploy on the named node through another node's API
   await using nats = await startNats();
   await using a = await startClusterNode(nats.url, "node-a");
   await using b = await startClusterNode(nats.url, "node-b");
-  await until(async () => (await call(`${a.api}/cluster`)).body.nodes.length === 2, "b seen by a");
+  await waitForPeers(a, 2);
 
   const placed = await deploy(a, "echo", "node-b");
   assert.equal(placed.status, 201, JSON.stringify(placed.body));
@@ -64,7 +64,7 @@ Deno.test("without --node a new agent goes to the node with the fewest agents", 
   await using nats = await startNats();
   await using a = await startClusterNode(nats.url, "node-a");
   await using b = await startClusterNode(nats.url, "node-b");
-  await until(async () => (await call(`${a.api}/cluster`)).body.nodes.length === 2, "b seen by a");
+  await waitForPeers(a, 2);
   // Equal counts: the asked node keeps the agent (no hop).
   const first = await deploy(a, "one");
   assert.equal(first.status, 201);
