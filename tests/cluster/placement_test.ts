@@ -24,7 +24,7 @@ async function holds(node: ClusterNode, name: string): Promise<boolean> {
   return list.body.items.some((a: { name: string }) => a.name === name);
 }
 
-Deno.test("?node= and --node deploy on the named node through another node's API", async () => {
+Deno.test("?node= and --node deploy on the named node through another node's API; without it, the node with the fewest agents", async () => {
   await using nats = await startNats();
   await using a = await startClusterNode(nats.url, "node-a");
   await using b = await startClusterNode(nats.url, "node-b");
@@ -58,29 +58,24 @@ Deno.test("?node= and --node deploy on the named node through another node's API
   const unknown = await deploy(a, "stray", "node-z");
   assertProblem(unknown, 404, "node_not_found");
   assert.match(unknown.body.remedy ?? unknown.body.detail, /node-a/);
-});
 
-Deno.test("without --node a new agent goes to the node with the fewest agents", async () => {
-  await using nats = await startNats();
-  await using a = await startClusterNode(nats.url, "node-a");
-  await using b = await startClusterNode(nats.url, "node-b");
-  await waitForPeers(a, 2);
-  // Equal counts: the asked node keeps the agent (no hop).
-  const first = await deploy(a, "one");
-  assert.equal(first.status, 201);
-  assert.equal(first.headers.get("x-caxton-node"), null, "not forwarded");
-  assert.ok(await holds(a, "one"));
-  assert.equal((await deploy(a, "two", "node-a")).status, 201);
-  const registered = async () => {
-    const nodes = (await call(`${a.api}/cluster`)).body.nodes as {
+  // Without --node a new name goes to the node with the fewest agents: B holds 2, A none.
+  const registered = async (name: string) => {
+    const nodes = (await call(`${b.api}/cluster`)).body.nodes as {
       name: string;
       registeredAgents: number;
     }[];
-    return nodes.find((n) => n.name === "node-a")?.registeredAgents;
+    return nodes.find((n) => n.name === name)?.registeredAgents;
   };
-  await until(async () => (await registered()) === 2, "A's registry copy counts its 2 agents");
-  const placed = await deploy(a, "three");
-  assert.equal(placed.status, 201, JSON.stringify(placed.body));
-  assert.equal(placed.headers.get("x-caxton-node"), "node-b");
-  assert.ok(await holds(b, "three"), "placed on B, which had none");
+  await until(async () => (await registered("node-b")) === 2, "B's registry copy counts 2 on B");
+  const third = await deploy(b, "three");
+  assert.equal(third.status, 201, JSON.stringify(third.body));
+  assert.equal(third.headers.get("x-caxton-node"), "node-a");
+  assert.ok(await holds(a, "three"), "placed on A, which had none");
+  // Asked of A, which has the fewest (1 against 2): A keeps the new agent, no hop.
+  await until(async () => (await registered("node-a")) === 1, "B's copy counts 1 on A");
+  const kept = await deploy(a, "four");
+  assert.equal(kept.status, 201);
+  assert.equal(kept.headers.get("x-caxton-node"), null, "not forwarded");
+  assert.ok(await holds(a, "four"));
 });
