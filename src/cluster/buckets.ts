@@ -4,7 +4,7 @@
  * "temporarily unavailable" until JetStream has elected its leaders: that is
  * waited out, up to {@linkcode _READY_MS}.
  */
-import type { KV, KvOptions, Kvm } from "@nats-io/kv";
+import type { KV, Kvm, KvOptions } from "@nats-io/kv";
 
 const _READY_MS = 15_000;
 

@@ -15,7 +15,7 @@ import { defaultNodeName, nodeId, type NodeIdentity } from "./node_identity.ts";
 import { Registry } from "./registry.ts";
 import { CAPABILITIES_BUCKET, type SharableIndex, SharedDirectory } from "./shared_directory.ts";
 import { NodeTransport } from "./transport.ts";
-import type { Cluster, ClusterOptions, ClusterStatus } from "./types.ts";
+import type { Cluster, ClusterAgent, ClusterOptions, ClusterStatus } from "./types.ts";
 
 /** The KV bucket of heartbeats. */
 export const NODES_BUCKET = "caxton_nodes";
@@ -135,6 +135,15 @@ class _Member implements Cluster {
       await this.registry.claim(name).catch((error: Error) => conflicts.push({ name, error }));
     }
     return conflicts;
+  }
+
+  agents(): ClusterAgent[] {
+    return this.registry.entries().map(([name, r]) => ({
+      name,
+      node: r.node,
+      nodeName: r.nodeName,
+      nodeState: this.membership.stateOf(r.node) ?? "gone",
+    }));
   }
 
   status(): ClusterStatus {

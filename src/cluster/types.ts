@@ -25,6 +25,15 @@ export interface ClusterMember extends Member {
   registeredAgents: number;
 }
 
+/** A row of `GET /api/v1/cluster/agents`. */
+export interface ClusterAgent {
+  name: string;
+  /** Its node's id and name, and that node's state as this node sees it. */
+  node: string;
+  nodeName: string;
+  nodeState: "joined" | "suspect" | "gone";
+}
+
 /** `GET /api/v1/cluster`. */
 export interface ClusterStatus {
   /** This node's id. */
@@ -40,6 +49,8 @@ export interface Cluster extends RemoteRoutes, NameClaims {
   /** False while NATS is unreachable: `/ready` says degraded, local traffic flows. */
   readonly connected: boolean;
   status(): ClusterStatus;
+  /** Every agent of the cluster (the registry copy), by name, with its node as seen here. */
+  agents(): ClusterAgent[];
   /** Shares the node's capability directory with the cluster, both ways (shared_directory.ts). */
   shareDirectory(index: SharableIndex): Promise<void>;
   /** A provider on another node as the directory weighs it (undefined: none, or its node is gone). */

@@ -78,4 +78,16 @@ Deno.test("?node= and --node deploy on the named node through another node's API
   assert.equal(kept.status, 201);
   assert.equal(kept.headers.get("x-caxton-node"), null, "not forwarded");
   assert.ok(await holds(a, "four"));
+
+  // Every node lists the whole cluster's agents with their nodes (API and CLI).
+  const names = ["cli-echo", "echo", "four", "three"];
+  const listed = async () => (await call(`${b.api}/cluster/agents`)).body.items;
+  await until(async () => (await listed()).length === 4, "B's registry copy holds all four");
+  assert.deepEqual(
+    (await listed()).map((a: { name: string; nodeName: string }) => [a.name, a.nodeName]),
+    [["cli-echo", "node-b"], ["echo", "node-b"], ["four", "node-a"], ["three", "node-a"]],
+  );
+  const agents = await runCli("cluster", "agents", "--server", b.url, "--json");
+  assert.equal(agents.code, 0, agents.stderr);
+  assert.deepEqual(JSON.parse(agents.stdout).items.map((a: { name: string }) => a.name), names);
 });
