@@ -65,9 +65,18 @@ Deno.test("Contract Net with bidders on 3 nodes: one winner, one trace across th
   assert.ok(bidders.includes(winner!), `the winner ${winner} is one of the bidders`);
 
   const traceId = CALLER.slice(3, 35);
+  const logged = async (node: ClusterNode) =>
+    (await call(`${node.api}/conversations/cnp-3`)).body.messages as _Row[] ?? [];
+  // The logs are written by each node's log writer, a moment behind the answer.
+  await until(async () => {
+    const rows = (await Promise.all(nodes.map(logged))).flat();
+    return bidders.every((name) =>
+      rows.some((r) => r.message.performative === "cfp" && r.receiver === name)
+    ) && rows.some((r) => r.message.performative === "inform" && r.message.sender === winner);
+  }, "every node's log to hold its part of the round");
   const all: _Row[] = [];
   for (const node of nodes) {
-    const rows = (await call(`${node.api}/conversations/cnp-3`)).body.messages as _Row[];
+    const rows = await logged(node);
     assert.ok(rows.length > 0, `${node.name} logged part of the round`);
     for (const row of rows) {
       assert.equal(
