@@ -209,7 +209,11 @@ export async function startNode(
   // What agents logged, remembered for the dashboard (GET /api/v1/agents/{name}/logs).
   const agentLogs = new RecentAgentLogs();
   // The directory reads each provider's state and load from the manager at search time.
-  const directory = new CapabilityIndex((name) => agents.providerStatus(name));
+  const directory = new CapabilityIndex((name) =>
+    agents.providerStatus(name) ?? cluster?.providerStatus(name)
+  );
+  // Cluster: providers on every node are searched and reached by `cap:` (docs/CLUSTER.md).
+  await cluster?.shareDirectory(directory);
   router.setCapabilityRoutes(new CapabilityRouter(directory));
   // Timers fire through the router; their deliveries are logged as they fire.
   const timers = new TimerService(store, router, { log });

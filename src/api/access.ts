@@ -49,8 +49,15 @@ function _remote(c: Context): string | null {
   return env?.remoteAddr?.hostname ?? null;
 }
 
-/** Guards every route of `app` with `security`. */
-export function accessControl(app: Pick<Hono, "routes">, security: Security): MiddlewareHandler {
+/**
+ * Guards every route of `app` with `security`; `sealed` gives the caller of a
+ * request another cluster node forwarded (null: not forwarded).
+ */
+export function accessControl(
+  app: Pick<Hono, "routes">,
+  security: Security,
+  sealed?: (c: Context) => Promise<Principal | { failure: string }> | null,
+): MiddlewareHandler {
   const matcher = new RouteMatcher();
   let uncovered: RouteMatcher | null = null;
   const audit: _Audit = (c, who, action, target, outcome, status, detail) =>
@@ -96,7 +103,14 @@ export function accessControl(app: Pick<Hono, "routes">, security: Security): Mi
     const action: Action = rule.action === "metrics" ? "metrics.read" : rule.action;
     const header = c.req.header("authorization");
     let who: Principal;
-    if (header === undefined) {
+    const forwarded = sealed?.(c) ?? null;
+    if (forwarded !== null) {
+      const result = await forwarded;
+      if ("failure" in result) {
+        return _unauthorized(c, match, "invalid_token", result.failure, audit);
+      }
+      who = result;
+    } else if (header === undefined) {
       if (security.required) {
         return _unauthorized(
           c,

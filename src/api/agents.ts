@@ -99,6 +99,7 @@ const _deploy = createRoute({
       start: _described("Start once loaded (default true)", ["true", "false"]),
       keepAlive: _described("Raw upload: never passivate when idle", ["true", "false"]),
       instances: _described("Raw upload: pool members, 1-64 (docs/POOLS.md)"),
+      node: _described("Cluster: the node to deploy on (default: placement, docs/CLUSTER.md)"),
     }),
     // Read by the handler (raw bytes, or parts it checks one by one): described, not validated.
     body: {

@@ -20,7 +20,8 @@ import { bearerToken } from "./auth.ts";
 import { declaredBodyLimit } from "./body_limit.ts";
 import { accessControl } from "./access.ts";
 import { securityRoutes } from "./security.ts";
-import { clusterRoutes, forwardToOwner } from "./cluster.ts";
+import { clusterRoutes } from "./cluster.ts";
+import { forwardToOwner, sealedCaller } from "./cluster_forward.ts";
 import { dashboardRoutes } from "./dashboard.ts";
 import { healthRoutes } from "./health.ts";
 import { mcpRoutes, toolRoutes } from "./tools.ts";
@@ -92,8 +93,11 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): OpenAPIHono 
     }),
   );
   // Issue 17: every route is guarded by the route table (src/auth/route_table.ts).
-  if (deps.security) app.use("*", accessControl(app, deps.security));
-  else if (apiToken !== null) app.use("/api/v1/*", bearerToken(apiToken));
+  if (deps.security) {
+    // Cluster: a request another node forwarded carries its caller sealed (cluster_forward.ts).
+    const sealed = deps.cluster ? sealedCaller(deps.cluster, deps.security.required) : undefined;
+    app.use("*", accessControl(app, deps.security, sealed));
+  } else if (apiToken !== null) app.use("/api/v1/*", bearerToken(apiToken));
   // Caxton's MCP server drives the agents as the REST API does: the same token guards it.
   if (!deps.security && apiToken !== null) app.use("/mcp", bearerToken(apiToken));
   app.route("/", healthRoutes(deps));

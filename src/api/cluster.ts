@@ -1,9 +1,8 @@
 /**
  * `GET /api/v1/cluster`: the members this node sees, their agents, load and
- * heartbeats; and forwarding of agent operations to the agent's node.
+ * heartbeats (forwarding of agent operations: cluster_forward.ts).
  */
-import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import type { MiddlewareHandler } from "hono";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { problem, ProblemError } from "./problem_details.ts";
 import { jsonResponse, routes } from "./route_parts.ts";
 import { ClusterStatusSchema } from "./schemas.ts";
@@ -18,77 +17,44 @@ const _status = createRoute({
   responses: { 200: jsonResponse("This node and its peers", ClusterStatusSchema) },
 });
 
+const _agents = createRoute({
+  method: "get",
+  path: "/agents",
+  operationId: "clusterAgents",
+  tags: ["cluster"],
+  summary: "Every agent of the cluster with its node (the registry)",
+  responses: {
+    200: jsonResponse(
+      "Agents by name",
+      z.object({
+        items: z.array(z.object({
+          name: z.string(),
+          node: z.string().openapi({ description: "Its node's id" }),
+          nodeName: z.string(),
+          nodeState: z.enum(["joined", "suspect", "gone"]),
+        })),
+      }),
+    ),
+  },
+});
+
 export function clusterRoutes(deps: ApiDeps): OpenAPIHono {
   const app = routes();
-  app.openapi(_status, (c) => {
-    if (!deps.cluster) {
-      throw new ProblemError(
-        problem(
-          404,
-          "not_clustered",
-          "This node is not part of a cluster",
-          "Start it with --cluster nats://host:port (or CAXTON_CLUSTER); see docs/CLUSTER.md",
-        ),
-      );
-    }
-    return c.json(deps.cluster.status(), 200);
-  });
+  app.openapi(_status, (c) => c.json(_clustered(deps).status(), 200));
+  app.openapi(_agents, (c) => c.json({ items: _clustered(deps).agents() }, 200));
   return app;
 }
 
-/** Marks a request one node forwarded to another: it is never forwarded again. */
-const _FORWARDED = "x-caxton-forwarded-by";
-
-/**
- * Cluster: an operation on an agent that lives on another node (get, history,
- * start, stop, reload, remove) is forwarded to that node's API and its answer
- * returned as is. Deploys are not forwarded (a name held elsewhere is refused,
- * 409), and requests to an agent travel as messages, not HTTP.
- */
-export function forwardToOwner(deps: ApiDeps): MiddlewareHandler {
-  return async (c, next) => {
-    const cluster = deps.cluster;
-    // Standalone (the usual node): nothing to read from the request.
-    if (!cluster) return await next();
-    const name = c.req.param("name");
-    if (
-      !cluster || !name || c.req.method === "PUT" || c.req.path.endsWith("/request") ||
-      c.req.header(_FORWARDED) !== undefined || deps.agents.has(name)
-    ) {
-      return await next();
-    }
-    const owner = cluster.ownerOf(name);
-    if (!owner) return await next();
-    const unreachable = (why: string) =>
-      new ProblemError(
-        problem(
-          503,
-          "node_unreachable",
-          `Cannot reach agent "${name}": its node "${owner.name}" ${why}`,
-          "Retry once the node is back (caxton cluster status)",
-          { node: owner.name },
-        ),
-      );
-    if (owner.gone || owner.api === null) {
-      throw unreachable(owner.gone ? "is gone" : "serves no API");
-    }
-    const url = new URL(c.req.url);
-    const headers = new Headers(c.req.raw.headers);
-    headers.set(_FORWARDED, cluster.self.id);
-    headers.delete("host");
-    let response: Response;
-    try {
-      response = await fetch(`${owner.api}${url.pathname}${url.search}`, {
-        method: c.req.method,
-        headers,
-        body: c.req.method === "GET" || c.req.method === "HEAD"
-          ? undefined
-          : await c.req.arrayBuffer(),
-        signal: AbortSignal.timeout(30_000),
-      });
-    } catch (error) {
-      throw unreachable(`did not answer (${(error as Error).message})`);
-    }
-    return new Response(response.body, { status: response.status, headers: response.headers });
-  };
+function _clustered(deps: ApiDeps): NonNullable<ApiDeps["cluster"]> {
+  if (!deps.cluster) {
+    throw new ProblemError(
+      problem(
+        404,
+        "not_clustered",
+        "This node is not part of a cluster",
+        "Start it with --cluster nats://host:port (or CAXTON_CLUSTER); see docs/CLUSTER.md",
+      ),
+    );
+  }
+  return deps.cluster;
 }

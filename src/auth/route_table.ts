@@ -104,6 +104,7 @@ export const ROUTE_TABLE: readonly RouteRule[] = [
   { method: "GET", path: `${A}/:name/state/:key{.+}`, action: "state.read", target: "agent" },
   { method: "GET", path: "/api/v1/backup", action: "backup.create", audited: true },
   { method: "GET", path: "/api/v1/cluster", action: "cluster.read" },
+  { method: "GET", path: "/api/v1/cluster/agents", action: "cluster.read" },
   { method: "GET", path: "/api/v1/conversations/:id", action: "messages.read" },
   { method: "GET", path: "/api/v1/conversations/:id/trace", action: "messages.read" },
   { method: "GET", path: "/api/v1/conversations/:id/check", action: "messages.read" },

@@ -6,12 +6,16 @@
  */
 import { Kvm } from "@nats-io/kv";
 import type { Endpoint } from "../router/mod.ts";
+import { openBucket } from "./buckets.ts";
+import { CLUSTER_BUCKET, clusterSecret } from "./cluster_secret.ts";
 import { openConnection } from "./connection.ts";
+import { ForwardSeal } from "./forward_seal.ts";
 import { Membership, NODES_TTL_MS } from "./membership.ts";
 import { defaultNodeName, nodeId, type NodeIdentity } from "./node_identity.ts";
 import { Registry } from "./registry.ts";
+import { CAPABILITIES_BUCKET, type SharableIndex, SharedDirectory } from "./shared_directory.ts";
 import { NodeTransport } from "./transport.ts";
-import type { Cluster, ClusterOptions, ClusterStatus } from "./types.ts";
+import type { Cluster, ClusterAgent, ClusterOptions, ClusterStatus } from "./types.ts";
 
 /** The KV bucket of heartbeats. */
 export const NODES_BUCKET = "caxton_nodes";
@@ -31,8 +35,13 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
   const { nc } = connection;
   try {
     const kvm = new Kvm(nc);
-    const nodes = await kvm.create(NODES_BUCKET, { ttl: NODES_TTL_MS, history: 1 });
-    const names = await kvm.create(AGENTS_BUCKET, { history: 1 });
+    const replicas = config.replicas ?? 1;
+    const bucket = (name: string, options: { ttl?: number } = {}) =>
+      openBucket(kvm, name, { ...options, history: 1 }, replicas);
+    const nodes = await bucket(NODES_BUCKET, { ttl: NODES_TTL_MS });
+    const names = await bucket(AGENTS_BUCKET);
+    const seal = new ForwardSeal(await clusterSecret(await bucket(CLUSTER_BUCKET)));
+    const capabilities = await bucket(CAPABILITIES_BUCKET);
     const startedAt = new Date().toISOString();
     const membership = new Membership(nodes, () => {
       const local = options.local();
@@ -49,10 +58,15 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
       nameOf,
       isGone: (node) => membership.stateOf(node) === "gone",
     });
+    const directory = new SharedDirectory(
+      capabilities,
+      id,
+      (node) => membership.stateOf(node) === "gone",
+    );
     await registry.start();
     transport.listen();
     await membership.start();
-    return new _Member(self, connection, membership, registry, transport);
+    return new _Member(self, connection, membership, registry, transport, seal, directory);
   } catch (error) {
     await nc.close().catch(() => {});
     throw error;
@@ -68,7 +82,17 @@ class _Member implements Cluster {
     readonly membership: Membership,
     readonly registry: Registry,
     readonly transport: NodeTransport,
+    readonly seal: ForwardSeal,
+    readonly directory: SharedDirectory,
   ) {}
+
+  shareDirectory(index: SharableIndex): Promise<void> {
+    return this.directory.share(index);
+  }
+
+  providerStatus(agent: string): { state: string; load: number } | undefined {
+    return this.directory.providerStatus(agent);
+  }
 
   get connected(): boolean {
     return this.connection.connected;
@@ -113,6 +137,15 @@ class _Member implements Cluster {
     return conflicts;
   }
 
+  agents(): ClusterAgent[] {
+    return this.registry.entries().map(([name, r]) => ({
+      name,
+      node: r.node,
+      nodeName: r.nodeName,
+      nodeState: this.membership.stateOf(r.node) ?? "gone",
+    }));
+  }
+
   status(): ClusterStatus {
     const counts = this.registry.counts();
     return {
@@ -130,6 +163,7 @@ class _Member implements Cluster {
       await this.transport.close();
       await this.membership.stop(true);
       this.registry.stop();
+      this.directory.stop();
       await this.connection.nc.close().catch(() => {});
     })();
     return this.#closing;

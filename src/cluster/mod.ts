@@ -9,7 +9,13 @@ export { DEFAULT_UNREACHABLE_MS, parseClusterConfig } from "../config/mod.ts";
 export type { ClusterConfig, ClusterTls } from "../config/mod.ts";
 export type { Member, MemberState } from "./membership.ts";
 export type { NodeIdentity } from "./node_identity.ts";
-export type { Cluster, ClusterMember, ClusterOptions, ClusterStatus } from "./types.ts";
+export type {
+  Cluster,
+  ClusterAgent,
+  ClusterMember,
+  ClusterOptions,
+  ClusterStatus,
+} from "./types.ts";
 import type { Cluster, ClusterOptions } from "./types.ts";
 
 /** Joins the cluster; rejects with a one-line reason when NATS refuses or cannot be reached. */

@@ -47,6 +47,11 @@ export class Registry implements NameClaims {
     return this.#cache.get(name);
   }
 
+  /** Every name with its node, by name. */
+  entries(): [string, Registration][] {
+    return [...this.#cache].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
   /** How many names each node holds. */
   counts(): Map<string, number> {
     const counts = new Map<string, number>();

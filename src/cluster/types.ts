@@ -4,7 +4,9 @@
  */
 import type { NameClaims, RemoteRoutes, Router } from "../router/mod.ts";
 import type { ClusterConfig } from "../config/mod.ts";
+import type { ForwardSeal } from "./forward_seal.ts";
 import type { Member } from "./membership.ts";
+import type { SharableIndex } from "./shared_directory.ts";
 import type { NodeIdentity } from "./node_identity.ts";
 
 /** What {@linkcode startCluster} needs from the node. */
@@ -23,6 +25,15 @@ export interface ClusterMember extends Member {
   registeredAgents: number;
 }
 
+/** A row of `GET /api/v1/cluster/agents`. */
+export interface ClusterAgent {
+  name: string;
+  /** Its node's id and name, and that node's state as this node sees it. */
+  node: string;
+  nodeName: string;
+  nodeState: "joined" | "suspect" | "gone";
+}
+
 /** `GET /api/v1/cluster`. */
 export interface ClusterStatus {
   /** This node's id. */
@@ -38,6 +49,14 @@ export interface Cluster extends RemoteRoutes, NameClaims {
   /** False while NATS is unreachable: `/ready` says degraded, local traffic flows. */
   readonly connected: boolean;
   status(): ClusterStatus;
+  /** Every agent of the cluster (the registry copy), by name, with its node as seen here. */
+  agents(): ClusterAgent[];
+  /** Shares the node's capability directory with the cluster, both ways (shared_directory.ts). */
+  shareDirectory(index: SharableIndex): Promise<void>;
+  /** A provider on another node as the directory weighs it (undefined: none, or its node is gone). */
+  providerStatus(agent: string): { state: string; load: number } | undefined;
+  /** Seals (and opens) the caller of API requests forwarded between nodes. */
+  readonly seal: ForwardSeal;
   /**
    * The node that holds agent `name` when it is another node: its name, its
    * API URL (null if it serves none) and whether membership calls it gone.

@@ -27,12 +27,23 @@ export interface ClusterConfig {
   tls?: ClusterTls;
   /** How long a message to another node may wait for it before `node_unreachable` (ms). */
   unreachableMs: number;
+  /** Copies JetStream keeps of the cluster's KV buckets (1 when absent; 3 on 3 NATS servers). */
+  replicas?: number;
 }
 
 /** Default wait for another node's acknowledgement before `node_unreachable`. */
 export const DEFAULT_UNREACHABLE_MS = 3_000;
 
-const _FIELDS = ["servers", "name", "credsFile", "user", "pass", "tls", "unreachableMs"];
+const _FIELDS = [
+  "servers",
+  "name",
+  "credsFile",
+  "user",
+  "pass",
+  "tls",
+  "unreachableMs",
+  "replicas",
+];
 
 function _string(value: unknown, what: string): string {
   if (typeof value !== "string" || value === "") {
@@ -99,6 +110,16 @@ export function parseClusterConfig(value: unknown, current: ClusterConfig | null
           );
         }
         next.unreachableMs = field as number;
+        break;
+      case "replicas":
+        if (!Number.isInteger(field) || (field as number) < 1 || (field as number) > 5) {
+          throw new TypeError(
+            `cluster.replicas=${
+              JSON.stringify(field)
+            }: expected 1 to 5 (JetStream copies; at most the number of NATS servers)`,
+          );
+        }
+        next.replicas = field as number;
         break;
       case "tls": {
         const t = field as Record<string, unknown>;

@@ -48,6 +48,7 @@ export class CapabilityIndex {
   readonly #byName = new Map<string, Map<string, _Entry>>();
   readonly #byAgent = new Map<string, readonly string[]>();
   readonly #status: (agent: string) => ProviderStatus | undefined;
+  #listener: ((agent: string, capabilities: readonly CapabilityRecord[]) => void) | undefined;
 
   /** `status` tells where an agent is; undefined means no such agent. */
   constructor(status: (agent: string) => ProviderStatus | undefined) {
@@ -61,9 +62,15 @@ export class CapabilityIndex {
     return n;
   }
 
+  /** Tells `listener` of every change (a cluster shares them with its other nodes). */
+  observe(listener: (agent: string, capabilities: readonly CapabilityRecord[]) => void): void {
+    this.#listener = listener;
+  }
+
   /** Replaces everything agent `agent` declares. */
   set(agent: string, capabilities: readonly CapabilityRecord[]): void {
-    this.remove(agent);
+    this.#unindex(agent);
+    this.#listener?.(agent, capabilities);
     if (capabilities.length === 0) return;
     for (const record of capabilities) {
       let providers = this.#byName.get(record.name);
@@ -78,6 +85,11 @@ export class CapabilityIndex {
 
   /** Forgets agent `agent` (removed). */
   remove(agent: string): void {
+    if (this.#byAgent.has(agent)) this.#listener?.(agent, []);
+    this.#unindex(agent);
+  }
+
+  #unindex(agent: string): void {
     for (const name of this.#byAgent.get(agent) ?? []) {
       const providers = this.#byName.get(name);
       providers?.delete(agent);

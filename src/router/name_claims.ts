@@ -19,7 +19,7 @@ export class AgentNameTakenError extends Error {
   readonly code = "agent_name_taken";
   constructor(readonly agent: string, readonly node: string) {
     super(
-      `Cannot deploy agent "${agent}": the name lives on node "${node}" of the cluster; deploy it there, remove it there first, or choose another name`,
+      `Cannot deploy agent "${agent}": the name lives on node "${node}" of the cluster; deploy it there (?node=${node}, or caxton agent deploy --node ${node}), remove it there first, or choose another name`,
     );
     this.name = "AgentNameTakenError";
   }

@@ -3,6 +3,7 @@
  * Caxton nodes joined to it as child processes. Everything started is stopped
  * by PID when disposed.
  */
+import { until } from "./node.ts";
 import { cliArgs, spawnServer } from "./process.ts";
 
 /** A running nats-server. */
@@ -105,4 +106,13 @@ export async function startClusterNode(
       if (!options.dataDir) Deno.removeSync(dataDir, { recursive: true });
     },
   };
+}
+
+/** Resolves once `node` sees `count` members, each with its API address (deploys can go there). */
+export async function waitForPeers(node: ClusterNode, count: number, headers = {}): Promise<void> {
+  await until(async () => {
+    const res = await fetch(`${node.api}/cluster`, { headers });
+    const nodes = (await res.json()).nodes as { api: string | null }[] | undefined;
+    return nodes?.length === count && nodes.every((n) => n.api !== null);
+  }, `${node.name} to see ${count} members with their API`);
 }

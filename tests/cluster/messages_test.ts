@@ -128,3 +128,32 @@ Deno.test("a node that stops answering (SIGSTOP): the sender gets node_unreachab
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("backpressure across nodes: a full mailbox on node B answers senders on node A with failure mailbox_full", async () => {
+  await using nats = await startNats();
+  await using a = await startClusterNode(nats.url, "node-a");
+  await using b = await startClusterNode(nats.url, "node-b", {
+    env: { CAXTON_MAILBOX_CAPACITY: "2" },
+  });
+  // A slow sink: each request is a sieve that keeps it busy (fuel well within its deadline).
+  const sink = await call(`${b.api}/agents/sink?limits.fuelPerMessage=10000000000`, {
+    method: "PUT",
+    headers: { "content-type": "application/wasm" },
+    body: agentBytes("compute_as"),
+  });
+  assert.equal(sink.status, 201, JSON.stringify(sink.body));
+  assert.equal((await firstRequest(a, "sink", { content: "10" })).status, 200);
+  const answers = await Promise.all(
+    Array.from({ length: 8 }, () => request(a, "sink", { content: "3000000" })),
+  );
+  const refused = answers.filter((r) => r.body.performative === "failure");
+  assert.ok(refused.length > 0, "some were refused");
+  for (const r of refused) {
+    assert.equal(r.body.content.code, "mailbox_full", JSON.stringify(r.body));
+  }
+  for (const r of answers.filter((r) => r.body.performative !== "failure")) {
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.sender, "sink");
+  }
+  console.log(`${refused.length}/8 refused mailbox_full, the rest answered`);
+});

@@ -41,7 +41,7 @@ Deno.test("NATS unreachable: /ready says degraded, local requests are still answ
   assertProblem(await deploy("newcomer"), 503, "cluster_unavailable");
 });
 
-Deno.test("a NATS server restart: nodes reconnect, see each other again and carry messages", async () => {
+Deno.test("a NATS server restart: nodes reconnect, see each other again and carry messages; nothing accepted is lost", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "caxton-nats-kept-" });
   try {
     let nats = await startNats({ dir });
@@ -55,8 +55,29 @@ Deno.test("a NATS server restart: nodes reconnect, see each other again and carr
     });
     assert.equal(echo.status, 201);
     await nats[Symbol.asyncDispose]();
+    // Requests accepted while NATS is down: each is answered or failed, none lost or hung.
+    const during = Array.from(
+      { length: 10 },
+      (_, i) =>
+        call(`${a.api}/agents/echo/request?timeout=15000`, {
+          method: "POST",
+          json: { content: `during ${i}` },
+        }),
+    );
     nats = await startNats({ dir, port });
     try {
+      const outcomes = await Promise.all(during);
+      for (const [i, res] of outcomes.entries()) {
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+        if (res.body.performative === "failure") {
+          assert.equal(res.body.content.code, "node_unreachable", JSON.stringify(res.body));
+        } else assert.equal(res.body.content, `during ${i}`);
+      }
+      console.log(
+        `during the restart: ${
+          outcomes.filter((r) => r.body.performative !== "failure").length
+        }/10 answered, the rest failed node_unreachable`,
+      );
       for (const node of [a, b]) {
         let ready = await call(`${node.url}/ready`);
         for (let i = 0; ready.body.status !== "ready" && i < 1_000; i++) {

@@ -7,8 +7,9 @@ import { agentBytes } from "../_support/node.ts";
 import { assertProblem, call } from "../_support/http.ts";
 import { startClusterNode, startNats } from "../_support/nats.ts";
 
-function deploy(api: string, name: string): ReturnType<typeof call> {
-  return call(`${api}/agents/${name}`, {
+/** Deploys on the node behind `api` (`node` pins it: placement could send it elsewhere). */
+function deploy(api: string, name: string, node?: string): ReturnType<typeof call> {
+  return call(`${api}/agents/${name}${node ? `?node=${node}` : ""}`, {
     method: "PUT",
     headers: { "content-type": "application/wasm" },
     body: agentBytes("echo_wat"),
@@ -21,7 +22,7 @@ Deno.test("the same name deployed on two nodes at the same moment: exactly one w
   await using b = await startClusterNode(nats.url, "node-b");
   for (let round = 0; round < 3; round++) {
     const name = `twin-${round}`;
-    const [ra, rb] = await Promise.all([deploy(a.api, name), deploy(b.api, name)]);
+    const [ra, rb] = await Promise.all([deploy(a.api, name, a.name), deploy(b.api, name, b.name)]);
     const statuses = [ra.status, rb.status].sort();
     assert.deepEqual(statuses, [201, 409], JSON.stringify([ra.body, rb.body]));
     const [winner, loser] = ra.status === 201 ? [a, rb] : [b, ra];

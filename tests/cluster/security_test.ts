@@ -3,11 +3,14 @@
  * server's `verify: true`) and a user/password. A node with a certificate
  * and the password joins; one without a certificate, with a certificate from
  * another CA, or with a wrong password is refused and `caxton serve` exits
- * with one line saying why.
+ * with one line saying why. The same with NATS credentials files (operator
+ * mode, JWT + nkey, as `nsc` makes them).
  */
 import assert from "node:assert/strict";
 import { makeCerts, type TestCerts } from "../_support/certs.ts";
 import { startClusterNode, startNats } from "../_support/nats.ts";
+import { makeNatsAuth } from "../_support/nats_creds.ts";
+import { agentBytes } from "../_support/node.ts";
 import { runCli } from "../_support/process.ts";
 
 function serverConfig(certs: TestCerts): string {
@@ -81,5 +84,37 @@ Deno.test("over TLS with verify: a node with a client certificate and the passwo
     assert.match(result.stderr, /^caxton: Cannot join the cluster at nats:\/\/127\.0\.0\.1:\d+: /m);
     assert.doesNotMatch(result.stderr, /listening on/, `${what}: never served`);
     console.log(`${what}: ${result.stderr.trim().split("\n").at(-1)}`);
+  }
+});
+
+Deno.test("NATS credentials (operator, account, user JWT + nkey): a node with its creds file joins; a user of an unknown account is refused", async () => {
+  const auth = makeNatsAuth();
+  await using nats = await startNats({ config: auth.serverConfig });
+  const dir = Deno.makeTempDirSync({ prefix: "caxton-creds-" });
+  try {
+    const good = nodeConfig(dir, "good", { credsFile: auth.userCreds(`${dir}/node.creds`) });
+    await using node = await startClusterNode(nats.url, "node-a", { args: ["--config", good] });
+    const seen = await (await fetch(`${node.api}/cluster`)).json();
+    assert.equal(seen.connected, true);
+    // JetStream works for the account: a name is claimed in the registry.
+    const deployed = await fetch(`${node.api}/agents/echo`, {
+      method: "PUT",
+      headers: { "content-type": "application/wasm" },
+      body: agentBytes("echo_wat"),
+    });
+    assert.equal(deployed.status, 201, await deployed.text());
+
+    const stranger = nodeConfig(dir, "stranger", {
+      credsFile: auth.userCreds(`${dir}/stranger.creds`, false),
+    });
+    const refused = await refusedServe(nats.url, stranger);
+    assert.notEqual(refused.code, 0, "a user of an unknown account is refused");
+    assert.match(
+      refused.stderr,
+      /^caxton: Cannot join the cluster at nats:\/\/127\.0\.0\.1:\d+: /m,
+    );
+    console.log(`unknown account: ${refused.stderr.trim().split("\n").at(-1)}`);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
   }
 });

@@ -142,6 +142,18 @@ Deno.test("standalone by default; --cluster, CAXTON_CLUSTER and the file's clust
     tls: { ca: "ca.pem", cert: "node.pem", key: "node.key" },
     unreachableMs: 500,
   });
+  const replicated = loadConfig({
+    file: { path: "c.json", values: { cluster: { servers: "nats://a:1", replicas: 3 } } },
+  });
+  assert.equal(replicated.cluster?.replicas, 3);
+  assert.throws(
+    () =>
+      loadConfig({
+        file: { path: "c.json", values: { cluster: { servers: "nats://a:1", replicas: 7 } } },
+      }),
+    (e: Error) =>
+      e instanceof ConfigError && /cluster\.replicas=7: expected 1 to 5/.test(e.message),
+  );
   assert.deepEqual(loadConfig({ flags: { cluster: "tls://nats.example:4222" } }).cluster, {
     servers: ["tls://nats.example:4222"],
     unreachableMs: 3_000,

@@ -89,7 +89,7 @@ export const AGENT_COMMANDS: Command[] = [
     noun: "agent",
     verb: "deploy",
     usage:
-      "<name> <file.wasm> [--limit key=N]… [--isolation shared|dedicated] [--capability C]… [--tool server/tool]… [--no-start] [--keep-alive] [--instances N] [--count N] [--strategy bluegreen|canary|shadow [--steps 10,25,50,100] [--interval 30s] [--grace 60s] [--duration 60s] [--test JSON]… [--sample N]]",
+      "<name> <file.wasm> [--limit key=N]… [--isolation shared|dedicated] [--capability C]… [--tool server/tool]… [--no-start] [--keep-alive] [--instances N] [--count N] [--node NAME] [--strategy bluegreen|canary|shadow [--steps 10,25,50,100] [--interval 30s] [--grace 60s] [--duration 60s] [--test JSON]… [--sample N]]",
     summary:
       "deploy a module as an agent (a running agent is hot-reloaded); --count N deploys name-1…name-N",
     options: {
@@ -104,6 +104,8 @@ export const AGENT_COMMANDS: Command[] = [
       count: { type: "string" },
       // A rollout instead of a hot reload (docs/DEPLOYMENTS.md): commands/rollout.ts.
       ...ROLLOUT_CLI_OPTIONS,
+      // Cluster: the node to deploy on (else placement chooses; docs/CLUSTER.md).
+      node: { type: "string" },
     },
     async run(ctx) {
       const [name, file] = ctx.args;
@@ -162,7 +164,8 @@ export const AGENT_COMMANDS: Command[] = [
           ),
         );
       }
-      const agent = await ctx.client().json<_Agent>(`/api/v1/agents/${name}`, {
+      const node = ctx.values.node ? `?node=${encodeURIComponent(ctx.values.node as string)}` : "";
+      const agent = await ctx.client().json<_Agent>(`/api/v1/agents/${name}${node}`, {
         method: "PUT",
         body: form,
       });

@@ -1,4 +1,4 @@
-/** `caxton cluster status`: the members the server sees (docs/CLUSTER.md). */
+/** `caxton cluster status|agents`: the members and agents the server sees (docs/CLUSTER.md). */
 import { emit, paint, table } from "../output.ts";
 import type { Command } from "../command_types.ts";
 
@@ -42,6 +42,24 @@ export const CLUSTER_COMMANDS: Command[] = [
             ]),
           ),
         ].filter((line) => line !== "").join("\n"));
+    },
+  },
+  {
+    noun: "cluster",
+    verb: "agents",
+    usage: "",
+    summary: "every agent of the cluster with its node (exit 3 when not clustered)",
+    async run(ctx) {
+      const { items } = await ctx.client().json<
+        { items: { name: string; nodeName: string; nodeState: _Member["state"] }[] }
+      >("/api/v1/cluster/agents");
+      const o = ctx.output;
+      emit(o, { items }, () =>
+        table(
+          o,
+          ["AGENT", "NODE", "NODE STATE"],
+          items.map((a) => [a.name, a.nodeName, a.nodeState]),
+        ));
     },
   },
 ];
