@@ -98,6 +98,7 @@ const _deploy = createRoute({
       ),
       start: _described("Start once loaded (default true)", ["true", "false"]),
       keepAlive: _described("Raw upload: never passivate when idle", ["true", "false"]),
+      language: _described("Raw upload: the module's source language; absent, it is detected"),
     }),
     // Read by the handler (raw bytes, or parts it checks one by one): described, not validated.
     body: {

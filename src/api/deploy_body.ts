@@ -22,6 +22,8 @@ export interface Deployment {
   start: boolean;
   /** Never passivated when idle (issue 21); absent keeps a redeployed agent's setting. */
   keepAlive?: boolean;
+  /** The module's source language as stated; absent, it is detected (issue 19). */
+  language?: string;
 }
 
 /** A deployment's settings, as the agent manager takes them (one agent or many). */
@@ -34,6 +36,7 @@ export function deployOptions(d: Deployment): DeployOptions {
     toolLimits: d.toolLimits,
     start: d.start,
     keepAlive: d.keepAlive,
+    language: d.language,
   };
 }
 
@@ -61,6 +64,7 @@ export async function readDeployment(c: Context): Promise<Deployment> {
       toolLimits: Object.keys(toolLimits).length > 0 ? toolLimits : undefined,
       start: query.start !== "false",
       keepAlive: _flag(query.keepAlive),
+      language: query.language,
     };
   }
   let form: FormData;
@@ -106,6 +110,7 @@ export async function readDeployment(c: Context): Promise<Deployment> {
       : _jsonObject(toolLimits, "toolLimits") as Record<string, number>,
     start: text("start") !== "false",
     keepAlive: _flag(text("keepAlive")),
+    language: text("language"),
   };
 }
 

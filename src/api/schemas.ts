@@ -27,6 +27,11 @@ export const AgentSchema = z.object({
   state: AgentStateSchema,
   version: z.number().int(),
   moduleHash: z.string().optional(),
+  language: z.string().optional().openapi({
+    description:
+      "Source language of the current version's module: stated at deploy, else detected (wat, c, cpp, rust, assemblyscript, javascript, unknown)",
+    example: "rust",
+  }),
   isolation: _isolation.optional(),
   limits: z.record(z.string(), z.number()),
   capabilities: z.array(z.string()).optional(),
@@ -266,6 +271,9 @@ export const DEPLOY_FORM = _describedOnly(z.object({
   }),
   start: z.enum(["true", "false"]).optional(),
   keepAlive: z.enum(["true", "false"]).optional(),
+  language: z.string().optional().meta({
+    description: "The module's source language (e.g. rust, zig); absent, it is detected",
+  }),
 }));
 
 function _describedOnly(schema: z.ZodType): Record<string, unknown> {

@@ -4,7 +4,7 @@
  */
 import { resolveLimits } from "../runtime/mod.ts";
 import type { AgentTable, AgentView } from "./agent_table.ts";
-import { type DeployOptions, InvalidDeploymentError } from "./deploy_options.ts";
+import { deployedLanguage, type DeployOptions, InvalidDeploymentError } from "./deploy_options.ts";
 import { hotReload } from "./hot_reload.ts";
 
 /** Deploys `bytes` as agent `name`, replacing the version it runs if it exists. */
@@ -20,6 +20,7 @@ export async function deployOne(
     existing?.record.limits ?? agents.deps.defaults,
   );
   const { hash, module } = await agents.builds.forDeploy(bytes, limits);
+  const language = deployedLanguage(bytes, options);
   const isolation = options.isolation ?? existing?.record.isolation ?? "shared";
   const store = agents.deps.store;
   const tools = options.tools ? [...new Set(options.tools)] : undefined;
@@ -40,6 +41,7 @@ export async function deployOne(
     const record = store.agents.create({
       name,
       moduleHash: hash,
+      language,
       isolation,
       limits,
       tools,
@@ -58,7 +60,7 @@ export async function deployOne(
     }
   }
   if (existing.record.state === "running") {
-    return await hotReload(agents, existing, hash, module, limits, isolation);
+    return await hotReload(agents, existing, hash, module, limits, isolation, language);
   }
   if (existing.record.state === "draining") {
     throw new InvalidDeploymentError(
@@ -69,7 +71,7 @@ export async function deployOne(
   // replaces the old one, so a version that cannot load leaves the agent as it was (issue 13).
   const next = await agents.startInstance(existing, module, limits, isolation);
   agents.unload(existing);
-  agents.newVersion(existing, hash, limits, isolation);
+  agents.newVersion(existing, hash, limits, isolation, language);
   existing.module = module;
   existing.instanceId = next.instanceId;
   agents.byInstance.set(next.instanceId, existing);

@@ -13,6 +13,8 @@
 /** A module's sections in order: id, custom name (id 0 only) and payload bounds. */
 export interface WasmSection {
   id: number;
+  /** Where the section begins (its id byte). */
+  offset: number;
   /** The custom section's name; empty for other sections. */
   name: string;
   /** Payload start (after the name, for a custom section) and end in the module's bytes. */
@@ -31,6 +33,7 @@ export function wasmSections(bytes: Uint8Array): WasmSection[] {
   const sections: WasmSection[] = [];
   let at = 8; // magic + version
   while (at < bytes.length) {
+    const offset = at;
     const id = bytes[at++]!;
     const size = _leb(bytes, at);
     if (size === undefined) break;
@@ -44,7 +47,7 @@ export function wasmSections(bytes: Uint8Array): WasmSection[] {
       name = text.value;
       start = text.next;
     }
-    sections.push({ id, name, start, end });
+    sections.push({ id, offset, name, start, end });
     at = end;
   }
   return sections;

@@ -366,4 +366,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE agents ADD COLUMN keep_alive INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 15,
+    name: "agent_language",
+    // Issue 19: the source language of each version's module, detected at deploy or
+    // stated by the deployer. Versions deployed before have none (read as "unknown").
+    sql: `
+      ALTER TABLE agent_versions ADD COLUMN language TEXT;
+    `,
+  },
 ];

@@ -43,6 +43,7 @@ Deno.test("a new database is in WAL mode with its migrations recorded", () => {
       { version: 8, name: "security" },
       { version: 9, name: "timers" },
       { version: 10, name: "agent_keep_alive" },
+      { version: 15, name: "agent_language" },
     ]);
   } finally {
     db.close();
@@ -149,7 +150,7 @@ Deno.test("backup of a live database restores elsewhere with the same agents and
   });
   store.backup(join(dir, "backup.db"));
   assert.throws(() => store.backup(join(dir, "backup.db")), /exists/);
-  assert.deepEqual(verifyBackup(join(dir, "backup.db")), { schemaVersion: 10, agents: 1 });
+  assert.deepEqual(verifyBackup(join(dir, "backup.db")), { schemaVersion: 15, agents: 1 });
   restoreDatabase(join(dir, "backup.db"), join(dir, "restored.db"));
   using restored = openStore(join(dir, "restored.db"));
   const back = restored.agents.byName("a")!;

@@ -9,6 +9,8 @@ interface _Agent {
   name: string;
   state: string;
   version: number;
+  /** Absent from nodes older than issue 19. */
+  language?: string;
   isolation: string;
   limits: Record<string, number>;
   capabilities: string[];
@@ -34,6 +36,7 @@ function _show(ctx: CommandContext, agent: _Agent): void {
     [
       `${paint(o, "bold", agent.name)}  ${paintState(o, agent.state)}  version ${agent.version}`,
       agent.failure ? paint(o, "red", `failure: ${agent.failure}`) : "",
+      `language      ${agent.language ?? "unknown"}`,
       `isolation     ${agent.isolation}`,
       `capabilities  ${agent.capabilities.join(", ") || "-"}`,
       `tools         ${agent.tools.join(", ") || "-"}${
@@ -80,7 +83,7 @@ export const AGENT_COMMANDS: Command[] = [
     noun: "agent",
     verb: "deploy",
     usage:
-      "<name> <file.wasm> [--limit key=N]… [--isolation shared|dedicated] [--capability C]… [--tool server/tool]… [--no-start] [--keep-alive] [--count N]",
+      "<name> <file.wasm> [--limit key=N]… [--isolation shared|dedicated] [--capability C]… [--tool server/tool]… [--no-start] [--keep-alive] [--language L] [--count N]",
     summary:
       "deploy a module as an agent (a running agent is hot-reloaded); --count N deploys name-1…name-N",
     options: {
@@ -91,6 +94,8 @@ export const AGENT_COMMANDS: Command[] = [
       tool: { type: "string", multiple: true },
       "no-start": { type: "boolean" },
       "keep-alive": { type: "boolean" },
+      // The module's source language, when detection cannot tell (e.g. zig).
+      language: { type: "string" },
       count: { type: "string" },
     },
     async run(ctx) {
@@ -122,6 +127,7 @@ export const AGENT_COMMANDS: Command[] = [
         if (tools?.length) form.set("tools", JSON.stringify(tools));
         if (ctx.values["no-start"]) form.set("start", "false");
         if (ctx.values["keep-alive"]) form.set("keepAlive", "true");
+        if (ctx.values.language) form.set("language", ctx.values.language as string);
         return form;
       };
       const count = countOption(ctx.values.count);
@@ -176,11 +182,12 @@ export const AGENT_COMMANDS: Command[] = [
             ? "no agents; deploy one with `caxton agent deploy <name> <file.wasm>`"
             : table(
               o,
-              ["NAME", "STATE", "VERSION", "MAILBOX", "HANDLED", "FAILED", "UPDATED"],
+              ["NAME", "STATE", "VERSION", "LANGUAGE", "MAILBOX", "HANDLED", "FAILED", "UPDATED"],
               page.items.map((a) => [
                 a.name,
                 paintState(o, a.state),
                 String(a.version),
+                a.language ?? "unknown",
                 String(a.mailboxDepth),
                 String(a.counters.handled ?? 0),
                 String(a.counters.failed ?? 0),
