@@ -16,10 +16,20 @@ Deno.test("the tail shows only the filtered agent's messages, and a paused tail 
   const page = await b.page();
   await page.goto(`${n.url}/ui#/messages`);
   await page.locator("[data-tail=open]").waitFor();
-  await page.getByLabel("Agent filter").fill("echo");
-  await page.getByRole("button", { name: "Apply filters" }).click();
-  await page.locator("[data-tail=open]").waitFor();
   const rows = page.locator("table.tail tbody tr");
+  const status = page.locator("[data-tail]");
+  const count = async () => Number((await status.textContent())!.match(/(\d+) messages/)![1]);
+  // Typed while the tail redraws the page: what is typed stays until applied.
+  await page.getByLabel("Agent filter").fill("echo");
+  me.send({
+    performative: "inform",
+    receiver: ["other"],
+    content: "redraw",
+    conversationId: "c-0",
+  });
+  await until(async () => (await count()) >= 1, "the tail to redraw");
+  assert.equal(await page.getByLabel("Agent filter").inputValue(), "echo");
+  await page.getByRole("button", { name: "Apply filters" }).click();
   /** A request in conversation `id`, answered. */
   const ask = async (receiver: string, content: string, id: string) => {
     const reply = me.next((m) => m.conversationId === id && m.performative === "inform");
@@ -42,8 +52,6 @@ Deno.test("the tail shows only the filtered agent's messages, and a paused tail 
   // Paused: the count goes on, the rows stay as they were.
   await page.getByRole("button", { name: "Pause" }).click();
   await page.getByRole("status").filter({ hasText: "Paused." }).waitFor();
-  const status = page.locator("[data-tail]");
-  const count = async () => Number((await status.textContent())!.match(/(\d+) messages/)![1]);
   const before = await count();
   await ask("echo", "while paused", "c-paused");
   await until(async () => (await count()) >= before + 2, "the paused tail to count 2 more");
