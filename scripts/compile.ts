@@ -16,6 +16,18 @@ import { basename, dirname, join, resolve } from "node:path";
 /** The exit code when denort is missing (tests of the executable skip on it, and only on it). */
 export const EXIT_NO_DENORT = 3;
 
+/**
+ * Files the executable loads at run time, not through imports (relative to the
+ * repository root): worker entries, and the dashboard's bundle (`deno task
+ * build:ui`) served at /ui. tests/cli/embedded_ui_test.ts checks it is complete.
+ */
+export const COMPILE_INCLUDES = [
+  "src/runtime/agent_worker.ts",
+  "src/runtime/prepare_worker.ts",
+  "src/store/log_writer_worker.ts",
+  "build/ui",
+] as const;
+
 const DENO_VERSION = Deno.version.deno;
 const DENORT_ZIP = `denort-${Deno.build.target}.zip`;
 const DENORT_URL = `https://dl.deno.land/release/v${DENO_VERSION}/${DENORT_ZIP}`;
@@ -74,15 +86,7 @@ async function main(output: string): Promise<number> {
         "--allow-net",
         "--allow-env",
         "--allow-sys",
-        "--include",
-        "src/runtime/agent_worker.ts",
-        "--include",
-        "src/runtime/prepare_worker.ts",
-        "--include",
-        "src/store/log_writer_worker.ts",
-        // The dashboard's bundle (deno task build:ui), served at /ui.
-        "--include",
-        "build/ui",
+        ...COMPILE_INCLUDES.flatMap((file) => ["--include", file]),
         "--output",
         built,
         "cli.ts",

@@ -44,7 +44,11 @@ const LEGACY_NAMES: ReadonlySet<string> = new Set(["echo", "counter", "compute"]
 /** Each compiler's code: a change to it (or to the ABI's lists) makes its outputs stale. */
 const _compiler = (
   file: string,
-) => [_at("src", "toolchain", file), _at("src", "runtime", "abi_v1.ts")];
+) => [
+  _at("src", "toolchain", file),
+  _at("src", "runtime", "abi_v1.ts"),
+  _at("src", "runtime", "wasm_sections.ts"),
+];
 const WAT = _compiler("wat.ts");
 const ASC = _compiler("assemblyscript.ts");
 const CLANG = _compiler("c.ts");

@@ -100,6 +100,7 @@ const _deploy = createRoute({
       keepAlive: _described("Raw upload: never passivate when idle", ["true", "false"]),
       instances: _described("Raw upload: pool members, 1-64 (docs/POOLS.md)"),
       node: _described("Cluster: the node to deploy on (default: placement, docs/CLUSTER.md)"),
+      language: _described("Raw upload: the module's source language; absent, it is detected"),
     }),
     // Read by the handler (raw bytes, or parts it checks one by one): described, not validated.
     body: {

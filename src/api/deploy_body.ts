@@ -24,6 +24,8 @@ export interface Deployment {
   keepAlive?: boolean;
   /** Pool members (docs/POOLS.md); absent keeps a redeployed agent's number. */
   instances?: number;
+  /** The module's source language as stated; absent, it is detected (issue 19). */
+  language?: string;
 }
 
 /** A deployment's settings, as the agent manager takes them (one agent or many). */
@@ -37,6 +39,7 @@ export function deployOptions(d: Deployment): DeployOptions {
     start: d.start,
     keepAlive: d.keepAlive,
     instances: d.instances,
+    language: d.language,
   };
 }
 
@@ -65,6 +68,7 @@ export async function readDeployment(c: Context): Promise<Deployment> {
       start: query.start !== "false",
       keepAlive: _flag(query.keepAlive),
       instances: _count(query.instances),
+      language: query.language,
     };
   }
   let form: FormData;
@@ -111,6 +115,7 @@ export async function readDeployment(c: Context): Promise<Deployment> {
     start: text("start") !== "false",
     keepAlive: _flag(text("keepAlive")),
     instances: _count(text("instances")),
+    language: text("language"),
   };
 }
 

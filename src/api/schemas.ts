@@ -27,6 +27,11 @@ export const AgentSchema = z.object({
   state: AgentStateSchema,
   version: z.number().int(),
   moduleHash: z.string().optional(),
+  language: z.string().optional().openapi({
+    description:
+      "Source language of the current version's module: stated at deploy, else detected (wat, c, cpp, rust, assemblyscript, javascript, unknown)",
+    example: "rust",
+  }),
   isolation: _isolation.optional(),
   limits: z.record(z.string(), z.number()),
   capabilities: z.array(z.string()).optional(),
@@ -275,6 +280,9 @@ export const DEPLOY_FORM = _describedOnly(z.object({
   keepAlive: z.enum(["true", "false"]).optional(),
   instances: z.string().optional().meta({
     description: "Run as a pool of N stateless members in different workers (docs/POOLS.md)",
+  }),
+  language: z.string().optional().meta({
+    description: "The module's source language (e.g. rust, zig); absent, it is detected",
   }),
 }));
 

@@ -8,9 +8,11 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { routes } from "./route_parts.ts";
 import { problem, problemResponse } from "./problem_details.ts";
 
+// Found from this module, never the working directory: `caxton serve` runs from anywhere.
 const _DIR = new URL("../../build/ui/", import.meta.url);
 
-const _TYPES: Record<string, string> = {
+/** Every file the dashboard is served from, with its media type. */
+export const UI_FILE_TYPES: Readonly<Record<string, string>> = {
   "index.html": "text/html; charset=utf-8",
   "app.js": "text/javascript; charset=utf-8",
   "app.css": "text/css; charset=utf-8",
@@ -54,7 +56,7 @@ export function uiRoutes(): OpenAPIHono {
   const app = routes();
   const files = new Map<string, Uint8Array<ArrayBuffer>>();
   const serve = async (file: string) => {
-    const type = _TYPES[file];
+    const type = UI_FILE_TYPES[file];
     if (type === undefined) {
       return problemResponse(
         problem(404, "not_found", `The dashboard has no file "${file}"`, "Open /ui"),

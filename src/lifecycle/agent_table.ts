@@ -183,14 +183,28 @@ export class AgentTable {
     return this.view(live);
   }
 
-  newVersion(live: LiveAgent, hash: string, limits: AgentLimits, isolation: Isolation): void {
+  newVersion(
+    live: LiveAgent,
+    hash: string,
+    limits: AgentLimits,
+    isolation: Isolation,
+    language: string,
+  ): void {
     const store = this.deps.store;
     const version = live.record.version + 1;
     const updatedAt = store.transaction(() => {
       store.agents.setLimits(live.record.id, limits);
-      return store.agents.addVersion(live.record.id, version, hash);
+      return store.agents.addVersion(live.record.id, version, hash, language);
     });
-    live.record = { ...live.record, version, moduleHash: hash, limits, isolation, updatedAt };
+    live.record = {
+      ...live.record,
+      version,
+      moduleHash: hash,
+      language,
+      limits,
+      isolation,
+      updatedAt,
+    };
   }
 
   async instantiate(live: LiveAgent): Promise<void> {

@@ -10,6 +10,7 @@ import { resolveLimits } from "../runtime/mod.ts";
 import type { AgentTable } from "./agent_table.ts";
 import {
   declaredCapabilities,
+  deployedLanguage,
   type DeployOptions,
   InvalidDeploymentError,
   isAgentName,
@@ -48,6 +49,7 @@ export async function deployMany(
   const limits = resolveLimits(options.limits ?? {}, agents.deps.defaults);
   const isolation = options.isolation ?? "shared";
   const { hash, module } = await agents.builds.forDeploy(bytes, limits);
+  const language = deployedLanguage(bytes, options);
   // One probe instance proves the module starts; it is unloaded at once.
   const probe = await agents.deps.pool.load({
     agentName: names[0]!,
@@ -82,6 +84,7 @@ export async function deployMany(
       store.agents.createMany({
         names: names.slice(from, from + _CHUNK),
         moduleHash: hash,
+        language,
         isolation,
         limits,
         tools: options.tools ? [...new Set(options.tools)] : undefined,

@@ -4,7 +4,7 @@
  */
 import { resolveLimits } from "../runtime/mod.ts";
 import type { AgentTable, AgentView } from "./agent_table.ts";
-import { type DeployOptions, InvalidDeploymentError } from "./deploy_options.ts";
+import { deployedLanguage, type DeployOptions, InvalidDeploymentError } from "./deploy_options.ts";
 import { hotReload } from "./hot_reload.ts";
 import { takeInstances } from "./instance_pool.ts";
 
@@ -21,6 +21,7 @@ export async function deployOne(
     existing?.record.limits ?? agents.deps.defaults,
   );
   const { hash, module } = await agents.builds.forDeploy(bytes, limits);
+  const language = deployedLanguage(bytes, options);
   const isolation = options.isolation ?? existing?.record.isolation ?? "shared";
   const store = agents.deps.store;
   const tools = options.tools ? [...new Set(options.tools)] : undefined;
@@ -47,6 +48,7 @@ export async function deployOne(
     const record = store.agents.create({
       name,
       moduleHash: hash,
+      language,
       isolation,
       limits,
       tools,
@@ -66,11 +68,13 @@ export async function deployOne(
     }
   }
   if (existing.record.state === "running") {
-    return await hotReload(agents, existing, hash, module, limits, isolation).catch((error) => {
-      // The old version keeps serving with the members it had.
-      if (instancesBefore !== existing.record.instances) setInstances(instancesBefore!);
-      throw error;
-    });
+    return await hotReload(agents, existing, hash, module, limits, isolation, language).catch(
+      (error) => {
+        // The old version keeps serving with the members it had.
+        if (instancesBefore !== existing.record.instances) setInstances(instancesBefore!);
+        throw error;
+      },
+    );
   }
   if (existing.record.state === "draining") {
     throw new InvalidDeploymentError(
@@ -81,7 +85,7 @@ export async function deployOne(
   // replaces the old one, so a version that cannot load leaves the agent as it was (issue 13).
   const next = await agents.startInstance(existing, module, limits, isolation);
   agents.unload(existing);
-  agents.newVersion(existing, hash, limits, isolation);
+  agents.newVersion(existing, hash, limits, isolation, language);
   existing.module = module;
   takeInstances(agents, existing, next);
   if (existing.record.state !== "loaded") agents.transition(existing, "loaded", "redeployed");

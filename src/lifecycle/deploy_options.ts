@@ -2,7 +2,13 @@
  * What a deployment may ask for, and the check of a name and options before
  * anything is prepared or stored.
  */
-import { type CapabilityDeclaration, type Isolation, parseCapability } from "../runtime/mod.ts";
+import {
+  type CapabilityDeclaration,
+  detectLanguage,
+  type Isolation,
+  LANGUAGE_PATTERN,
+  parseCapability,
+} from "../runtime/mod.ts";
 import type { ToolLimits } from "../store/mod.ts";
 import { MAX_INSTANCES } from "./instance_pool.ts";
 
@@ -48,6 +54,11 @@ export interface DeployOptions {
    * without it keeps the current number.
    */
   instances?: number;
+  /**
+   * The module's source language as the deployer states it ("rust", "zig"…);
+   * absent, it is detected from the module (issue 19).
+   */
+  language?: string;
 }
 
 const _TOOL_LIMITS: Record<keyof ToolLimits, number> = {
@@ -94,6 +105,13 @@ export function validateDeployment(name: string, options: DeployOptions): void {
       } must be an integer from 1 to ${MAX_INSTANCES}`,
     );
   }
+  if (options.language !== undefined && !LANGUAGE_PATTERN.test(String(options.language))) {
+    throw new InvalidDeploymentError(
+      `Cannot deploy agent "${name}": language ${
+        JSON.stringify(options.language)
+      } is not 1-32 characters of a-z, 0-9, "+", "#", ".", "_", "-" starting with a letter (e.g. rust, c, cpp, zig)`,
+    );
+  }
   if (options.isolation && !["shared", "dedicated"].includes(options.isolation)) {
     throw new InvalidDeploymentError(
       `Cannot deploy agent "${name}": isolation "${options.isolation}" is unknown; use "shared" or "dedicated"`,
@@ -126,6 +144,11 @@ export function validateDeployment(name: string, options: DeployOptions): void {
       );
     }
   }
+}
+
+/** The language a deployment's versions are stored with: the one stated, else the one detected. */
+export function deployedLanguage(bytes: Uint8Array, options: DeployOptions): string {
+  return options.language ?? detectLanguage(bytes);
 }
 
 /** The deployment's capabilities as declarations (names become `{ name }`); call after validating. */

@@ -25,6 +25,7 @@ export async function hotReload(
   module: WebAssembly.Module,
   limits: AgentLimits,
   isolation: Isolation,
+  language: string,
 ): Promise<AgentView> {
   const version = live.record.version + 1;
   const cause: ReloadCause = { kind: "reload", version };
@@ -35,7 +36,7 @@ export async function hotReload(
   try {
     const next = await agents.startInstance(live, module, limits, isolation);
     agents.deps.store.transaction(() => {
-      agents.newVersion(live, hash, limits, isolation);
+      agents.newVersion(live, hash, limits, isolation, language);
       agents.transition(live, "running", `reloaded to version ${version}`);
     });
     agents.unload(live);

@@ -43,5 +43,7 @@ export {
 } from "./abi_v1.ts";
 export type { AbiFeature, AbiSignature } from "./abi_v1.ts";
 export { ModulePreparer } from "./module_preparer.ts";
+export { detectLanguage, KNOWN_LANGUAGES, LANGUAGE_PATTERN } from "./module_language.ts";
+export type { DetectedLanguage } from "./module_language.ts";
 export { ModuleRejectedError } from "./module_rules.ts";
 export type { PreparedModule } from "./prepare.ts";

@@ -34,6 +34,8 @@ export interface AgentRecord {
   state: StoredAgentState;
   version: number;
   moduleHash: string;
+  /** The source language of the current version's module ("rust", "c", … or "unknown"). */
+  language: string;
   isolation: StoredIsolation;
   limits: StoredLimits;
   /** The names of the agent's capabilities. */
@@ -102,6 +104,8 @@ export interface AgentEventRecord {
 export interface NewAgent {
   name: string;
   moduleHash: string;
+  /** The module's source language (detected or stated); absent: "unknown". */
+  language?: string;
   isolation: StoredIsolation;
   limits: StoredLimits;
   /** MCP tools the agent may call (default none). */

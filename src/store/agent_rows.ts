@@ -25,9 +25,10 @@ export const AGENT_COLUMNS = [
   "created_at",
   "updated_at",
   "module_hash",
+  "language",
 ] as const;
 
-export const AGENT_SELECT = `SELECT a.*, v.module_hash FROM agents a
+export const AGENT_SELECT = `SELECT a.*, v.module_hash, v.language FROM agents a
   JOIN agent_versions v ON v.agent_id = a.id AND v.version = a.version`;
 
 /**
@@ -77,6 +78,7 @@ export function toAgentRecord(
     state: row.state as StoredAgentState,
     version: row.version as number,
     moduleHash: interned.get("h", row.module_hash as string, _same),
+    language: (row.language as string | null) ?? "unknown",
     isolation: row.isolation as StoredIsolation,
     limits: interned.get("l", row.limits as string, JSON.parse) as StoredLimits,
     capabilities: interned.get("n", capabilities, () => capabilityDetails.map((c) => c.name)),

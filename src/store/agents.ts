@@ -48,14 +48,15 @@ export class AgentRepository {
        VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#insertVersion = db.prepare(
-      "INSERT INTO agent_versions (agent_id, version, module_hash, deployed_at) VALUES (?, ?, ?, ?)",
+      "INSERT INTO agent_versions (agent_id, version, module_hash, language, deployed_at) VALUES (?, ?, ?, ?, ?)",
     );
     this.#byName = db.prepare(`${AGENT_SELECT} WHERE a.name = ?`);
     this.#byId = db.prepare(`${AGENT_SELECT} WHERE a.id = ?`);
     // Rows as arrays: half the cost of objects when a restart reads 100,000 (issue 21).
     this.#allRows = db.prepare(
       `SELECT ${
-        AGENT_COLUMNS.map((c) => c === "module_hash" ? "v.module_hash" : `a.${c}`).join(", ")
+        AGENT_COLUMNS.map((c) => c === "module_hash" || c === "language" ? `v.${c}` : `a.${c}`)
+          .join(", ")
       }
        FROM agents a JOIN agent_versions v ON v.agent_id = a.id AND v.version = a.version
        ORDER BY a.id`,
@@ -103,7 +104,7 @@ export class AgentRepository {
       agent.instances ?? 1,
     );
     const id = Number(lastInsertRowid);
-    this.#insertVersion.run(id, 1, agent.moduleHash, now);
+    this.#insertVersion.run(id, 1, agent.moduleHash, agent.language ?? null, now);
     return this.byId(id)!;
   }
 
@@ -125,6 +126,7 @@ export class AgentRepository {
       state,
       version: 1,
       moduleHash: agents.moduleHash,
+      language: agents.language ?? "unknown",
       isolation: agents.isolation,
       limits: JSON.parse(limits) as StoredLimits,
       capabilities: details.map((c) => c.name),
@@ -152,7 +154,7 @@ export class AgentRepository {
         1,
       );
       const id = Number(lastInsertRowid);
-      this.#insertVersion.run(id, 1, agents.moduleHash, now);
+      this.#insertVersion.run(id, 1, agents.moduleHash, agents.language ?? null, now);
       let from: StoredAgentState = "unloaded";
       for (const move of agents.moves) {
         this.#transition.run(id, from, move.to, 1, move.reason, null, now);
@@ -172,10 +174,10 @@ export class AgentRepository {
     this.#setInstances.run(instances, id);
   }
 
-  /** Adds version `version` running `moduleHash` and makes it current; returns the new `updatedAt`. */
-  addVersion(id: number, version: number, moduleHash: string): string {
+  /** Adds version `version` running `moduleHash` (written in `language`) and makes it current; returns the new `updatedAt`. */
+  addVersion(id: number, version: number, moduleHash: string, language?: string): string {
     const now = new Date().toISOString();
-    this.#insertVersion.run(id, version, moduleHash, now);
+    this.#insertVersion.run(id, version, moduleHash, language ?? null, now);
     this.#setVersion.run(version, now, id);
     return now;
   }

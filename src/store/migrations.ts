@@ -396,6 +396,15 @@ export const MIGRATIONS: readonly Migration[] = [
     // different workers behind one name and mailbox; 1 is a plain agent.
     sql: `
       ALTER TABLE agents ADD COLUMN instances INTEGER NOT NULL DEFAULT 1;
+      `,
+  },
+  {
+    version: 15,
+    name: "agent_language",
+    // Issue 19: the source language of each version's module, detected at deploy or
+    // stated by the deployer. Versions deployed before have none (read as "unknown").
+    sql: `
+      ALTER TABLE agent_versions ADD COLUMN language TEXT;
     `,
   },
 ];

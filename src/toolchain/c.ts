@@ -1,5 +1,6 @@
 /** C and C++ → WebAssembly with Debian's clang + lld + wasi-libc and the C SDK. */
 import { basename, join } from "node:path";
+import { withProducers } from "../runtime/wasm_sections.ts";
 import { APT_PACKAGES, runTool } from "./tool.ts";
 
 /**
@@ -40,7 +41,11 @@ export async function compileC(
     out,
   ], APT_PACKAGES.c);
   try {
-    return await Deno.readFile(out);
+    // `--strip-all` drops clang's producers section; the deploy reads the language from it.
+    return withProducers(await Deno.readFile(out), {
+      language: [[cpp ? "C++" : "C", ""]],
+      "processed-by": [["clang", ""]],
+    });
   } finally {
     await Deno.remove(out).catch(() => {});
   }

@@ -1,5 +1,6 @@
 /** Rust → WebAssembly with Debian's rustc (wasm32-unknown-unknown) and the Rust SDK crate. */
 import { basename, dirname, join } from "node:path";
+import { withProducers } from "../runtime/wasm_sections.ts";
 import { APT_PACKAGES, runTool } from "./tool.ts";
 
 /** rustc flags for an agent (`cdylib`) or the SDK (`rlib`) on Debian's toolchain. */
@@ -53,7 +54,11 @@ export async function compileRust(
     out,
   ], APT_PACKAGES.rust);
   try {
-    return await Deno.readFile(out);
+    // `strip=symbols` drops rustc's producers section; the deploy reads the language from it.
+    return withProducers(await Deno.readFile(out), {
+      language: [["Rust", ""]],
+      "processed-by": [["rustc", ""]],
+    });
   } finally {
     await Deno.remove(out).catch(() => {});
   }

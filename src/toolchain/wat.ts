@@ -1,6 +1,7 @@
 /** WebAssembly text → binary with wabt (npm), allowing exactly the features of ABI v1. */
 import type wabtInit from "wabt";
 import { ABI_V1_FEATURES, type AbiFeature } from "../runtime/abi_v1.ts";
+import { withProducers } from "../runtime/wasm_sections.ts";
 
 type _Wabt = Awaited<ReturnType<typeof wabtInit>>;
 type _WabtFeatures = NonNullable<Parameters<_Wabt["parseWat"]>[2]>;
@@ -53,7 +54,11 @@ export async function compileWat(name: string, text: string): Promise<Uint8Array
   try {
     module.resolveNames();
     module.validate();
-    return module.toBinary({}).buffer;
+    // wabt writes no producers section; the deploy reads the language from it.
+    return withProducers(module.toBinary({}).buffer, {
+      language: [["wat", ""]],
+      "processed-by": [["wabt", ""]],
+    });
   } finally {
     module.destroy();
   }

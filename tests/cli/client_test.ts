@@ -26,8 +26,8 @@ Deno.test("the CLI deploys, lists, gets, messages, tails and manages agents agai
 
   const table = await cli("agent", "list");
   assert.equal(table.code, 0, table.stderr);
-  assert.match(table.stdout, /^NAME +STATE +VERSION/m);
-  assert.match(table.stdout, /^echo +running +1 /m);
+  assert.match(table.stdout, /^NAME +STATE +VERSION +LANGUAGE/m);
+  assert.match(table.stdout, /^echo +running +1 +wat /m);
   assert.ok(!table.stdout.includes("\x1b["), "no colour when NO_COLOR is set or not a TTY");
 
   const json = await cli("agent", "get", "echo", "--json");
@@ -35,6 +35,9 @@ Deno.test("the CLI deploys, lists, gets, messages, tails and manages agents agai
   const badGrant = await cli("agent", "deploy", "echo2", ECHO, "--tool", "no-slash");
   assert.notEqual(badGrant.code, 0);
   assert.match(badGrant.stderr, /tool grant "no-slash" is not "<server>\/<tool>"/);
+  const stated = await cli("agent", "deploy", "zigged", ECHO, "--language", "zig");
+  assert.equal(stated.code, 0, stated.stderr);
+  assert.match(stated.stdout, /^language {6}zig$/m);
 
   // The tail subscribes once its process is up: send until it has seen one (bounded).
   const stopTail = new AbortController();

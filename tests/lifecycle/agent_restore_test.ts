@@ -96,6 +96,7 @@ Deno.test("a data file from before causes were recorded still restores a mid-rel
       DROP TABLE deployments;
       ALTER TABLE agents DROP COLUMN keep_alive;
       ALTER TABLE agents DROP COLUMN instances;
+      ALTER TABLE agent_versions DROP COLUMN language;
       INSERT INTO transitions (agent_id, from_state, to_state, version, reason, at)
         SELECT id, 'running', 'draining', version, 'reload to version 2', datetime('now')
         FROM agents WHERE name = 'echo';
@@ -117,6 +118,7 @@ Deno.test("a data file from before causes were recorded still restores a mid-rel
     ]);
     assert.equal((await me.request("echo", "still here")).content, "still here");
     assert.equal(node.agents.get("stopping").state, "stopped");
+    assert.equal(node.agents.get("echo").language, "unknown", "a version deployed before 15");
     const reload = node.agents.history("echo").find((t) => t.reason === "reload to version 2")!;
     assert.deepEqual(reload.cause, { kind: "reload", version: 2 }, "the old text became data");
   }

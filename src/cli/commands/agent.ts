@@ -10,6 +10,8 @@ interface _Agent {
   name: string;
   state: string;
   version: number;
+  /** Absent from nodes older than issue 19. */
+  language?: string;
   isolation: string;
   limits: Record<string, number>;
   capabilities: string[];
@@ -37,6 +39,7 @@ function _show(ctx: CommandContext, agent: _Agent): void {
     [
       `${paint(o, "bold", agent.name)}  ${paintState(o, agent.state)}  version ${agent.version}`,
       agent.failure ? paint(o, "red", `failure: ${agent.failure}`) : "",
+      `language      ${agent.language ?? "unknown"}`,
       `isolation     ${agent.isolation}`,
       (agent.instances ?? 1) > 1
         ? `instances     ${agent.instances} (${
@@ -89,7 +92,7 @@ export const AGENT_COMMANDS: Command[] = [
     noun: "agent",
     verb: "deploy",
     usage:
-      "<name> <file.wasm> [--limit key=N]… [--isolation shared|dedicated] [--capability C]… [--tool server/tool]… [--no-start] [--keep-alive] [--instances N] [--count N] [--node NAME] [--strategy bluegreen|canary|shadow [--steps 10,25,50,100] [--interval 30s] [--grace 60s] [--duration 60s] [--test JSON]… [--sample N]]",
+      "<name> <file.wasm> [--limit key=N]… [--isolation shared|dedicated] [--capability C]… [--tool server/tool]… [--no-start] [--keep-alive] [--instances N] [--language L] [--count N] [--node NAME] [--strategy bluegreen|canary|shadow [--steps 10,25,50,100] [--interval 30s] [--grace 60s] [--duration 60s] [--test JSON]… [--sample N]]",
     summary:
       "deploy a module as an agent (a running agent is hot-reloaded); --count N deploys name-1…name-N",
     options: {
@@ -101,6 +104,8 @@ export const AGENT_COMMANDS: Command[] = [
       "no-start": { type: "boolean" },
       "keep-alive": { type: "boolean" },
       instances: { type: "string" },
+      // The module's source language, when detection cannot tell (e.g. zig).
+      language: { type: "string" },
       count: { type: "string" },
       // A rollout instead of a hot reload (docs/DEPLOYMENTS.md): commands/rollout.ts.
       ...ROLLOUT_CLI_OPTIONS,
@@ -144,6 +149,7 @@ export const AGENT_COMMANDS: Command[] = [
           );
         }
         if (instances) form.set("instances", instances);
+        if (ctx.values.language) form.set("language", ctx.values.language as string);
         return form;
       };
       if (typeof ctx.values.strategy === "string") {
@@ -202,11 +208,12 @@ export const AGENT_COMMANDS: Command[] = [
             ? "no agents; deploy one with `caxton agent deploy <name> <file.wasm>`"
             : table(
               o,
-              ["NAME", "STATE", "VERSION", "MAILBOX", "HANDLED", "FAILED", "UPDATED"],
+              ["NAME", "STATE", "VERSION", "LANGUAGE", "MAILBOX", "HANDLED", "FAILED", "UPDATED"],
               page.items.map((a) => [
                 a.name,
                 paintState(o, a.state),
                 String(a.version),
+                a.language ?? "unknown",
                 String(a.mailboxDepth),
                 String(a.counters.handled ?? 0),
                 String(a.counters.failed ?? 0),

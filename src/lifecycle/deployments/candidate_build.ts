@@ -6,6 +6,8 @@ export interface CandidateBuild {
   module: WebAssembly.Module;
   limits: AgentLimits;
   isolation: Isolation;
+  /** The module's source language (detected; issue 19). */
+  language: string;
   /** The old version's settings, for a switch back. */
-  previous: { limits: AgentLimits; isolation: Isolation };
+  previous: { limits: AgentLimits; isolation: Isolation; language: string };
 }

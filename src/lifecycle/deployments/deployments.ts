@@ -3,7 +3,7 @@
  * canary or shadow (rollout.ts); status, promote, abort, rollback and the
  * history kept in the store. The manager hands it every outcome first.
  */
-import { resolveLimits } from "../../runtime/mod.ts";
+import { detectLanguage, resolveLimits } from "../../runtime/mod.ts";
 import type { Outcome } from "../../runtime/mod.ts";
 import type { DeploymentRecord } from "../../store/mod.ts";
 import type { AgentTable } from "../agent_table.ts";
@@ -141,8 +141,13 @@ export class Deployments implements OutcomeClaims {
           name,
           () => agents.builds.forDeploy(bytes, limits),
         );
-        const previous = { limits: live.record.limits, isolation: live.record.isolation };
-        build = { hash, module, limits, isolation: live.record.isolation, previous };
+        const previous = {
+          limits: live.record.limits,
+          isolation: live.record.isolation,
+          language: live.record.language,
+        };
+        const language = detectLanguage(bytes);
+        build = { hash, module, limits, isolation: live.record.isolation, language, previous };
         record.toHash = hash;
       } catch (error) {
         return fail({
@@ -230,6 +235,7 @@ export class Deployments implements OutcomeClaims {
         module,
         live.record.limits,
         live.record.isolation,
+        live.record.language,
       );
       latest.report.reason = `rolled back by request to version ${latest.fromVersion}'s module`;
       agents.deps.store.deployments.update(

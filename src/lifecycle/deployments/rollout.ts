@@ -198,7 +198,7 @@ export class Rollout {
     this.#split!.share = toCandidate ? 100 : 0;
     const hash = toCandidate ? this.record.toHash : this.record.fromHash;
     const build = toCandidate ? this.#build : this.#build.previous;
-    agents.newVersion(live, hash, build.limits, build.isolation);
+    agents.newVersion(live, hash, build.limits, build.isolation, build.language);
     live.instanceId = toCandidate ? this.#candidate : this.#stable.id;
     live.module = toCandidate ? this.#build.module : this.#stable.module;
     if (toCandidate) {

@@ -6,13 +6,22 @@ import { useApi } from "../hooks.ts";
 import type { Agent } from "../types.ts";
 import { DeployForm } from "./deploy.ts";
 
-type _Column = { key: string; label: string; value: (a: Agent) => string | number };
+type _Column = {
+  key: string;
+  label: string;
+  value: (a: Agent) => string | number;
+  /** Words, not figures: left-aligned. */
+  text?: boolean;
+};
+
+const _language = (a: Agent) => a.language;
 
 const _COLUMNS: _Column[] = [
   { key: "name", label: "Name", value: (a) => a.name },
   { key: "state", label: "State", value: (a) => a.state },
   { key: "version", label: "Version", value: (a) => a.version },
-  { key: "isolation", label: "Isolation", value: (a) => a.isolation },
+  { key: "language", label: "Language", value: _language, text: true },
+  { key: "isolation", label: "Isolation", value: (a) => a.isolation, text: true },
   { key: "mailbox", label: "Mailbox", value: (a) => a.mailboxDepth },
   { key: "handled", label: "Handled", value: (a) => a.counters.handled },
   { key: "failed", label: "Failed", value: (a) => a.counters.failed },
@@ -25,15 +34,20 @@ export function Agents() {
   const agents = useApi<{ items: Agent[] }>("/agents?limit=1000", 2000);
   const [filter, setFilter] = useState("");
   const [state, setState] = useState("");
+  const [language, setLanguage] = useState("");
   const [sort, setSort] = useState({ key: "name", up: true });
   const [notice, setNotice] = useState<{ text: string; error: boolean } | null>(null);
   const column = _COLUMNS.find((c) => c.key === sort.key)!;
   const rows = (agents.value?.items ?? [])
-    .filter((a) => a.name.includes(filter) && (state === "" || a.state === state))
+    .filter((a) =>
+      a.name.includes(filter) && (state === "" || a.state === state) &&
+      (language === "" || _language(a) === language)
+    )
     .sort((a, b) => {
       const x = column.value(a), y = column.value(b);
       return (x < y ? -1 : x > y ? 1 : 0) * (sort.up ? 1 : -1);
     });
+  const languages = [...new Set((agents.value?.items ?? []).map(_language))].sort();
   const act = async (agent: string, verb: "start" | "stop" | "reload" | "remove") => {
     try {
       const path = `/agents/${encodeURIComponent(agent)}`;
@@ -71,6 +85,11 @@ export function Agents() {
     )
   }
       </select></label>
+      <label>Language <select aria-label="Language" value=${language}
+        onChange=${(e: Event) => setLanguage((e.target as HTMLSelectElement).value)}>
+        <option value="">any</option>
+        ${languages.map((l) => html`<option value=${l}>${l}</option>`)}
+      </select></label>
     </div>
     <div class="scroll" tabindex="0" role="region" aria-label="Agents table">
     <table class="agents">
@@ -95,7 +114,9 @@ export function Agents() {
             <td><a href=${`#/agents/${encodeURIComponent(a.name)}`}>${a.name}</a></td>
             <td><span class=${`state state-${a.state}`}>${a.state}</span>
               ${a.failure && html`<div class="reason">${a.failure}</div>`}</td>
-            ${_COLUMNS.slice(2).map((c) => html`<td class="num">${c.value(a)}</td>`)}
+            ${
+        _COLUMNS.slice(2).map((c) => html`<td class=${c.text ? c.key : "num"}>${c.value(a)}</td>`)
+      }
             <td class="actions">
               ${
         a.state === "running"

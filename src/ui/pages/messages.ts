@@ -35,6 +35,9 @@ export function Messages({ query }: { query: URLSearchParams }) {
   const [filters, setFilters] = useState<Record<string, string>>(
     Object.fromEntries(_FILTERS.map(([key]) => [key, query.get(key) ?? ""])),
   );
+  // What is typed, kept apart from the applied filters: the tail redraws the page
+  // four times a second, and a field bound to the applied value would be reset.
+  const [draft, setDraft] = useState(filters);
   const [rows, setRows] = useState<_Tailed[]>([]);
   const [paused, setPaused] = useState(false);
   const [seen, setSeen] = useState(0);
@@ -48,7 +51,11 @@ export function Messages({ query }: { query: URLSearchParams }) {
     setError(null);
     setOpen(false);
     const worker = new Worker("/ui/tail_worker.js", { type: "module" });
+    // A batch the old worker posted before terminate() can still arrive: drop it, or
+    // rows of the old filters would land under the new ones.
+    let current = true;
     worker.onmessage = ({ data: said }: MessageEvent<TailFromWorker>) => {
+      if (!current) return;
       if (said.kind === "open") setOpen(true);
       else if (said.kind === "error") setError(said.message);
       else {
@@ -69,14 +76,14 @@ export function Messages({ query }: { query: URLSearchParams }) {
       everyMs: _REDRAW_MS,
     };
     worker.postMessage(start);
-    return () => worker.terminate();
+    return () => {
+      current = false;
+      worker.terminate();
+    };
   }, [JSON.stringify(filters)]);
   const apply = (e: Event) => {
     e.preventDefault();
-    const form = new FormData(e.target as HTMLFormElement);
-    setFilters(
-      Object.fromEntries(_FILTERS.map(([key]) => [key, String(form.get(key) ?? "").trim()])),
-    );
+    setFilters(Object.fromEntries(_FILTERS.map(([key]) => [key, draft[key]!.trim()])));
   };
   return html`<section aria-labelledby="messages-title">
     <h1 id="messages-title">Messages</h1>
@@ -84,7 +91,8 @@ export function Messages({ query }: { query: URLSearchParams }) {
     <form class="filters" onSubmit=${apply} aria-label="Tail filters">
       ${
     _FILTERS.map(([key, label]) =>
-      html`<label>${label} filter <input name=${key} value=${filters[key]} /></label>`
+      html`<label>${label} filter <input name=${key} value=${draft[key]} onInput=${(e: Event) =>
+        setDraft((d) => ({ ...d, [key]: (e.target as HTMLInputElement).value }))} /></label>`
     )
   }
       <button type="submit">Apply filters</button>
