@@ -172,7 +172,7 @@ Deno.test("`caxton completion bash|zsh` prints scripts that know every noun and 
   assert.match(bash.stdout, /complete -F _caxton caxton/);
   assert.match(
     bash.stdout,
-    /agent\) COMPREPLY=\(\$\(compgen -W "new build test deploy list get start stop reload remove logs state"/,
+    /agent\) COMPREPLY=\(\$\(compgen -W "new build test deploy list get start stop reload remove logs state rollout"/,
   );
   const file = await Deno.makeTempFile({ suffix: ".bash" });
   try {
