@@ -76,6 +76,8 @@ export interface WorkerPoolOptions {
   onBounced?: (messages: string[]) => void;
   /** Per-agent send quota every worker enforces (`send` returns -2 over it). */
   sendQuota?: SendQuotaSpec;
+  /** Nice value of worker threads, below the main thread (worker_priority.ts); default 0. */
+  nice?: number;
 }
 
 /** Health figures of the pool. */
@@ -261,7 +263,7 @@ export class WorkerPool {
     const slot = spawnSlot(dedicated, {
       onMessage: (slot, message) => this.#receive(slot, message),
       onCrash: (slot, reason) => this.#lose(slot, reason, false),
-    });
+    }, this.#options.nice);
     const worker = slot.worker;
     const quota = this.#options.sendQuota;
     if (quota) worker.postMessage({ kind: "send-quota", ...quota } satisfies ToWorker);
