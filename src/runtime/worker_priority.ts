@@ -12,8 +12,10 @@ import { getPriority, setPriority } from "node:os";
 
 /** True when agent workers can be put below the main thread: Linux, and the node may set priorities. */
 export function canLowerPriority(nice: number): boolean {
-  return nice > 0 && Deno.build.os === "linux" &&
-    Deno.permissions.querySync({ name: "sys", kind: "setPriority" }).state === "granted";
+  const granted = (kind: "getPriority" | "setPriority") =>
+    Deno.permissions.querySync({ name: "sys", kind }).state === "granted";
+  // A worker may not be given more than its parent holds.
+  return nice > 0 && Deno.build.os === "linux" && granted("getPriority") && granted("setPriority");
 }
 
 /** Worker options that add only the permission to set a priority, when `nice` will be applied. */

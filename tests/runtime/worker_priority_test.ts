@@ -41,12 +41,16 @@ async function withNode(nice: number, check: (base: number) => Promise<void>): P
     scheduling: { ...defaultSchedulingConfig(), agentWorkerNice: nice },
   });
   try {
+    // An agent on each worker loads and handles a message: each worker has taken its first
+    // (priority) message, and still works after giving up the permission.
+    const echo = Deno.readFileSync("build/agents/echo_wat.wasm");
+    for (const name of ["echo-a", "echo-b"]) {
+      await node.agents.deploy(name, echo);
+      node.router.route({ performative: "inform", sender: "ext:t", receiver: [name] });
+      await until(() => node.agents.get(name).counters.handled === 1, `${name} to handle`);
+    }
+    assert.notEqual(node.agents.get("echo-a").worker, node.agents.get("echo-b").worker);
     await check(base);
-    // An agent deployed after the worker lowered itself still loads and handles messages.
-    await node.agents.deploy("echo", Deno.readFileSync("build/agents/echo_wat.wasm"));
-    const handled = () => node.agents.get("echo").counters.handled;
-    node.router.route({ performative: "inform", sender: "ext:t", receiver: ["echo"] });
-    await until(() => handled() === 1, "the echo to handle a message");
     assert.equal(mainNice(), base, "the main thread keeps its priority");
   } finally {
     await node.close();
@@ -99,5 +103,27 @@ Deno.test({
     } finally {
       worker.terminate();
     }
+  },
+});
+
+Deno.test({
+  name: "a node that may not read and set priorities starts its workers as before, unlowered",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const module = new URL("../../src/runtime/worker_priority.ts", import.meta.url).href;
+    const script = Deno.makeTempFileSync({ suffix: ".ts" });
+    Deno.writeTextFileSync(
+      script,
+      `const m = await import(${JSON.stringify(module)});
+      console.log(JSON.stringify([m.canLowerPriority(10), m.canLowerPriority(0)]));`,
+    );
+    // Only setPriority: giving a worker getPriority too would be refused as an escalation.
+    const { code: exit, stdout } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-read", "--allow-sys=setPriority", script],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output().finally(() => Deno.removeSync(script));
+    assert.equal(exit, 0);
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(stdout)), [false, false]);
   },
 });
