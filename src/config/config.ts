@@ -91,7 +91,7 @@ export interface CaxtonConfig {
   security: SecurityConfig;
   /** Activation on demand and bounded metrics (issue 21, docs/ARCHITECTURE.md). */
   scale: ScaleConfig;
-  /** Agent workers' priority and the event-loop lag `/ready` reports (issue 13, docs/STORM.md). */
+  /** Agent workers' priority and the event-loop lag `/ready` reports (issue 13, docs/API.md). */
   scheduling: SchedulingConfig;
 }
 

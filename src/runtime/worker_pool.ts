@@ -76,7 +76,7 @@ export interface WorkerPoolOptions {
   onBounced?: (messages: string[]) => void;
   /** Per-agent send quota every worker enforces (`send` returns -2 over it). */
   sendQuota?: SendQuotaSpec;
-  /** Nice value of worker threads, below the main thread (worker_priority.ts); default 0. */
+  /** Nice levels worker threads run below the main thread (worker_priority.ts); default 0. */
   nice?: number;
 }
 

@@ -145,7 +145,7 @@ export type ToWorker =
   | { kind: "congestion"; agents: string[]; congested: boolean }
   /** At most `messages` sends per agent per `intervalMs` (0: no quota); over it `send` returns -2. */
   | { kind: "send-quota"; messages: number; intervalMs: number }
-  /** First message: the thread's nice value (0: unchanged); the worker then drops the permission. */
+  /** First message: nice levels below the main thread (0: unchanged); then the permission is dropped. */
   | { kind: "priority"; nice: number };
 
 /** Worker → main thread. */
