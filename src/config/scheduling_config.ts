@@ -25,9 +25,14 @@ export interface SchedulingConfig {
   eventLoopMaxLagMs: number;
 }
 
-/** Defaults: agent workers at nice 10; degraded past 50 ms of event-loop lag. */
+/**
+ * Defaults: agent workers at the main thread's priority (opt in: on a host
+ * shared with other busy processes a nice worker gets a small share of the
+ * CPU, weight 110 against 1,024 at nice 10, and the watchdog reads a long
+ * silence as stuck); degraded past 50 ms of event-loop lag.
+ */
 export function defaultSchedulingConfig(): SchedulingConfig {
-  return { agentWorkerNice: 10, eventLoopMaxLagMs: 50 };
+  return { agentWorkerNice: 0, eventLoopMaxLagMs: 50 };
 }
 
 /** Environment variables of the `scheduling` setting, by field. */

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { ConfigError, loadConfig } from "../../src/config/mod.ts";
 
 Deno.test("scheduling settings come from the file, then the environment", () => {
-  assert.deepEqual(loadConfig().scheduling, { agentWorkerNice: 10, eventLoopMaxLagMs: 50 });
+  assert.deepEqual(loadConfig().scheduling, { agentWorkerNice: 0, eventLoopMaxLagMs: 50 });
   const config = loadConfig({
     file: {
       path: "caxton.json",
@@ -13,8 +13,8 @@ Deno.test("scheduling settings come from the file, then the environment", () => 
   });
   assert.deepEqual(config.scheduling, { agentWorkerNice: 5, eventLoopMaxLagMs: 0 });
   assert.equal(
-    loadConfig({ env: { CAXTON_AGENT_WORKER_NICE: "0" } }).scheduling.agentWorkerNice,
-    0,
+    loadConfig({ env: { CAXTON_AGENT_WORKER_NICE: "10" } }).scheduling.agentWorkerNice,
+    10,
   );
 });
 
