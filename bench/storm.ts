@@ -144,7 +144,9 @@ export async function neighbourUnderStorm(): Promise<Metric[]> {
         _round(median(runs.map((r) => r.quietP99)))
       } ms; storm ${Math.round(median(runs.map((r) => r.rate)))} msg/s; not answered ${
         runs.map((r) => r.failed).join(", ")
-      } of ${_REQUESTS} (messageLog ${mode}; load ${Deno.loadavg()[0]!.toFixed(1)})`,
+      } of ${_REQUESTS} (messageLog ${mode}; agentWorkerNice ${
+        loadConfig({ env: Deno.env.toObject() }).scheduling.agentWorkerNice
+      }; load ${Deno.loadavg()[0]!.toFixed(1)})`,
     });
     const late = runs.map((r) => r.lateP99);
     metrics.push({
