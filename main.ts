@@ -204,6 +204,7 @@ export async function startNode(
     onBounced: (messages) => agents.onBounced(messages),
     onNotes: (notes) => agents.onNotes(notes),
     sendQuota: { messages: config.sendQuota, intervalMs: config.sendQuotaIntervalMs },
+    nice: config.scheduling.agentWorkerNice,
   });
   router.onAllTaps((any) => pool.observe(any));
   // What agents logged, remembered for the dashboard (GET /api/v1/agents/{name}/logs).
@@ -290,6 +291,7 @@ export async function startNode(
     backlog: config.saturationBacklog,
     forMs: config.saturationMs,
     everyMs: 250,
+    maxLagMs: config.scheduling.eventLoopMaxLagMs,
     // Busy agents only: the watch costs what is queued, not the number of agents (issue 21).
     sample: () => agents.addBacklogs(pool.status().queued),
   });

@@ -20,6 +20,12 @@ import {
   type ScaleConfig,
   scaleFromEnv,
 } from "./scale_config.ts";
+import {
+  defaultSchedulingConfig,
+  parseSchedulingConfig,
+  type SchedulingConfig,
+  schedulingFromEnv,
+} from "./scheduling_config.ts";
 
 /** Everything a node needs to start. */
 export interface CaxtonConfig {
@@ -85,6 +91,8 @@ export interface CaxtonConfig {
   security: SecurityConfig;
   /** Activation on demand and bounded metrics (issue 21, docs/ARCHITECTURE.md). */
   scale: ScaleConfig;
+  /** Agent workers' priority and the event-loop lag `/ready` reports (issue 13, docs/API.md). */
+  scheduling: SchedulingConfig;
 }
 
 /** Raised for a setting that cannot be used. */
@@ -133,6 +141,7 @@ export function defaultConfig(): CaxtonConfig {
     cluster: null,
     security: defaultSecurityConfig(),
     scale: defaultScaleConfig(),
+    scheduling: defaultSchedulingConfig(),
   };
 }
 
@@ -190,6 +199,9 @@ function _apply(
         case "scale":
           config.scale = parseScaleConfig(value, config.scale);
           break;
+        case "scheduling":
+          config.scheduling = parseSchedulingConfig(value, config.scheduling);
+          break;
         default:
           throw new ConfigError(
             `Cannot use setting "${key}" from ${source}: unknown; known settings are ${
@@ -230,6 +242,7 @@ export function loadConfig(sources: ConfigSources = {}): CaxtonConfig {
     // Deno's exporter runs: Caxton's spans go with it unless CAXTON_TRACING says no.
     if (sources.env.OTEL_DENO === "true" && fromEnv.tracing === undefined) fromEnv.tracing = true;
     fromEnv.scale = scaleFromEnv(sources.env);
+    fromEnv.scheduling = schedulingFromEnv(sources.env);
     const security = securityFromEnv(sources.env);
     if (security) fromEnv.security = security;
     _apply(config, fromEnv, "the environment", envNames);

@@ -44,3 +44,5 @@ export { defaultSecurityConfig, parseSecurityConfig } from "./security_config.ts
 export type { BucketConfig, JwtConfig, RoleConfig, SecurityConfig } from "./security_config.ts";
 export { defaultScaleConfig, parseScaleConfig } from "./scale_config.ts";
 export type { ScaleConfig } from "./scale_config.ts";
+export { defaultSchedulingConfig, parseSchedulingConfig } from "./scheduling_config.ts";
+export type { SchedulingConfig } from "./scheduling_config.ts";

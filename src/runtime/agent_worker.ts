@@ -11,6 +11,7 @@ import { AgentInstance, HostCode } from "./agent_instance.ts";
 import { DirectRouter, type QueuedDelivery } from "./direct_router.ts";
 import type { DirectTally, FromWorker, Outcome, ToWorker } from "./worker_protocol.ts";
 import { SendQuota } from "./send_quota.ts";
+import { lowerOwnPriority } from "./worker_priority.ts";
 
 /** Deliveries handled before the worker posts what they did and looks at its inbox. */
 const _CHUNK = 512;
@@ -219,6 +220,9 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       break;
     case "send-quota":
       quota.spec = { messages: message.messages, intervalMs: message.intervalMs };
+      break;
+    case "priority":
+      lowerOwnPriority(message.nice);
       break;
   }
 };

@@ -81,6 +81,8 @@ export interface WorkerPoolOptions {
   onBounced?: (messages: string[]) => void;
   /** Per-agent send quota every worker enforces (`send` returns -2 over it). */
   sendQuota?: SendQuotaSpec;
+  /** Nice levels worker threads run below the main thread (worker_priority.ts); default 0. */
+  nice?: number;
 }
 
 /** Health figures of the pool. */
@@ -279,7 +281,7 @@ export class WorkerPool {
     const slot = spawnSlot(dedicated, {
       onMessage: (slot, message) => this.#receive(slot, message),
       onCrash: (slot, reason) => this.#lose(slot, reason, false),
-    });
+    }, this.#options.nice);
     const worker = slot.worker;
     const quota = this.#options.sendQuota;
     if (quota) worker.postMessage({ kind: "send-quota", ...quota } satisfies ToWorker);

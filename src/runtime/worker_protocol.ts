@@ -148,7 +148,9 @@ export type ToWorker =
   /** Agents whose mailboxes are full (true) or no longer (false): `send` to them returns -2. */
   | { kind: "congestion"; agents: string[]; congested: boolean }
   /** At most `messages` sends per agent per `intervalMs` (0: no quota); over it `send` returns -2. */
-  | { kind: "send-quota"; messages: number; intervalMs: number };
+  | { kind: "send-quota"; messages: number; intervalMs: number }
+  /** First message: nice levels below the main thread (0: unchanged); then the permission is dropped. */
+  | { kind: "priority"; nice: number };
 
 /** Worker → main thread. */
 export type FromWorker =

@@ -5,6 +5,7 @@
  */
 import type { Delivery, FromWorker, ToWorker } from "./worker_protocol.ts";
 import { TimeSlicer } from "./time_slicer.ts";
+import { priorityWorkerOptions } from "./worker_priority.ts";
 
 /**
  * How every agent worker is created: agent code must reach nothing but the
@@ -31,15 +32,23 @@ export interface WorkerSlot {
   inbox: TimeSlicer;
 }
 
-/** Starts an agent worker; `onMessage` and `onCrash` receive what it posts or throws. */
+/**
+ * Starts an agent worker; `onMessage` and `onCrash` receive what it posts or
+ * throws. Its first message sets its thread's nice value (worker_priority.ts).
+ */
 export function spawnSlot(
   dedicated: boolean,
   handlers: {
     onMessage: (slot: WorkerSlot, message: FromWorker) => void;
     onCrash: (slot: WorkerSlot, reason: string) => void;
   },
+  nice = 0,
 ): WorkerSlot {
-  const worker = new Worker(new URL("./agent_worker.ts", import.meta.url), AGENT_WORKER_OPTIONS);
+  const worker = new Worker(
+    new URL("./agent_worker.ts", import.meta.url),
+    priorityWorkerOptions(AGENT_WORKER_OPTIONS, nice),
+  );
+  worker.postMessage({ kind: "priority", nice } satisfies ToWorker);
   const slot: WorkerSlot = {
     worker,
     dedicated,

@@ -1,0 +1,85 @@
+/**
+ * The `scheduling` setting (issue 13 item 5): how the node keeps its own
+ * thread ahead of agent code, and when `/ready` calls that thread late. The
+ * main thread routes, logs, answers HTTP and fires every `?timeout`; agent
+ * workers run agent code. A storm keeps a worker busy flat out, and on a
+ * node with as many workers as cores the main thread then waits for a core:
+ * measured in bench/storm.ts, most of a late timer's delay was spent waiting
+ * for the CPU, not working. Agent workers therefore run at a lower priority
+ * (a higher nice value) than the main thread.
+ */
+
+/** Scheduling between the node's thread and agent code. */
+export interface SchedulingConfig {
+  /**
+   * How many nice levels agent worker threads run below the main thread
+   * (0–19, Linux): on a busy CPU the node's routing, HTTP and timers come
+   * first and agent code takes the rest; an idle core still runs agent code
+   * at full speed. 0: the same priority.
+   */
+  agentWorkerNice: number;
+  /**
+   * `/ready` says `degraded` when the main thread's timers run this much
+   * later than asked (ms) at every look for `saturationMs`. 0: not watched.
+   */
+  eventLoopMaxLagMs: number;
+}
+
+/**
+ * Defaults: agent workers at the main thread's priority (opt in: on a host
+ * shared with other busy processes a nice worker gets a small share of the
+ * CPU, weight 110 against 1,024 at nice 10, and the watchdog reads a long
+ * silence as stuck); degraded past 50 ms of event-loop lag.
+ */
+export function defaultSchedulingConfig(): SchedulingConfig {
+  return { agentWorkerNice: 0, eventLoopMaxLagMs: 50 };
+}
+
+/** Environment variables of the `scheduling` setting, by field. */
+const _ENV: Record<string, keyof SchedulingConfig> = {
+  CAXTON_AGENT_WORKER_NICE: "agentWorkerNice",
+  CAXTON_EVENT_LOOP_MAX_LAG_MS: "eventLoopMaxLagMs",
+};
+
+/** Largest value of each field. */
+const _MAX: Record<keyof SchedulingConfig, number> = {
+  agentWorkerNice: 19,
+  eventLoopMaxLagMs: 60_000,
+};
+
+/** The `scheduling` fields set in `env`, or undefined when none is. */
+export function schedulingFromEnv(
+  env: Record<string, string | undefined>,
+): Record<string, unknown> | undefined {
+  const set = Object.entries(_ENV).filter(([name]) => env[name] !== undefined);
+  return set.length > 0
+    ? Object.fromEntries(set.map(([name, key]) => [key, env[name]]))
+    : undefined;
+}
+
+/** Reads `value` (the config file's object, or fields from the environment) over `current`. */
+export function parseSchedulingConfig(value: unknown, current: SchedulingConfig): SchedulingConfig {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TypeError(
+      `scheduling=${JSON.stringify(value)}: expected { agentWorkerNice?, eventLoopMaxLagMs? }`,
+    );
+  }
+  const next = { ...current };
+  for (const [key, field] of Object.entries(value as Record<string, unknown>)) {
+    if (field === undefined) continue;
+    if (!(key in _MAX)) {
+      throw new TypeError(
+        `scheduling.${key} is unknown; known fields are ${Object.keys(_MAX).join(", ")}`,
+      );
+    }
+    const name = key as keyof SchedulingConfig;
+    const n = typeof field === "string" && field.trim() !== "" ? Number(field) : field;
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > _MAX[name]) {
+      throw new TypeError(
+        `scheduling.${key}=${JSON.stringify(field)}: expected an integer from 0 to ${_MAX[name]}`,
+      );
+    }
+    next[name] = n;
+  }
+  return next;
+}
