@@ -11,6 +11,7 @@ import { AgentInstance, HostCode } from "./agent_instance.ts";
 import { DirectRouter, type QueuedDelivery } from "./direct_router.ts";
 import type { DirectTally, FromWorker, Outcome, ToWorker } from "./worker_protocol.ts";
 import { SendQuota } from "./send_quota.ts";
+import { packOutcomes, unpackDeliveries } from "./delivery_codec.ts";
 
 /** Deliveries handled before the worker posts what they did and looks at its inbox. */
 const _CHUNK = 512;
@@ -135,7 +136,7 @@ function flush(): void {
   if (outcomes.length > 0 || tallies.size > 0 || direct.notes.length > 0) {
     post({
       kind: "handled",
-      batch: outcomes,
+      ...packOutcomes(outcomes),
       tallies: [...tallies.values()],
       notes: direct.notes,
       queued: direct.pending,
@@ -153,7 +154,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   const message = event.data;
   switch (message.kind) {
     case "deliver":
-      for (const d of message.batch) {
+      unpackDeliveries(message.packed, (d) => {
         const queued: QueuedDelivery = {
           instanceId: d.instanceId,
           seq: d.seq,
@@ -162,7 +163,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         };
         if (d.timed) queued.timed = true;
         direct.enqueue(queued, d.observe);
-      }
+      });
       drain();
       break;
     case "congestion":

@@ -22,6 +22,7 @@ import type {
 } from "./worker_protocol.ts";
 import type { SendQuotaSpec } from "./send_quota.ts";
 import { WorkerWatchdog } from "./worker_watchdog.ts";
+import { unpackOutcomes } from "./delivery_codec.ts";
 import { postToSlot, spawnSlot, terminateSlot, type WorkerSlot } from "./worker_slot.ts";
 
 export { AgentLoadError } from "./pending_loads.ts";
@@ -289,8 +290,9 @@ export class WorkerPool {
   /** A batch of outcomes as a sliced task: routing their sends can be long. */
   #handled(slot: WorkerSlot, message: FromWorker & { kind: "handled" }): () => boolean {
     let next = 0;
+    let batch: Outcome[] | undefined;
     return () => {
-      const batch = message.batch;
+      batch ??= unpackOutcomes(message.packed, message.rest);
       for (; next < batch.length; next++) {
         if ((next & 15) === 15 && slot.inbox.expired) return false;
         const outcome = batch[next]!;

@@ -140,7 +140,8 @@ export type ToWorker =
   | { kind: "undirect"; instanceId: number; token: number }
   /** Report every direct message (a tap wants them all), or only what needs reporting. */
   | { kind: "observe"; all: boolean }
-  | { kind: "deliver"; batch: Delivery[] }
+  /** Deliveries packed by `packDelivery` (delivery_codec.ts), `count` of them. */
+  | { kind: "deliver"; packed: string; count: number }
   /** Agents whose mailboxes are full (true) or no longer (false): `send` to them returns -2. */
   | { kind: "congestion"; agents: string[]; congested: boolean }
   /** At most `messages` sends per agent per `intervalMs` (0: no quota); over it `send` returns -2. */
@@ -150,10 +151,14 @@ export type ToWorker =
 export type FromWorker =
   | { kind: "loaded"; instanceId: number; effects: Effects }
   | { kind: "load-failed"; instanceId: number; reason: string }
-  /** `queued`: deliveries still waiting in the worker's run queue after this chunk. */
+  /**
+   * Outcomes packed by `packOutcomes` (delivery_codec.ts): the plain ones in `packed`, the
+   * others in `rest`. `queued`: deliveries still waiting in the worker's run queue after this chunk.
+   */
   | {
     kind: "handled";
-    batch: Outcome[];
+    packed: string;
+    rest: Outcome[];
     tallies: DirectTally[];
     notes: DirectNote[];
     queued: number;
