@@ -76,6 +76,7 @@ function handle(item: QueuedDelivery): void {
       capabilities: [],
       fuelUsed: 0,
       ...(item.seq === 0 ? { message: item.text } : {}),
+      ...(item.logRef !== undefined ? { logRef: item.logRef } : {}),
     });
     return;
   }
@@ -91,6 +92,7 @@ function handle(item: QueuedDelivery): void {
     tally.handled++;
     tally.fuelUsed += effects.fuelUsed;
     tally.sent += instance.sentLocally;
+    if (item.logRef !== undefined) direct.done.push(item.instanceId, item.logRef);
     return;
   }
   if (instance.sentLocally > 0) {
@@ -106,6 +108,7 @@ function handle(item: QueuedDelivery): void {
     ...effects,
     ...(item.seq === 0 && result.failure !== null ? { message: item.text } : {}),
     ...(item.timed ? { startedAt, endedAt: performance.timeOrigin + performance.now() } : {}),
+    ...(item.logRef !== undefined ? { logRef: item.logRef } : {}),
   });
 }
 
@@ -133,17 +136,23 @@ function drain(): void {
 
 /** Posts what the handled deliveries produced, then any ended routes (after their outcomes). */
 function flush(): void {
-  if (outcomes.length > 0 || tallies.size > 0 || direct.notes.length > 0) {
+  if (
+    outcomes.length > 0 || tallies.size > 0 || direct.notes.length > 0 || direct.opened !== ""
+  ) {
     post({
       kind: "handled",
       ...packOutcomes(outcomes),
       tallies: [...tallies.values()],
       notes: direct.notes,
       queued: direct.pending,
+      opened: direct.opened,
+      done: direct.done,
     });
     outcomes = [];
     tallies = new Map();
     direct.notes = [];
+    direct.opened = "";
+    direct.done = [];
   }
   for (const ended of direct.ended) post({ kind: "undirected", ...ended });
   direct.ended = [];
@@ -216,6 +225,9 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       break;
     case "send-quota":
       quota.spec = { messages: message.messages, intervalMs: message.intervalMs };
+      break;
+    case "log-direct":
+      direct.logging = true;
       break;
   }
 };

@@ -28,13 +28,7 @@ export function unpackDeliveries(packed: string, each: (d: Delivery) => void): v
   while (at < packed.length) {
     const header = _header(packed, at, 5);
     at = header.end;
-    const [instanceId, seq, flags, traceLength, messageLength] = header.fields as [
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
+    const [instanceId, seq, flags, traceLength, messageLength] = header.fields as _Five;
     const traceparent = traceLength > 0 ? packed.slice(at, at + traceLength) : undefined;
     at += traceLength;
     const delivery: Delivery = {
@@ -61,7 +55,7 @@ export function isPlain(o: Outcome): boolean {
   return o.failure === null && Number.isSafeInteger(o.fuelUsed) && o.fuelUsed >= 0 &&
     o.stateChanges.length === 0 && o.logs.length === 0 &&
     o.capabilities.length === 0 && o.timers === undefined && o.startedAt === undefined &&
-    o.message === undefined;
+    o.message === undefined && o.logRef === undefined;
 }
 
 /**
@@ -119,6 +113,38 @@ export function unpackOutcomes(packed: string, rest: readonly Outcome[]): Outcom
   }
   return outcomes;
 }
+
+/** A direct delivery a worker accepted, for the main thread to log (`DirectLogReport`). */
+export interface OpenedDirect {
+  instanceId: number;
+  ref: number;
+  receiver: string;
+  traceparent: string | undefined;
+  text: string;
+}
+
+/** Appends one accepted direct delivery to a packed report. */
+export function packOpened(packed: string, d: OpenedDirect): string {
+  const trace = d.traceparent ?? "";
+  return `${packed}${d.instanceId},${d.ref},${d.receiver.length},${trace.length},${d.text.length}\n${d.receiver}${trace}${d.text}`;
+}
+
+/** Calls `each` with every delivery of a packed report, in order. */
+export function unpackOpened(packed: string, each: (d: OpenedDirect) => void): void {
+  let at = 0;
+  while (at < packed.length) {
+    const header = _header(packed, at, 5);
+    at = header.end;
+    const [instanceId, ref, receiverLength, traceLength, textLength] = header.fields as _Five;
+    const receiver = packed.slice(at, at += receiverLength);
+    const traceparent = traceLength > 0 ? packed.slice(at, at + traceLength) : undefined;
+    at += traceLength;
+    each({ instanceId, ref, receiver, traceparent, text: packed.slice(at, at += textLength) });
+  }
+}
+
+/** A header of five numbers. */
+type _Five = [number, number, number, number, number];
 
 /** Reads the comma-separated numbers of the header line at `at` (`count` of them, 0: all). */
 function _header(packed: string, at: number, count: number): { fields: number[]; end: number } {
