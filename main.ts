@@ -201,7 +201,16 @@ export async function startNode(
     onWorkerLost: (loss) => agents.onWorkerLost(loss),
     onTallies: (tallies) => agents.onTallies(tallies),
     onArmed: (instanceId) => agents.onArmed(instanceId),
-    onBounced: (messages) => agents.onBounced(messages),
+    onBounced: (messages, instanceId, refs) => agents.onBounced(messages, instanceId, refs),
+    // Log on: workers report their direct deliveries so they are logged (direct_log.ts).
+    ...(config.messageLog === "log"
+      ? {
+        logDirect: {
+          opened: (packed: string) => agents.onDirectOpened(packed),
+          done: (pairs: number[]) => agents.onDirectDone(pairs),
+        },
+      }
+      : {}),
     onNotes: (notes) => agents.onNotes(notes),
     sendQuota: { messages: config.sendQuota, intervalMs: config.sendQuotaIntervalMs },
     nice: config.scheduling.agentWorkerNice,
@@ -228,8 +237,9 @@ export async function startNode(
     defaults: config.limits,
     logger: agentLogs.watching(logger),
     mailboxCapacity: config.mailboxCapacity,
-    // Direct delivery inside a worker skips the main thread, so it needs the log off.
-    directDelivery: config.messageLog === "none",
+    // Direct delivery inside a worker skips the main thread's round trip; with the log on the
+    // worker reports each delivery so it is logged all the same (logDirect above).
+    directDelivery: true,
     maxReceivers: config.maxReceivers,
     passivateAfterMs: config.scale.passivateAfterMs,
     ...(telemetry ? { telemetry } : {}),

@@ -346,8 +346,18 @@ export class AgentManager {
   }
 
   /** Messages a worker had held for direct delivery and gives back: routed again, in order. */
-  onBounced(texts: string[]): void {
-    this.#events.onBounced(texts);
+  onBounced(texts: string[], instanceId?: number, refs?: number[]): void {
+    this.#events.onBounced(texts, instanceId, refs);
+  }
+
+  /** Direct deliveries a worker accepted, to log (log on; src/lifecycle/direct_log.ts). */
+  onDirectOpened(packed: string): void {
+    this.#events.onDirectOpened(packed);
+  }
+
+  /** Direct deliveries a worker handled with nothing else to report (log on). */
+  onDirectDone(pairs: number[]): void {
+    this.#events.onDirectDone(pairs);
   }
 
   /** Receives the pool's report that a worker was lost with its instances. */

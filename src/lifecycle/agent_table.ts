@@ -11,6 +11,7 @@ import { Activation } from "./activation.ts";
 import { agentEndpoint, instanceSink } from "./agent_endpoint.ts";
 import { type AgentState, assertTransition } from "./agent_state.ts";
 import { DirectDelivery } from "./direct_delivery.ts";
+import { DirectLog } from "./direct_log.ts";
 // Records are adopted here as lifecycle/runtime types: the guard that the shapes match.
 import "./stored_shapes.ts";
 import { AgentEffects, type DirectoryListing, type TimerSink } from "./effects.ts";
@@ -57,8 +58,8 @@ export interface AgentManagerDeps {
   logger?: Logger;
   mailboxCapacity?: number;
   /**
-   * Let workers deliver directly between their own agents (the node keeps no
-   * message log: a direct delivery is never written to one).
+   * Let workers deliver directly between their own agents (with the message
+   * log on, the pool's `logDirect` must report those deliveries to the manager).
    */
   directDelivery?: boolean;
   /** Spans of deliveries and lifecycle operations (tracing on). */
@@ -87,6 +88,8 @@ export class AgentTable {
   readonly busy = new Set<LiveAgent>();
   readonly builds: ModuleBuilds;
   readonly direct: DirectDelivery;
+  /** Direct deliveries a worker accepted and has not yet handled, with the log on. */
+  readonly directLog: DirectLog;
   readonly effects: AgentEffects;
   /** Instances made as messages come and given back when idle (issue 21). */
   readonly activation: Activation;
@@ -98,6 +101,7 @@ export class AgentTable {
     this.log = deps.logger ?? SILENT_LOGGER;
     this.builds = new ModuleBuilds(deps.store, deps.preparer);
     this.direct = new DirectDelivery(deps.pool, deps.directDelivery ?? false);
+    this.directLog = new DirectLog(deps.router);
     this.effects = new AgentEffects(deps.store, deps.router, this.log, {
       maxReceivers: deps.maxReceivers,
       directory: deps.directory,

@@ -21,9 +21,17 @@ export class PoolEvents {
   onOutcome(outcome: Outcome): void {
     const agents = this.#agents;
     const { router, telemetry, store } = agents.deps;
+    // A logged direct delivery (log on) ends with its outcome, like an envelope's.
+    const logId = outcome.logRef === undefined
+      ? undefined
+      : agents.directLog.take(outcome.instanceId, outcome.logRef);
     const live = agents.byInstance.get(outcome.instanceId);
-    if (!live) return;
+    if (!live) {
+      if (logId !== undefined) router.complete({ logId }, "the agent's instance is gone");
+      return;
+    }
     const envelope = outcome.seq === 0 ? undefined : live.mailbox.complete(outcome.seq);
+    const logged = envelope ?? (logId === undefined ? undefined : { logId });
     if (envelope) agents.direct.check(outcome.instanceId);
     // Traced: the deliver and handle spans; what the agent sent continues from the handle span.
     const handledAs = envelope && telemetry?.delivered({
@@ -42,12 +50,12 @@ export class PoolEvents {
       live,
       outcome,
       () => {
-        if (envelope) router.complete(envelope, outcome.failure, { durableNow: true });
+        if (logged) router.complete(logged, outcome.failure, { durableNow: true });
       },
       envelope,
       handledAs,
     );
-    if (envelope && !committed) router.complete(envelope, outcome.failure);
+    if (logged && !committed) router.complete(logged, outcome.failure);
     live.counters.fuelUsed += outcome.fuelUsed;
     if (live.members) countMember(live, outcome.instanceId);
     if (outcome.failure === null) {
@@ -90,8 +98,22 @@ export class PoolEvents {
     }
   }
 
-  /** Messages a worker had held for direct delivery and gives back: routed again, in order. */
-  onBounced(texts: string[]): void {
+  /** Direct deliveries a worker accepted (log on): logged now (direct_log.ts). */
+  onDirectOpened(packed: string): void {
+    this.#agents.directLog.opened(packed);
+  }
+
+  /** Direct deliveries a worker handled with nothing else to report (log on). */
+  onDirectDone(pairs: number[]): void {
+    this.#agents.directLog.done(pairs);
+  }
+
+  /**
+   * Messages a worker had held for direct delivery and gives back: routed again, in order.
+   * Those it had logged (`refs`) end there, the new route logs them anew.
+   */
+  onBounced(texts: string[], instanceId = 0, refs: readonly number[] = []): void {
+    this.#agents.directLog.bounced(instanceId, refs);
     for (const text of texts) {
       const message = parseReported(text);
       if (message) this.#agents.deps.router.route(message);
@@ -104,6 +126,12 @@ export class PoolEvents {
     const { router, store } = agents.deps;
     for (const instanceId of loss.instanceIds) {
       const live = agents.byInstance.get(instanceId);
+      // Direct deliveries it had accepted (log on) fail like those in flight below.
+      for (const open of agents.directLog.lost(instanceId)) {
+        router.complete({ logId: open.id }, loss.reason);
+        const message = live && parseReported(open.text);
+        if (message) router.fail(message, live.record.name, "handling_failed", loss.reason);
+      }
       if (!live) continue;
       // A pool's surviving members go too: the whole pool is loaded again below.
       agents.unload(live);

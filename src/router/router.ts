@@ -280,13 +280,21 @@ export class Router {
   }
 
   /**
+   * Logs a delivery a worker made directly between its own agents (log on;
+   * src/lifecycle/direct_log.ts) as accepted now. Returns its log position.
+   */
+  logDirect(receiver: string, text: string, traceparent?: string): number | undefined {
+    return this.#options.log?.append({ receiver, body: text, traceId: traceparent?.slice(3, 35) });
+  }
+
+  /**
    * Records that a logged delivery is done: handled, or failed with `failure`
    * as the reason. `durableNow` commits the receiver's handled watermark at
    * once, inside the caller's store transaction (the agent state's), instead
    * of with the next group commit.
    */
   complete(
-    envelope: Envelope,
+    envelope: Pick<Envelope, "logId">,
     failure: string | null = null,
     options: { durableNow?: boolean } = {},
   ): void {

@@ -12,6 +12,7 @@ import { DirectRouter, type QueuedDelivery } from "./direct_router.ts";
 import type { DirectTally, FromWorker, Outcome, ToWorker } from "./worker_protocol.ts";
 import { SendQuota } from "./send_quota.ts";
 import { lowerOwnPriority } from "./worker_priority.ts";
+import { packOutcomes, unpackDeliveries } from "./delivery_codec.ts";
 
 /** Deliveries handled before the worker posts what they did and looks at its inbox. */
 const _CHUNK = 512;
@@ -76,6 +77,7 @@ function handle(item: QueuedDelivery): void {
       capabilities: [],
       fuelUsed: 0,
       ...(item.seq === 0 ? { message: item.text } : {}),
+      ...(item.logRef !== undefined ? { logRef: item.logRef } : {}),
     });
     return;
   }
@@ -91,6 +93,7 @@ function handle(item: QueuedDelivery): void {
     tally.handled++;
     tally.fuelUsed += effects.fuelUsed;
     tally.sent += instance.sentLocally;
+    if (item.logRef !== undefined) direct.done.push(item.instanceId, item.logRef);
     return;
   }
   if (instance.sentLocally > 0) {
@@ -106,6 +109,7 @@ function handle(item: QueuedDelivery): void {
     ...effects,
     ...(item.seq === 0 && result.failure !== null ? { message: item.text } : {}),
     ...(item.timed ? { startedAt, endedAt: performance.timeOrigin + performance.now() } : {}),
+    ...(item.logRef !== undefined ? { logRef: item.logRef } : {}),
   });
 }
 
@@ -133,17 +137,23 @@ function drain(): void {
 
 /** Posts what the handled deliveries produced, then any ended routes (after their outcomes). */
 function flush(): void {
-  if (outcomes.length > 0 || tallies.size > 0 || direct.notes.length > 0) {
+  if (
+    outcomes.length > 0 || tallies.size > 0 || direct.notes.length > 0 || direct.opened !== ""
+  ) {
     post({
       kind: "handled",
-      batch: outcomes,
+      ...packOutcomes(outcomes),
       tallies: [...tallies.values()],
       notes: direct.notes,
       queued: direct.pending,
+      opened: direct.opened,
+      done: direct.done,
     });
     outcomes = [];
     tallies = new Map();
     direct.notes = [];
+    direct.opened = "";
+    direct.done = [];
   }
   for (const ended of direct.ended) post({ kind: "undirected", ...ended });
   direct.ended = [];
@@ -154,7 +164,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   const message = event.data;
   switch (message.kind) {
     case "deliver":
-      for (const d of message.batch) {
+      unpackDeliveries(message.packed, (d) => {
         const queued: QueuedDelivery = {
           instanceId: d.instanceId,
           seq: d.seq,
@@ -163,7 +173,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         };
         if (d.timed) queued.timed = true;
         direct.enqueue(queued, d.observe);
-      }
+      });
       drain();
       break;
     case "congestion":
@@ -223,6 +233,9 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       break;
     case "priority":
       lowerOwnPriority(message.nice);
+      break;
+    case "log-direct":
+      direct.logging = true;
       break;
   }
 };

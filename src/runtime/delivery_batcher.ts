@@ -4,6 +4,7 @@
  * messages costs one `postMessage` per worker, not one per message.
  */
 import type { Delivery } from "./worker_protocol.ts";
+import { packDelivery } from "./delivery_codec.ts";
 import { postToSlot, type WorkerSlot } from "./worker_slot.ts";
 
 const _MAX_BATCH = 256;
@@ -33,6 +34,8 @@ export class DeliveryBatcher {
     slot.queue = [];
     this.batches++;
     this.posted += batch.length;
-    postToSlot(slot, { kind: "deliver", batch });
+    let packed = "";
+    for (const delivery of batch) packed = packDelivery(packed, delivery);
+    postToSlot(slot, { kind: "deliver", packed, count: batch.length });
   }
 }

@@ -3,9 +3,10 @@
  * worker's agents to another of its agents is queued here and handled by
  * this thread, without the round trip through the main thread. The main
  * thread stays in charge: it arms, starts and ends direct delivery per agent
- * (only while the agent runs and the node keeps no message log), and still
- * hears of everything it must (outcomes with effects or failures, counts,
- * messages for observers and reply-by deadlines).
+ * (only while the agent runs), and still hears of everything it must
+ * (outcomes with effects or failures, counts, messages for observers and
+ * reply-by deadlines, and, with the message log on, each delivery accepted
+ * and done so it is logged: `logging`).
  *
  * Order per sender is kept across the switch: while an agent is armed, its
  * local senders' messages are held here until the main thread says every
@@ -14,7 +15,9 @@
  * still handled here first.
  */
 import type { DirectNote } from "./worker_protocol.ts";
+import { type AclMessage, toAclMessage } from "../acl/mod.ts";
 import { RunQueue } from "./run_queue.ts";
+import { packOpened } from "./delivery_codec.ts";
 
 const _utf8 = new TextEncoder();
 /** Conversations whose direct messages are reported for the protocol monitor. */
@@ -31,6 +34,8 @@ export interface QueuedDelivery {
   traceparent: string | undefined;
   /** Report when handling started and ended (a traced delivery). */
   timed?: boolean;
+  /** A logged direct delivery's number for its instance (`logging` on). */
+  logRef?: number;
 }
 
 interface _Route {
@@ -47,6 +52,28 @@ interface _Route {
   endToken: number | null;
   /** Messages to give back to the main thread when the end is reported, in order. */
   bounced: string[];
+  /** Their numbers when logged, else 0 (beside `bounced`). */
+  refs: number[];
+  /** The last number given to a logged delivery to this instance. */
+  lastRef: number;
+}
+
+/**
+ * What the log keeps of a message an agent sent (log on): JSON of the ACL
+ * message as the main thread would route it, or undefined when it is not
+ * valid ACL (the main thread then answers it with `not-understood`, as it
+ * does for every message the log sees). The receiver gets the text as sent.
+ */
+function _logBody(message: Record<string, unknown>, text: string): string | undefined {
+  let acl: AclMessage;
+  try {
+    acl = toAclMessage(message);
+  } catch {
+    return undefined;
+  }
+  // Names given as one string are an array in the ACL message: only then does the JSON differ.
+  const same = typeof message.receiver !== "string" && typeof message.replyTo !== "string";
+  return same ? text : JSON.stringify(acl);
 }
 
 /** What the worker must post about ended routes. */
@@ -54,6 +81,7 @@ export interface EndedRoute {
   token: number;
   instanceId: number;
   bounced: string[];
+  refs: number[];
 }
 
 /** The worker's routing table for its own agents, and its run queue. */
@@ -67,8 +95,14 @@ export class DirectRouter {
   readonly #observed = new Set<string>();
   readonly #awaited = new Set<string>();
   #observeAll = false;
+  /** The node keeps a message log: every delivery accepted is reported (`opened`, `done`). */
+  logging = false;
   notes: DirectNote[] = [];
   ended: EndedRoute[] = [];
+  /** Logged deliveries accepted since the last report, packed (delivery_codec.ts). */
+  opened = "";
+  /** Logged deliveries handled with nothing else to report: (instanceId, logRef) pairs. */
+  done: number[] = [];
 
   /** Deliveries waiting. */
   get pending(): number {
@@ -114,6 +148,8 @@ export class DirectRouter {
       queued: 0,
       endToken: null,
       bounced: [],
+      refs: [],
+      lastRef: 0,
     };
     this.#routes.set(agent, route);
     this.#byInstance.set(instanceId, route);
@@ -138,16 +174,16 @@ export class DirectRouter {
   end(instanceId: number, token: number, drop = false): void {
     const route = this.#byInstance.get(instanceId) ?? this.#ending.get(instanceId);
     if (!route) {
-      if (token !== 0) this.ended.push({ token, instanceId, bounced: [] });
+      if (token !== 0) this.ended.push({ token, instanceId, bounced: [], refs: [] });
       return;
     }
     if (this.#routes.get(route.agent) === route) this.#routes.delete(route.agent);
     this.#byInstance.delete(instanceId);
-    for (const item of route.held) route.bounced.push(item.text);
+    for (const item of route.held) this.#bounce(route, item);
     route.held = [];
     if (token !== 0) route.endToken = token;
     if (drop && route.queued > 0) {
-      for (const item of this.#queue.removeDirect(instanceId)) route.bounced.push(item.text);
+      for (const item of this.#queue.removeDirect(instanceId)) this.#bounce(route, item);
       route.queued = 0;
     }
     if (route.queued === 0) this.#finishEnd(route);
@@ -180,9 +216,22 @@ export class DirectRouter {
     for (const route of routes) {
       if (route.queued + route.held.length >= route.capacity) return -2;
     }
+    const logged = this.logging ? _logBody(message, text) : text;
+    if (logged === undefined) return undefined; // not valid ACL: the main thread answers it
     const traceparent = message.traceparent as string | undefined;
     for (const route of routes) {
-      const item = { instanceId: route.instanceId, seq: 0, text, traceparent };
+      const item: QueuedDelivery = { instanceId: route.instanceId, seq: 0, text, traceparent };
+      // Logged as accepted, held or not: the report goes out with the sender's outcome.
+      if (this.logging) {
+        item.logRef = ++route.lastRef;
+        this.opened = packOpened(this.opened, {
+          instanceId: route.instanceId,
+          ref: item.logRef,
+          receiver: route.agent,
+          traceparent,
+          text: logged,
+        });
+      }
       if (route.mode === "hold") route.held.push(item);
       else {
         this.#queue.push(item);
@@ -241,16 +290,24 @@ export class DirectRouter {
     set.add(key);
   }
 
+  #bounce(route: _Route, item: QueuedDelivery): void {
+    route.bounced.push(item.text);
+    route.refs.push(item.logRef ?? 0);
+  }
+
   #finishEnd(route: _Route): void {
     this.#ending.delete(route.instanceId);
     const all = route.bounced;
+    const refs = route.refs;
     route.bounced = [];
+    route.refs = [];
+    const instanceId = route.instanceId;
     if (route.endToken !== null) {
-      this.ended.push({ token: route.endToken, instanceId: route.instanceId, bounced: all });
+      this.ended.push({ token: route.endToken, instanceId, bounced: all, refs });
       route.endToken = null;
     } else if (all.length > 0) {
       // Unloaded without an end request: still give the messages back.
-      this.ended.push({ token: 0, instanceId: route.instanceId, bounced: all });
+      this.ended.push({ token: 0, instanceId, bounced: all, refs });
     }
   }
 }

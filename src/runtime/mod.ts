@@ -23,6 +23,7 @@ export type {
   WorkerPoolOptions,
 } from "./worker_pool.ts";
 export { parseCapability } from "./capability.ts";
+export { unpackOpened } from "./delivery_codec.ts";
 export type {
   CapabilityDeclaration,
   DirectNote,

@@ -23,6 +23,7 @@ import type {
 } from "./worker_protocol.ts";
 import type { SendQuotaSpec } from "./send_quota.ts";
 import { WorkerWatchdog } from "./worker_watchdog.ts";
+import { unpackOutcomes } from "./delivery_codec.ts";
 import { postToSlot, spawnSlot, terminateSlot, type WorkerSlot } from "./worker_slot.ts";
 
 export { AgentLoadError } from "./pending_loads.ts";
@@ -77,8 +78,19 @@ export interface WorkerPoolOptions {
   onNotes?: (notes: DirectNote[]) => void;
   /** A worker is armed for direct delivery to the instance (its marker arrived). */
   onArmed?: (instanceId: number) => void;
-  /** Messages a worker held for an agent and gives back, in order: route them again. */
-  onBounced?: (messages: string[]) => void;
+  /**
+   * Messages a worker held for an agent (instance `instanceId`) and gives back, in order: route
+   * them again. `refs`: each one's number if it was logged as a direct delivery, else 0.
+   */
+  onBounced?: (messages: string[], instanceId: number, refs: number[]) => void;
+  /**
+   * The node keeps a message log: workers report their direct deliveries (`DirectLogReport`)
+   * to these, accepted ones before the outcomes posted with them, done ones after.
+   */
+  logDirect?: {
+    opened: (packed: string) => void;
+    done: (pairs: number[]) => void;
+  };
   /** Per-agent send quota every worker enforces (`send` returns -2 over it). */
   sendQuota?: SendQuotaSpec;
   /** Nice levels worker threads run below the main thread (worker_priority.ts); default 0. */
@@ -285,6 +297,7 @@ export class WorkerPool {
     const worker = slot.worker;
     const quota = this.#options.sendQuota;
     if (quota) worker.postMessage({ kind: "send-quota", ...quota } satisfies ToWorker);
+    if (this.#options.logDirect) worker.postMessage({ kind: "log-direct" } satisfies ToWorker);
     if (this.#observeAll) worker.postMessage({ kind: "observe", all: true } satisfies ToWorker);
     if (this.#congested.size > 0) {
       worker.postMessage(
@@ -309,8 +322,13 @@ export class WorkerPool {
   /** A batch of outcomes as a sliced task: routing their sends can be long. */
   #handled(slot: WorkerSlot, message: FromWorker & { kind: "handled" }): () => boolean {
     let next = 0;
+    let batch: Outcome[] | undefined;
     return () => {
-      const batch = message.batch;
+      if (!batch) {
+        // Logged before the outcomes: a sender's handled mark never commits before what it sent.
+        if (message.opened !== "") this.#options.logDirect?.opened(message.opened);
+        batch = unpackOutcomes(message.packed, message.rest);
+      }
       for (; next < batch.length; next++) {
         if ((next & 15) === 15 && slot.inbox.expired) return false;
         const outcome = batch[next]!;
@@ -318,6 +336,7 @@ export class WorkerPool {
         else this.#direct++;
         this.#options.onOutcome(outcome);
       }
+      if (message.done.length > 0) this.#options.logDirect?.done(message.done);
       for (const tally of message.tallies) this.#direct += tally.handled;
       if (message.tallies.length > 0) this.#options.onTallies?.(message.tallies);
       if (message.notes.length > 0) this.#options.onNotes?.(message.notes);
@@ -333,7 +352,9 @@ export class WorkerPool {
         this.#options.onArmed?.(message.instanceId);
         break;
       case "undirected":
-        if (message.bounced.length > 0) this.#options.onBounced?.(message.bounced);
+        if (message.bounced.length > 0) {
+          this.#options.onBounced?.(message.bounced, message.instanceId, message.refs);
+        }
         this.#directControl.ended(message.token);
         break;
       case "loaded":

@@ -96,6 +96,8 @@ export interface Outcome extends Effects {
   /** When handling started and ended (ms, performance.timeOrigin-based), for a timed delivery. */
   startedAt?: number;
   endedAt?: number;
+  /** A logged direct delivery's number (see `DirectLogReport`): its log entry ends with this outcome. */
+  logRef?: number;
 }
 
 /** Direct deliveries that produced nothing else to report, counted per instance. */
@@ -115,6 +117,19 @@ export interface DirectTally {
 export interface DirectNote {
   message: string;
   at: number;
+}
+
+/**
+ * With the message log on, what a worker reports about its direct deliveries
+ * so the main thread logs them (src/lifecycle/direct_log.ts): each one is
+ * numbered per receiving instance when the worker accepts it. `opened`:
+ * deliveries accepted, packed by `packOpened` (delivery_codec.ts); `done`:
+ * those handled with nothing else to report, as (instanceId, number) pairs.
+ * A delivery with an outcome to report carries its number in `Outcome.logRef`.
+ */
+export interface DirectLogReport {
+  opened: string;
+  done: number[];
 }
 
 /** Main thread → worker. */
@@ -142,7 +157,8 @@ export type ToWorker =
   | { kind: "undirect"; instanceId: number; token: number }
   /** Report every direct message (a tap wants them all), or only what needs reporting. */
   | { kind: "observe"; all: boolean }
-  | { kind: "deliver"; batch: Delivery[] }
+  /** Deliveries packed by `packDelivery` (delivery_codec.ts), `count` of them. */
+  | { kind: "deliver"; packed: string; count: number }
   /** Another version of the agent wrote state: bring this instance's cache up to date (deployments). */
   | { kind: "state-patch"; instanceId: number; changes: StateChange[] }
   /** Agents whose mailboxes are full (true) or no longer (false): `send` to them returns -2. */
@@ -150,20 +166,30 @@ export type ToWorker =
   /** At most `messages` sends per agent per `intervalMs` (0: no quota); over it `send` returns -2. */
   | { kind: "send-quota"; messages: number; intervalMs: number }
   /** First message: nice levels below the main thread (0: unchanged); then the permission is dropped. */
-  | { kind: "priority"; nice: number };
+  | { kind: "priority"; nice: number }
+  /** The node keeps a message log: report direct deliveries (`DirectLogReport`) so it logs them. */
+  | { kind: "log-direct" };
 
 /** Worker → main thread. */
 export type FromWorker =
   | { kind: "loaded"; instanceId: number; effects: Effects }
   | { kind: "load-failed"; instanceId: number; reason: string }
-  /** `queued`: deliveries still waiting in the worker's run queue after this chunk. */
+  /**
+   * Outcomes packed by `packOutcomes` (delivery_codec.ts): the plain ones in `packed`, the
+   * others in `rest`. `queued`: deliveries still waiting in the worker's run queue after this chunk.
+   */
   | {
     kind: "handled";
-    batch: Outcome[];
+    packed: string;
+    rest: Outcome[];
     tallies: DirectTally[];
     notes: DirectNote[];
     queued: number;
   }
+    & DirectLogReport
   | { kind: "direct-armed"; instanceId: number }
-  /** Direct delivery to the instance has ended; `bounced` messages were held and must be routed. */
-  | { kind: "undirected"; token: number; instanceId: number; bounced: string[] };
+  /**
+   * Direct delivery to the instance has ended; `bounced` messages were held and must be routed.
+   * `refs`: each one's number when it was logged (`DirectLogReport`), else 0.
+   */
+  | { kind: "undirected"; token: number; instanceId: number; bounced: string[]; refs: number[] };

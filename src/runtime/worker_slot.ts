@@ -72,7 +72,7 @@ export function spawnSlot(
 export function postToSlot(slot: WorkerSlot, message: ToWorker): void {
   if (slot.outstanding === 0) slot.lastHeardAt = performance.now();
   if (message.kind === "load" || message.kind === "deliver") {
-    slot.outstanding += message.kind === "load" ? 1 : message.batch.length;
+    slot.outstanding += message.kind === "load" ? 1 : message.count;
   }
   slot.worker.postMessage(message);
 }

@@ -6,7 +6,8 @@ export type DeliveryStatus = "accepted" | "delivered" | "handled" | "failed" | "
 
 /** One delivery to log: a message and the one receiver it goes to. */
 export interface MessageEntry {
-  readonly message: AclMessage;
+  /** The message; may be left out when `body` is given. */
+  readonly message?: AclMessage;
   /** One of `message.receiver`; a message to n receivers is n entries. */
   readonly receiver: string;
   /** `JSON.stringify(message)` when the caller has it already (one string for all receivers). */

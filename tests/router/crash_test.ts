@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { openStore, type Store } from "../../src/store/mod.ts";
 import { agentBytes, join, startTestNode, tempDataDir, until } from "../_support/node.ts";
+import { killUnderLoad } from "../_support/kill_under_load.ts";
 
 const CHILD = new URL("../fixtures/crash_node.ts", import.meta.url).pathname;
 const COUNTER = new URL("../../build/agents/counter_wat.wasm", import.meta.url).pathname;
@@ -15,27 +16,13 @@ const COUNTER = new URL("../../build/agents/counter_wat.wasm", import.meta.url).
 Deno.test("after kill -9 under load, every accepted message is handled after restart", async () => {
   using dir = tempDataDir();
   agentBytes("counter_wat"); // fails clearly when the agents are not built
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--unstable-worker-options", "--allow-all", CHILD, dir.path, COUNTER],
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  let committed = 0;
-  let output = "";
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const deadline = Date.now() + 20_000;
   // Let it run under load until a few thousand deliveries are committed, then kill it.
-  while (committed < 3_000 && Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    output += value;
-    const all = [...output.matchAll(/committed (\d+)/g)];
-    committed = Number(all.at(-1)?.[1] ?? 0);
-  }
-  child.kill("SIGKILL");
-  const status = await child.status;
-  await reader.cancel();
-  assert.equal(status.signal, "SIGKILL", "the node was killed, not stopped");
+  const output = await killUnderLoad(
+    CHILD,
+    [dir.path, COUNTER],
+    (out) => Number(/.*committed (\d+)/s.exec(out)?.[1] ?? 0) >= 3_000,
+  );
+  const committed = Number([...output.matchAll(/committed (\d+)/g)].at(-1)?.[1] ?? 0);
   assert.ok(committed >= 3_000, `the child committed only ${committed} log positions`);
 
   const readCount = (store: Store) => {

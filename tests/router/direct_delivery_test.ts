@@ -1,8 +1,9 @@
 /**
- * Direct delivery: with the message log off, a worker delivers between its
- * own agents without the main thread. These pin what must not change when it
- * does: order per sender across the switch on and off, backpressure, failures,
- * stop, and that the main thread still hears what it must.
+ * Direct delivery: a worker delivers between its own agents without the main
+ * thread's round trip (with the log on, it reports them so they are logged).
+ * These pin what must not change when it does: order per sender across the
+ * switch on and off, backpressure, failures, stop, and that the main thread
+ * still hears what it must.
  */
 import assert from "node:assert/strict";
 import type { AclMessage } from "../../src/acl/mod.ts";
@@ -27,9 +28,25 @@ async function deployOn(node: Node, worker: number, name: string, agent: string)
   throw new Error(`could not place ${name} on worker ${worker}`);
 }
 
-Deno.test("with the log off, two agents on one worker talk directly; order is kept", async () => {
+/** With the log on: every direct delivery was logged and is done (none left to redeliver). */
+async function allLoggedAndDone(node: Node, messageLog: "log" | "none"): Promise<void> {
+  if (messageLog === "none") return;
+  await node.router.flushLog();
+  assert.deepEqual(node.store.messages.unfinished().map((r) => [r.id, r.receiver]), []);
+}
+
+for (const messageLog of ["none", "log"] as const) {
+  Deno.test(`messageLog ${messageLog}: two agents on one worker talk directly; order is kept`, async () => {
+    await talkDirectly(messageLog);
+  });
+  Deno.test(`messageLog ${messageLog}: a hot reload mid-stream switches direct delivery off and on without losing or reordering`, async () => {
+    await reloadMidStream(messageLog);
+  });
+}
+
+async function talkDirectly(messageLog: "log" | "none"): Promise<void> {
   using dir = tempDataDir();
-  await using node = await startTestNode({ dataDir: dir.path, messageLog: "none" });
+  await using node = await startTestNode({ dataDir: dir.path, messageLog });
   using me = new TestParticipant(node);
   await deployOn(node, 0, "flooder", "flooder_as");
   await deployOn(node, 0, "echo", "echo_wat");
@@ -46,7 +63,13 @@ Deno.test("with the log off, two agents on one worker talk directly; order is ke
   const direct = node.pool.status().directDeliveries - before;
   assert.ok(direct >= 600, `${direct} direct deliveries`);
   assert.equal(node.agents.get("echo").counters.handled, 300);
-});
+  await allLoggedAndDone(node, messageLog);
+  if (messageLog === "log") {
+    const toEcho = node.store.messages.byAgent("echo", { limit: 1_000 })
+      .filter((r) => r.receiver === "echo");
+    assert.deepEqual(toEcho.map((r) => r.message.content), replies.map((m) => m.content));
+  }
+}
 
 Deno.test("a direct receiver's queue is bounded: the sender sees -2 within one run", async () => {
   using dir = tempDataDir();
@@ -62,9 +85,9 @@ Deno.test("a direct receiver's queue is bounded: the sender sees -2 within one r
   assert.equal((await me.request("flooder", "50 echo")).content, "sent=10 full=40 other=0");
 });
 
-Deno.test("a hot reload mid-stream switches direct delivery off and on without losing or reordering", async () => {
+async function reloadMidStream(messageLog: "log" | "none"): Promise<void> {
   using dir = tempDataDir();
-  await using node = await startTestNode({ dataDir: dir.path, messageLog: "none" });
+  await using node = await startTestNode({ dataDir: dir.path, messageLog });
   using me = new TestParticipant(node);
   await deployOn(node, 0, "flooder", "flooder_as");
   await deployOn(node, 0, "echo", "echo_wat");
@@ -93,7 +116,8 @@ Deno.test("a hot reload mid-stream switches direct delivery off and on without l
   ).flat();
   assert.deepEqual(replies, [...expected, "f0"]);
   assert.equal(node.agents.get("echo").version, 3);
-});
+  await allLoggedAndDone(node, messageLog);
+}
 
 Deno.test("a trap on a direct delivery fails that message to its sender; stop drains what is queued", async () => {
   using dir = tempDataDir();
