@@ -51,6 +51,7 @@ export class Mailbox {
   #nextSeq = 1;
   #sink: ((seq: number, envelope: Envelope) => boolean) | null = null;
   #idleWaiters: (() => void)[] = [];
+  #drainWaiters: (() => void)[] = [];
   #congested = false;
   #accepted = 0;
   #pumped = 0;
@@ -119,9 +120,15 @@ export class Mailbox {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  /** Resolves when the mailbox is empty: queue and in-flight both drained. */
-  async drained(): Promise<void> {
-    while (this.depth > 0) await this.settled();
+  /**
+   * Resolves when the mailbox is empty: queue and in-flight both drained. Woken
+   * by what empties it, never by polling: with messages queued and none in
+   * flight (an agent activating) a `settled()` loop would spin on resolved
+   * promises and starve the event loop that brings the instance.
+   */
+  drained(): Promise<void> {
+    if (this.depth === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
   /** Takes every in-flight message (their instance is gone), oldest first. */
@@ -158,6 +165,11 @@ export class Mailbox {
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     for (const wake of waiters) wake();
+    if (this.depth === 0 && this.#drainWaiters.length > 0) {
+      const drained = this.#drainWaiters;
+      this.#drainWaiters = [];
+      for (const wake of drained) wake();
+    }
   }
 
   #pump(): void {
