@@ -48,7 +48,9 @@ Deno.test("the compile's include list carries every worker entry the source star
   const workers: string[] = [];
   for (const file of filesUnder(join(ROOT, "src")).filter((f) => f.endsWith(".ts"))) {
     const text = Deno.readTextFileSync(join(ROOT, file));
-    for (const [, entry] of text.matchAll(/new Worker\(\s*new URL\("([^"]+)", import\.meta\.url\)/g)) {
+    for (
+      const [, entry] of text.matchAll(/new Worker\(\s*new URL\("([^"]+)", import\.meta\.url\)/g)
+    ) {
       workers.push(relative(ROOT, join(ROOT, file, "..", entry!)));
     }
   }
