@@ -72,7 +72,13 @@ export async function openConnection(
   let nc: NatsConnection;
   try {
     nc = await Promise.race([connect(options), refused.promise]);
+    globalThis.removeEventListener("error", onError);
   } catch (error) {
+    // A refused socket may still reset after connect() rejected (a user of an unknown
+    // account: "Authorization Violation", then ECONNRESET as an uncaught error that
+    // would crash the process before its one-line message): keep catching for a moment.
+    const grace = setTimeout(() => globalThis.removeEventListener("error", onError), 1_000);
+    Deno.unrefTimer(grace);
     const message = (error as Error).message;
     throw new ClusterJoinError(
       config.servers,
@@ -80,8 +86,6 @@ export async function openConnection(
         ? `no answer within ${_JOIN_TIMEOUT_MS} ms (a server that refuses a client certificate only closes the connection)`
         : message,
     );
-  } finally {
-    globalThis.removeEventListener("error", onError);
   }
   const state = { nc, connected: true };
   (async () => {
