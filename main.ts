@@ -238,8 +238,10 @@ export async function startNode(
     logger: agentLogs.watching(logger),
     mailboxCapacity: config.mailboxCapacity,
     // Direct delivery inside a worker skips the main thread's round trip; with the log on the
-    // worker reports each delivery so it is logged all the same (logDirect above).
-    directDelivery: true,
+    // worker reports each delivery so it is logged all the same (logDirect above). With tracing
+    // and the log both on, deliveries stay on the main thread: a logged direct delivery's
+    // handling span went missing (tests/telemetry/otlp_trace_test.ts), so not yet together.
+    directDelivery: config.messageLog === "none" || telemetry === null,
     maxReceivers: config.maxReceivers,
     passivateAfterMs: config.scale.passivateAfterMs,
     ...(telemetry ? { telemetry } : {}),

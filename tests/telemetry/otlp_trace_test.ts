@@ -35,12 +35,20 @@ Deno.test("a three-agent Contract Net round arrives at a real OTLP receiver as o
     { ...otlpEnv(receiver), CAXTON_TRACE_SAMPLE_RATIO: "0" },
   );
   const callerTrace = parseTraceparent(MESSAGE_CALLER)!;
+  // Spans arrive in export batches, not in the order of the round: wait for the verdict's
+  // route span and for every agent's handling (direct deliveries report theirs later).
+  const handledBy = () =>
+    new Set(
+      receiver.spans.filter((s) => s.name === SPAN.handle).map((s) =>
+        String(s.attributes[ATTR.agentName])
+      ),
+    );
   await until(
     () =>
       receiver.spans.some((s) =>
         s.name === SPAN.route && s.attributes[ATTR.receiver]?.toString() === "ext:client"
-      ),
-    "the verdict's route span",
+      ) && ["b1", "b2", "manager"].every((name) => handledBy().has(name)),
+    "the verdict's route span and every agent's handling",
   );
   const trace = receiver.spans.filter((s) => s.traceId === callerTrace.traceId);
   const byId = new Map(trace.map((s) => [s.spanId, s]));
