@@ -74,19 +74,28 @@ async function _timeoutLateness(api: string, count: number): Promise<number[]> {
   return late;
 }
 
-/** One run on a fresh node: quiet and stormy echo latencies and timeout lateness. */
-async function _measure(messageLog: "log" | "none") {
-  const dataDir = Deno.makeTempDirSync({ prefix: "caxton-bench-storm-" });
+/**
+ * A fresh node (settings from CAXTON_* variables) with the storming agent and two echo
+ * agents, one beside it and one in the other worker; also used by bench/storm_where.ts.
+ */
+export async function startStormNode(messageLog: "log" | "none", prefix: string) {
+  const dataDir = Deno.makeTempDirSync({ prefix });
   const config = loadConfig({ env: Deno.env.toObject() });
   const node = await startNode(
     { ...config, dataDir, port: 0, workers: 2, messageLog },
     { logger: SILENT_LOGGER },
   );
+  await node.agents.deploy("storm", stormAgent("storm", 2));
+  await node.agents.deploy("echo-other", Deno.readFileSync(ECHO));
+  await node.agents.deploy("echo-same", Deno.readFileSync(ECHO));
+  return { node, config, dataDir };
+}
+
+/** One run on a fresh node: quiet and stormy echo latencies and timeout lateness. */
+async function _measure(messageLog: "log" | "none") {
+  const { node, dataDir } = await startStormNode(messageLog, "caxton-bench-storm-");
   try {
     const api = `${node.url}/api/v1`;
-    await node.agents.deploy("storm", stormAgent("storm", 2));
-    await node.agents.deploy("echo-other", Deno.readFileSync(ECHO));
-    await node.agents.deploy("echo-same", Deno.readFileSync(ECHO));
     await _latencies(api, 100); // warm-up
     const quiet = await _latencies(api, 200);
     node.router.route({ performative: "inform", sender: "ext:bench", receiver: ["storm"] });

@@ -11,13 +11,9 @@
  * Run: `deno run --unstable-worker-options --allow-all bench/storm_where.ts [log|none]`
  * (settings from CAXTON_* variables, e.g. CAXTON_AGENT_WORKER_NICE=0 for an A/B).
  */
-import { startNode } from "../main.ts";
-import { loadConfig } from "../src/config/mod.ts";
-import { SILENT_LOGGER } from "../src/telemetry/mod.ts";
-import { stormAgent } from "../tests/_support/storm.ts";
 import { percentile } from "./_report.ts";
+import { startStormNode } from "./storm.ts";
 
-const ECHO = new URL("../build/agents/echo_wat.wasm", import.meta.url);
 const _TICK_MS = 2;
 
 /** The main thread's time on a CPU and waiting for one, in ms. */
@@ -43,17 +39,9 @@ async function _post(api: string, agent: string, timeoutMs: number) {
 }
 
 const messageLog = (Deno.args[0] ?? "log") as "log" | "none";
-const dataDir = Deno.makeTempDirSync({ prefix: "caxton-storm-where-" });
-const config = loadConfig({ env: Deno.env.toObject() });
-const node = await startNode(
-  { ...config, dataDir, port: 0, workers: 2, messageLog },
-  { logger: SILENT_LOGGER },
-);
+const { node, config, dataDir } = await startStormNode(messageLog, "caxton-storm-where-");
 try {
   const api = `${node.url}/api/v1`;
-  await node.agents.deploy("storm", stormAgent("storm", 2));
-  await node.agents.deploy("echo-other", Deno.readFileSync(ECHO));
-  await node.agents.deploy("echo-same", Deno.readFileSync(ECHO));
   node.router.route({ performative: "inform", sender: "ext:where", receiver: ["storm"] });
   while (node.agents.get("storm").counters.handled < 20_000) {
     await new Promise((r) => setTimeout(r, 10));
