@@ -209,7 +209,7 @@ function Waterfall({ trace }: { trace: { durationMs: number; roots: _TraceNode[]
       </thead>
       <tbody>${rows.map(({ node, depth }) =>
         html`
-          <tr>
+          <tr data-delivery=${node.id} data-depth=${depth}>
             <td style=${`padding-left:${depth}em`}>${node.message.performative} → ${node
               .receiver}</td>
             <td class="num">${node.offsetMs} ms</td>
