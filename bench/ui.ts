@@ -8,14 +8,8 @@
  *   /ui (Paint Timing API), in a fresh browser context each run (no cache);
  *   median of RUNS. ui_ready_ms beside it: to the Overview's heading drawn
  *   by the app.
- * - ui_long_tasks_per_s: main-thread tasks over 50 ms (PerformanceObserver
- *   "longtask", observed from before the page's scripts run) per second on
- *   the Messages page while its live tail streams what the node routes:
- *   PAIRS pairs of echo agents playing ping-pong (IN_FLIGHT conversations
- *   each), agent-to-agent traffic as the router bench drives it, which the
- *   node sustains well past 10,000 msg/s (sending from this thread through
- *   `router.route` topped out near 6,000). ui_tail_msgs_per_s is what the
- *   page counted arriving, ui_tail_routed_msgs_per_s what the agents handled.
+ * - ui_long_tasks_per_s, ui_tail_*: the Messages page's live tail under a
+ *   stated rate of agent-to-agent traffic (bench/ui_tail.ts).
  */
 import { gzipSync } from "node:zlib";
 import { median, type Metric, report } from "./_report.ts";
@@ -23,14 +17,9 @@ import { startNode } from "../main.ts";
 import { defaultConfig } from "../src/config/mod.ts";
 import { SILENT_LOGGER } from "../src/telemetry/mod.ts";
 import { launchBrowser } from "../tests/_support/browser.ts";
+import { tailUnderLoad } from "./ui_tail.ts";
 
 const RUNS = 5;
-const ECHO = new URL("../build/agents/echo_wat.wasm", import.meta.url).pathname;
-const PAIRS = 16;
-const IN_FLIGHT = Number(Deno.env.get("BENCH_UI_IN_FLIGHT") ?? 16);
-const TAIL_SECONDS = Number(Deno.env.get("BENCH_UI_SECONDS") ?? 10);
-/** The rate the issue asks the page to stay responsive under. */
-const TAIL_GOAL = 10_000;
 
 export async function run(): Promise<void> {
   const dataDir = await Deno.makeTempDir({ prefix: "caxton-bench-ui-" });
@@ -85,79 +74,11 @@ export async function run(): Promise<void> {
       }`,
     });
 
-    metrics.push(...await _tailUnderLoad(node, b));
+    metrics.push(...await tailUnderLoad(node, b));
     report("ui", metrics);
   } finally {
-    await node.pool.close(); // ping-pong never drains: stop the workers first
+    await node.pool.close(); // a backlog may be left: stop the workers first
     await node.close();
     await Deno.remove(dataDir, { recursive: true });
   }
-}
-
-async function _tailUnderLoad(
-  node: Awaited<ReturnType<typeof startNode>>,
-  b: Awaited<ReturnType<typeof launchBrowser>>,
-): Promise<Metric[]> {
-  const wasm = Deno.readFileSync(ECHO);
-  const names = Array.from({ length: PAIRS * 2 }, (_, i) => `echo-${i}`);
-  for (const name of names) await node.agents.deploy(name, wasm);
-  const handled = () => names.reduce((n, name) => n + node.agents.get(name).counters.handled, 0);
-  const page = await b.page();
-  await page.addInitScript(`
-    globalThis.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) globalThis.__longTasks.push(e.duration);
-    }).observe({ type: "longtask", buffered: true });
-  `);
-  await page.goto(`${node.url}/ui#/messages`);
-  await page.locator("[data-tail=open]").waitFor();
-  const seen = async () =>
-    Number(
-      (await page.locator("[data-tail]").textContent())?.match(/(\d+) messages/)?.[1] ?? 0,
-    );
-  // Endless conversations: every reply is answered again.
-  for (let p = 0; p < PAIRS; p++) {
-    for (let i = 0; i < IN_FLIGHT; i++) {
-      node.router.route({
-        performative: "inform",
-        sender: names[2 * p]!,
-        receiver: [names[2 * p + 1]!],
-        content: { n: i, text: "a message of ordinary size for the tail" },
-        conversationId: `c-${p}-${i}`,
-      });
-    }
-  }
-  await new Promise((r) => setTimeout(r, 1_000)); // warm-up
-  await page.evaluate("globalThis.__longTasks.length = 0");
-  const [seenBefore, handledBefore, started] = [await seen(), handled(), performance.now()];
-  await new Promise((r) => setTimeout(r, TAIL_SECONDS * 1000));
-  const [seenAfter, handledAfter] = [await seen(), handled()];
-  const seconds = (performance.now() - started) / 1000;
-  const longTasks = await page.evaluate("globalThis.__longTasks") as number[];
-  await page.close();
-  const routed = Math.round((handledAfter - handledBefore) / seconds);
-  return [
-    {
-      metric: "ui_long_tasks_per_s",
-      value: longTasks.length / seconds,
-      unit: "/s",
-      goal: "≤ 2",
-      note: `${longTasks.length} in ${seconds.toFixed(1)} s, longest ${
-        Math.max(0, ...longTasks).toFixed(0)
-      } ms, tail at ${Math.round((seenAfter - seenBefore) / seconds)} msg/s`,
-    },
-    {
-      metric: "ui_tail_msgs_per_s",
-      value: Math.round((seenAfter - seenBefore) / seconds),
-      unit: "msg/s",
-      goal: `≥ ${TAIL_GOAL.toLocaleString("en")}`,
-      note: "counted by the page's tail",
-    },
-    {
-      metric: "ui_tail_routed_msgs_per_s",
-      value: routed,
-      unit: "msg/s",
-      note: `handled by ${PAIRS} echo pairs, ${IN_FLIGHT} conversations each`,
-    },
-  ];
 }
