@@ -22,6 +22,7 @@
 import type { Metric } from "./_report.ts";
 import type { startNode } from "../main.ts";
 import type { launchBrowser } from "../tests/_support/browser.ts";
+import { cpuSeconds } from "./proc_cpu.ts";
 
 type _Node = Awaited<ReturnType<typeof startNode>>;
 type _Browser = Awaited<ReturnType<typeof launchBrowser>>;
@@ -68,17 +69,23 @@ function _pace(node: _Node, handled: () => number): { stop(): void } {
   return { stop: () => clearInterval(timer) };
 }
 
-/** Deliveries handled per second over `seconds`, with `during` sampled at the same ends. */
+/**
+ * Deliveries handled per second over `seconds`, with `during` sampled at the same ends, and
+ * the CPU (cores) this process (the node) and its children (browser, curl) used meanwhile.
+ */
 async function _window<T>(
   handled: () => number,
   seconds: number,
   during: () => Promise<T>,
-): Promise<{ rate: number; seconds: number; before: T; after: T }> {
-  const [h0, before, t0] = [handled(), await during(), performance.now()];
+) {
+  const [h0, before, c0, t0] = [handled(), await during(), cpuSeconds(), performance.now()];
   await _sleep(seconds * 1000);
-  const [h1, after] = [handled(), await during()];
+  const [h1, after, c1] = [handled(), await during(), cpuSeconds()];
   const took = (performance.now() - t0) / 1000;
-  return { rate: Math.round((h1 - h0) / took), seconds: took, before, after };
+  const cpu = `node ${((c1.self - c0.self) / took).toFixed(2)} cores, its children ${
+    ((c1.children - c0.children) / took).toFixed(2)
+  }`;
+  return { rate: Math.round((h1 - h0) / took), seconds: took, before, after, cpu };
 }
 
 export async function tailUnderLoad(node: _Node, b: _Browser): Promise<Metric[]> {
@@ -119,19 +126,19 @@ export async function tailUnderLoad(node: _Node, b: _Browser): Promise<Metric[]>
         metric: "ui_tail_routed_msgs_per_s",
         value: page.rate,
         unit: "msg/s",
-        note: `handled meanwhile; ${SOURCES} flooders → sinks, paced every ${TICK_MS} ms`,
+        note: `handled meanwhile; ${page.cpu} (browser)`,
       },
       {
         metric: "ui_tail_sse_msgs_per_s",
         value: sse.received,
         unit: "msg/s",
-        note: `a plain SSE client (curl), no page; ${sse.rate} handled meanwhile`,
+        note: `a plain SSE client (curl), no page; ${sse.rate} handled; ${sse.cpu}`,
       },
       {
         metric: "ui_routed_no_tail_msgs_per_s",
         value: alone.rate,
         unit: "msg/s",
-        note: `nothing tailing, same ${goal}`,
+        note: `nothing tailing, same ${goal}; ${alone.cpu}`,
       },
     ];
   } finally {
@@ -157,7 +164,7 @@ async function _sseWindow(node: _Node, handled: () => number) {
     let read = 0;
     while (read < bytes.length) read += (await f.read(bytes.subarray(read))) ?? bytes.length;
     const events = new TextDecoder().decode(bytes).split("event: message\n").length - 1;
-    return { rate: w.rate, received: Math.round(events / w.seconds) };
+    return { rate: w.rate, received: Math.round(events / w.seconds), cpu: w.cpu };
   } finally {
     curl.kill("SIGTERM");
     await curl.status;
@@ -187,6 +194,7 @@ async function _pageWindow(node: _Node, b: _Browser, handled: () => number) {
   await page.close();
   return {
     rate: w.rate,
+    cpu: w.cpu,
     seconds: w.seconds,
     counted: Math.round((w.after - w.before) / w.seconds),
     longTasks,
