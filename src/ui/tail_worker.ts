@@ -40,28 +40,39 @@ async function _read({ path, key, rows, everyMs }: TailStart): Promise<void> {
     const { value, done } = await reader.read();
     if (done) throw new Error("the node closed the tail");
     buffer += value;
-    let start = 0;
-    let end;
-    while ((end = buffer.indexOf("\n\n", start)) >= 0) {
-      const data = _messageData(buffer.slice(start, end));
-      start = end + 2;
-      if (data === null) continue;
-      count++;
-      recent.push(data);
-      if (recent.length >= 2 * rows) recent = recent.slice(-rows);
-    }
-    buffer = buffer.slice(start);
+    const end = buffer.lastIndexOf("\n\n");
+    if (end < 0) continue;
+    // Whole events only; "\n" first so every event line, the first too, follows a newline.
+    const events = "\n" + buffer.slice(0, end + 2);
+    buffer = buffer.slice(end + 2);
+    const fresh = _newestData(events, rows);
+    count += _occurrences(events, _EVENT);
+    recent.push(...fresh);
+    if (recent.length >= 2 * rows) recent = recent.slice(-rows);
     timer ??= setTimeout(hand, everyMs);
   }
 }
 
-/** The data of a `message` event, unparsed; null for other events and comments. */
-function _messageData(block: string): string | null {
-  let event = "message";
-  let data = "";
-  for (const line of block.split("\n")) {
-    if (line.startsWith("event:")) event = line.slice(6).trim();
-    else if (line.startsWith("data:")) data += line.slice(5).trimStart();
+/**
+ * The node writes each event as `event: <name>\ndata: <one JSON line>\n\n` (src/api/sse.ts):
+ * at thousands a second, events are counted by a search, and only the newest
+ * `rows` are cut out, instead of splitting every event into lines.
+ */
+const _EVENT = "\nevent: message\ndata: ";
+
+function _occurrences(text: string, what: string): number {
+  let n = 0;
+  for (let i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + what.length)) n++;
+  return n;
+}
+
+/** The data of the last `rows` `message` events in `text`, oldest first, unparsed. */
+function _newestData(text: string, rows: number): string[] {
+  const found: string[] = [];
+  for (let i = text.lastIndexOf(_EVENT); i >= 0 && found.length < rows;) {
+    const from = i + _EVENT.length;
+    found.push(text.slice(from, text.indexOf("\n", from)));
+    i = i === 0 ? -1 : text.lastIndexOf(_EVENT, i - 1);
   }
-  return event === "message" && data !== "" ? data : null;
+  return found.reverse();
 }
