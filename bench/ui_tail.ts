@@ -101,7 +101,7 @@ export async function tailUnderLoad(node: _Node, b: _Browser): Promise<Metric[]>
     const page = await _pageWindow(node, b, handled);
     // Last, with the agents warm as in the other two: no tail registered once the page closed.
     await _sleep(WARMUP_MS);
-    const alone = await _window(handled, WINDOW_SECONDS, async () => 0);
+    const alone = await _window(handled, WINDOW_SECONDS, () => Promise.resolve(0));
     const failed = names.filter((name) => node.agents.get(name).state !== "running");
     if (failed.length > 0) throw new Error(`bench ui: ${failed.join(", ")} stopped running`);
     const goal = `${RATE.toLocaleString("en")} offered`;
