@@ -165,7 +165,7 @@ export class Deployments implements OutcomeClaims {
       const sandbox = await this.#span(
         "deployment.sandbox",
         name,
-        () => runSandbox(agents, live, build, options, this),
+        () => runSandbox(agents, live, { ...build, bytes }, options, this),
       );
       if (!sandbox.passed) return fail(sandbox);
       report.stages.push(sandbox);
