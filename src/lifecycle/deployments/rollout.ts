@@ -15,6 +15,7 @@ import { ShadowCopy } from "./shadow_copy.ts";
 import { TwoVersions } from "./two_versions.ts";
 import { VersionStats } from "./version_stats.ts";
 import type { CandidateBuild } from "./candidate_build.ts";
+import type { DeploymentSignals } from "./deployment_signals.ts";
 
 /** A running deployment; made and ended by the deployments front (deployments.ts). */
 export class Rollout {
@@ -26,6 +27,7 @@ export class Rollout {
   readonly #build: CandidateBuild;
   readonly #options: RolloutOptions;
   readonly #onEnd: (rollout: Rollout) => void;
+  readonly #signals: DeploymentSignals;
   readonly #stable: { id: number; module: WebAssembly.Module | null; keepAlive: boolean };
   #candidate = -1;
   #initEffects: Outcome | null = null;
@@ -40,7 +42,7 @@ export class Rollout {
   constructor(
     agents: AgentTable,
     live: LiveAgent,
-    deployment: { record: DeploymentRecord; report: RolloutReport },
+    deployment: { record: DeploymentRecord; report: RolloutReport; signals: DeploymentSignals },
     build: CandidateBuild,
     onEnd: (rollout: Rollout) => void,
   ) {
@@ -51,6 +53,7 @@ export class Rollout {
     this.#build = build;
     this.#options = deployment.record.options as RolloutOptions;
     this.#onEnd = onEnd;
+    this.#signals = deployment.signals;
     this.#stable = { id: -1, module: live.module, keepAlive: live.record.keepAlive };
   }
 
@@ -84,6 +87,7 @@ export class Rollout {
       trapped: false,
     };
     const strategy = this.#options.strategy;
+    this.#signals.started();
     if (strategy === "shadow") {
       this.#shadow = new ShadowCopy(live, agents.deps.pool, {
         stable: this.#stable.id,
@@ -234,6 +238,7 @@ export class Rollout {
     }
     this.#record({ kind: "retire", share: keep === this.#candidate ? 100 : 0 });
     this.#setStatus(status);
+    this.#signals.ended(status, this.report.reason);
     agents.log.log("info", "deployment ended", {
       "caxton.agent.name": live.record.name,
       deployment: this.record.id,
@@ -256,6 +261,7 @@ export class Rollout {
   #record(step: Omit<StepRecord, "at">): void {
     this.report.share = step.share;
     this.report.steps.push({ at: Date.now(), ...step });
+    this.#signals.step(step);
     // An event per step, beside traps and restarts in the agent's events (GET …/events).
     this.#agents.deps.store.agents.recordEvent(
       this.#live.record.id,
