@@ -292,6 +292,17 @@ export class Deployments implements OutcomeClaims {
     return interrupted.length;
   }
 
+  /**
+   * A worker was lost with these instances: a rollout with one of them ends
+   * (Rollout.lost), before the manager restarts the agents it held.
+   */
+  workerLost(instanceIds: readonly number[], reason: string): void {
+    for (const rollout of [...this.#active.values()]) {
+      const lost = instanceIds.filter((id) => rollout.owns(id));
+      if (lost.length > 0) rollout.lost(lost, reason);
+    }
+  }
+
   /** Stops every rollout's clock (node shutdown); the next start ends them (afterRestart). */
   close(): void {
     for (const rollout of this.#active.values()) rollout.stopClock();

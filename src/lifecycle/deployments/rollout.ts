@@ -194,6 +194,57 @@ export class Rollout {
     return this.#finish("rolled_back");
   }
 
+  /**
+   * A worker holding one of its instances was lost (called before the manager
+   * restarts the agents it held): the rollout ends at once, as a node restart
+   * would end it — the agent keeps the version its record names (the old one,
+   * or the new one after a blue-green switch). If that version's instance
+   * survived it serves on: what the lost instance had in flight is answered
+   * with failure (as for any lost worker) and the survivor gets its writes.
+   * Otherwise the other instance is unloaded and the manager restarts the
+   * agent as usual, the queued messages waiting for it.
+   */
+  lost(instanceIds: readonly number[], reason: string): void {
+    // An end under way waits for the retired instance to go idle: a lost one never will.
+    for (const id of instanceIds) this.#split?.lost(id);
+    if (this.#ending) return;
+    clearTimeout(this.#timer);
+    const agents = this.#agents;
+    const live = this.#live;
+    const own = live.instanceId!;
+    const other = own === this.#stable.id ? this.#candidate : this.#stable.id;
+    const keptNew = this.record.toVersion !== null;
+    this.report.reason = `a worker was lost mid-rollout (${reason}); ${
+      keptNew ? `version ${this.record.toVersion} kept` : "rolled back to the version the agent had"
+    }`;
+    agents.byInstance.delete(other);
+    live.record = { ...live.record, keepAlive: this.#stable.keepAlive };
+    if (instanceIds.includes(own)) {
+      if (!instanceIds.includes(other)) agents.deps.pool.unload(other);
+    } else {
+      if (this.#split?.current === other) {
+        const { router } = agents.deps;
+        for (const envelope of live.mailbox.takeInFlight()) {
+          router.complete(envelope, reason);
+          router.fail(envelope.message, live.record.name, "handling_failed", reason);
+        }
+      }
+      this.#split?.flushTo(own);
+      agents.connect(live);
+    }
+    if (this.#shadow) this.report.shadow = this.#shadow.report();
+    this.#record({ kind: keptNew ? "retire" : "rollback", share: keptNew ? 100 : 0, reason });
+    this.#ending = Promise.resolve();
+    this.#setStatus(keptNew ? "completed" : "rolled_back");
+    this.#signals.ended(this.status, this.report.reason);
+    agents.log.log("warn", "deployment ended: a worker was lost", {
+      "caxton.agent.name": live.record.name,
+      deployment: this.record.id,
+      status: this.status,
+    });
+    this.#onEnd(this);
+  }
+
   /** The version that takes all traffic becomes the agent's version (persisted). */
   #switchTo(which: "candidate" | "stable"): void {
     const agents = this.#agents;
