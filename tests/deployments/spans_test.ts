@@ -1,7 +1,8 @@
 /**
  * With tracing on, a deployment arrives at a real OTLP receiver as one trace:
  * a `caxton.deployment` span, a child per validation stage with its result,
- * and a child per canary step with its share and analyses.
+ * and a child per canary step with its share and analyses; the deployment
+ * metrics go out over OTLP beside them.
  */
 import assert from "node:assert/strict";
 import { ATTR, SPAN } from "../../src/telemetry/mod.ts";
@@ -60,6 +61,14 @@ Deno.test("a deployment's stages and canary steps are spans under its deployment
   assert.deepEqual(
     steps.map((s) => [s.attributes[ATTR.stepKind], s.attributes[ATTR.share]]),
     [["step", 50], ["step", 100], ["promote", 100]],
+  );
+  // The same deployments' metrics went out over OTLP too.
+  await until(
+    () =>
+      ["caxton_deployments_total", "caxton_deployment_steps_total"].every((m) =>
+        receiver.metricNames.has(m)
+      ),
+    "the deployment metrics over OTLP",
   );
   for (const span of children) {
     assert.ok(BigInt(span.startTimeUnixNano) >= BigInt(canary.startTimeUnixNano) - 1_000_000n);
