@@ -1,98 +1,74 @@
 /**
  * Deployment benchmarks (issue 16), on a real node (message log on, as users
- * run it) with real WASM agents, under continuous load: an outside
- * participant keeps WINDOW requests outstanding to "svc" across many
- * conversations, and every reply is stamped on arrival.
+ * run it) with real WASM agents, under continuous load from an outside
+ * participant over 97 conversations, every reply stamped on arrival
+ * (bench/deploy_load.ts).
  *
- * - bluegreen_switch_pause_ms: per blue-green deploy (static + sandbox +
- *   warm load + switch), the longest gap between two replies from the call
- *   until 20 ms after it returned; median over SWITCHES (max beside it).
- *   reply_gap_ms_no_switch is the same measure over as long a window with no
- *   deploy, for scale.
+ * - bluegreen_switch_pause_ms: under a fixed load of PACED_PER_SEC requests/s
+ *   (well under what the node answers saturated, measured first and reported
+ *   as saturated_replies_per_sec), per blue-green deploy (static + sandbox +
+ *   warm load + switch) the longest gap between two replies from the call
+ *   until 20 ms after it returned; median over SWITCHES. Right after each
+ *   switch, reply_gap_ms_no_switch is the same statistic over an equal window
+ *   with no deploy, and bluegreen_switch_pause_excess_ms the median of the
+ *   per-switch differences: what the switch adds to the node's own gaps.
+ * - The same two figures with the node saturated (a window of WINDOW
+ *   requests outstanding), `_saturated`, over SATURATED_SWITCHES switches.
  * - rollback_ms: `rollback` during the grace period, call to return (the old
  *   version takes all traffic again and the new one is retired); median.
  * - deploy_messages_lost_100_switches: requests without exactly one reply
- *   after SWITCHES switches (echo.wat ↔ trap_once.wat, both echo) under load.
+ *   after SWITCHES switches (echo.wat ↔ trap_once.wat, both echo) under the
+ *   fixed load (the saturated phase's counts are in the note).
  */
 import { startNode } from "../main.ts";
 import { defaultConfig } from "../src/config/mod.ts";
 import { ROLLOUT_OPTIONS } from "../src/lifecycle/deployments/rollout_options.ts";
 import { SILENT_LOGGER } from "../src/telemetry/mod.ts";
 import { median, type Metric, report } from "./_report.ts";
+import { Load } from "./deploy_load.ts";
 
 const SWITCHES = 100;
+const SATURATED_SWITCHES = 20;
 const ROLLBACKS = 20;
 const WINDOW = 32;
+/** The fixed load: about a tenth of what the node answers saturated on this machine. */
+const PACED_PER_SEC = 1_000;
 const _agent = (name: string) =>
   Deno.readFileSync(new URL(`../build/agents/${name}.wasm`, import.meta.url));
+const _sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Node = Awaited<ReturnType<typeof startNode>>;
 
-/** Continuous request load with reply arrival times. */
-class Load {
-  readonly arrivals: number[] = [];
-  readonly #replies = new Map<string, number>();
-  #n = 0;
-  #running = true;
-  #outstanding = 0;
-  readonly #node: Node;
-  readonly #name = "ext:bench-load";
-  readonly #registration: Disposable;
-
-  constructor(node: Node) {
-    this.#node = node;
-    this.#registration = node.router.registerExternal(this.#name, (m) => {
-      if (!m.inReplyTo || !this.#replies.has(m.inReplyTo)) return;
-      this.#replies.set(m.inReplyTo, this.#replies.get(m.inReplyTo)! + 1);
-      this.arrivals.push(performance.now());
-      this.#outstanding--;
-      if (this.#running) this.#send();
-    });
-    for (let i = 0; i < WINDOW; i++) this.#send();
-  }
-
-  #send(): void {
-    const id = `r${this.#n++}`;
-    this.#replies.set(id, 0);
-    this.#outstanding++;
-    this.#node.router.route({
-      performative: "request",
-      sender: this.#name,
-      receiver: ["svc"],
-      content: id,
-      replyWith: id,
-      conversationId: `c${this.#n % 97}`,
-    });
-  }
-
-  /** The longest gap between replies (and from `from` to the first) in [from, to]. */
-  longestGap(from: number, to: number): number {
-    let last = from, gap = 0;
-    for (const at of this.arrivals) {
-      if (at < from) continue;
-      if (at > to) break;
-      gap = Math.max(gap, at - last);
-      last = at;
-    }
-    return Math.max(gap, to - last);
-  }
-
-  async stop(): Promise<{ sent: number; lost: number; duplicated: number }> {
-    this.#running = false;
-    const end = Date.now() + 10_000;
-    while (this.#outstanding > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
-    this.#registration[Symbol.dispose]();
-    let lost = 0, duplicated = 0;
-    for (const count of this.#replies.values()) {
-      if (count === 0) lost++;
-      if (count > 1) duplicated += count - 1;
-    }
-    return { sent: this.#n, lost, duplicated };
-  }
-}
-
 async function until(done: () => boolean): Promise<void> {
   while (!done()) await new Promise((r) => setTimeout(r, 1));
+}
+
+/**
+ * `count` blue-green switches under `load`: per switch, the longest reply gap
+ * during it and over an equal window right after it with no deploy.
+ */
+async function measureSwitches(
+  node: Node,
+  load: Load,
+  count: number,
+): Promise<{ pauses: number[]; quiet: number[] }> {
+  const versions = [_agent("echo_wat"), _agent("trap_once")];
+  const deployments = node.agents.deployments;
+  const options = ROLLOUT_OPTIONS.parse({ strategy: "bluegreen", graceMs: 0, sample: 5 });
+  const pauses: number[] = [];
+  const quiet: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const began = performance.now();
+    await deployments.deploy("svc", versions[(node.agents.get("svc").version) % 2]!, options);
+    const returned = performance.now();
+    await _sleep(20);
+    pauses.push(load.longestGap(began, returned + 20));
+    await until(() => deployments.status("svc").status === "completed");
+    const still = performance.now();
+    await _sleep(returned + 20 - began);
+    quiet.push(load.longestGap(still, performance.now()));
+  }
+  return { pauses, quiet };
 }
 
 export async function run(): Promise<void> {
@@ -102,68 +78,91 @@ export async function run(): Promise<void> {
     { serve: false, logger: SILENT_LOGGER },
   );
   try {
-    const versions = [_agent("echo_wat"), _agent("trap_once")];
-    await node.agents.deploy("svc", versions[0]!);
-    const load = new Load(node);
-    await until(() => load.arrivals.length > 2_000);
-    const deployments = node.agents.deployments;
-    const switchOptions = ROLLOUT_OPTIONS.parse({ strategy: "bluegreen", graceMs: 0, sample: 5 });
-    const pauses: number[] = [];
-    const quiet: number[] = [];
-    for (let i = 0; i < SWITCHES; i++) {
-      const began = performance.now();
-      await deployments.deploy("svc", versions[(i + 1) % 2]!, switchOptions);
-      const returned = performance.now();
-      await new Promise((r) => setTimeout(r, 20));
-      pauses.push(load.longestGap(began, returned + 20));
-      await until(() => deployments.status("svc").status === "completed");
-      if (i % 10 !== 0) continue;
-      // As long a window with no deploy, for scale (every tenth switch: the group stays short).
-      const still = performance.now();
-      await new Promise((r) => setTimeout(r, returned + 20 - began));
-      quiet.push(load.longestGap(still, performance.now()));
-    }
+    await node.agents.deploy("svc", _agent("echo_wat"));
+    // Saturated: a closed window; its reply rate is the node's capacity here.
+    const saturated = new Load(node, { kind: "closed", window: WINDOW });
+    await until(() => saturated.arrivals.length > 2_000);
+    const from = saturated.arrivals.length;
+    const t0 = performance.now();
+    await _sleep(1_000);
+    const capacity = (saturated.arrivals.length - from) * 1000 / (performance.now() - t0);
+    const hot = await measureSwitches(node, saturated, SATURATED_SWITCHES);
+    const hotCounts = await saturated.stop();
+    // Fixed rate, well under capacity: the node's own gaps stay small.
+    const load = new Load(node, { kind: "paced", perSecond: PACED_PER_SEC });
+    await _sleep(500);
+    const paced = await measureSwitches(node, load, SWITCHES);
+    const excess = paced.pauses.map((p, i) => p - paced.quiet[i]!);
     const rollbacks: number[] = [];
     const graceOptions = ROLLOUT_OPTIONS.parse({
       strategy: "bluegreen",
       graceMs: 600_000,
       sample: 0,
     });
+    const versions = [_agent("echo_wat"), _agent("trap_once")];
     for (let i = 0; i < ROLLBACKS; i++) {
-      await deployments.deploy("svc", versions[(i + 1) % 2]!, graceOptions);
-      await new Promise((r) => setTimeout(r, 20));
+      await node.agents.deployments.deploy("svc", versions[(i + 1) % 2]!, graceOptions);
+      await _sleep(20);
       const began = performance.now();
-      await deployments.rollback("svc");
+      await node.agents.deployments.rollback("svc");
       rollbacks.push(performance.now() - began);
     }
     const counts = await load.stop();
+    const max = (values: number[]) => Math.max(...values).toFixed(1);
     const metrics: Metric[] = [
       {
         metric: "bluegreen_switch_pause_ms",
-        value: median(pauses),
+        value: median(paced.pauses),
         unit: "ms",
         goal: "≤ 5",
-        note: `median of ${SWITCHES}; max ${Math.max(...pauses).toFixed(1)}`,
+        note: `${PACED_PER_SEC} req/s fixed; median of ${SWITCHES}; max ${max(paced.pauses)}`,
       },
       {
         metric: "reply_gap_ms_no_switch",
-        value: median(quiet),
+        value: median(paced.quiet),
         unit: "ms",
-        note: "the same measure with no deploy, for scale",
+        note: `same load, equal windows with no deploy; max ${max(paced.quiet)}`,
+      },
+      {
+        metric: "bluegreen_switch_pause_excess_ms",
+        value: median(excess),
+        unit: "ms",
+        note: "median of per-switch (pause − the equal window after it)",
+      },
+      {
+        metric: "saturated_replies_per_sec",
+        value: Math.round(capacity),
+        unit: "msg/s",
+        note: `${WINDOW} outstanding; the fixed load is ${
+          Math.round(PACED_PER_SEC * 100 / capacity)
+        } % of it`,
+      },
+      {
+        metric: "bluegreen_switch_pause_ms_saturated",
+        value: median(hot.pauses),
+        unit: "ms",
+        note: `median of ${SATURATED_SWITCHES}; max ${max(hot.pauses)}`,
+      },
+      {
+        metric: "reply_gap_ms_no_switch_saturated",
+        value: median(hot.quiet),
+        unit: "ms",
+        note: "saturated, equal windows with no deploy",
       },
       {
         metric: "rollback_ms",
         value: median(rollbacks),
         unit: "ms",
         goal: "≤ 50",
-        note: `median of ${ROLLBACKS}; max ${Math.max(...rollbacks).toFixed(1)}`,
+        note: `median of ${ROLLBACKS}; max ${max(rollbacks)}`,
       },
       {
         metric: "deploy_messages_lost_100_switches",
         value: counts.lost,
         unit: "messages",
         goal: "0",
-        note: `${counts.sent} sent, ${counts.duplicated} answered twice`,
+        note:
+          `${counts.sent} sent, ${counts.duplicated} answered twice; saturated phase: ${hotCounts.lost} lost, ${hotCounts.duplicated} twice of ${hotCounts.sent}`,
       },
       {
         metric: "deploy_messages_duplicated_100_switches",

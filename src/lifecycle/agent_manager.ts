@@ -362,6 +362,8 @@ export class AgentManager {
 
   /** Receives the pool's report that a worker was lost with its instances. */
   onWorkerLost(loss: WorkerLoss): void {
+    // A rollout with an instance on the lost worker ends first (docs/DEPLOYMENTS.md).
+    this.deployments.workerLost(loss.instanceIds, loss.reason);
     this.#events.onWorkerLost(loss);
   }
 }

@@ -6,7 +6,12 @@
 import { Mailbox, type Router } from "../router/mod.ts";
 import type { AgentLimits, Isolation, ModulePreparer, WorkerPool } from "../runtime/mod.ts";
 import type { AgentRecord, Store, TransitionCause } from "../store/mod.ts";
-import { type Logger, SILENT_LOGGER, type Telemetry } from "../telemetry/mod.ts";
+import {
+  type CaxtonMetrics,
+  type Logger,
+  SILENT_LOGGER,
+  type Telemetry,
+} from "../telemetry/mod.ts";
 import { Activation } from "./activation.ts";
 import { agentEndpoint, instanceSink } from "./agent_endpoint.ts";
 import { type AgentState, assertTransition } from "./agent_state.ts";
@@ -64,6 +69,8 @@ export interface AgentManagerDeps {
   directDelivery?: boolean;
   /** Spans of deliveries and lifecycle operations (tracing on). */
   telemetry?: Telemetry;
+  /** Caxton's instruments (deployments count their stages and steps there). */
+  metrics?: CaxtonMetrics;
   /** Distinct receivers one message an agent sends may name (default 64). */
   maxReceivers?: number;
   /** Cluster: where new agent names are claimed cluster-wide (absent standalone). */

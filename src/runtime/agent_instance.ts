@@ -117,6 +117,11 @@ export class AgentInstance {
     return this.#sentLocally;
   }
 
+  /** The size of the agent's linear memory now, in bytes. */
+  get memoryBytes(): number {
+    return this.#exports.memory.buffer.byteLength;
+  }
+
   /**
    * Instantiates a metered module and runs its start function and `caxton_init`,
    * both under the fuel budget. Throws with the reason when either fails.

@@ -18,6 +18,8 @@ import { packOutcomes, unpackDeliveries } from "./delivery_codec.ts";
 const _CHUNK = 512;
 
 const instances = new Map<number, AgentInstance>();
+/** Instances whose outcomes carry their memory size (a deployment's sandbox). */
+const memoryWatched = new Set<number>();
 /** Receivers whose mailboxes the node reported full. */
 const congested = new Set<string>();
 const direct = new DirectRouter();
@@ -110,6 +112,7 @@ function handle(item: QueuedDelivery): void {
     ...(item.seq === 0 && result.failure !== null ? { message: item.text } : {}),
     ...(item.timed ? { startedAt, endedAt: performance.timeOrigin + performance.now() } : {}),
     ...(item.logRef !== undefined ? { logRef: item.logRef } : {}),
+    ...(memoryWatched.has(item.instanceId) ? { memoryBytes: instance.memoryBytes } : {}),
   });
 }
 
@@ -211,6 +214,10 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
           message.stateless === true,
         );
         instances.set(message.instanceId, instance);
+        if (message.watchMemory) {
+          memoryWatched.add(message.instanceId);
+          effects.memoryBytes = instance.memoryBytes;
+        }
         post({ kind: "loaded", instanceId: message.instanceId, effects });
       } catch (error) {
         post({
@@ -226,6 +233,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     case "unload":
       direct.end(message.instanceId, 0, true);
       instances.delete(message.instanceId);
+      memoryWatched.delete(message.instanceId);
       flush();
       break;
     case "send-quota":

@@ -55,7 +55,7 @@ export function isPlain(o: Outcome): boolean {
   return o.failure === null && Number.isSafeInteger(o.fuelUsed) && o.fuelUsed >= 0 &&
     o.stateChanges.length === 0 && o.logs.length === 0 &&
     o.capabilities.length === 0 && o.timers === undefined && o.startedAt === undefined &&
-    o.message === undefined && o.logRef === undefined;
+    o.message === undefined && o.logRef === undefined && o.memoryBytes === undefined;
 }
 
 /**

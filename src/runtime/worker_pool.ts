@@ -41,6 +41,8 @@ export interface LoadSpec {
   stateless?: boolean;
   /** Place on this shared worker (by index, modulo their number) instead of the least loaded. */
   worker?: number;
+  /** Outcomes carry the memory size (a deployment's sandbox checks it against the limit). */
+  watchMemory?: boolean;
 }
 
 /** How one message is delivered, besides the instance and its text. */
@@ -162,6 +164,7 @@ export class WorkerPool {
       limits: spec.limits,
       state: [...spec.state],
       ...(spec.stateless ? { stateless: true } : {}),
+      ...(spec.watchMemory ? { watchMemory: true } : {}),
     });
     try {
       return { instanceId, effects: await effects };

@@ -45,6 +45,8 @@ export interface Effects {
   fuelUsed: number;
   /** Timers set and cancelled, in order; absent when none (and when the run failed). */
   timers?: TimerChange[];
+  /** Linear memory after the run (bytes): only for an instance loaded with `watchMemory`. */
+  memoryBytes?: number;
 }
 
 /** A timer the agent set (`set_timer`) or cancelled (`cancel_timer`) while handling. */
@@ -143,6 +145,8 @@ export type ToWorker =
     state: [string, Uint8Array][];
     /** A pool member: state writes and timers are refused (docs/POOLS.md). */
     stateless?: boolean;
+    /** Report the memory size after init and every message (a deployment's sandbox). */
+    watchMemory?: boolean;
   }
   | { kind: "unload"; instanceId: number }
   /**

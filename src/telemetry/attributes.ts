@@ -10,6 +10,9 @@ export const SPAN = {
   handle: "caxton.agent.handle",
   lifecycle: "caxton.lifecycle",
   toolCall: "caxton.tool.call",
+  deployment: "caxton.deployment",
+  deploymentStage: "caxton.deployment.stage",
+  deploymentStep: "caxton.deployment.step",
 } as const;
 
 /** Attribute keys (OpenTelemetry messaging conventions where one fits). */
@@ -32,6 +35,13 @@ export const ATTR = {
   httpMethod: "http.request.method",
   httpRoute: "http.route",
   httpStatus: "http.response.status_code",
+  deploymentId: "caxton.deployment.id",
+  strategy: "caxton.deployment.strategy",
+  stage: "caxton.deployment.stage",
+  stepKind: "caxton.deployment.step",
+  share: "caxton.deployment.share",
+  result: "caxton.deployment.result",
+  status: "caxton.deployment.status",
   traceId: "trace_id",
   spanId: "span_id",
 } as const;
@@ -59,4 +69,9 @@ export const METRIC = {
   allSent: "caxton_agents_messages_sent_total",
   allTraps: "caxton_agents_traps_total",
   allFuel: "caxton_agents_fuel_used_total",
+  // Deployments (issue 16): by strategy, stage, step kind and outcome, never by agent.
+  deployments: "caxton_deployments_total",
+  deploymentsActive: "caxton_deployments_active",
+  deploymentStageSeconds: "caxton_deployment_stage_seconds",
+  deploymentSteps: "caxton_deployment_steps_total",
 } as const;

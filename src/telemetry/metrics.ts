@@ -7,6 +7,7 @@
  */
 import { type Histogram, type Meter, metrics as otelMetrics } from "@opentelemetry/api";
 import { METRIC } from "./attributes.ts";
+import { DeploymentMetrics } from "./deployment_metrics.ts";
 
 /** Upper bounds (seconds) of the latency histograms' buckets. */
 export const LATENCY_BUCKETS = [
@@ -78,16 +79,13 @@ export interface AgentCensusReadings {
   passivations: number;
 }
 
-function _histogram(): HistogramValue {
-  return {
-    buckets: LATENCY_BUCKETS,
-    counts: new Array(LATENCY_BUCKETS.length + 1).fill(0),
-    sum: 0,
-    count: 0,
-  };
+/** An empty histogram with these bucket bounds (seconds). */
+export function newHistogram(buckets: readonly number[] = LATENCY_BUCKETS): HistogramValue {
+  return { buckets, counts: new Array(buckets.length + 1).fill(0), sum: 0, count: 0 };
 }
 
-function _observe(h: HistogramValue, seconds: number): void {
+/** Counts one value into its bucket. */
+export function observeHistogram(h: HistogramValue, seconds: number): void {
   let i = 0;
   while (i < h.buckets.length && seconds > h.buckets[i]!) i++;
   h.counts[i]!++;
@@ -105,8 +103,10 @@ export interface CaxtonMetricsOptions {
 
 /** Every instrument Caxton exports. */
 export class CaxtonMetrics {
+  /** Deployments' stages, steps and outcomes (issue 16). */
+  readonly deployments: DeploymentMetrics;
   readonly #routed = new Map<string, number>();
-  readonly #latency = _histogram();
+  readonly #latency = newHistogram();
   readonly #api = new Map<string, { labels: Record<string, string>; value: HistogramValue }>();
   readonly #tools = new Map<string, { labels: Record<string, string>; value: number }>();
   #agents: () => AgentReadings[];
@@ -121,6 +121,7 @@ export class CaxtonMetrics {
     const advice = { advice: { explicitBucketBoundaries: [...LATENCY_BUCKETS] }, unit: "s" };
     this.#otelLatency = meter.createHistogram(METRIC.deliveryLatency, advice);
     this.#otelApi = meter.createHistogram(METRIC.apiRequestDuration, advice);
+    this.deployments = new DeploymentMetrics(meter);
     this.#register(meter);
   }
 
@@ -140,7 +141,7 @@ export class CaxtonMetrics {
 
   /** Records one delivery's latency, routing to handled. */
   deliveryLatency(seconds: number): void {
-    _observe(this.#latency, seconds);
+    observeHistogram(this.#latency, seconds);
     this.#otelLatency.record(seconds);
   }
 
@@ -149,10 +150,10 @@ export class CaxtonMetrics {
     const key = `${method} ${route} ${status}`;
     let entry = this.#api.get(key);
     if (!entry) {
-      entry = { labels: { method, route, status: String(status) }, value: _histogram() };
+      entry = { labels: { method, route, status: String(status) }, value: newHistogram() };
       this.#api.set(key, entry);
     }
-    _observe(entry.value, seconds);
+    observeHistogram(entry.value, seconds);
     this.#otelApi.record(seconds, entry.labels);
   }
 
@@ -243,6 +244,7 @@ export class CaxtonMetrics {
         type: "counter",
         samples: [...this.#tools.values()],
       },
+      ...this.deployments.families(),
     ];
   }
 

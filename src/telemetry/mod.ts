@@ -15,6 +15,9 @@ export { ATTR, METRIC, SPAN } from "./attributes.ts";
 export { Telemetry } from "./tracing.ts";
 export type { HandledDelivery, TelemetryOptions } from "./tracing.ts";
 export { CaxtonMetrics, LATENCY_BUCKETS } from "./metrics.ts";
+export type { DeploymentMetrics } from "./deployment_metrics.ts";
+export { DeploymentSpans } from "./deployment_spans.ts";
+export type { DeploymentSpanInfo } from "./deployment_spans.ts";
 export type {
   AgentCensusReadings,
   AgentReadings,

@@ -10,6 +10,8 @@ import type { AgentTable } from "../agent_table.ts";
 import { InvalidDeploymentError } from "../deploy_options.ts";
 import { hotReload } from "../hot_reload.ts";
 import type { CandidateBuild } from "./candidate_build.ts";
+import { DeploymentSpans } from "../../telemetry/mod.ts";
+import { DeploymentSignals } from "./deployment_signals.ts";
 import { Rollout } from "./rollout.ts";
 import type { RolloutOptions } from "./rollout_options.ts";
 import { ACTIVE_STATUSES, type RolloutReport, type StageResult } from "./rollout_report.ts";
@@ -110,6 +112,7 @@ export class Deployments implements OutcomeClaims {
         options: options as unknown as Record<string, unknown>,
         report: report as unknown as Record<string, unknown>,
       });
+      const signals = this.#signals(name, record.id, options.strategy);
       const stageEvent = (stage: StageResult) =>
         agents.deps.store.agents.recordEvent(
           live.record.id,
@@ -122,6 +125,8 @@ export class Deployments implements OutcomeClaims {
         stageEvent(stage);
         report.stages.push(stage);
         report.reason = `${stage.stage} stage failed: ${stage.failure?.difference}`;
+        signals.stage(stage);
+        signals.ended("failed_validation", report.reason);
         agents.deps.store.deployments.update(record.id, "failed_validation", null, report as never);
         agents.log.log("warn", "deployment failed validation", {
           "caxton.agent.name": name,
@@ -136,11 +141,7 @@ export class Deployments implements OutcomeClaims {
       let build: CandidateBuild;
       try {
         const limits = resolveLimits({}, live.record.limits);
-        const { hash, module } = await this.#span(
-          "deployment.static",
-          name,
-          () => agents.builds.forDeploy(bytes, limits),
-        );
+        const { hash, module } = await agents.builds.forDeploy(bytes, limits);
         const previous = {
           limits: live.record.limits,
           isolation: live.record.isolation,
@@ -157,20 +158,25 @@ export class Deployments implements OutcomeClaims {
           failure: { difference: (error as Error).message },
         });
       }
-      report.stages.push({
+      const passed: StageResult = {
         stage: "static",
         passed: true,
         ms: Math.round(performance.now() - began),
-      });
-      const sandbox = await this.#span(
-        "deployment.sandbox",
-        name,
-        () => runSandbox(agents, live, build, options, this),
-      );
+      };
+      report.stages.push(passed);
+      signals.stage(passed);
+      const sandbox = await runSandbox(agents, live, { ...build, bytes }, options, this);
       if (!sandbox.passed) return fail(sandbox);
       report.stages.push(sandbox);
+      signals.stage(sandbox);
       for (const stage of report.stages) stageEvent(stage);
-      const rollout = new Rollout(agents, live, { record, report }, build, (r) => this.#ended(r));
+      const rollout = new Rollout(
+        agents,
+        live,
+        { record, report, signals },
+        build,
+        (r) => this.#ended(r),
+      );
       this.#active.set(name, rollout);
       try {
         await rollout.begin();
@@ -178,6 +184,7 @@ export class Deployments implements OutcomeClaims {
         this.#active.delete(name);
         report.reason = `the new version could not start: ${(error as Error).message}`;
         agents.deps.store.deployments.update(record.id, "rolled_back", null, report as never);
+        signals.ended("rolled_back", report.reason);
         throw error;
       }
       return rollout;
@@ -285,15 +292,31 @@ export class Deployments implements OutcomeClaims {
     return interrupted.length;
   }
 
+  /**
+   * A worker was lost with these instances: a rollout with one of them ends
+   * (Rollout.lost), before the manager restarts the agents it held.
+   */
+  workerLost(instanceIds: readonly number[], reason: string): void {
+    for (const rollout of [...this.#active.values()]) {
+      const lost = instanceIds.filter((id) => rollout.owns(id));
+      if (lost.length > 0) rollout.lost(lost, reason);
+    }
+  }
+
   /** Stops every rollout's clock (node shutdown); the next start ends them (afterRestart). */
   close(): void {
     for (const rollout of this.#active.values()) rollout.stopClock();
   }
 
-  /** A stage in its lifecycle span (`caxton.lifecycle deployment.<stage>`) when tracing is on. */
-  #span<T>(operation: string, name: string, run: () => Promise<T>): Promise<T> {
-    const telemetry = this.#agents.deps.telemetry;
-    return telemetry ? telemetry.lifecycle(operation, name, run) : run();
+  /** The metrics and (tracing on) spans of a new deployment. */
+  #signals(agent: string, deploymentId: number, strategy: string): DeploymentSignals {
+    const { metrics, telemetry } = this.#agents.deps;
+    return new DeploymentSignals(strategy, {
+      ...(metrics ? { metrics: metrics.deployments } : {}),
+      ...(telemetry
+        ? { spans: new DeploymentSpans(telemetry.tracer, { agent, deploymentId, strategy }) }
+        : {}),
+    });
   }
 
   #activeFor(name: string, action: string): Rollout {

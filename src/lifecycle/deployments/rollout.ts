@@ -15,6 +15,7 @@ import { ShadowCopy } from "./shadow_copy.ts";
 import { TwoVersions } from "./two_versions.ts";
 import { VersionStats } from "./version_stats.ts";
 import type { CandidateBuild } from "./candidate_build.ts";
+import type { DeploymentSignals } from "./deployment_signals.ts";
 
 /** A running deployment; made and ended by the deployments front (deployments.ts). */
 export class Rollout {
@@ -26,6 +27,7 @@ export class Rollout {
   readonly #build: CandidateBuild;
   readonly #options: RolloutOptions;
   readonly #onEnd: (rollout: Rollout) => void;
+  readonly #signals: DeploymentSignals;
   readonly #stable: { id: number; module: WebAssembly.Module | null; keepAlive: boolean };
   #candidate = -1;
   #initEffects: Outcome | null = null;
@@ -40,7 +42,7 @@ export class Rollout {
   constructor(
     agents: AgentTable,
     live: LiveAgent,
-    deployment: { record: DeploymentRecord; report: RolloutReport },
+    deployment: { record: DeploymentRecord; report: RolloutReport; signals: DeploymentSignals },
     build: CandidateBuild,
     onEnd: (rollout: Rollout) => void,
   ) {
@@ -51,6 +53,7 @@ export class Rollout {
     this.#build = build;
     this.#options = deployment.record.options as RolloutOptions;
     this.#onEnd = onEnd;
+    this.#signals = deployment.signals;
     this.#stable = { id: -1, module: live.module, keepAlive: live.record.keepAlive };
   }
 
@@ -84,6 +87,7 @@ export class Rollout {
       trapped: false,
     };
     const strategy = this.#options.strategy;
+    this.#signals.started();
     if (strategy === "shadow") {
       this.#shadow = new ShadowCopy(live, agents.deps.pool, {
         stable: this.#stable.id,
@@ -190,6 +194,57 @@ export class Rollout {
     return this.#finish("rolled_back");
   }
 
+  /**
+   * A worker holding one of its instances was lost (called before the manager
+   * restarts the agents it held): the rollout ends at once, as a node restart
+   * would end it — the agent keeps the version its record names (the old one,
+   * or the new one after a blue-green switch). If that version's instance
+   * survived it serves on: what the lost instance had in flight is answered
+   * with failure (as for any lost worker) and the survivor gets its writes.
+   * Otherwise the other instance is unloaded and the manager restarts the
+   * agent as usual, the queued messages waiting for it.
+   */
+  lost(instanceIds: readonly number[], reason: string): void {
+    // An end under way waits for the retired instance to go idle: a lost one never will.
+    for (const id of instanceIds) this.#split?.lost(id);
+    if (this.#ending) return;
+    clearTimeout(this.#timer);
+    const agents = this.#agents;
+    const live = this.#live;
+    const own = live.instanceId!;
+    const other = own === this.#stable.id ? this.#candidate : this.#stable.id;
+    const keptNew = this.record.toVersion !== null;
+    this.report.reason = `a worker was lost mid-rollout (${reason}); ${
+      keptNew ? `version ${this.record.toVersion} kept` : "rolled back to the version the agent had"
+    }`;
+    agents.byInstance.delete(other);
+    live.record = { ...live.record, keepAlive: this.#stable.keepAlive };
+    if (instanceIds.includes(own)) {
+      if (!instanceIds.includes(other)) agents.deps.pool.unload(other);
+    } else {
+      if (this.#split?.current === other) {
+        const { router } = agents.deps;
+        for (const envelope of live.mailbox.takeInFlight()) {
+          router.complete(envelope, reason);
+          router.fail(envelope.message, live.record.name, "handling_failed", reason);
+        }
+      }
+      this.#split?.flushTo(own);
+      agents.connect(live);
+    }
+    if (this.#shadow) this.report.shadow = this.#shadow.report();
+    this.#record({ kind: keptNew ? "retire" : "rollback", share: keptNew ? 100 : 0, reason });
+    this.#ending = Promise.resolve();
+    this.#setStatus(keptNew ? "completed" : "rolled_back");
+    this.#signals.ended(this.status, this.report.reason);
+    agents.log.log("warn", "deployment ended: a worker was lost", {
+      "caxton.agent.name": live.record.name,
+      deployment: this.record.id,
+      status: this.status,
+    });
+    this.#onEnd(this);
+  }
+
   /** The version that takes all traffic becomes the agent's version (persisted). */
   #switchTo(which: "candidate" | "stable"): void {
     const agents = this.#agents;
@@ -234,6 +289,7 @@ export class Rollout {
     }
     this.#record({ kind: "retire", share: keep === this.#candidate ? 100 : 0 });
     this.#setStatus(status);
+    this.#signals.ended(status, this.report.reason);
     agents.log.log("info", "deployment ended", {
       "caxton.agent.name": live.record.name,
       deployment: this.record.id,
@@ -256,6 +312,7 @@ export class Rollout {
   #record(step: Omit<StepRecord, "at">): void {
     this.report.share = step.share;
     this.report.steps.push({ at: Date.now(), ...step });
+    this.#signals.step(step);
     // An event per step, beside traps and restarts in the agent's events (GET …/events).
     this.#agents.deps.store.agents.recordEvent(
       this.#live.record.id,

@@ -3,8 +3,12 @@
  * the agent's state, so the real one is never touched), `caxton_init` run,
  * then test messages replayed — those given with the deployment, checked
  * against their expected replies, and the agent's recent logged requests,
- * which must not fail — with fuel checked against the limit. Its sends go
- * nowhere. The first difference fails the stage, naming the message.
+ * which must not fail — with fuel and memory checked against the limits. Its
+ * sends go nowhere. The first difference fails the stage, naming the message.
+ *
+ * Memory: the instance runs a build whose memory cap is twice the agent's
+ * limit, so a version that grows past the limit is seen doing it (with
+ * traffic, the same `memory.grow` would quietly return -1).
  */
 import type { AclMessage } from "../../acl/mod.ts";
 import type { AgentLimits, Isolation, Outcome } from "../../runtime/mod.ts";
@@ -18,6 +22,10 @@ import type { StageResult } from "./rollout_report.ts";
 const _SANDBOX_SENDER = "ext:caxton-sandbox";
 /** How long one sandbox message may take before the stage fails. */
 const _MESSAGE_TIMEOUT_MS = 10_000;
+/** Bytes in a WebAssembly page. */
+const _PAGE = 65_536;
+/** The largest memory a module may declare, in pages (4 GiB). */
+const _MAX_PAGES = 65_536;
 
 /** Where the sandbox hears its instance's outcomes (the deployments front routes them). */
 export interface OutcomeClaims {
@@ -29,7 +37,7 @@ export interface OutcomeClaims {
 export async function runSandbox(
   agents: AgentTable,
   live: LiveAgent,
-  build: { module: WebAssembly.Module; limits: AgentLimits; isolation: Isolation },
+  build: { bytes: Uint8Array; limits: AgentLimits; isolation: Isolation },
   options: RolloutOptions,
   claims: OutcomeClaims,
 ): Promise<StageResult> {
@@ -41,10 +49,27 @@ export async function runSandbox(
     ms: Math.round(performance.now() - began),
     ...(failure ? { failure } : {}),
   });
+  const limitPages = build.limits.memoryPages;
   let instanceId: number;
   try {
-    const loaded = await agents.startInstance(live, build.module, build.limits, build.isolation);
-    instanceId = loaded.instanceIds[0]!;
+    const { module } = await agents.builds.forDeploy(build.bytes, {
+      ...build.limits,
+      memoryPages: Math.min(_MAX_PAGES, 2 * limitPages),
+    });
+    const loaded = await agents.deps.pool.load({
+      agentName: live.record.name,
+      module,
+      limits: build.limits,
+      isolation: build.isolation,
+      state: agents.deps.store.state.load(live.record.id),
+      watchMemory: true,
+    });
+    instanceId = loaded.instanceId;
+    const grown = _overMemory(loaded.effects.memoryBytes, limitPages);
+    if (grown) {
+      agents.deps.pool.unload(instanceId);
+      return result({ difference: `caxton_init ${grown}` });
+    }
   } catch (error) {
     return result({
       difference: `caxton_init or instantiation failed: ${(error as Error).message}`,
@@ -73,7 +98,7 @@ export async function runSandbox(
       });
       const difference = outcome === undefined
         ? `no outcome within ${_MESSAGE_TIMEOUT_MS} ms`
-        : _difference(outcome, test, maxFuel);
+        : _difference(outcome, test, { maxFuel, limitPages });
       if (difference) return result({ message, difference }, seq);
     }
     return result(undefined, cases.length);
@@ -110,8 +135,10 @@ function _testMessage(test: TestMessage): AclMessage {
 function _difference(
   outcome: Outcome,
   test: TestMessage | undefined,
-  maxFuel: number,
+  { maxFuel, limitPages }: { maxFuel: number; limitPages: number },
 ): string | undefined {
+  const grown = _overMemory(outcome.memoryBytes, limitPages);
+  if (grown) return `handling it ${grown}`;
   if (outcome.failure !== null) {
     return `${outcome.trapped ? "trapped" : "failed"}: ${outcome.failure}`;
   }
@@ -134,4 +161,13 @@ function _difference(
     }
   }
   return undefined;
+}
+
+/** "grew memory to N pages, D over …" when `bytes` pass the agent's limit, else undefined. */
+function _overMemory(bytes: number | undefined, limitPages: number): string | undefined {
+  if (bytes === undefined || bytes <= limitPages * _PAGE) return undefined;
+  const pages = bytes / _PAGE;
+  return `grew memory to ${pages} pages, ${
+    pages - limitPages
+  } over the agent's limit of ${limitPages} pages (memoryPages)`;
 }

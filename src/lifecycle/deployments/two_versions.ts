@@ -75,6 +75,11 @@ export class TwoVersions {
     return this.#threshold * 100 / BUCKETS;
   }
 
+  /** The instance that took the latest message (only it can have messages in flight). */
+  get current(): number {
+    return this.#current;
+  }
+
   /** Whether an outcome is of one of the two instances. */
   has(instanceId: number): boolean {
     return instanceId === this.#old || instanceId === this.#new;
@@ -130,6 +135,15 @@ export class TwoVersions {
       this.#idle.set(id, []);
       for (const wake of waiters) queueMicrotask(wake);
     }
+  }
+
+  /** `instanceId`'s worker was lost: nothing of it is in flight any more (its waiters wake). */
+  lost(instanceId: number): void {
+    if (!this.has(instanceId)) return;
+    this.#inFlight.set(instanceId, 0);
+    const waiters = this.#idle.get(instanceId)!;
+    this.#idle.set(instanceId, []);
+    for (const wake of waiters) queueMicrotask(wake);
   }
 
   /** Resolves once `instanceId` has nothing in flight (its outcomes applied). */
