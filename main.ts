@@ -244,6 +244,7 @@ export async function startNode(
     directDelivery: config.messageLog === "none" || telemetry === null,
     maxReceivers: config.maxReceivers,
     passivateAfterMs: config.scale.passivateAfterMs,
+    poolScaling: config.pools,
     ...(telemetry ? { telemetry } : {}),
     ...(cluster ? { names: cluster } : {}),
   });

@@ -8,6 +8,7 @@ import type { AgentLimits, Isolation, ModulePreparer, WorkerPool } from "../runt
 import type { AgentRecord, Store, TransitionCause } from "../store/mod.ts";
 import { type Logger, SILENT_LOGGER, type Telemetry } from "../telemetry/mod.ts";
 import { Activation } from "./activation.ts";
+import { PoolScaler, type PoolScaling } from "./pool_scaler.ts";
 import { agentEndpoint, instanceSink } from "./agent_endpoint.ts";
 import { type AgentState, assertTransition } from "./agent_state.ts";
 import { DirectDelivery } from "./direct_delivery.ts";
@@ -74,6 +75,8 @@ export interface AgentManagerDeps {
   timers?: TimerSink;
   /** An idle agent's instance is passivated after this long; 0 or absent: never (issue 21). */
   passivateAfterMs?: number;
+  /** When pools deployed with `instances: {min, max}` grow and shrink (docs/POOLS.md). */
+  poolScaling?: PoolScaling;
 }
 
 /** Every live agent, by name and by instance, with the moves shared by commands and events. */
@@ -93,6 +96,8 @@ export class AgentTable {
   readonly effects: AgentEffects;
   /** Instances made as messages come and given back when idle (issue 21). */
   readonly activation: Activation;
+  /** Grows and shrinks the pools deployed with `instances: {min, max}`. */
+  readonly scaler: PoolScaler;
   /** Per-agent chain so lifecycle operations on one agent never interleave. */
   readonly #lock = new KeyedLock();
 
@@ -108,6 +113,7 @@ export class AgentTable {
       timers: deps.timers,
     });
     this.activation = new Activation(this, { passivateAfterMs: deps.passivateAfterMs });
+    this.scaler = new PoolScaler(this, deps.poolScaling);
   }
 
   /** Runs `fn` once every earlier lifecycle operation on agent `name` is done. */
