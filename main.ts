@@ -245,6 +245,7 @@ export async function startNode(
     maxReceivers: config.maxReceivers,
     passivateAfterMs: config.scale.passivateAfterMs,
     metrics,
+    poolScaling: config.pools,
     ...(telemetry ? { telemetry } : {}),
     ...(cluster ? { names: cluster } : {}),
   });

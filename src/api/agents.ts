@@ -98,7 +98,9 @@ const _deploy = createRoute({
       ),
       start: _described("Start once loaded (default true)", ["true", "false"]),
       keepAlive: _described("Raw upload: never passivate when idle", ["true", "false"]),
-      instances: _described("Raw upload: pool members, 1-64 (docs/POOLS.md)"),
+      instances: _described(
+        "Raw upload: pool members, 1-64, or MIN..MAX the node sizes from mailbox depth (docs/POOLS.md)",
+      ),
       node: _described("Cluster: the node to deploy on (default: placement, docs/CLUSTER.md)"),
       language: _described("Raw upload: the module's source language; absent, it is detected"),
     }),

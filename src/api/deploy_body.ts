@@ -4,7 +4,7 @@
  * problem that says how to send it.
  */
 import type { Context } from "hono";
-import type { DeployOptions } from "../lifecycle/mod.ts";
+import { type DeployOptions, type InstanceRange, parseInstances } from "../lifecycle/mod.ts";
 import type { CapabilityDeclaration, Isolation } from "../runtime/mod.ts";
 import { requireMediaType } from "./body.ts";
 import { problem, ProblemError } from "./problem_details.ts";
@@ -22,8 +22,8 @@ export interface Deployment {
   start: boolean;
   /** Never passivated when idle (issue 21); absent keeps a redeployed agent's setting. */
   keepAlive?: boolean;
-  /** Pool members (docs/POOLS.md); absent keeps a redeployed agent's number. */
-  instances?: number;
+  /** Pool members, or `{min, max}` (docs/POOLS.md); absent keeps a redeployed agent's size. */
+  instances?: number | InstanceRange;
   /** The module's source language as stated; absent, it is detected (issue 19). */
   language?: string;
 }
@@ -131,15 +131,16 @@ function _flag(text: string | undefined): boolean | undefined {
   );
 }
 
-/** A whole number of pool members; its range is the deployment's to check. */
-function _count(text: string | undefined): number | undefined {
+/** Pool members, `N` or `MIN..MAX`; the sizes are the deployment's to check. */
+function _count(text: string | undefined): number | InstanceRange | undefined {
   if (text === undefined) return undefined;
-  if (/^[0-9]{1,6}$/.test(text)) return Number(text);
+  const instances = parseInstances(text);
+  if (instances !== undefined) return instances;
   throw _badSetting(
     "instances",
     text,
-    "is not a whole number",
-    "Send instances=N, e.g. instances=4 (docs/POOLS.md)",
+    "is not a whole number or a range MIN..MAX",
+    "Send instances=N for a fixed pool or instances=MIN..MAX for one the node sizes, e.g. instances=4 or instances=1..4 (docs/POOLS.md)",
   );
 }
 

@@ -55,7 +55,12 @@ export const AgentSchema = z.object({
   mailboxDepth: z.number().int().optional(),
   worker: z.number().int().nullable().optional(),
   instances: z.number().int().optional().openapi({
-    description: "Pool members sharing the name and mailbox (docs/POOLS.md); 1 is a plain agent",
+    description:
+      "Pool members sharing the name and mailbox (docs/POOLS.md); 1 is a plain agent. With maxInstances: the least",
+  }),
+  maxInstances: z.number().int().nullable().optional().openapi({
+    description:
+      "The most members the node grows the pool to from mailbox depth; null: a fixed size",
   }),
   members: z.array(z.object({
     worker: z.number().int().nullable(),
@@ -279,7 +284,8 @@ export const DEPLOY_FORM = _describedOnly(z.object({
   start: z.enum(["true", "false"]).optional(),
   keepAlive: z.enum(["true", "false"]).optional(),
   instances: z.string().optional().meta({
-    description: "Run as a pool of N stateless members in different workers (docs/POOLS.md)",
+    description:
+      "Run as a pool of N stateless members in different workers, or MIN..MAX sized from mailbox depth (docs/POOLS.md)",
   }),
   language: z.string().optional().meta({
     description: "The module's source language (e.g. rust, zig); absent, it is detected",

@@ -26,6 +26,12 @@ import {
   type SchedulingConfig,
   schedulingFromEnv,
 } from "./scheduling_config.ts";
+import {
+  defaultPoolsConfig,
+  parsePoolsConfig,
+  type PoolsConfig,
+  poolsFromEnv,
+} from "./pools_config.ts";
 
 /** Everything a node needs to start. */
 export interface CaxtonConfig {
@@ -93,6 +99,8 @@ export interface CaxtonConfig {
   scale: ScaleConfig;
   /** Agent workers' priority and the event-loop lag `/ready` reports (issue 13, docs/API.md). */
   scheduling: SchedulingConfig;
+  /** When pools deployed with `instances: {min, max}` grow and shrink (docs/POOLS.md). */
+  pools: PoolsConfig;
 }
 
 /** Raised for a setting that cannot be used. */
@@ -142,6 +150,7 @@ export function defaultConfig(): CaxtonConfig {
     security: defaultSecurityConfig(),
     scale: defaultScaleConfig(),
     scheduling: defaultSchedulingConfig(),
+    pools: defaultPoolsConfig(),
   };
 }
 
@@ -202,6 +211,9 @@ function _apply(
         case "scheduling":
           config.scheduling = parseSchedulingConfig(value, config.scheduling);
           break;
+        case "pools":
+          config.pools = parsePoolsConfig(value, config.pools);
+          break;
         default:
           throw new ConfigError(
             `Cannot use setting "${key}" from ${source}: unknown; known settings are ${
@@ -243,6 +255,7 @@ export function loadConfig(sources: ConfigSources = {}): CaxtonConfig {
     if (sources.env.OTEL_DENO === "true" && fromEnv.tracing === undefined) fromEnv.tracing = true;
     fromEnv.scale = scaleFromEnv(sources.env);
     fromEnv.scheduling = schedulingFromEnv(sources.env);
+    fromEnv.pools = poolsFromEnv(sources.env);
     const security = securityFromEnv(sources.env);
     if (security) fromEnv.security = security;
     _apply(config, fromEnv, "the environment", envNames);

@@ -43,6 +43,8 @@ export type { ClusterConfig, ClusterTls } from "./cluster_config.ts";
 export { defaultSecurityConfig, parseSecurityConfig } from "./security_config.ts";
 export type { BucketConfig, JwtConfig, RoleConfig, SecurityConfig } from "./security_config.ts";
 export { defaultScaleConfig, parseScaleConfig } from "./scale_config.ts";
+export { defaultPoolsConfig, parsePoolsConfig } from "./pools_config.ts";
+export type { PoolsConfig } from "./pools_config.ts";
 export type { ScaleConfig } from "./scale_config.ts";
 export { defaultSchedulingConfig, parseSchedulingConfig } from "./scheduling_config.ts";
 export type { SchedulingConfig } from "./scheduling_config.ts";

@@ -9,6 +9,8 @@
  * (a higher nice value) than the main thread.
  */
 
+import { parseIntegerSection, sectionFromEnv } from "./integer_section.ts";
+
 /** Scheduling between the node's thread and agent code. */
 export interface SchedulingConfig {
   /**
@@ -41,45 +43,20 @@ const _ENV: Record<string, keyof SchedulingConfig> = {
   CAXTON_EVENT_LOOP_MAX_LAG_MS: "eventLoopMaxLagMs",
 };
 
-/** Largest value of each field. */
-const _MAX: Record<keyof SchedulingConfig, number> = {
-  agentWorkerNice: 19,
-  eventLoopMaxLagMs: 60_000,
+/** The range of each field. */
+const _RANGES: Record<keyof SchedulingConfig, readonly [number, number]> = {
+  agentWorkerNice: [0, 19],
+  eventLoopMaxLagMs: [0, 60_000],
 };
 
 /** The `scheduling` fields set in `env`, or undefined when none is. */
 export function schedulingFromEnv(
   env: Record<string, string | undefined>,
 ): Record<string, unknown> | undefined {
-  const set = Object.entries(_ENV).filter(([name]) => env[name] !== undefined);
-  return set.length > 0
-    ? Object.fromEntries(set.map(([name, key]) => [key, env[name]]))
-    : undefined;
+  return sectionFromEnv(env, _ENV);
 }
 
 /** Reads `value` (the config file's object, or fields from the environment) over `current`. */
 export function parseSchedulingConfig(value: unknown, current: SchedulingConfig): SchedulingConfig {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new TypeError(
-      `scheduling=${JSON.stringify(value)}: expected { agentWorkerNice?, eventLoopMaxLagMs? }`,
-    );
-  }
-  const next = { ...current };
-  for (const [key, field] of Object.entries(value as Record<string, unknown>)) {
-    if (field === undefined) continue;
-    if (!(key in _MAX)) {
-      throw new TypeError(
-        `scheduling.${key} is unknown; known fields are ${Object.keys(_MAX).join(", ")}`,
-      );
-    }
-    const name = key as keyof SchedulingConfig;
-    const n = typeof field === "string" && field.trim() !== "" ? Number(field) : field;
-    if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > _MAX[name]) {
-      throw new TypeError(
-        `scheduling.${key}=${JSON.stringify(field)}: expected an integer from 0 to ${_MAX[name]}`,
-      );
-    }
-    next[name] = n;
-  }
-  return next;
+  return parseIntegerSection("scheduling", value, current, _RANGES);
 }

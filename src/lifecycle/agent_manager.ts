@@ -275,6 +275,7 @@ export class AgentManager {
     ]);
     clearTimeout(timer);
     agents.activation.close();
+    agents.scaler.close();
   }
 
   /**

@@ -48,5 +48,6 @@ export function restoreAgents(agents: AgentTable): { restored: number; failed: s
   }
   for (const live of keepAlive) void agents.activation.activate(live);
   agents.activation.start();
+  agents.scaler.start();
   return { restored, failed };
 }

@@ -13,6 +13,7 @@ import {
   type Telemetry,
 } from "../telemetry/mod.ts";
 import { Activation } from "./activation.ts";
+import { PoolScaler, type PoolScaling } from "./pool_scaler.ts";
 import { agentEndpoint, instanceSink } from "./agent_endpoint.ts";
 import { type AgentState, assertTransition } from "./agent_state.ts";
 import { DirectDelivery } from "./direct_delivery.ts";
@@ -81,6 +82,8 @@ export interface AgentManagerDeps {
   timers?: TimerSink;
   /** An idle agent's instance is passivated after this long; 0 or absent: never (issue 21). */
   passivateAfterMs?: number;
+  /** When pools deployed with `instances: {min, max}` grow and shrink (docs/POOLS.md). */
+  poolScaling?: PoolScaling;
 }
 
 /** Every live agent, by name and by instance, with the moves shared by commands and events. */
@@ -100,6 +103,8 @@ export class AgentTable {
   readonly effects: AgentEffects;
   /** Instances made as messages come and given back when idle (issue 21). */
   readonly activation: Activation;
+  /** Grows and shrinks the pools deployed with `instances: {min, max}`. */
+  readonly scaler: PoolScaler;
   /** Per-agent chain so lifecycle operations on one agent never interleave. */
   readonly #lock = new KeyedLock();
 
@@ -115,6 +120,7 @@ export class AgentTable {
       timers: deps.timers,
     });
     this.activation = new Activation(this, { passivateAfterMs: deps.passivateAfterMs });
+    this.scaler = new PoolScaler(this, deps.poolScaling);
   }
 
   /** Runs `fn` once every earlier lifecycle operation on agent `name` is done. */

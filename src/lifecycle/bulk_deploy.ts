@@ -8,6 +8,7 @@
  */
 import { resolveLimits } from "../runtime/mod.ts";
 import type { AgentTable } from "./agent_table.ts";
+import { isPooled, poolSize } from "./pool_size.ts";
 import {
   declaredCapabilities,
   deployedLanguage,
@@ -117,7 +118,7 @@ export async function deployMany(
 function _checkNames(agents: AgentTable, names: readonly string[], options: DeployOptions): void {
   if (names.length === 0) throw new InvalidDeploymentError("Cannot deploy no agents: give names");
   validateDeployment(names[0]!, options);
-  if ((options.instances ?? 1) > 1) {
+  if (options.instances !== undefined && isPooled(poolSize(options.instances))) {
     throw new InvalidDeploymentError(
       "Cannot deploy pooled agents in bulk: deploy a pool by its name (docs/POOLS.md)",
     );

@@ -7,6 +7,7 @@ import type { AgentTable, AgentView } from "./agent_table.ts";
 import { deployedLanguage, type DeployOptions, InvalidDeploymentError } from "./deploy_options.ts";
 import { hotReload } from "./hot_reload.ts";
 import { takeInstances } from "./instance_pool.ts";
+import { type PoolSize, poolSize } from "./pool_size.ts";
 
 /** Deploys `bytes` as agent `name`, replacing the version it runs if it exists. */
 export async function deployOne(
@@ -30,12 +31,16 @@ export async function deployOne(
     store.agents.setKeepAlive(existing.record.id, options.keepAlive);
     existing.record = { ...existing.record, keepAlive: options.keepAlive };
   }
-  const instancesBefore = existing?.record.instances;
-  const setInstances = (instances: number) => {
-    store.agents.setInstances(existing!.record.id, instances);
-    existing!.record = { ...existing!.record, instances };
+  const sizeBefore: PoolSize | undefined = existing && {
+    instances: existing.record.instances,
+    maxInstances: existing.record.maxInstances,
   };
-  if (existing && options.instances !== undefined) setInstances(options.instances);
+  const setSize = (size: PoolSize) => {
+    store.agents.setInstances(existing!.record.id, size.instances, size.maxInstances);
+    existing!.record = { ...existing!.record, ...size };
+  };
+  const size = options.instances === undefined ? undefined : poolSize(options.instances);
+  if (existing && size) setSize(size);
   if (existing && (tools || toolLimits)) {
     const next = {
       tools: tools ?? existing.record.tools,
@@ -54,7 +59,7 @@ export async function deployOne(
       tools,
       toolLimits,
       keepAlive: options.keepAlive,
-      instances: options.instances,
+      ...size,
     });
     const live = agents.adopt(record);
     live.module = module;
@@ -71,7 +76,7 @@ export async function deployOne(
     return await hotReload(agents, existing, hash, module, limits, isolation, language).catch(
       (error) => {
         // The old version keeps serving with the members it had.
-        if (instancesBefore !== existing.record.instances) setInstances(instancesBefore!);
+        if (size) setSize(sizeBefore!);
         throw error;
       },
     );

@@ -10,7 +10,7 @@ import {
   parseCapability,
 } from "../runtime/mod.ts";
 import type { ToolLimits } from "../store/mod.ts";
-import { MAX_INSTANCES } from "./instance_pool.ts";
+import { type InstanceRange, poolSizeProblem } from "./pool_size.ts";
 
 /** Raised when a deployment's name or options are not acceptable. */
 export class InvalidDeploymentError extends Error {
@@ -50,10 +50,11 @@ export interface DeployOptions {
   keepAlive?: boolean;
   /**
    * Run as a pool of this many stateless members in different workers, behind
-   * one name and mailbox (docs/POOLS.md); 1 is a plain agent. A redeploy
-   * without it keeps the current number.
+   * one name and mailbox (docs/POOLS.md); 1 is a plain agent. `{min, max}`: the
+   * node grows and shrinks the pool within them from its mailbox's depth. A
+   * redeploy without it keeps the current size.
    */
-  instances?: number;
+  instances?: number | InstanceRange;
   /**
    * The module's source language as the deployer states it ("rust", "zig"…);
    * absent, it is detected from the module (issue 19).
@@ -94,16 +95,9 @@ export function validateDeployment(name: string, options: DeployOptions): void {
       `Cannot deploy agent "${name}": keepAlive must be true or false`,
     );
   }
-  const instances = options.instances;
-  if (
-    instances !== undefined &&
-    (!Number.isInteger(instances) || instances < 1 || instances > MAX_INSTANCES)
-  ) {
-    throw new InvalidDeploymentError(
-      `Cannot deploy agent "${name}": instances ${
-        JSON.stringify(instances)
-      } must be an integer from 1 to ${MAX_INSTANCES}`,
-    );
+  const sizeProblem = options.instances === undefined ? null : poolSizeProblem(options.instances);
+  if (sizeProblem) {
+    throw new InvalidDeploymentError(`Cannot deploy agent "${name}": ${sizeProblem}`);
   }
   if (options.language !== undefined && !LANGUAGE_PATTERN.test(String(options.language))) {
     throw new InvalidDeploymentError(

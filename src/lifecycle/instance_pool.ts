@@ -13,14 +13,12 @@
  * (the member's index, "0" to "N-1").
  */
 import type { Envelope } from "../router/mod.ts";
-import type { AgentLimits, Effects, Isolation, WorkerPool } from "../runtime/mod.ts";
+import type { AgentLimits, Effects, Isolation, LoadSpec, WorkerPool } from "../runtime/mod.ts";
 import type { Telemetry } from "../telemetry/mod.ts";
 import { deliverEnvelope } from "./agent_endpoint.ts";
 import type { AgentTable } from "./agent_table.ts";
 import type { LiveAgent } from "./live_agent.ts";
-
-/** Most members one pooled agent may run. */
-export const MAX_INSTANCES = 64;
+import { isPooled } from "./pool_size.ts";
 
 /** The read-only state key a pool member finds its index under. */
 export const MEMBER_KEY = "caxton.member";
@@ -53,26 +51,23 @@ export async function loadInstances(
   limits: AgentLimits,
   isolation: Isolation,
 ): Promise<LoadedInstances> {
-  const pool = agents.deps.pool;
-  const state = agents.deps.store.state.load(live.record.id);
-  const spec = { agentName: live.record.name, module, limits, isolation, state };
-  const count = live.record.instances;
-  if (count <= 1) {
-    const { instanceId, effects } = await pool.load(spec);
+  const spec = { agentName: live.record.name, module, limits, isolation };
+  if (!isPooled(live.record)) {
+    const state = agents.deps.store.state.load(live.record.id);
+    const { instanceId, effects } = await agents.deps.pool.load({ ...spec, state });
     return { instanceIds: [instanceId], effects };
   }
-  // Pools of different agents start on different workers.
-  const loads = Array.from({ length: count }, (_, i) =>
-    pool.load({
-      ...spec,
-      state: new Map([...state, [MEMBER_KEY, _utf8.encode(String(i))]]),
-      stateless: true,
-      worker: live.record.id + i,
-    }));
+  // A pool (re)starts with its least members; the node grows it from there.
+  const loads = Array.from(
+    { length: live.record.instances },
+    (_, i) => loadMember(agents, live, i, spec),
+  );
   const settled = await Promise.allSettled(loads);
   const failure = settled.find((r) => r.status === "rejected");
   if (failure) {
-    for (const r of settled) if (r.status === "fulfilled") pool.unload(r.value.instanceId);
+    for (const r of settled) {
+      if (r.status === "fulfilled") agents.deps.pool.unload(r.value.instanceId);
+    }
     throw failure.reason;
   }
   const loaded = settled.map((r) => (r as PromiseFulfilledResult<{ instanceId: number }>).value);
@@ -82,11 +77,38 @@ export async function loadInstances(
   };
 }
 
+/**
+ * Loads member `index` of the pool `live` (stateless, its state as stored plus
+ * its index). Pools of different agents start on different workers.
+ */
+export function loadMember(
+  agents: AgentTable,
+  live: LiveAgent,
+  index: number,
+  spec: Omit<LoadSpec, "state"> = {
+    agentName: live.record.name,
+    module: live.module!,
+    limits: live.record.limits,
+    isolation: live.record.isolation,
+  },
+): Promise<{ instanceId: number; effects: Effects }> {
+  const state = agents.deps.store.state.load(live.record.id);
+  state.set(MEMBER_KEY, _utf8.encode(String(index)));
+  return agents.deps.pool.load({
+    ...spec,
+    state,
+    stateless: true,
+    worker: live.record.id + index,
+  });
+}
+
 /** Makes `loaded` the instances of `live` (it has none now) and applies their init effects. */
 export function takeInstances(agents: AgentTable, live: LiveAgent, loaded: LoadedInstances): void {
   const ids = loaded.instanceIds;
   live.instanceId = ids[0]!;
-  live.members = ids.length > 1 ? ids.map((instanceId) => ({ instanceId, handled: 0 })) : null;
+  live.members = isPooled(live.record)
+    ? ids.map((instanceId) => ({ instanceId, handled: 0 }))
+    : null;
   for (const id of ids) agents.byInstance.set(id, live);
   agents.effects.apply(live, loaded.effects);
 }

@@ -23,4 +23,6 @@ export { SaturationWatch } from "./saturation.ts";
 export type { SaturatedWorker } from "./saturation.ts";
 export { InvalidDeploymentError } from "./deploy_options.ts";
 export type { DeployOptions } from "./deploy_options.ts";
+export { MAX_INSTANCES, parseInstances } from "./pool_size.ts";
+export type { InstanceRange } from "./pool_size.ts";
 export type { DirectoryListing, TimerSink } from "./effects.ts";

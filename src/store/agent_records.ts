@@ -51,8 +51,13 @@ export interface AgentRecord {
   toolLimits: ToolLimits;
   /** Kept instantiated while it runs, never passivated when idle (issue 21). */
   keepAlive: boolean;
-  /** Pool members that share the name and mailbox (docs/POOLS.md); 1 is a plain agent. */
+  /**
+   * Pool members that share the name and mailbox (docs/POOLS.md); 1 is a plain
+   * agent. With `maxInstances`, the least members the node keeps.
+   */
   instances: number;
+  /** The most members the node grows the pool to from mailbox depth; null: a fixed size. */
+  maxInstances: number | null;
   failure: string | null;
   createdAt: string;
   updatedAt: string;
@@ -113,8 +118,10 @@ export interface NewAgent {
   toolLimits?: ToolLimits;
   /** Never passivated when idle (default false). */
   keepAlive?: boolean;
-  /** Pool members (default 1: not pooled). */
+  /** Pool members (default 1: not pooled); with `maxInstances`, the least. */
   instances?: number;
+  /** The most pool members the node may run (default null: a fixed size). */
+  maxInstances?: number | null;
 }
 
 /** Many agents of one module, created together by a bulk deploy (issue 21). */

@@ -21,6 +21,7 @@ export const AGENT_COLUMNS = [
   "tool_limits",
   "keep_alive",
   "instances",
+  "max_instances",
   "failure",
   "created_at",
   "updated_at",
@@ -91,6 +92,7 @@ export function toAgentRecord(
     ) as ToolLimits,
     keepAlive: row.keep_alive === 1,
     instances: (row.instances as number | undefined) ?? 1,
+    maxInstances: (row.max_instances as number | null | undefined) ?? null,
     failure: (row.failure as string | null) ?? null,
     // Agents of one bulk deploy share their times: one string each, not one per agent.
     createdAt: interned.get("at", row.created_at as string, _same),

@@ -44,8 +44,8 @@ export class AgentRepository {
     this.#insert = db.prepare(
       `INSERT INTO agents
          (name, state, version, isolation, limits, tools, tool_limits, keep_alive,
-          capabilities, created_at, updated_at, instances)
-       VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          capabilities, created_at, updated_at, instances, max_instances)
+       VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#insertVersion = db.prepare(
       "INSERT INTO agent_versions (agent_id, version, module_hash, language, deployed_at) VALUES (?, ?, ?, ?, ?)",
@@ -70,7 +70,9 @@ export class AgentRepository {
     this.#setLimits = db.prepare("UPDATE agents SET limits = ? WHERE id = ?");
     this.#setTools = db.prepare("UPDATE agents SET tools = ?, tool_limits = ? WHERE id = ?");
     this.#setKeepAlive = db.prepare("UPDATE agents SET keep_alive = ? WHERE id = ?");
-    this.#setInstances = db.prepare("UPDATE agents SET instances = ? WHERE id = ?");
+    this.#setInstances = db.prepare(
+      "UPDATE agents SET instances = ?, max_instances = ? WHERE id = ?",
+    );
     this.#remove = db.prepare("DELETE FROM agents WHERE id = ?");
     this.#transition = db.prepare(
       `INSERT INTO transitions (agent_id, from_state, to_state, version, reason, cause, at)
@@ -102,6 +104,7 @@ export class AgentRepository {
       now,
       now,
       agent.instances ?? 1,
+      agent.maxInstances ?? null,
     );
     const id = Number(lastInsertRowid);
     this.#insertVersion.run(id, 1, agent.moduleHash, agent.language ?? null, now);
@@ -135,6 +138,7 @@ export class AgentRepository {
       toolLimits: JSON.parse(toolLimits) as ToolLimits,
       keepAlive: agents.keepAlive ?? false,
       instances: 1,
+      maxInstances: null,
       failure: null,
       createdAt: now,
       updatedAt: now,
@@ -169,9 +173,9 @@ export class AgentRepository {
     this.#setKeepAlive.run(keepAlive ? 1 : 0, id);
   }
 
-  /** How many pool members the agent runs (1: not pooled). */
-  setInstances(id: number, instances: number): void {
-    this.#setInstances.run(instances, id);
+  /** How many pool members the agent runs (1: not pooled), or the least and `max` the most. */
+  setInstances(id: number, instances: number, max: number | null = null): void {
+    this.#setInstances.run(instances, max, id);
   }
 
   /** Adds version `version` running `moduleHash` (written in `language`) and makes it current; returns the new `updatedAt`. */

@@ -407,4 +407,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE agent_versions ADD COLUMN language TEXT;
     `,
   },
+  {
+    version: 17,
+    name: "agent_max_instances",
+    // Pools the node sizes from mailbox depth (docs/POOLS.md): `instances` is the least
+    // members, `max_instances` the most; NULL is a pool of fixed size.
+    sql: `
+      ALTER TABLE agents ADD COLUMN max_instances INTEGER;
+    `,
+  },
 ];

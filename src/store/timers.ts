@@ -45,6 +45,7 @@ const _WAITING = "'unloaded', 'loaded', 'draining', 'stopped', 'failed'";
 export class TimerRepository {
   readonly #insert: StatementSync;
   readonly #delete: StatementSync;
+  readonly #deleteMany: StatementSync;
   readonly #reschedule: StatementSync;
   readonly #count: StatementSync;
   readonly #earliest: StatementSync;
@@ -57,6 +58,11 @@ export class TimerRepository {
       "INSERT OR IGNORE INTO timers (agent_id, id, due_at, every_ms, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)",
     );
     this.#delete = db.prepare("DELETE FROM timers WHERE agent_id = ? AND id = ?");
+    // Fired timers leave in one statement per batch: a statement per timer cost ~10 µs each.
+    this.#deleteMany = db.prepare(
+      `DELETE FROM timers WHERE (agent_id, id) IN
+         (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))`,
+    );
     this.#reschedule = db.prepare("UPDATE timers SET due_at = ? WHERE agent_id = ? AND id = ?");
     this.#count = db.prepare("SELECT COUNT(*) AS n FROM timers WHERE agent_id = ?");
     // Timers of agents that take no messages (stopped, failed, not started) wait for them.
@@ -81,6 +87,12 @@ export class TimerRepository {
   /** Removes a timer; false when it was not pending. */
   remove(agentId: number, id: number): boolean {
     return this.#delete.run(agentId, id).changes === 1;
+  }
+
+  /** Removes the timers `keys` names (agent id, timer id); returns how many were pending. */
+  removeMany(keys: readonly (readonly [agentId: number, id: number])[]): number {
+    if (keys.length === 0) return 0;
+    return Number(this.#deleteMany.run(JSON.stringify(keys)).changes);
   }
 
   /** Moves a periodic timer to its next due time. */

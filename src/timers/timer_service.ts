@@ -184,11 +184,12 @@ export class TimerService {
     const now = Date.now();
     const due = store.timers.due(now, _BATCH);
     if (due.length > 0) {
+      const fired: [agentId: number, id: number][] = [];
       store.transaction(() => {
         for (const timer of due) {
           this.#router.route(timerMessage(timer, now));
           if (timer.everyMs === null) {
-            store.timers.remove(timer.agentId, timer.id);
+            fired.push([timer.agentId, timer.id]);
             this.#counted(timer.agentId, -1);
           } else {
             store.timers.reschedule(
@@ -198,6 +199,7 @@ export class TimerService {
             );
           }
         }
+        store.timers.removeMany(fired);
         // The deliveries are logged in the transaction that takes the timers off.
         this.#options.log?.flushSync();
       });

@@ -96,6 +96,7 @@ Deno.test("a data file from before causes were recorded still restores a mid-rel
       DROP TABLE deployments;
       ALTER TABLE agents DROP COLUMN keep_alive;
       ALTER TABLE agents DROP COLUMN instances;
+      ALTER TABLE agents DROP COLUMN max_instances;
       ALTER TABLE agent_versions DROP COLUMN language;
       INSERT INTO transitions (agent_id, from_state, to_state, version, reason, at)
         SELECT id, 'running', 'draining', version, 'reload to version 2', datetime('now')

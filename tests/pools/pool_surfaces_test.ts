@@ -30,12 +30,23 @@ Deno.test("REST deploys a pool raw or multipart, shows its members, and refuses 
   const shown = await (await fetch(`${api.api}/agents/pool`)).json();
   assert.equal(shown.members.length, 3);
 
+  const ranged = await fetch(`${api.api}/agents/ranged?instances=1..3`, {
+    method: "PUT",
+    headers: { "content-type": "application/wasm" },
+    body: agentBytes("pool_member_as"),
+  });
+  assert.equal(ranged.status, 201);
+  const range = await ranged.json();
+  assert.deepEqual([range.instances, range.maxInstances, range.members.length], [1, 3, 1]);
+
   for (
-    const [query, status, code] of [["instances=two", 400, "bad_query"], [
-      "instances=0",
-      400,
-      "invalid_deployment",
-    ]] as const
+    const [query, status, code] of [
+      ["instances=two", 400, "bad_query"],
+      ["instances=1..x", 400, "bad_query"],
+      ["instances=0", 400, "invalid_deployment"],
+      ["instances=3..1", 400, "invalid_deployment"],
+      ["instances=0..2", 400, "invalid_deployment"],
+    ] as const
   ) {
     const res = await fetch(`${api.api}/agents/other?${query}`, {
       method: "PUT",
@@ -66,8 +77,18 @@ Deno.test("the CLI deploys a pool with --instances and shows its members", async
     /^instances {5}2 \(#0 worker \d handled 0, #1 worker \d handled 0\)$/m,
   );
 
-  const bad = await cli("agent", "deploy", "pool2", POOL, "--instances", "many");
-  assert.notEqual(bad.code, 0);
-  assert.match(bad.stderr, /Cannot use --instances many: expected a whole number/);
-  assert.equal(bad.stderr.trim().split("\n").length <= 2, true, bad.stderr);
+  const ranged = await cli("agent", "deploy", "ranged", POOL, "--instances", "1..4");
+  assert.equal(ranged.code, 0, ranged.stderr);
+  assert.match(ranged.stdout, /^instances {5}1 of 1\.\.4 \(#0 worker \d handled 0\)$/m);
+
+  const refused = [["many", "not N or MIN..MAX"], ["4..2", ".*must be \\{min, max\\}"]] as const;
+  for (const [text, why] of refused) {
+    const bad = await cli("agent", "deploy", "pool2", POOL, "--instances", text);
+    assert.notEqual(bad.code, 0);
+    assert.match(
+      bad.stderr,
+      new RegExp(`Cannot use --instances ${text.replace(/\./g, "\\.")}: ${why}`),
+    );
+    assert.equal(bad.stderr.trim().split("\n").length, 1, bad.stderr);
+  }
 });

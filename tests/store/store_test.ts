@@ -46,6 +46,7 @@ Deno.test("a new database is in WAL mode with its migrations recorded", () => {
       { version: 11, name: "deployments" },
       { version: 13, name: "agent_instances" },
       { version: 15, name: "agent_language" },
+      { version: 17, name: "agent_max_instances" },
     ]);
   } finally {
     db.close();
@@ -152,7 +153,7 @@ Deno.test("backup of a live database restores elsewhere with the same agents and
   });
   store.backup(join(dir, "backup.db"));
   assert.throws(() => store.backup(join(dir, "backup.db")), /exists/);
-  assert.deepEqual(verifyBackup(join(dir, "backup.db")), { schemaVersion: 15, agents: 1 });
+  assert.deepEqual(verifyBackup(join(dir, "backup.db")), { schemaVersion: 17, agents: 1 });
   restoreDatabase(join(dir, "backup.db"), join(dir, "restored.db"));
   using restored = openStore(join(dir, "restored.db"));
   const back = restored.agents.byName("a")!;

@@ -5,6 +5,7 @@ import { emit, paint, paintState, table } from "../output.ts";
 import type { Command, CommandContext } from "../command_types.ts";
 import { countOption, deployCount } from "./agent_bulk.ts";
 import { deployWithStrategy, ROLLOUT_CLI_OPTIONS } from "./rollout.ts";
+import { parseInstances, poolSizeProblem } from "../../lifecycle/pool_size.ts";
 
 interface _Agent {
   name: string;
@@ -22,7 +23,19 @@ interface _Agent {
   counters: Record<string, number>;
   updatedAt: string;
   instances?: number;
+  maxInstances?: number | null;
   members?: { worker: number | null; handled: number }[];
+}
+
+/** `--instances N` or `MIN..MAX`, checked here so a bad one is a usage error before the upload. */
+function _instances(text: string): string {
+  const parsed = parseInstances(text);
+  const problem = parsed === undefined ? "not N or MIN..MAX" : poolSizeProblem(parsed);
+  if (problem === null) return text;
+  throw new CliError(
+    `Cannot use --instances ${text}: ${problem}; expected a fixed number of pool members (--instances 4) or a range the node sizes from mailbox depth (--instances 1..4)`,
+    EXIT.usage,
+  );
 }
 
 function _one(ctx: CommandContext, what = "<name>"): string {
@@ -41,8 +54,12 @@ function _show(ctx: CommandContext, agent: _Agent): void {
       agent.failure ? paint(o, "red", `failure: ${agent.failure}`) : "",
       `language      ${agent.language ?? "unknown"}`,
       `isolation     ${agent.isolation}`,
-      (agent.instances ?? 1) > 1
-        ? `instances     ${agent.instances} (${
+      (agent.instances ?? 1) > 1 || agent.maxInstances
+        ? `instances     ${
+          agent.maxInstances
+            ? `${agent.members?.length ?? 0} of ${agent.instances}..${agent.maxInstances}`
+            : agent.instances
+        } (${
           agent.members?.map((m, i) => `#${i} worker ${m.worker ?? "-"} handled ${m.handled}`)
             .join(", ") ?? "not loaded"
         })`
@@ -92,7 +109,7 @@ export const AGENT_COMMANDS: Command[] = [
     noun: "agent",
     verb: "deploy",
     usage:
-      "<name> <file.wasm> [--limit key=N]… [--isolation shared|dedicated] [--capability C]… [--tool server/tool]… [--no-start] [--keep-alive] [--instances N] [--language L] [--count N] [--node NAME] [--strategy bluegreen|canary|shadow [--steps 10,25,50,100] [--interval 30s] [--grace 60s] [--duration 60s] [--test JSON]… [--sample N]]",
+      "<name> <file.wasm> [--limit key=N]… [--isolation shared|dedicated] [--capability C]… [--tool server/tool]… [--no-start] [--keep-alive] [--instances N|MIN..MAX] [--language L] [--count N] [--node NAME] [--strategy bluegreen|canary|shadow [--steps 10,25,50,100] [--interval 30s] [--grace 60s] [--duration 60s] [--test JSON]… [--sample N]]",
     summary:
       "deploy a module as an agent (a running agent is hot-reloaded); --count N deploys name-1…name-N",
     options: {
@@ -142,13 +159,7 @@ export const AGENT_COMMANDS: Command[] = [
         if (ctx.values["no-start"]) form.set("start", "false");
         if (ctx.values["keep-alive"]) form.set("keepAlive", "true");
         const instances = ctx.values.instances as string | undefined;
-        if (instances !== undefined && !/^[1-9][0-9]*$/.test(instances)) {
-          throw new CliError(
-            `Cannot use --instances ${instances}: expected a whole number of pool members, e.g. --instances 4`,
-            EXIT.usage,
-          );
-        }
-        if (instances) form.set("instances", instances);
+        if (instances !== undefined) form.set("instances", _instances(instances));
         if (ctx.values.language) form.set("language", ctx.values.language as string);
         return form;
       };
