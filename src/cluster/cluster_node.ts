@@ -10,12 +10,13 @@ import { openBucket } from "./buckets.ts";
 import { CLUSTER_BUCKET, clusterSecret } from "./cluster_secret.ts";
 import { openConnection } from "./connection.ts";
 import { ForwardSeal } from "./forward_seal.ts";
-import { Membership, NODES_TTL_MS } from "./membership.ts";
+import { type LossCause, Membership, NODES_TTL_MS } from "./membership.ts";
 import { defaultNodeName, nodeId, type NodeIdentity } from "./node_identity.ts";
 import { Registry } from "./registry.ts";
 import { CAPABILITIES_BUCKET, type SharableIndex, SharedDirectory } from "./shared_directory.ts";
 import { NodeTransport } from "./transport.ts";
-import type { Cluster, ClusterAgent, ClusterOptions, ClusterStatus } from "./types.ts";
+import type { Cluster, ClusterAgent, ClusterOptions, ClusterStatus, NodeLoss } from "./types.ts";
+import { NodeUnreachableError } from "../router/mod.ts";
 
 /** The KV bucket of heartbeats. */
 export const NODES_BUCKET = "caxton_nodes";
@@ -73,6 +74,13 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
   }
 }
 
+/** What a failure for a message caught in a lost node says happened. */
+const _LOSS_DETAIL: Record<LossCause, string> = {
+  heartbeats_stopped: "its heartbeats stopped with this message in it",
+  left: "it left the cluster with this message in it",
+  restarted: "it restarted with this message in it",
+};
+
 class _Member implements Cluster {
   #closing: Promise<void> | undefined;
 
@@ -119,6 +127,19 @@ class _Member implements Cluster {
       api: member?.api ?? null,
       gone: !member || member.state === "gone",
     };
+  }
+
+  onNodeLost(listener: (loss: NodeLoss) => void): void {
+    this.membership.onLost((peer, cause) => {
+      const detail = _LOSS_DETAIL[cause];
+      listener({
+        node: peer.id,
+        nodeName: peer.name,
+        cause,
+        holds: (name) => this.registry.ownerOf(name)?.node === peer.id,
+        reason: (name) => new NodeUnreachableError(name, peer.name, detail).message,
+      });
+    });
   }
 
   claim(name: string): Promise<void> {
