@@ -10,6 +10,7 @@ import { openBucket } from "./buckets.ts";
 import { CLUSTER_BUCKET, clusterSecret } from "./cluster_secret.ts";
 import { openConnection } from "./connection.ts";
 import { ForwardSeal } from "./forward_seal.ts";
+import { ClusterModules } from "./module_store.ts";
 import { type LossCause, Membership, NODES_TTL_MS } from "./membership.ts";
 import { defaultNodeName, nodeId, type NodeIdentity } from "./node_identity.ts";
 import { Registry } from "./registry.ts";
@@ -43,6 +44,7 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
     const names = await bucket(AGENTS_BUCKET);
     const seal = new ForwardSeal(await clusterSecret(await bucket(CLUSTER_BUCKET)));
     const capabilities = await bucket(CAPABILITIES_BUCKET);
+    const modules = await ClusterModules.open(nc, replicas);
     const startedAt = new Date().toISOString();
     const membership = new Membership(nodes, () => {
       const local = options.local();
@@ -67,7 +69,7 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
     await registry.start();
     transport.listen();
     await membership.start();
-    return new _Member(self, connection, membership, registry, transport, seal, directory);
+    return new _Member(self, connection, membership, registry, transport, seal, directory, modules);
   } catch (error) {
     await nc.close().catch(() => {});
     throw error;
@@ -92,6 +94,7 @@ class _Member implements Cluster {
     readonly transport: NodeTransport,
     readonly seal: ForwardSeal,
     readonly directory: SharedDirectory,
+    readonly modules: ClusterModules,
   ) {}
 
   shareDirectory(index: SharableIndex): Promise<void> {

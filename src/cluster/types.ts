@@ -7,6 +7,7 @@ import type { ClusterConfig } from "../config/mod.ts";
 import type { ForwardSeal } from "./forward_seal.ts";
 import type { LossCause, Member } from "./membership.ts";
 import type { SharableIndex } from "./shared_directory.ts";
+import type { ClusterModules } from "./module_store.ts";
 import type { NodeIdentity } from "./node_identity.ts";
 
 /** What {@linkcode startCluster} needs from the node. */
@@ -66,6 +67,8 @@ export interface Cluster extends RemoteRoutes, NameClaims {
   shareDirectory(index: SharableIndex): Promise<void>;
   /** A provider on another node as the directory weighs it (undefined: none, or its node is gone). */
   providerStatus(agent: string): { state: string; load: number } | undefined;
+  /** Module bytes by content hash, stored once for the cluster (module_store.ts). */
+  readonly modules: ClusterModules;
   /** Seals (and opens) the caller of API requests forwarded between nodes. */
   readonly seal: ForwardSeal;
   /**
