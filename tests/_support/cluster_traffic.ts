@@ -16,6 +16,8 @@ export interface Outcome {
   /** `answered` (the echo), a failure's code, a problem's code, or `network`. */
   result: string;
   status: number;
+  /** The answer, when it was not the echo or a failure with a code. */
+  detail?: string;
 }
 
 /** A lane: requests to `agent` through `via`'s API. */
@@ -25,8 +27,11 @@ export interface Lane {
   agent: string;
 }
 
-/** Running traffic; {@linkcode stop} resolves with every outcome once the lanes end. */
-export interface Traffic {
+/**
+ * Running traffic; {@linkcode stop} resolves with every outcome once the lanes
+ * end (disposing stops it too, so a failed assertion leaves no lane running).
+ */
+export interface Traffic extends AsyncDisposable {
   readonly outcomes: readonly Outcome[];
   stop(): Promise<Outcome[]>;
 }
@@ -55,6 +60,10 @@ export function startTraffic(lanes: readonly Lane[], timeoutMs: number): Traffic
       await Promise.all(loops);
       return outcomes;
     },
+    async [Symbol.asyncDispose]() {
+      running = false;
+      await Promise.all(loops);
+    },
   };
 }
 
@@ -62,7 +71,7 @@ async function _send(
   lane: Lane,
   content: string,
   timeoutMs: number,
-): Promise<{ result: string; status: number }> {
+): Promise<{ result: string; status: number; detail?: string }> {
   try {
     const res = await fetch(`${lane.via.api}/agents/${lane.agent}/request?timeout=${timeoutMs}`, {
       method: "POST",
@@ -74,7 +83,8 @@ async function _send(
       return { result: String(body.type).split("/").pop()!, status: res.status };
     }
     if (body.performative === "failure") return { result: body.content?.code, status: 200 };
-    return { result: body.content === content ? "answered" : "wrong_answer", status: 200 };
+    if (body.content === content) return { result: "answered", status: 200 };
+    return { result: "wrong_answer", status: 200, detail: JSON.stringify(body) };
   } catch {
     return { result: "network", status: 0 };
   }

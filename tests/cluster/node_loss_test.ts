@@ -81,7 +81,7 @@ Deno.test("kill -9 of one node of three under traffic: seen gone within 3 s, its
         await until(async () => (await registry(node)).size === 4, `${node.name} knows all four`);
       }
 
-      const traffic = startTraffic([
+      await using traffic = startTraffic([
         { name: "A→C1", via: a, agent: "echo-c1" },
         { name: "B→C2", via: b, agent: "echo-c2" },
         { name: "A→B", via: a, agent: "echo-b" },
