@@ -9,6 +9,7 @@
  * requests to them are answered again.
  */
 import assert from "node:assert/strict";
+import { FUEL_PER_DEADLINE_MS } from "../../src/runtime/mod.ts";
 import { agentBytes, until } from "../_support/node.ts";
 import { call } from "../_support/http.ts";
 import {
@@ -185,4 +186,42 @@ Deno.test("kill -9 of one node of three under traffic: seen gone within 3 s, its
   } finally {
     Deno.removeSync(cDir, { recursive: true });
   }
+});
+
+Deno.test("a request a node holds when it is killed is answered node_unreachable once the node is seen gone, not at its timeout", async () => {
+  await using nats = await startNats();
+  await using a = await startClusterNode(nats.url, "node-a");
+  await using c = await startClusterNode(nats.url, "node-c");
+  await waitForPeers(a, 2);
+  // A spinner holds its message until its deadline (5 s): C has it when it dies.
+  const spinner = await call(
+    `${a.api}/agents/spinner?node=node-c&limits.deadlineMs=5000&limits.fuelPerMessage=${
+      5_000 * FUEL_PER_DEADLINE_MS
+    }`,
+    {
+      method: "PUT",
+      headers: { "content-type": "application/wasm" },
+      body: agentBytes("infinite_loop"),
+    },
+  );
+  assert.equal(spinner.status, 201, JSON.stringify(spinner.body));
+  await until(async () => (await registry(a)).has("spinner"), "A knows the spinner");
+  const answer = call(`${a.api}/agents/spinner/request?timeout=20000`, {
+    method: "POST",
+    json: { content: "spin", conversationId: "held" },
+  });
+  await until(async () => (await call(`${c.api}/conversations/held`)).status === 200, "C holds it");
+  const killedAt = Date.now();
+  await c.kill();
+  const res = await answer;
+  const tookMs = Date.now() - killedAt;
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.performative, "failure", JSON.stringify(res.body));
+  assert.equal(res.body.content.code, "node_unreachable");
+  assert.match(
+    res.body.content.reason,
+    /node "node-c" cannot be reached \(its heartbeats stopped with this message in it\)/,
+  );
+  console.log(`the held request failed ${tookMs} ms after kill -9`);
+  assert.ok(tookMs < 6_000, `failed ${tookMs} ms after the kill, not when C was seen gone`);
 });
