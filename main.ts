@@ -292,6 +292,8 @@ export async function startNode(
     breakers,
   });
   const broker = new RequestBroker(router);
+  // A request caught in a lost node is answered node_unreachable, not left to its timeout.
+  cluster?.onNodeLost((loss) => broker.failWaiting(loss.holds, "node_unreachable", loss.reason));
   const jobs = new JobRunner(store, broker);
   const closing = new AbortController();
   // Bounded cardinality (issue 21): per-agent series for an allowlist and the N busiest only.

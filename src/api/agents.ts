@@ -6,6 +6,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { AGENT_STATES, type AgentView } from "../lifecycle/mod.ts";
 import { deployOptions, readDeployment } from "./deploy_body.ts";
+import { moduleByHash, shareModule } from "./cluster_modules.ts";
 import { problem, ProblemError } from "./problem_details.ts";
 import {
   jsonResponse,
@@ -166,9 +167,10 @@ export function agentRoutes(deps: ApiDeps): OpenAPIHono {
   app.openapi(_deploy, async (c) => {
     const name = c.req.param("name");
     const existed = deps.agents.has(name);
-    const d = await readDeployment(c);
+    const d = await readDeployment(c, moduleByHash(deps, c));
     if (d.tools) _checkGrants(deps, name, d.tools);
     const view = await deps.agents.deploy(name, d.bytes, deployOptions(d));
+    await shareModule(deps, d.bytes);
     return c.json(publicAgent(view), existed ? 200 : 201, {
       location: `/api/v1/agents/${encodeURIComponent(name)}`,
     });

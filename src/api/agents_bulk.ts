@@ -9,6 +9,7 @@ import type { Context } from "hono";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { namesFromPattern } from "../lifecycle/mod.ts";
 import { deployOptions, readDeployment } from "./deploy_body.ts";
+import { shareModule } from "./cluster_modules.ts";
 import { problem, ProblemError } from "./problem_details.ts";
 import type { ApiDeps } from "./deps.ts";
 
@@ -101,6 +102,7 @@ export function agentBulkRoutes(deps: ApiDeps): OpenAPIHono {
     const names = await _names(c);
     const d = await readDeployment(c);
     const result = await deps.agents.deployMany(names, d.bytes, deployOptions(d));
+    await shareModule(deps, d.bytes);
     return c.json(result, 201);
   });
   return app;

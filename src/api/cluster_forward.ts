@@ -13,6 +13,7 @@ import type { Cluster, ClusterMember } from "../cluster/mod.ts";
 import { FORWARD_SEAL, FORWARDED_BY } from "../cluster/forward_seal.ts";
 import { chooseNode } from "../cluster/placement.ts";
 import { principalOf } from "./access.ts";
+import { deployBodyByHash } from "./cluster_modules.ts";
 import { problem, ProblemError } from "./problem_details.ts";
 import type { ApiDeps } from "./deps.ts";
 
@@ -45,7 +46,7 @@ export function forwardToOwner(deps: ApiDeps): MiddlewareHandler {
       ? undefined
       : cluster.ownerOf(name);
     if (!target) return await next();
-    return await _forward(c, cluster, name, target);
+    return await _forward(c, cluster, name, target, deploy);
   };
 }
 
@@ -85,7 +86,13 @@ function _asTarget(member: ClusterMember): _Target {
   return { name: member.name, api: member.api, gone: member.state === "gone" };
 }
 
-async function _forward(c: Context, cluster: Cluster, agent: string, target: _Target) {
+async function _forward(
+  c: Context,
+  cluster: Cluster,
+  agent: string,
+  target: _Target,
+  deploy: boolean,
+) {
   const unreachable = (why: string) =>
     new ProblemError(
       problem(
@@ -110,14 +117,18 @@ async function _forward(c: Context, cluster: Cluster, agent: string, target: _Ta
     const sealed = await cluster.seal.seal(cluster.self.id, c.req.method, path, caller);
     for (const [key, value] of Object.entries(sealed)) headers.set(key, value);
   } else headers.set(FORWARDED_BY, cluster.self.id);
+  // A deploy's module goes through the cluster's object store: the other node fetches it by hash.
+  const body = c.req.method === "GET" || c.req.method === "HEAD"
+    ? undefined
+    : deploy
+    ? await deployBodyByHash(c, cluster, headers)
+    : await c.req.arrayBuffer();
   let response: Response;
   try {
     response = await fetch(`${target.api}${path}`, {
       method: c.req.method,
       headers,
-      body: c.req.method === "GET" || c.req.method === "HEAD"
-        ? undefined
-        : await c.req.arrayBuffer(),
+      body,
       signal: AbortSignal.timeout(30_000),
     });
   } catch (error) {

@@ -43,8 +43,14 @@ export function deployOptions(d: Deployment): DeployOptions {
   };
 }
 
-/** Reads the module and its settings from either body shape. */
-export async function readDeployment(c: Context): Promise<Deployment> {
+/**
+ * Reads the module and its settings from either body shape; `fromCluster`
+ * gives the module of a deploy forwarded with only its hash (cluster_modules.ts).
+ */
+export async function readDeployment(
+  c: Context,
+  fromCluster?: () => Promise<Uint8Array>,
+): Promise<Deployment> {
   const type = requireMediaType(c, ["application/wasm", "multipart/form-data"]);
   if (type === "application/wasm") {
     const query = c.req.query();
@@ -57,7 +63,7 @@ export async function readDeployment(c: Context): Promise<Deployment> {
       }
     }
     return {
-      bytes: new Uint8Array(await c.req.arrayBuffer()),
+      bytes: fromCluster ? await fromCluster() : new Uint8Array(await c.req.arrayBuffer()),
       limits,
       isolation: query.isolation as Isolation | undefined,
       capabilities: query.capabilities === undefined
@@ -85,7 +91,7 @@ export async function readDeployment(c: Context): Promise<Deployment> {
     );
   }
   const module = form.get("module");
-  if (!(module instanceof File)) {
+  if (!(module instanceof File) && !fromCluster) {
     throw new ProblemError(
       problem(
         400,
@@ -104,7 +110,9 @@ export async function readDeployment(c: Context): Promise<Deployment> {
   const tools = text("tools");
   const toolLimits = text("toolLimits");
   return {
-    bytes: new Uint8Array(await module.arrayBuffer()),
+    bytes: module instanceof File
+      ? new Uint8Array(await module.arrayBuffer())
+      : await fromCluster!(),
     limits: limitsText === undefined ? {} : _jsonObject(limitsText, "limits"),
     isolation: text("isolation") as Isolation | undefined,
     capabilities: capabilities === undefined ? undefined : _capabilities(capabilities),

@@ -10,12 +10,14 @@ import { openBucket } from "./buckets.ts";
 import { CLUSTER_BUCKET, clusterSecret } from "./cluster_secret.ts";
 import { openConnection } from "./connection.ts";
 import { ForwardSeal } from "./forward_seal.ts";
-import { Membership, NODES_TTL_MS } from "./membership.ts";
+import { ClusterModules } from "./module_store.ts";
+import { type LossCause, Membership, NODES_TTL_MS } from "./membership.ts";
 import { defaultNodeName, nodeId, type NodeIdentity } from "./node_identity.ts";
 import { Registry } from "./registry.ts";
 import { CAPABILITIES_BUCKET, type SharableIndex, SharedDirectory } from "./shared_directory.ts";
 import { NodeTransport } from "./transport.ts";
-import type { Cluster, ClusterAgent, ClusterOptions, ClusterStatus } from "./types.ts";
+import type { Cluster, ClusterAgent, ClusterOptions, ClusterStatus, NodeLoss } from "./types.ts";
+import { NodeUnreachableError } from "../router/mod.ts";
 
 /** The KV bucket of heartbeats. */
 export const NODES_BUCKET = "caxton_nodes";
@@ -42,6 +44,7 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
     const names = await bucket(AGENTS_BUCKET);
     const seal = new ForwardSeal(await clusterSecret(await bucket(CLUSTER_BUCKET)));
     const capabilities = await bucket(CAPABILITIES_BUCKET);
+    const modules = await ClusterModules.open(nc, replicas);
     const startedAt = new Date().toISOString();
     const membership = new Membership(nodes, () => {
       const local = options.local();
@@ -66,12 +69,19 @@ export async function joinCluster(options: ClusterOptions): Promise<Cluster> {
     await registry.start();
     transport.listen();
     await membership.start();
-    return new _Member(self, connection, membership, registry, transport, seal, directory);
+    return new _Member(self, connection, membership, registry, transport, seal, directory, modules);
   } catch (error) {
     await nc.close().catch(() => {});
     throw error;
   }
 }
+
+/** What a failure for a message caught in a lost node says happened. */
+const _LOSS_DETAIL: Record<LossCause, string> = {
+  heartbeats_stopped: "its heartbeats stopped with this message in it",
+  left: "it left the cluster with this message in it",
+  restarted: "it restarted with this message in it",
+};
 
 class _Member implements Cluster {
   #closing: Promise<void> | undefined;
@@ -84,6 +94,7 @@ class _Member implements Cluster {
     readonly transport: NodeTransport,
     readonly seal: ForwardSeal,
     readonly directory: SharedDirectory,
+    readonly modules: ClusterModules,
   ) {}
 
   shareDirectory(index: SharableIndex): Promise<void> {
@@ -119,6 +130,19 @@ class _Member implements Cluster {
       api: member?.api ?? null,
       gone: !member || member.state === "gone",
     };
+  }
+
+  onNodeLost(listener: (loss: NodeLoss) => void): void {
+    this.membership.onLost((peer, cause) => {
+      const detail = _LOSS_DETAIL[cause];
+      listener({
+        node: peer.id,
+        nodeName: peer.name,
+        cause,
+        holds: (name) => this.registry.ownerOf(name)?.node === peer.id,
+        reason: (name) => new NodeUnreachableError(name, peer.name, detail).message,
+      });
+    });
   }
 
   claim(name: string): Promise<void> {

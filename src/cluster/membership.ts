@@ -47,7 +47,12 @@ interface _Peer {
   seenAt: number;
   /** It deleted its key: stopped cleanly. */
   left: boolean;
+  /** Its loss was reported to the {@linkcode Membership.onLost} listeners. */
+  lostReported: boolean;
 }
+
+/** Why a peer is lost: what it held in flight will not be answered. */
+export type LossCause = "heartbeats_stopped" | "left" | "restarted";
 
 const _text = new TextDecoder();
 
@@ -60,6 +65,7 @@ export class Membership {
   #timer: ReturnType<typeof setInterval> | undefined;
   #stopWatch: (() => void) | undefined;
   #lastBeat = Date.now();
+  readonly #lostListeners: ((peer: NodeIdentity, cause: LossCause) => void)[] = [];
 
   constructor(kv: KV, self: () => Heartbeat) {
     this.#kv = kv;
@@ -72,19 +78,43 @@ export class Membership {
     await this.#beat();
     this.#stopWatch = await watchBucket(this.#kv, (entry, initial) => {
       if (entry.key === this.#id) return;
+      const known = this.#peers.get(entry.key);
       if (entry.operation === "PUT") {
         const beat = JSON.parse(_text.decode(entry.value)) as Heartbeat;
+        // Back before it was judged gone: it lost what it held all the same.
+        if (known && !known.lostReported && known.beat.startedAt !== beat.startedAt) {
+          this.#reportLost(known, "restarted");
+        }
         // A record from before this watch began is as old as the server says it is.
         const seenAt = initial ? Math.min(entry.created.getTime(), Date.now()) : Date.now();
-        this.#peers.set(entry.key, { beat, seenAt, left: false });
-      } else {
-        const peer = this.#peers.get(entry.key);
-        if (peer) peer.left = true;
+        this.#peers.set(entry.key, { beat, seenAt, left: false, lostReported: false });
+      } else if (known) {
+        known.left = true;
+        this.#reportLost(known, "left");
       }
     });
     this.#timer = setInterval(() => {
       this.#beat().catch(() => {/* NATS down: /ready says so; the next beat retries */});
+      const now = Date.now();
+      for (const peer of this.#peers.values()) {
+        if (_judge(peer, now) === "gone") this.#reportLost(peer, "heartbeats_stopped");
+      }
     }, HEARTBEAT_MS);
+  }
+
+  /**
+   * Calls `listener` once each time a peer is lost: judged gone, left, or seen
+   * restarted. What was sent to its agents and not yet answered never will be.
+   */
+  onLost(listener: (peer: NodeIdentity, cause: LossCause) => void): void {
+    this.#lostListeners.push(listener);
+  }
+
+  #reportLost(peer: _Peer, cause: LossCause): void {
+    if (peer.lostReported) return;
+    peer.lostReported = true;
+    const { id, name, api } = peer.beat;
+    for (const listener of this.#lostListeners) listener({ id, name, api }, cause);
   }
 
   async #beat(): Promise<void> {

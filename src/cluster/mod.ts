@@ -7,7 +7,7 @@
  */
 export { DEFAULT_UNREACHABLE_MS, parseClusterConfig } from "../config/mod.ts";
 export type { ClusterConfig, ClusterTls } from "../config/mod.ts";
-export type { Member, MemberState } from "./membership.ts";
+export type { LossCause, Member, MemberState } from "./membership.ts";
 export type { NodeIdentity } from "./node_identity.ts";
 export type {
   Cluster,
@@ -15,6 +15,7 @@ export type {
   ClusterMember,
   ClusterOptions,
   ClusterStatus,
+  NodeLoss,
 } from "./types.ts";
 import type { Cluster, ClusterOptions } from "./types.ts";
 

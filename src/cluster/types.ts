@@ -5,8 +5,9 @@
 import type { NameClaims, RemoteRoutes, Router } from "../router/mod.ts";
 import type { ClusterConfig } from "../config/mod.ts";
 import type { ForwardSeal } from "./forward_seal.ts";
-import type { Member } from "./membership.ts";
+import type { LossCause, Member } from "./membership.ts";
 import type { SharableIndex } from "./shared_directory.ts";
+import type { ClusterModules } from "./module_store.ts";
 import type { NodeIdentity } from "./node_identity.ts";
 
 /** What {@linkcode startCluster} needs from the node. */
@@ -43,6 +44,17 @@ export interface ClusterStatus {
   nodes: ClusterMember[];
 }
 
+/** A node lost with messages in it (membership.ts's onLost): nothing in flight there will be answered. */
+export interface NodeLoss {
+  node: string;
+  nodeName: string;
+  cause: LossCause;
+  /** Whether the registry copy puts agent `name` on the lost node. */
+  holds(name: string): boolean;
+  /** The reason a failure from agent `name` on the lost node gives. */
+  reason(name: string): string;
+}
+
 /** This node as a member of the cluster. */
 export interface Cluster extends RemoteRoutes, NameClaims {
   readonly self: NodeIdentity;
@@ -55,6 +67,8 @@ export interface Cluster extends RemoteRoutes, NameClaims {
   shareDirectory(index: SharableIndex): Promise<void>;
   /** A provider on another node as the directory weighs it (undefined: none, or its node is gone). */
   providerStatus(agent: string): { state: string; load: number } | undefined;
+  /** Module bytes by content hash, stored once for the cluster (module_store.ts). */
+  readonly modules: ClusterModules;
   /** Seals (and opens) the caller of API requests forwarded between nodes. */
   readonly seal: ForwardSeal;
   /**
@@ -66,6 +80,8 @@ export interface Cluster extends RemoteRoutes, NameClaims {
   ): { node: string; name: string; api: string | null; gone: boolean } | undefined;
   /** Claims the names of agents restored from the store; returns those another node holds. */
   claimRestored(names: readonly string[]): Promise<{ name: string; error: Error }[]>;
+  /** Calls `listener` each time a peer is lost (gone, left or restarted). */
+  onNodeLost(listener: (loss: NodeLoss) => void): void;
   /** Leaves: stops receiving, deletes its heartbeat, closes NATS. */
   close(): Promise<void>;
 }

@@ -4,7 +4,7 @@
  * matches replies to waiting requests by `inReplyTo`, then by conversation.
  */
 import type { AclMessage, Performative } from "../acl/mod.ts";
-import type { Router } from "../router/mod.ts";
+import type { FailureCode, Router } from "../router/mod.ts";
 import { Deadlines } from "./deadlines.ts";
 import { RefusalCapture } from "./failures.ts";
 import { ClosedError, DeliveryRefusedError, RequestTimeoutError } from "./errors.ts";
@@ -34,6 +34,8 @@ export interface RequestOptions {
 
 interface _Waiter {
   readonly agent: string;
+  /** The request as sent (a failure for it names it, in its trace). */
+  readonly message: AclMessage;
   readonly replyWith: string;
   readonly conversationId: string;
   readonly timeoutMs: number;
@@ -98,6 +100,7 @@ export class RequestBroker {
     const { promise, resolve, reject } = Promise.withResolvers<AclMessage>();
     const waiter: _Waiter = {
       agent,
+      message: full,
       replyWith,
       conversationId,
       timeoutMs,
@@ -122,6 +125,23 @@ export class RequestBroker {
       reject(new DeliveryRefusedError(refused[0]!));
     }
     return promise;
+  }
+
+  /**
+   * Answers every waiting request whose agent `lost(agent)` names with a
+   * `failure` `code` from that agent, as the router answers an undeliverable
+   * message: used when the agent's node is lost with the request in it.
+   */
+  failWaiting(
+    lost: (agent: string) => boolean,
+    code: FailureCode,
+    reason: (agent: string) => string,
+  ): void {
+    for (const waiter of [...this.#byReplyWith.values()]) {
+      if (lost(waiter.agent)) {
+        this.#router.fail(waiter.message, waiter.agent, code, reason(waiter.agent));
+      }
+    }
   }
 
   /** Rejects every waiting request and leaves the router. */

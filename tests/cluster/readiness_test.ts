@@ -3,7 +3,8 @@
  * agents; a new name cannot be claimed, so a deploy is refused with 503.
  */
 import assert from "node:assert/strict";
-import { agentBytes } from "../_support/node.ts";
+import { agentBytes, until } from "../_support/node.ts";
+import { countByResult, startTraffic } from "../_support/cluster_traffic.ts";
 import { assertProblem, call } from "../_support/http.ts";
 import { startClusterNode, startNats } from "../_support/nats.ts";
 
@@ -54,6 +55,22 @@ Deno.test("a NATS server restart: nodes reconnect, see each other again and carr
       body: agentBytes("echo_wat"),
     });
     assert.equal(echo.status, 201);
+    const echoA = await call(`${a.api}/agents/echo-a`, {
+      method: "PUT",
+      headers: { "content-type": "application/wasm" },
+      body: agentBytes("echo_wat"),
+    });
+    assert.equal(echoA.status, 201);
+    // Traffic both ways across the restart, every request counted.
+    await using traffic = startTraffic([
+      { name: "A→B", via: a, agent: "echo" },
+      { name: "B→A", via: b, agent: "echo-a" },
+    ], 15_000);
+    const answered = (lane: string, after: number) =>
+      traffic.outcomes.filter((o) => o.lane === lane && o.result === "answered" && o.sentAt > after)
+        .length;
+    await until(() => answered("A→B", 0) > 0 && answered("B→A", 0) > 0, "traffic both ways");
+    const stoppedAt = Date.now();
     await nats[Symbol.asyncDispose]();
     // Requests accepted while NATS is down: each is answered or failed, none lost or hung.
     const during = Array.from(
@@ -103,6 +120,37 @@ Deno.test("a NATS server restart: nodes reconnect, see each other again and carr
       });
       assert.equal(answer.status, 200, JSON.stringify(answer.body));
       assert.equal(answer.body.content, "after restart");
+
+      // Cross-node traffic flows again both ways, steadily: once a lane is answered after the
+      // reconnect, every later request on it is answered.
+      const backAt = Date.now();
+      await until(
+        () => answered("A→B", backAt) >= 20 && answered("B→A", backAt) >= 20,
+        "20 answers each way after the reconnect",
+      );
+      const counted = await traffic.stop();
+      const inFlight = counted.filter((o) => o.sentAt < stoppedAt && o.doneAt > stoppedAt);
+      console.log(
+        `traffic across the restart: ${
+          JSON.stringify(countByResult(counted))
+        }; in flight when NATS stopped: ${JSON.stringify(countByResult(inFlight))}`,
+      );
+      for (const lane of ["A→B", "B→A"]) {
+        const after = counted.filter((o) => o.lane === lane && o.sentAt > backAt);
+        const first = after.findIndex((o) => o.result === "answered");
+        assert.deepEqual(countByResult(after.slice(first)), { answered: after.length - first });
+      }
+      // Every request accepted, before the restart or during it, was answered (its echo) or
+      // failed node_unreachable: none lost, none timed out. One more ending, for a request whose
+      // reply was lost while NATS was down: that reply's failure goes to the echo agent that sent
+      // it, which answers it "pong" (it answers everything) in the request's conversation.
+      for (const o of counted) {
+        const echoedFailure = o.result === "wrong_answer" && o.sentAt < backAt &&
+          JSON.parse(o.detail!).content === "pong";
+        if (!echoedFailure) {
+          assert.match(o.result, /^(answered|node_unreachable)$/, JSON.stringify(o));
+        }
+      }
     } finally {
       await nats[Symbol.asyncDispose]();
     }
