@@ -26,6 +26,7 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
 import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { PresetSpanIds } from "./preset_ids.ts";
 
 /** The service name spans, metrics and logs carry unless OTEL_SERVICE_NAME says otherwise. */
 export const DEFAULT_SERVICE_NAME = "caxton";
@@ -33,6 +34,8 @@ export const DEFAULT_SERVICE_NAME = "caxton";
 /** A running exporter: what Caxton's telemetry records through, and its shutdown. */
 export interface OtlpExport extends AsyncDisposable {
   readonly tracer: Tracer;
+  /** Where the tracer draws span ids: agent workers name their direct hops' spans (preset_ids.ts). */
+  readonly spanIds: PresetSpanIds;
   readonly meter: Meter;
   readonly logs: OtelLogger;
   readonly serviceName: string;
@@ -64,8 +67,10 @@ export function startOtlpExport(env: Record<string, string | undefined>): OtlpEx
   if (env.OTEL_DENO === "true") return null;
   const serviceName = env.OTEL_SERVICE_NAME || DEFAULT_SERVICE_NAME;
   const resource = resourceFromAttributes({ "service.name": serviceName });
+  const spanIds = new PresetSpanIds();
   const tracing = new BasicTracerProvider({
     resource,
+    idGenerator: spanIds,
     spanProcessors: [
       new BatchSpanProcessor(new OTLPTraceExporter({ url: _endpoint(env, "traces") }), {
         scheduledDelayMillis: _number(env.OTEL_BSP_SCHEDULE_DELAY),
@@ -104,6 +109,7 @@ export function startOtlpExport(env: Record<string, string | undefined>): OtlpEx
     });
   return {
     tracer: tracing.getTracer("caxton"),
+    spanIds,
     meter: metering.getMeter("caxton"),
     logs: logging.getLogger("caxton"),
     serviceName,

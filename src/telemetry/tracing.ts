@@ -16,6 +16,7 @@ import {
   ROOT_CONTEXT,
   type Span,
   SpanKind,
+  type SpanOptions,
   SpanStatusCode,
   trace,
   type Tracer,
@@ -23,6 +24,7 @@ import {
 import { type AclMessage, newSpanId, newTraceId, parseTraceparent } from "../acl/mod.ts";
 import { ATTR, SPAN } from "./attributes.ts";
 import type { CaxtonMetrics } from "./metrics.ts";
+import type { PresetSpanIds } from "./preset_ids.ts";
 import { isSampled, sampledAtRatio } from "./sampling.ts";
 
 /** What one handled delivery produced, as the tracer needs it. */
@@ -38,6 +40,16 @@ export interface HandledDelivery {
   fuelUsed: number;
   failure: string | null;
   trapped: boolean;
+  /** The handle span's id, named by the worker (what the agent sent continues from it). */
+  handleSpanId?: string;
+}
+
+/** A direct delivery (inside one worker) as the tracer needs it: its route span was never made. */
+export interface HandledDirect extends HandledDelivery {
+  /** When the worker accepted it (ms, performance.timeOrigin-based). */
+  routedAt: number;
+  /** The traceparent of the handling that sent it: its route span's parent. */
+  routeParent: string;
 }
 
 /** Options of {@linkcode Telemetry}. */
@@ -47,6 +59,8 @@ export interface TelemetryOptions {
   metrics: CaxtonMetrics;
   /** Caxton's exporter's tracer; defaults to the global one (Deno's, under OTEL_DENO=true). */
   tracer?: Tracer;
+  /** Where `tracer` draws span ids (Caxton's exporter): workers may then name spans. */
+  spanIds?: PresetSpanIds;
 }
 
 function _now(): number {
@@ -90,11 +104,34 @@ export class Telemetry {
   readonly metrics: CaxtonMetrics;
   readonly #tracer: Tracer;
   readonly #ratio: number;
+  readonly #spanIds: PresetSpanIds | undefined;
 
   constructor(options: TelemetryOptions) {
     this.metrics = options.metrics;
     this.#ratio = options.sampleRatio ?? 0.01;
     this.#tracer = options.tracer ?? trace.getTracer("caxton");
+    this.#spanIds = options.spanIds;
+  }
+
+  /**
+   * Whether spans can carry ids an agent worker chose, so direct deliveries
+   * are traced (Caxton's exporter; not Deno's built-in one).
+   */
+  get spansFromWorkers(): boolean {
+    return this.#spanIds !== undefined;
+  }
+
+  /** Starts a span whose id is `spanId` when given (and the tracer draws from `#spanIds`). */
+  #start(name: string, options: SpanOptions, parent: Context, spanId?: string): Span {
+    if (spanId === undefined || this.#spanIds === undefined) {
+      return this.#tracer.startSpan(name, options, parent);
+    }
+    this.#spanIds.preset(spanId);
+    try {
+      return this.#tracer.startSpan(name, options, parent);
+    } finally {
+      this.#spanIds.clear();
+    }
   }
 
   /**
@@ -139,9 +176,35 @@ export class Telemetry {
     if (delivery.routedAt !== undefined) {
       this.metrics.deliveryLatency((now - delivery.routedAt) / 1000);
     }
+    if (!isSampled(delivery.message.traceparent)) return undefined;
+    return this.#deliverSpans(delivery, _messageAttributes(delivery.message), now);
+  }
+
+  /**
+   * Records a traced direct delivery's spans under the ids its worker gave
+   * them: route (the id in the message's traceparent, child of the handling
+   * that sent it), deliver, and handle. Returns the handle span's traceparent.
+   */
+  deliveredDirect(delivery: HandledDirect): string | undefined {
     const traceparent = delivery.message.traceparent;
-    if (!isSampled(traceparent)) return undefined;
+    if (!isSampled(traceparent) || !isSampled(delivery.routeParent)) return undefined;
     const attributes = _messageAttributes(delivery.message);
+    this.#start(
+      SPAN.route,
+      {
+        kind: SpanKind.PRODUCER,
+        startTime: delivery.routedAt,
+        attributes: { ...attributes, [ATTR.messagingOperation]: "send" },
+      },
+      _parent(delivery.routeParent),
+      traceparent!.slice(36, 52),
+    ).end(delivery.routedAt);
+    return this.#deliverSpans(delivery, attributes, _now());
+  }
+
+  /** The deliver and handle spans of a traced delivery; the handle span's traceparent. */
+  #deliverSpans(delivery: HandledDelivery, attributes: Attributes, now: number): string {
+    const traceparent = delivery.message.traceparent;
     const deliver = this.#tracer.startSpan(SPAN.deliver, {
       kind: SpanKind.CONSUMER,
       startTime: delivery.routedAt ?? delivery.startedAt ?? now,
@@ -152,15 +215,20 @@ export class Telemetry {
       },
     }, _parent(traceparent!));
     const outcome = delivery.failure === null ? "handled" : delivery.trapped ? "trapped" : "failed";
-    const handle = this.#tracer.startSpan(SPAN.handle, {
-      startTime: delivery.startedAt ?? now,
-      attributes: {
-        ...attributes,
-        [ATTR.agentName]: delivery.receiver,
-        [ATTR.fuelUsed]: delivery.fuelUsed,
-        [ATTR.outcome]: outcome,
+    const handle = this.#start(
+      SPAN.handle,
+      {
+        startTime: delivery.startedAt ?? now,
+        attributes: {
+          ...attributes,
+          [ATTR.agentName]: delivery.receiver,
+          [ATTR.fuelUsed]: delivery.fuelUsed,
+          [ATTR.outcome]: outcome,
+        },
       },
-    }, trace.setSpan(ROOT_CONTEXT, deliver));
+      trace.setSpan(ROOT_CONTEXT, deliver),
+      delivery.handleSpanId,
+    );
     if (delivery.failure !== null) {
       handle.setAttribute(ATTR.failure, delivery.failure);
       handle.setStatus({ code: SpanStatusCode.ERROR, message: delivery.failure });
