@@ -147,7 +147,7 @@ export async function startNode(
     ? new Telemetry({
       metrics,
       sampleRatio: config.traceSampleRatio,
-      ...(otlp ? { tracer: otlp.tracer, spanIds: otlp.spanIds } : {}),
+      ...(otlp ? { tracer: otlp.tracer, messageSpans: otlp.messageSpans } : {}),
     })
     : null;
   const router = new Router({

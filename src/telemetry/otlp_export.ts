@@ -26,7 +26,7 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
 import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { PresetSpanIds } from "./preset_ids.ts";
+import { MessageSpanExport, otlpHeaders } from "./message_spans.ts";
 
 /** The service name spans, metrics and logs carry unless OTEL_SERVICE_NAME says otherwise. */
 export const DEFAULT_SERVICE_NAME = "caxton";
@@ -34,8 +34,8 @@ export const DEFAULT_SERVICE_NAME = "caxton";
 /** A running exporter: what Caxton's telemetry records through, and its shutdown. */
 export interface OtlpExport extends AsyncDisposable {
   readonly tracer: Tracer;
-  /** Where the tracer draws span ids: agent workers name their direct hops' spans (preset_ids.ts). */
-  readonly spanIds: PresetSpanIds;
+  /** The message path's spans (route, deliver, handle), written without the SDK (message_spans.ts). */
+  readonly messageSpans: MessageSpanExport;
   readonly meter: Meter;
   readonly logs: OtelLogger;
   readonly serviceName: string;
@@ -67,10 +67,16 @@ export function startOtlpExport(env: Record<string, string | undefined>): OtlpEx
   if (env.OTEL_DENO === "true") return null;
   const serviceName = env.OTEL_SERVICE_NAME || DEFAULT_SERVICE_NAME;
   const resource = resourceFromAttributes({ "service.name": serviceName });
-  const spanIds = new PresetSpanIds();
+  const messageSpans = new MessageSpanExport({
+    url: _endpoint(env, "traces"),
+    serviceName,
+    headers: otlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS, env.OTEL_EXPORTER_OTLP_TRACES_HEADERS),
+    scheduledDelayMillis: _number(env.OTEL_BSP_SCHEDULE_DELAY),
+    maxQueueSize: _number(env.OTEL_BSP_MAX_QUEUE_SIZE),
+    maxExportBatchSize: _number(env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE),
+  });
   const tracing = new BasicTracerProvider({
     resource,
-    idGenerator: spanIds,
     spanProcessors: [
       new BatchSpanProcessor(new OTLPTraceExporter({ url: _endpoint(env, "traces") }), {
         scheduledDelayMillis: _number(env.OTEL_BSP_SCHEDULE_DELAY),
@@ -102,6 +108,7 @@ export function startOtlpExport(env: Record<string, string | undefined>): OtlpEx
   const shutdown = () =>
     stopped ??= Promise.allSettled([
       tracing.shutdown(),
+      messageSpans.shutdown(),
       metering.shutdown(),
       logging.shutdown(),
     ]).then(() => {
@@ -109,7 +116,7 @@ export function startOtlpExport(env: Record<string, string | undefined>): OtlpEx
     });
   return {
     tracer: tracing.getTracer("caxton"),
-    spanIds,
+    messageSpans,
     meter: metering.getMeter("caxton"),
     logs: logging.getLogger("caxton"),
     serviceName,

@@ -10,21 +10,12 @@
  * routing to outcome) → agent handle (times measured in the worker, fuel,
  * outcome) → route of each message the agent sent while handling → …
  */
-import {
-  type Attributes,
-  type Context,
-  ROOT_CONTEXT,
-  type Span,
-  SpanKind,
-  type SpanOptions,
-  SpanStatusCode,
-  trace,
-  type Tracer,
-} from "@opentelemetry/api";
+import { type Attributes, SpanKind, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
 import { type AclMessage, newSpanId, newTraceId, parseTraceparent } from "../acl/mod.ts";
 import { ATTR, SPAN } from "./attributes.ts";
 import type { CaxtonMetrics } from "./metrics.ts";
-import type { PresetSpanIds } from "./preset_ids.ts";
+import type { MessageSpanSink } from "./message_spans.ts";
+import { sinkWriter, type SpanWriter, tracerWriter } from "./span_writer.ts";
 import { isSampled, sampledAtRatio } from "./sampling.ts";
 
 /** What one handled delivery produced, as the tracer needs it. */
@@ -59,27 +50,17 @@ export interface TelemetryOptions {
   metrics: CaxtonMetrics;
   /** Caxton's exporter's tracer; defaults to the global one (Deno's, under OTEL_DENO=true). */
   tracer?: Tracer;
-  /** Where `tracer` draws span ids (Caxton's exporter): workers may then name spans. */
-  spanIds?: PresetSpanIds;
+  /** Caxton's own batch of message-path spans (its exporter); absent: through `tracer`. */
+  messageSpans?: MessageSpanSink;
 }
 
 function _now(): number {
   return performance.timeOrigin + performance.now();
 }
 
-function _traceparent(span: Span): string {
-  const c = span.spanContext();
-  return `00-${c.traceId}-${c.spanId}-0${c.traceFlags & 1}`;
-}
-
-/** The context whose span is the one `traceparent` names (a sampled parent). */
-function _parent(traceparent: string): Context {
-  return trace.setSpanContext(ROOT_CONTEXT, {
-    traceId: traceparent.slice(3, 35),
-    spanId: traceparent.slice(36, 52),
-    traceFlags: 1,
-    isRemote: true,
-  });
+/** The trace and span id a traceparent names. */
+function _ids(traceparent: string): { traceId: string; spanId: string } {
+  return { traceId: traceparent.slice(3, 35), spanId: traceparent.slice(36, 52) };
 }
 
 function _messageAttributes(message: AclMessage): Attributes {
@@ -104,34 +85,24 @@ export class Telemetry {
   readonly metrics: CaxtonMetrics;
   readonly #tracer: Tracer;
   readonly #ratio: number;
-  readonly #spanIds: PresetSpanIds | undefined;
+  /** Where route, deliver and handle spans go. */
+  readonly #spans: SpanWriter;
 
   constructor(options: TelemetryOptions) {
     this.metrics = options.metrics;
     this.#ratio = options.sampleRatio ?? 0.01;
     this.#tracer = options.tracer ?? trace.getTracer("caxton");
-    this.#spanIds = options.spanIds;
+    this.#spans = options.messageSpans
+      ? sinkWriter(options.messageSpans)
+      : tracerWriter(this.#tracer);
   }
 
   /**
-   * Whether spans can carry ids an agent worker chose, so direct deliveries
-   * are traced (Caxton's exporter; not Deno's built-in one).
+   * Whether spans take ids an agent worker named, so direct deliveries are
+   * traced (Caxton's exporter; not Deno's built-in one).
    */
   get spansFromWorkers(): boolean {
-    return this.#spanIds !== undefined;
-  }
-
-  /** Starts a span whose id is `spanId` when given (and the tracer draws from `#spanIds`). */
-  #start(name: string, options: SpanOptions, parent: Context, spanId?: string): Span {
-    if (spanId === undefined || this.#spanIds === undefined) {
-      return this.#tracer.startSpan(name, options, parent);
-    }
-    this.#spanIds.preset(spanId);
-    try {
-      return this.#tracer.startSpan(name, options, parent);
-    } finally {
-      this.#spanIds.clear();
-    }
+    return this.#spans.namesIds;
   }
 
   /**
@@ -145,20 +116,22 @@ export class Telemetry {
     if (parent === undefined || parseTraceparent(parent) === null) {
       const traceId = newTraceId();
       if (!sampledAtRatio(traceId, this.#ratio)) return `00-${traceId}-${newSpanId()}-00`;
-      return this.#routeSpan(message, ROOT_CONTEXT);
+      return this.#routeSpan(message, undefined, _now());
     }
     if (!isSampled(parent)) return undefined;
-    return this.#routeSpan(message, _parent(parent));
+    return this.#routeSpan(message, parent, _now());
   }
 
-  #routeSpan(message: AclMessage, parent: Context): string {
-    const span = this.#tracer.startSpan(SPAN.route, {
+  #routeSpan(message: AclMessage, parent: string | undefined, at: number, spanId?: string) {
+    return this.#spans.write({
+      name: SPAN.route,
       kind: SpanKind.PRODUCER,
+      parent: parent === undefined ? undefined : _ids(parent),
+      spanId,
+      start: at,
+      end: at,
       attributes: { ..._messageAttributes(message), [ATTR.messagingOperation]: "send" },
-    }, parent);
-    const stamp = _traceparent(span);
-    span.end();
-    return stamp;
+    });
   }
 
   /** Whether deliveries of a message with this traceparent are traced (timed in the worker). */
@@ -177,67 +150,54 @@ export class Telemetry {
       this.metrics.deliveryLatency((now - delivery.routedAt) / 1000);
     }
     if (!isSampled(delivery.message.traceparent)) return undefined;
-    return this.#deliverSpans(delivery, _messageAttributes(delivery.message), now);
+    return this.#deliverSpans(delivery, now);
   }
 
   /**
-   * Records a traced direct delivery's spans under the ids its worker gave
-   * them: route (the id in the message's traceparent, child of the handling
-   * that sent it), deliver, and handle. Returns the handle span's traceparent.
+   * Records a traced direct delivery's spans under the ids its worker named:
+   * route (the id in the message's traceparent, child of the handling that
+   * sent it), deliver, and handle. Returns the handle span's traceparent.
    */
   deliveredDirect(delivery: HandledDirect): string | undefined {
     const traceparent = delivery.message.traceparent;
     if (!isSampled(traceparent) || !isSampled(delivery.routeParent)) return undefined;
-    const attributes = _messageAttributes(delivery.message);
-    this.#start(
-      SPAN.route,
-      {
-        kind: SpanKind.PRODUCER,
-        startTime: delivery.routedAt,
-        attributes: { ...attributes, [ATTR.messagingOperation]: "send" },
-      },
-      _parent(delivery.routeParent),
-      traceparent!.slice(36, 52),
-    ).end(delivery.routedAt);
-    return this.#deliverSpans(delivery, attributes, _now());
+    const routeId = traceparent!.slice(36, 52);
+    this.#routeSpan(delivery.message, delivery.routeParent, delivery.routedAt, routeId);
+    return this.#deliverSpans(delivery, _now());
   }
 
   /** The deliver and handle spans of a traced delivery; the handle span's traceparent. */
-  #deliverSpans(delivery: HandledDelivery, attributes: Attributes, now: number): string {
-    const traceparent = delivery.message.traceparent;
-    const deliver = this.#tracer.startSpan(SPAN.deliver, {
+  #deliverSpans(delivery: HandledDelivery, now: number): string {
+    const attributes = _messageAttributes(delivery.message);
+    const failure = delivery.failure ?? undefined;
+    const deliver = this.#spans.write({
+      name: SPAN.deliver,
       kind: SpanKind.CONSUMER,
-      startTime: delivery.routedAt ?? delivery.startedAt ?? now,
+      parent: _ids(delivery.message.traceparent!),
+      start: delivery.routedAt ?? delivery.startedAt ?? now,
+      end: now,
       attributes: {
         ...attributes,
         [ATTR.messagingOperation]: "process",
         [ATTR.destination]: delivery.receiver,
       },
-    }, _parent(traceparent!));
-    const outcome = delivery.failure === null ? "handled" : delivery.trapped ? "trapped" : "failed";
-    const handle = this.#start(
-      SPAN.handle,
-      {
-        startTime: delivery.startedAt ?? now,
-        attributes: {
-          ...attributes,
-          [ATTR.agentName]: delivery.receiver,
-          [ATTR.fuelUsed]: delivery.fuelUsed,
-          [ATTR.outcome]: outcome,
-        },
-      },
-      trace.setSpan(ROOT_CONTEXT, deliver),
-      delivery.handleSpanId,
-    );
-    if (delivery.failure !== null) {
-      handle.setAttribute(ATTR.failure, delivery.failure);
-      handle.setStatus({ code: SpanStatusCode.ERROR, message: delivery.failure });
-      deliver.setStatus({ code: SpanStatusCode.ERROR, message: delivery.failure });
-    }
-    const stamp = _traceparent(handle);
-    handle.end(delivery.endedAt ?? now);
-    deliver.end(now);
-    return stamp;
+      error: failure,
+    });
+    const outcome = failure === undefined ? "handled" : delivery.trapped ? "trapped" : "failed";
+    attributes[ATTR.agentName] = delivery.receiver;
+    attributes[ATTR.fuelUsed] = delivery.fuelUsed;
+    attributes[ATTR.outcome] = outcome;
+    if (failure !== undefined) attributes[ATTR.failure] = failure;
+    return this.#spans.write({
+      name: SPAN.handle,
+      kind: SpanKind.INTERNAL,
+      parent: _ids(deliver),
+      spanId: delivery.handleSpanId,
+      start: delivery.startedAt ?? now,
+      end: delivery.endedAt ?? now,
+      attributes,
+      error: failure,
+    });
   }
 
   /** Runs a lifecycle operation (deploy, start, stop, remove…) inside its span. */
