@@ -111,7 +111,11 @@ export class MessageSpanExport implements MessageSpanSink {
   readonly #options: Required<MessageSpanExportOptions>;
   #queue: MessageSpan[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
-  readonly #inFlight = new Set<Promise<void>>();
+  /**
+   * The one post on its way, if any: a slow collector makes spans wait in the
+   * queue (and past its bound be dropped), never posts pile up.
+   */
+  #posting: Promise<void> | undefined;
   #closed = false;
   /** Spans dropped because the queue was full. */
   dropped = 0;
@@ -135,42 +139,53 @@ export class MessageSpanExport implements MessageSpanSink {
       return;
     }
     queue.push(span);
-    if (queue.length >= this.#options.maxExportBatchSize) this.#export();
-    else if (this.#timer === undefined) {
-      const timer = setTimeout(() => this.#export(), this.#options.scheduledDelayMillis);
+    this.#schedule();
+  }
+
+  /** Exports what is queued and waits for every post; later spans are dropped. */
+  async shutdown(): Promise<void> {
+    this.#closed = true;
+    while (this.#posting) await this.#posting;
+    while (this.#queue.length > 0) await this.#post();
+  }
+
+  /** A full batch goes now (unless a post is on its way); a partial one after the delay. */
+  #schedule(): void {
+    if (this.#posting || this.#queue.length === 0) return;
+    if (this.#queue.length >= this.#options.maxExportBatchSize) {
+      void this.#post();
+    } else if (this.#timer === undefined) {
+      const timer = setTimeout(() => void this.#post(), this.#options.scheduledDelayMillis);
       // A pending batch never keeps the process alive (shutdown exports it).
       Deno.unrefTimer(timer);
       this.#timer = timer;
     }
   }
 
-  /** Exports what is queued and waits for every post; later spans are dropped. */
-  async shutdown(): Promise<void> {
-    this.#export();
-    this.#closed = true;
-    await Promise.allSettled([...this.#inFlight]);
-  }
-
-  #export(): void {
+  /** Posts one batch (at most maxExportBatchSize spans), then schedules what is left. */
+  #post(): Promise<void> {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#queue.length === 0) return;
-    const spans = this.#queue;
-    this.#queue = [];
+    if (this.#posting) return this.#posting;
+    const spans = this.#queue.splice(0, this.#options.maxExportBatchSize);
+    if (spans.length === 0) return Promise.resolve();
     let encoded = "";
     for (const span of spans) encoded += (encoded ? "," : "") + _otlp(span);
     const service = JSON.stringify(this.#options.serviceName);
     const body = `{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name",` +
       `"value":{"stringValue":${service}}}]},"scopeSpans":[{"scope":{"name":"caxton"},` +
       `"spans":[${encoded}]}]}]}`;
-    const post = fetch(this.#options.url, {
+    const posting = fetch(this.#options.url, {
       method: "POST",
       headers: { ...this.#options.headers, "content-type": "application/json" },
       body,
     }).then((response) => response.body?.cancel()).catch(() => {
       // The collector is away: these spans are lost, as the SDK's exporter loses them.
+    }).finally(() => {
+      this.#posting = undefined;
+      if (!this.#closed) this.#schedule();
     });
-    this.#inFlight.add(post);
-    void post.finally(() => this.#inFlight.delete(post));
+    this.#posting = posting;
+    return posting;
   }
 }

@@ -63,3 +63,43 @@ Deno.test("message spans reach the receiver as OTLP/JSON with their ids, times a
     { key: "caxton.agent.fuel_used", value: { intValue: "7" } },
   ]);
 });
+
+Deno.test("a slow collector gets one post at a time; the spans wait in the queue and all arrive", async () => {
+  let open = 0;
+  let most = 0;
+  let received = 0;
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async (req) => {
+      open++;
+      most = Math.max(most, open);
+      // deno-lint-ignore no-explicit-any
+      const body: any = await req.json();
+      received += body.resourceSpans[0].scopeSpans[0].spans.length;
+      await new Promise((r) => setTimeout(r, 30));
+      open--;
+      return Response.json({});
+    },
+  );
+  const exporter = new MessageSpanExport({
+    url: `http://127.0.0.1:${server.addr.port}/v1/traces`,
+    serviceName: "caxton-test",
+    maxExportBatchSize: 2,
+  });
+  for (let i = 0; i < 9; i++) {
+    exporter.record({
+      name: "caxton.deliver",
+      kind: 5,
+      traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+      spanId: `00f067aa0ba902b${i}`,
+      parentSpanId: "1111111111111111",
+      start: 1,
+      end: 2,
+      attributes: {},
+    });
+  }
+  await exporter.shutdown();
+  assert.equal(most, 1);
+  assert.equal(received, 9);
+  assert.equal(exporter.dropped, 0);
+});
