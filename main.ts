@@ -147,7 +147,7 @@ export async function startNode(
     ? new Telemetry({
       metrics,
       sampleRatio: config.traceSampleRatio,
-      ...(otlp ? { tracer: otlp.tracer } : {}),
+      ...(otlp ? { tracer: otlp.tracer, messageSpans: otlp.messageSpans } : {}),
     })
     : null;
   const router = new Router({
@@ -212,6 +212,8 @@ export async function startNode(
       }
       : {}),
     onNotes: (notes) => agents.onNotes(notes),
+    // Tracing: workers name the spans of traced direct hops, which the main thread records.
+    traceDirect: telemetry?.spansFromWorkers ?? false,
     sendQuota: { messages: config.sendQuota, intervalMs: config.sendQuotaIntervalMs },
     nice: config.scheduling.agentWorkerNice,
   });
@@ -238,10 +240,10 @@ export async function startNode(
     logger: agentLogs.watching(logger),
     mailboxCapacity: config.mailboxCapacity,
     // Direct delivery inside a worker skips the main thread's round trip; with the log on the
-    // worker reports each delivery so it is logged all the same (logDirect above). With tracing
-    // and the log both on, deliveries stay on the main thread: a logged direct delivery's
-    // handling span went missing (tests/telemetry/otlp_trace_test.ts), so not yet together.
-    directDelivery: config.messageLog === "none" || telemetry === null,
+    // worker reports each delivery so it is logged all the same (logDirect above), and with
+    // tracing each traced one so its spans are recorded (traceDirect). Deno's built-in exporter
+    // (OTEL_DENO) cannot take span ids a worker chose: deliveries then stay on the main thread.
+    directDelivery: telemetry === null || telemetry.spansFromWorkers,
     maxReceivers: config.maxReceivers,
     passivateAfterMs: config.scale.passivateAfterMs,
     metrics,

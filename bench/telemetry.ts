@@ -26,8 +26,9 @@
 import { median, type Metric, percentile, report } from "./_report.ts";
 
 const CHILD = new URL("./telemetry_node.ts", import.meta.url).pathname;
-const RUNS = 5;
-const REQUESTS = 2_000;
+const RUNS = 3;
+const REQUESTS = 3_000;
+const API_ROUNDS = 3;
 
 interface RouterFigures {
   memory: number;
@@ -110,15 +111,25 @@ async function apiP50(
     const heads: { url: string; costs: Record<string, number> }[] = [];
     for (const child of children) heads.push(await child.firstLine());
     const urls = heads.map((h) => `${h.url}/api/v1/agents/echo`);
-    const times: number[][] = urls.map(() => []);
-    for (let i = 0; i < REQUESTS + 300; i++) {
-      for (const [k, url] of urls.entries()) {
-        const t0 = performance.now();
-        await (await fetch(url)).arrayBuffer();
-        if (i >= 300) times[k]!.push((performance.now() - t0) * 1000);
+    // Three rounds of interleaved requests after a warm-up: the p50 of each, then their median.
+    const rounds: number[][] = urls.map(() => []);
+    for (let round = -1; round < API_ROUNDS; round++) {
+      const times: number[][] = urls.map(() => []);
+      for (let i = 0; i < (round < 0 ? 300 : REQUESTS / API_ROUNDS); i++) {
+        for (const [k, url] of urls.entries()) {
+          const t0 = performance.now();
+          await (await fetch(url)).arrayBuffer();
+          times[k]!.push((performance.now() - t0) * 1000);
+        }
       }
+      if (round >= 0) times.forEach((t, k) => rounds[k]!.push(percentile(t, 50)));
     }
-    return { p50: times.map((t) => percentile(t, 50)), costs: heads[2]!.costs };
+    console.error(
+      `API p50 per round (µs): ${
+        rounds.map((r) => r.map((v) => v.toFixed(1)).join("/")).join(", ")
+      }`,
+    );
+    return { p50: rounds.map((r) => median(r)), costs: heads[2]!.costs };
   } finally {
     for (const child of children) await child[Symbol.asyncDispose]();
   }
@@ -157,6 +168,10 @@ export async function run(): Promise<void> {
   for (let i = 0; i < RUNS; i++) {
     for (const [k, env] of configs.entries()) routers[k]!.push(await routerRun(env));
   }
+  const perRun = (pick: (r: RouterFigures) => number) =>
+    routers.map((runs) => runs.map((r) => Math.round(pick(r))).join("/")).join(", ");
+  console.error(`router msg/s per run, log off (off, 0.01, 1.0): ${perRun((r) => r.memory)}`);
+  console.error(`router msg/s per run, log on (off, 0.01, 1.0): ${perRun((r) => r.durable)}`);
   // A fourth node: Deno's built-in exporter at 0.01, the path before issue 15.
   const api = await apiP50([...configs, denoOtelEnv(receiver.url, 0.01)]);
   const summary = (k: number) => ({

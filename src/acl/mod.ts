@@ -18,4 +18,10 @@ export type {
   ObserveOptions,
   ProtocolViolation,
 } from "./protocol_checker.ts";
-export { newSpanId, newTraceId, nextTraceparent, parseTraceparent } from "./trace_context.ts";
+export {
+  isSampled,
+  newSpanId,
+  newTraceId,
+  nextTraceparent,
+  parseTraceparent,
+} from "./trace_context.ts";

@@ -64,3 +64,8 @@ export function nextTraceparent(parent: string | undefined): string {
   if (context) return `00-${context.traceId}-${newSpanId()}-${context.flags}`;
   return `00-${newTraceId()}-${newSpanId()}-01`;
 }
+
+/** Whether a traceparent says its trace is sampled (flags bit 0). */
+export function isSampled(traceparent: string | undefined): boolean {
+  return traceparent !== undefined && (parseInt(traceparent.slice(53, 55), 16) & 1) === 1;
+}

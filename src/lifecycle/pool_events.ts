@@ -8,6 +8,33 @@ import type { AgentTable } from "./agent_table.ts";
 import { parseReported } from "./effects.ts";
 import { countTrap } from "./trap_window.ts";
 import { countMember } from "./instance_pool.ts";
+import type { Telemetry } from "../telemetry/mod.ts";
+
+/** What the tracer needs of an outcome's handling. */
+function handling(outcome: Outcome) {
+  return {
+    startedAt: outcome.startedAt,
+    endedAt: outcome.endedAt,
+    fuelUsed: outcome.fuelUsed,
+    failure: outcome.failure,
+    trapped: outcome.trapped,
+    handleSpanId: outcome.handleSpanId,
+  };
+}
+
+/** A traced direct delivery's spans (route, deliver, handle), under the ids its worker named. */
+function tracedDirect(telemetry: Telemetry, receiver: string, outcome: Outcome) {
+  if (outcome.routedAt === undefined || outcome.routeParent === undefined) return undefined;
+  const message = parseReported(outcome.message);
+  if (!message) return undefined;
+  return telemetry.deliveredDirect({
+    message,
+    receiver,
+    routedAt: outcome.routedAt,
+    routeParent: outcome.routeParent,
+    ...handling(outcome),
+  });
+}
 
 /** Applies the pool's reports to the live agents. */
 export class PoolEvents {
@@ -34,16 +61,14 @@ export class PoolEvents {
     const logged = envelope ?? (logId === undefined ? undefined : { logId });
     if (envelope) agents.direct.check(outcome.instanceId);
     // Traced: the deliver and handle spans; what the agent sent continues from the handle span.
-    const handledAs = envelope && telemetry?.delivered({
-      message: envelope.message,
-      receiver: live.record.name,
-      routedAt: envelope.routedAt,
-      startedAt: outcome.startedAt,
-      endedAt: outcome.endedAt,
-      fuelUsed: outcome.fuelUsed,
-      failure: outcome.failure,
-      trapped: outcome.trapped,
-    });
+    const handledAs = telemetry && (envelope
+      ? telemetry.delivered({
+        message: envelope.message,
+        receiver: live.record.name,
+        routedAt: envelope.routedAt,
+        ...handling(outcome),
+      })
+      : tracedDirect(telemetry, live.record.name, outcome));
     // The state a message wrote and the log's word that it was handled commit
     // together, so a crash (or a backup) never sees one without the other.
     const committed = agents.effects.apply(

@@ -54,7 +54,12 @@ function _emptyEffects(): Effects {
  * inside this worker: returns the host code for the agent, or undefined to
  * leave it to the main thread (it then appears in the effects' `sends`).
  */
-export type LocalRoute = (message: Record<string, unknown>, text: string) => number | undefined;
+export type LocalRoute = (
+  message: Record<string, unknown>,
+  text: string,
+  /** The traceparent of the handling that sent it. */
+  cause: string | undefined,
+) => number | undefined;
 
 /** The outcome of running agent code once. */
 export interface RunResult {
@@ -350,7 +355,7 @@ export class AgentInstance {
       this.#cause ?? (typeof message.traceparent === "string" ? message.traceparent : undefined),
     );
     const json = JSON.stringify(message);
-    const local = this.#localRoute?.(message, json);
+    const local = this.#localRoute?.(message, json, this.#cause);
     if (local === undefined) {
       this.#effects.sends.push(json);
       return HostCode.ok;

@@ -13,6 +13,7 @@ import type { DirectTally, FromWorker, Outcome, ToWorker } from "./worker_protoc
 import { SendQuota } from "./send_quota.ts";
 import { lowerOwnPriority } from "./worker_priority.ts";
 import { packOutcomes, unpackDeliveries } from "./delivery_codec.ts";
+import { newSpanId } from "../acl/mod.ts";
 
 /** Deliveries handled before the worker posts what they did and looks at its inbox. */
 const _CHUNK = 512;
@@ -25,8 +26,8 @@ const congested = new Set<string>();
 const direct = new DirectRouter();
 const quota = new SendQuota();
 // Every send passes here (sender already set): over its quota, an agent gets -2, as from a full mailbox.
-const localRoute = (message: Record<string, unknown>, text: string) =>
-  quota.take(message.sender as string) ? direct.offer(message, text) : HostCode.mailboxFull;
+const localRoute = (message: Record<string, unknown>, text: string, cause: string | undefined) =>
+  quota.take(message.sender as string) ? direct.offer(message, text, cause) : HostCode.mailboxFull;
 
 let outcomes: Outcome[] = [];
 let tallies = new Map<number, DirectTally>();
@@ -84,12 +85,18 @@ function handle(item: QueuedDelivery): void {
     return;
   }
   const startedAt = item.timed ? performance.timeOrigin + performance.now() : 0;
-  const result = instance.handle(item.text, item.traceparent);
+  // Traced (node tracing): this thread names the handle span, so what the agent sends, directly
+  // or not, continues from it; the main thread records it under that id.
+  const handleSpanId = item.timed && direct.tracing ? newSpanId() : undefined;
+  const cause = handleSpanId === undefined
+    ? item.traceparent
+    : `00-${item.traceparent!.slice(3, 35)}-${handleSpanId}-01`;
+  const result = instance.handle(item.text, cause);
   const effects = result.effects;
   const quiet = result.failure === null && effects.sends.length === 0 &&
     effects.stateChanges.length === 0 && effects.logs.length === 0 &&
     effects.capabilities.length === 0 && effects.timers === undefined;
-  if (item.seq === 0 && quiet) {
+  if (item.seq === 0 && quiet && !item.timed) {
     // Nothing to report but the count.
     const tally = tallyOf(item.instanceId);
     tally.handled++;
@@ -109,8 +116,12 @@ function handle(item: QueuedDelivery): void {
     ...(result.failureCode ? { failureCode: result.failureCode } : {}),
     trapped: result.trapped,
     ...effects,
-    ...(item.seq === 0 && result.failure !== null ? { message: item.text } : {}),
+    ...(item.seq === 0 && (result.failure !== null || item.timed) ? { message: item.text } : {}),
     ...(item.timed ? { startedAt, endedAt: performance.timeOrigin + performance.now() } : {}),
+    ...(handleSpanId !== undefined ? { handleSpanId } : {}),
+    ...(item.routedAt !== undefined
+      ? { routedAt: item.routedAt, routeParent: item.routeParent }
+      : {}),
     ...(item.logRef !== undefined ? { logRef: item.logRef } : {}),
     ...(memoryWatched.has(item.instanceId) ? { memoryBytes: instance.memoryBytes } : {}),
   });
@@ -244,6 +255,9 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       break;
     case "log-direct":
       direct.logging = true;
+      break;
+    case "trace-direct":
+      direct.tracing = true;
       break;
   }
 };

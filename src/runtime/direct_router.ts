@@ -15,7 +15,7 @@
  * still handled here first.
  */
 import type { DirectNote } from "./worker_protocol.ts";
-import { type AclMessage, toAclMessage } from "../acl/mod.ts";
+import { type AclMessage, isSampled, toAclMessage } from "../acl/mod.ts";
 import { RunQueue } from "./run_queue.ts";
 import { packOpened } from "./delivery_codec.ts";
 
@@ -36,6 +36,9 @@ export interface QueuedDelivery {
   timed?: boolean;
   /** A logged direct delivery's number for its instance (`logging` on). */
   logRef?: number;
+  /** A traced direct delivery (`tracing` on): when it was accepted, and the handling that sent it. */
+  routedAt?: number;
+  routeParent?: string;
 }
 
 interface _Route {
@@ -97,6 +100,11 @@ export class DirectRouter {
   #observeAll = false;
   /** The node keeps a message log: every delivery accepted is reported (`opened`, `done`). */
   logging = false;
+  /**
+   * The node traces: a direct delivery of a sampled trace is timed and reported with its
+   * outcome, so the main thread records its route, deliver and handle spans (ids named here).
+   */
+  tracing = false;
   notes: DirectNote[] = [];
   ended: EndedRoute[] = [];
   /** Logged deliveries accepted since the last report, packed (delivery_codec.ts). */
@@ -195,7 +203,7 @@ export class DirectRouter {
    * receiver is an agent of this worker open to direct delivery (0 queued,
    * -2 a receiver's queue is full), or undefined to leave it to the main thread.
    */
-  offer(message: Record<string, unknown>, text: string): number | undefined {
+  offer(message: Record<string, unknown>, text: string, cause?: string): number | undefined {
     if (this.#routes.size === 0) return undefined;
     const receiver = message.receiver;
     const receivers = Array.isArray(receiver) ? receiver : [receiver];
@@ -219,8 +227,14 @@ export class DirectRouter {
     const logged = this.logging ? _logBody(message, text) : text;
     if (logged === undefined) return undefined; // not valid ACL: the main thread answers it
     const traceparent = message.traceparent as string | undefined;
+    const traced = this.tracing && isSampled(traceparent) && isSampled(cause);
     for (const route of routes) {
       const item: QueuedDelivery = { instanceId: route.instanceId, seq: 0, text, traceparent };
+      if (traced) {
+        item.timed = true;
+        item.routedAt = performance.timeOrigin + performance.now();
+        item.routeParent = cause;
+      }
       // Logged as accepted, held or not: the report goes out with the sender's outcome.
       if (this.logging) {
         item.logRef = ++route.lastRef;

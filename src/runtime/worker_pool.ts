@@ -93,6 +93,8 @@ export interface WorkerPoolOptions {
     opened: (packed: string) => void;
     done: (pairs: number[]) => void;
   };
+  /** The node traces and workers name the spans of traced hops (`Telemetry.spansFromWorkers`). */
+  traceDirect?: boolean;
   /** Per-agent send quota every worker enforces (`send` returns -2 over it). */
   sendQuota?: SendQuotaSpec;
   /** Nice levels worker threads run below the main thread (worker_priority.ts); default 0. */
@@ -301,6 +303,7 @@ export class WorkerPool {
     const quota = this.#options.sendQuota;
     if (quota) worker.postMessage({ kind: "send-quota", ...quota } satisfies ToWorker);
     if (this.#options.logDirect) worker.postMessage({ kind: "log-direct" } satisfies ToWorker);
+    if (this.#options.traceDirect) worker.postMessage({ kind: "trace-direct" } satisfies ToWorker);
     if (this.#observeAll) worker.postMessage({ kind: "observe", all: true } satisfies ToWorker);
     if (this.#congested.size > 0) {
       worker.postMessage(

@@ -98,6 +98,11 @@ export interface Outcome extends Effects {
   /** When handling started and ended (ms, performance.timeOrigin-based), for a timed delivery. */
   startedAt?: number;
   endedAt?: number;
+  /** The handle span's id the worker named (a timed delivery, tracing on: `trace-direct`). */
+  handleSpanId?: string;
+  /** A traced direct delivery: when the worker accepted it, and the sender's handling traceparent. */
+  routedAt?: number;
+  routeParent?: string;
   /** A logged direct delivery's number (see `DirectLogReport`): its log entry ends with this outcome. */
   logRef?: number;
 }
@@ -172,7 +177,9 @@ export type ToWorker =
   /** First message: nice levels below the main thread (0: unchanged); then the permission is dropped. */
   | { kind: "priority"; nice: number }
   /** The node keeps a message log: report direct deliveries (`DirectLogReport`) so it logs them. */
-  | { kind: "log-direct" };
+  | { kind: "log-direct" }
+  /** The node traces with span ids workers may name: traced direct deliveries are reported. */
+  | { kind: "trace-direct" };
 
 /** Worker → main thread. */
 export type FromWorker =

@@ -26,6 +26,7 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
 import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { MessageSpanExport, otlpHeaders } from "./message_spans.ts";
 
 /** The service name spans, metrics and logs carry unless OTEL_SERVICE_NAME says otherwise. */
 export const DEFAULT_SERVICE_NAME = "caxton";
@@ -33,6 +34,8 @@ export const DEFAULT_SERVICE_NAME = "caxton";
 /** A running exporter: what Caxton's telemetry records through, and its shutdown. */
 export interface OtlpExport extends AsyncDisposable {
   readonly tracer: Tracer;
+  /** The message path's spans (route, deliver, handle), written without the SDK (message_spans.ts). */
+  readonly messageSpans: MessageSpanExport;
   readonly meter: Meter;
   readonly logs: OtelLogger;
   readonly serviceName: string;
@@ -64,6 +67,14 @@ export function startOtlpExport(env: Record<string, string | undefined>): OtlpEx
   if (env.OTEL_DENO === "true") return null;
   const serviceName = env.OTEL_SERVICE_NAME || DEFAULT_SERVICE_NAME;
   const resource = resourceFromAttributes({ "service.name": serviceName });
+  const messageSpans = new MessageSpanExport({
+    url: _endpoint(env, "traces"),
+    serviceName,
+    headers: otlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS, env.OTEL_EXPORTER_OTLP_TRACES_HEADERS),
+    scheduledDelayMillis: _number(env.OTEL_BSP_SCHEDULE_DELAY),
+    maxQueueSize: _number(env.OTEL_BSP_MAX_QUEUE_SIZE),
+    maxExportBatchSize: _number(env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE),
+  });
   const tracing = new BasicTracerProvider({
     resource,
     spanProcessors: [
@@ -97,6 +108,7 @@ export function startOtlpExport(env: Record<string, string | undefined>): OtlpEx
   const shutdown = () =>
     stopped ??= Promise.allSettled([
       tracing.shutdown(),
+      messageSpans.shutdown(),
       metering.shutdown(),
       logging.shutdown(),
     ]).then(() => {
@@ -104,6 +116,7 @@ export function startOtlpExport(env: Record<string, string | undefined>): OtlpEx
     });
   return {
     tracer: tracing.getTracer("caxton"),
+    messageSpans,
     meter: metering.getMeter("caxton"),
     logs: logging.getLogger("caxton"),
     serviceName,

@@ -13,7 +13,5 @@ export function sampledAtRatio(traceId: string, ratio: number): boolean {
   return parseInt(traceId.slice(24, 32), 16) < ratio * 0x1_0000_0000;
 }
 
-/** Whether a traceparent says its trace is sampled (flags bit 0). */
-export function isSampled(traceparent: string | undefined): boolean {
-  return traceparent !== undefined && (parseInt(traceparent.slice(53, 55), 16) & 1) === 1;
-}
+/** Whether a traceparent says its trace is sampled (with the ACL's trace context, where workers read it). */
+export { isSampled } from "../acl/mod.ts";

@@ -10,19 +10,12 @@
  * routing to outcome) → agent handle (times measured in the worker, fuel,
  * outcome) → route of each message the agent sent while handling → …
  */
-import {
-  type Attributes,
-  type Context,
-  ROOT_CONTEXT,
-  type Span,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Tracer,
-} from "@opentelemetry/api";
+import { type Attributes, SpanKind, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
 import { type AclMessage, newSpanId, newTraceId, parseTraceparent } from "../acl/mod.ts";
 import { ATTR, SPAN } from "./attributes.ts";
 import type { CaxtonMetrics } from "./metrics.ts";
+import type { MessageSpanSink } from "./message_spans.ts";
+import { sinkWriter, type SpanWriter, tracerWriter } from "./span_writer.ts";
 import { isSampled, sampledAtRatio } from "./sampling.ts";
 
 /** What one handled delivery produced, as the tracer needs it. */
@@ -38,6 +31,16 @@ export interface HandledDelivery {
   fuelUsed: number;
   failure: string | null;
   trapped: boolean;
+  /** The handle span's id, named by the worker (what the agent sent continues from it). */
+  handleSpanId?: string;
+}
+
+/** A direct delivery (inside one worker) as the tracer needs it: its route span was never made. */
+export interface HandledDirect extends HandledDelivery {
+  /** When the worker accepted it (ms, performance.timeOrigin-based). */
+  routedAt: number;
+  /** The traceparent of the handling that sent it: its route span's parent. */
+  routeParent: string;
 }
 
 /** Options of {@linkcode Telemetry}. */
@@ -47,25 +50,17 @@ export interface TelemetryOptions {
   metrics: CaxtonMetrics;
   /** Caxton's exporter's tracer; defaults to the global one (Deno's, under OTEL_DENO=true). */
   tracer?: Tracer;
+  /** Caxton's own batch of message-path spans (its exporter); absent: through `tracer`. */
+  messageSpans?: MessageSpanSink;
 }
 
 function _now(): number {
   return performance.timeOrigin + performance.now();
 }
 
-function _traceparent(span: Span): string {
-  const c = span.spanContext();
-  return `00-${c.traceId}-${c.spanId}-0${c.traceFlags & 1}`;
-}
-
-/** The context whose span is the one `traceparent` names (a sampled parent). */
-function _parent(traceparent: string): Context {
-  return trace.setSpanContext(ROOT_CONTEXT, {
-    traceId: traceparent.slice(3, 35),
-    spanId: traceparent.slice(36, 52),
-    traceFlags: 1,
-    isRemote: true,
-  });
+/** The trace and span id a traceparent names. */
+function _ids(traceparent: string): { traceId: string; spanId: string } {
+  return { traceId: traceparent.slice(3, 35), spanId: traceparent.slice(36, 52) };
 }
 
 function _messageAttributes(message: AclMessage): Attributes {
@@ -90,11 +85,24 @@ export class Telemetry {
   readonly metrics: CaxtonMetrics;
   readonly #tracer: Tracer;
   readonly #ratio: number;
+  /** Where route, deliver and handle spans go. */
+  readonly #spans: SpanWriter;
 
   constructor(options: TelemetryOptions) {
     this.metrics = options.metrics;
     this.#ratio = options.sampleRatio ?? 0.01;
     this.#tracer = options.tracer ?? trace.getTracer("caxton");
+    this.#spans = options.messageSpans
+      ? sinkWriter(options.messageSpans)
+      : tracerWriter(this.#tracer);
+  }
+
+  /**
+   * Whether spans take ids an agent worker named, so direct deliveries are
+   * traced (Caxton's exporter; not Deno's built-in one).
+   */
+  get spansFromWorkers(): boolean {
+    return this.#spans.namesIds;
   }
 
   /**
@@ -108,20 +116,22 @@ export class Telemetry {
     if (parent === undefined || parseTraceparent(parent) === null) {
       const traceId = newTraceId();
       if (!sampledAtRatio(traceId, this.#ratio)) return `00-${traceId}-${newSpanId()}-00`;
-      return this.#routeSpan(message, ROOT_CONTEXT);
+      return this.#routeSpan(message, undefined, _now());
     }
     if (!isSampled(parent)) return undefined;
-    return this.#routeSpan(message, _parent(parent));
+    return this.#routeSpan(message, parent, _now());
   }
 
-  #routeSpan(message: AclMessage, parent: Context): string {
-    const span = this.#tracer.startSpan(SPAN.route, {
+  #routeSpan(message: AclMessage, parent: string | undefined, at: number, spanId?: string) {
+    return this.#spans.write({
+      name: SPAN.route,
       kind: SpanKind.PRODUCER,
+      parent: parent === undefined ? undefined : _ids(parent),
+      spanId,
+      start: at,
+      end: at,
       attributes: { ..._messageAttributes(message), [ATTR.messagingOperation]: "send" },
-    }, parent);
-    const stamp = _traceparent(span);
-    span.end();
-    return stamp;
+    });
   }
 
   /** Whether deliveries of a message with this traceparent are traced (timed in the worker). */
@@ -139,37 +149,55 @@ export class Telemetry {
     if (delivery.routedAt !== undefined) {
       this.metrics.deliveryLatency((now - delivery.routedAt) / 1000);
     }
+    if (!isSampled(delivery.message.traceparent)) return undefined;
+    return this.#deliverSpans(delivery, now);
+  }
+
+  /**
+   * Records a traced direct delivery's spans under the ids its worker named:
+   * route (the id in the message's traceparent, child of the handling that
+   * sent it), deliver, and handle. Returns the handle span's traceparent.
+   */
+  deliveredDirect(delivery: HandledDirect): string | undefined {
     const traceparent = delivery.message.traceparent;
-    if (!isSampled(traceparent)) return undefined;
+    if (!isSampled(traceparent) || !isSampled(delivery.routeParent)) return undefined;
+    const routeId = traceparent!.slice(36, 52);
+    this.#routeSpan(delivery.message, delivery.routeParent, delivery.routedAt, routeId);
+    return this.#deliverSpans(delivery, _now());
+  }
+
+  /** The deliver and handle spans of a traced delivery; the handle span's traceparent. */
+  #deliverSpans(delivery: HandledDelivery, now: number): string {
     const attributes = _messageAttributes(delivery.message);
-    const deliver = this.#tracer.startSpan(SPAN.deliver, {
+    const failure = delivery.failure ?? undefined;
+    const deliver = this.#spans.write({
+      name: SPAN.deliver,
       kind: SpanKind.CONSUMER,
-      startTime: delivery.routedAt ?? delivery.startedAt ?? now,
+      parent: _ids(delivery.message.traceparent!),
+      start: delivery.routedAt ?? delivery.startedAt ?? now,
+      end: now,
       attributes: {
         ...attributes,
         [ATTR.messagingOperation]: "process",
         [ATTR.destination]: delivery.receiver,
       },
-    }, _parent(traceparent!));
-    const outcome = delivery.failure === null ? "handled" : delivery.trapped ? "trapped" : "failed";
-    const handle = this.#tracer.startSpan(SPAN.handle, {
-      startTime: delivery.startedAt ?? now,
-      attributes: {
-        ...attributes,
-        [ATTR.agentName]: delivery.receiver,
-        [ATTR.fuelUsed]: delivery.fuelUsed,
-        [ATTR.outcome]: outcome,
-      },
-    }, trace.setSpan(ROOT_CONTEXT, deliver));
-    if (delivery.failure !== null) {
-      handle.setAttribute(ATTR.failure, delivery.failure);
-      handle.setStatus({ code: SpanStatusCode.ERROR, message: delivery.failure });
-      deliver.setStatus({ code: SpanStatusCode.ERROR, message: delivery.failure });
-    }
-    const stamp = _traceparent(handle);
-    handle.end(delivery.endedAt ?? now);
-    deliver.end(now);
-    return stamp;
+      error: failure,
+    });
+    const outcome = failure === undefined ? "handled" : delivery.trapped ? "trapped" : "failed";
+    attributes[ATTR.agentName] = delivery.receiver;
+    attributes[ATTR.fuelUsed] = delivery.fuelUsed;
+    attributes[ATTR.outcome] = outcome;
+    if (failure !== undefined) attributes[ATTR.failure] = failure;
+    return this.#spans.write({
+      name: SPAN.handle,
+      kind: SpanKind.INTERNAL,
+      parent: _ids(deliver),
+      spanId: delivery.handleSpanId,
+      start: delivery.startedAt ?? now,
+      end: delivery.endedAt ?? now,
+      attributes,
+      error: failure,
+    });
   }
 
   /** Runs a lifecycle operation (deploy, start, stop, remove…) inside its span. */

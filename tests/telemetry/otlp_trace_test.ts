@@ -17,6 +17,7 @@ interface FixtureOutput {
   untraced: string;
   done: AclMessage;
   logs: string[];
+  directDeliveries: number;
 }
 
 /** The span's ancestors inside `byId`, nearest first, ending where the chain leaves it. */
@@ -27,13 +28,33 @@ function ancestors(span: ReceivedSpan, byId: Map<string, ReceivedSpan>): Receive
 }
 
 Deno.test("a three-agent Contract Net round arrives at a real OTLP receiver as one trace under its caller, parent by parent", async () => {
+  await contractNetTrace({ workers: 2, messageLog: "log" });
+});
+
+// One worker: every hop between the agents is a direct delivery (the worker hands the message
+// over itself), which must report its route, deliver and handle spans like the main thread's.
+for (const messageLog of ["log", "none"] as const) {
+  Deno.test(`messageLog ${messageLog}, one worker: every direct hop of the round has its route, deliver and handle spans`, async () => {
+    await contractNetTrace({ workers: 1, messageLog });
+  });
+}
+
+async function contractNetTrace(
+  options: { workers: number; messageLog: "log" | "none" },
+): Promise<void> {
   await using receiver = startOtlpReceiver();
   using dir = tempDataDir();
   const out = await runFixture<FixtureOutput>(
     FIXTURE,
-    [dir.path, AGENTS, HTTP_CALLER, MESSAGE_CALLER],
-    { ...otlpEnv(receiver), CAXTON_TRACE_SAMPLE_RATIO: "0" },
+    [dir.path, AGENTS, HTTP_CALLER, MESSAGE_CALLER, String(options.workers)],
+    {
+      ...otlpEnv(receiver),
+      CAXTON_TRACE_SAMPLE_RATIO: "0",
+      CAXTON_MESSAGE_LOG: options.messageLog,
+    },
   );
+  // The round's six hops between agents (cfp, propose, accept or reject, twice) went directly.
+  if (options.workers === 1) assert.ok(out.directDeliveries >= 6, `${out.directDeliveries} direct`);
   const callerTrace = parseTraceparent(MESSAGE_CALLER)!;
   // Spans arrive in export batches, not in the order of the round: wait for the verdict's
   // route span and for every agent's handling (direct deliveries report theirs later).
@@ -132,7 +153,7 @@ Deno.test("a three-agent Contract Net round arrives at a real OTLP receiver as o
     () => receiver.metricNames.has("caxton_messages_routed_total"),
     "the routed-messages metric",
   );
-});
+}
 
 Deno.test("an HTTP caller's traceparent is honoured: the API span is in its trace, the answer carries it, the deploy span is its child", async () => {
   await using receiver = startOtlpReceiver();
