@@ -19,7 +19,6 @@ import { KeyedLock } from "./keyed_lock.ts";
 import type { AgentCounters, LiveAgent } from "./live_agent.ts";
 import { ModuleBuilds } from "./module_builds.ts";
 import type { NameClaims } from "../router/mod.ts";
-import { NameIndex } from "./name_index.ts";
 import {
   instanceIdsOf,
   type LoadedInstances,
@@ -29,6 +28,8 @@ import {
   poolSink,
   takeInstances,
 } from "./instance_pool.ts";
+import { isAgentName } from "./deploy_options.ts";
+import { DormantCensus } from "./dormant_census.ts";
 
 /** Raised when no agent has the given name. */
 export class AgentNotFoundError extends Error {
@@ -82,8 +83,11 @@ export class AgentTable {
   readonly log: Logger;
   readonly byName = new Map<string, LiveAgent>();
   readonly byInstance = new Map<number, LiveAgent>();
-  /** Names in order, for paging (issue 21). */
-  readonly names = new NameIndex();
+  /**
+   * Agents in the store not adopted yet: a restart adopts none, an agent is
+   * adopted on its first touch ({@linkcode find}) — issue 21.
+   */
+  readonly dormant: DormantCensus;
   /** Agents that took a message since the saturation watch last found them drained. */
   readonly busy = new Set<LiveAgent>();
   readonly builds: ModuleBuilds;
@@ -108,6 +112,12 @@ export class AgentTable {
       timers: deps.timers,
     });
     this.activation = new Activation(this, { passivateAfterMs: deps.passivateAfterMs });
+    const byName = this.byName;
+    this.dormant = new DormantCensus(deps.store, function* () {
+      for (const live of byName.values()) yield live.record;
+    });
+    // A message to an agent not adopted yet adopts it (and wakes it, if it runs).
+    deps.router.setAdopter((name) => this.find(name) !== undefined);
   }
 
   /** Runs `fn` once every earlier lifecycle operation on agent `name` is done. */
@@ -116,9 +126,34 @@ export class AgentTable {
   }
 
   live(name: string): LiveAgent {
-    const live = this.byName.get(name);
+    const live = this.find(name);
     if (!live) throw new AgentNotFoundError(name);
     return live;
+  }
+
+  /** Agent `name`, adopted from the store on its first touch since the node started. */
+  find(name: string): LiveAgent | undefined {
+    const live = this.byName.get(name);
+    if (live || !isAgentName(name)) return live;
+    const record = this.deps.store.agents.byName(name);
+    if (!record) return undefined;
+    this.dormant.adopted(record);
+    const adopted = this.adopt(record);
+    // It runs as it did before the restart, without an instance until work comes (no
+    // timers.wake as in run: its due timers are the timer service's to fire).
+    if (record.state === "running") {
+      adopted.accepting = true;
+      this.connect(adopted);
+    }
+    return adopted;
+  }
+
+  /** The view of an agent as stored, adopted or not (a listing adopts nothing). */
+  viewOf(record: AgentRecord): AgentView {
+    const live = this.byName.get(record.name);
+    if (live) return this.view(live);
+    const counters = { handled: 0, failed: 0, traps: 0, fuelUsed: 0, sent: 0 };
+    return { ...record, mailboxDepth: 0, counters, worker: null };
   }
 
   view(live: LiveAgent): AgentView {
@@ -150,7 +185,6 @@ export class AgentTable {
       idleSince: -1,
     };
     this.byName.set(record.name, live);
-    this.names.add(record.name);
     this.deps.router.attach(
       record.name,
       agentEndpoint(live, { wake: this.#wake, busy: this.busy }),
@@ -171,7 +205,6 @@ export class AgentTable {
   forget(live: LiveAgent): void {
     this.byName.delete(live.record.name);
     this.deps.directory?.remove(live.record.name);
-    this.names.remove(live.record.name);
     this.busy.delete(live);
   }
 
