@@ -127,7 +127,7 @@ for (let i = 0; i < 1_000; i++) {
   firstMessageMs.push(performance.now() - t);
 }
 
-// Active agents: RSS slope while 10% → all are activated (a message each).
+// Active agents: RSS slope from a tenth of the agents to the target active (a message each).
 const activeTarget = Number(Deno.env.get("SCALE_ACTIVE") ?? agents);
 const activateUpTo = async (from: number, to: number) => {
   for (let i = from; i < to; i += 500) {
@@ -136,7 +136,7 @@ const activateUpTo = async (from: number, to: number) => {
     );
   }
 };
-const activeStart = Math.round(activeTarget / 10);
+const activeStart = activeTarget > tenth ? tenth : Math.round(activeTarget / 10);
 await activateUpTo(0, activeStart);
 const rssActiveBase = await settledRss();
 const activeBase = node.agents.activity().active;

@@ -5,11 +5,13 @@
  * without an instance until work comes. Only the few rows that need acting on
  * are read, each by index: an agent caught mid-stop is Stopped, one caught
  * mid-reload runs its newest version, `keepAlive` agents are activated in the
- * background, and capabilities go back into the directory. Redeliveries and
- * due timers then reach their agents first, through the router.
+ * background, and capabilities go back into the directory in the background
+ * (directory_refill.ts). Redeliveries and due timers then reach their agents
+ * first, through the router.
  */
 import type { AgentTable } from "./agent_table.ts";
 import { isReloadCause } from "./hot_reload.ts";
+import { refillDirectory } from "./directory_refill.ts";
 
 /** Acts on the stored agents that need it; returns how many agents the store holds and the names that could not be restored. */
 export function restoreAgents(agents: AgentTable): { restored: number; failed: string[] } {
@@ -42,11 +44,7 @@ export function restoreAgents(agents: AgentTable): { restored: number; failed: s
     }
   }
   const directory = agents.deps.directory;
-  if (directory) {
-    for (const record of lookups.withCapabilities()) {
-      directory.set(record.name, record.capabilityDetails);
-    }
-  }
+  if (directory) refillDirectory(agents.deps.store, directory);
   for (const record of lookups.keptAlive()) {
     if (record.state !== "running") continue;
     void agents.activation.activate(agents.find(record.name)!);

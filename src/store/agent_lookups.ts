@@ -5,8 +5,8 @@
  * alive, with capabilities), each found by an index of migration 14.
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import type { AgentRecord, StoredAgentState } from "./agent_records.ts";
-import { AGENT_SELECT, type Interned, toAgentRecord } from "./agent_rows.ts";
+import type { AgentRecord, CapabilityRecord, StoredAgentState } from "./agent_records.ts";
+import { AGENT_SELECT, capabilityDetails, type Interned, toAgentRecord } from "./agent_rows.ts";
 
 /** What {@linkcode AgentLookups.page} filters by. */
 export interface AgentPageQuery {
@@ -46,7 +46,10 @@ export class AgentLookups {
     this.#inState = db.prepare(`${AGENT_SELECT} WHERE a.state = ? ORDER BY a.name`);
     // The WHERE terms are the partial indexes' own, so SQLite uses them.
     this.#keptAlive = db.prepare(`${AGENT_SELECT} WHERE a.keep_alive = 1`);
-    this.#withCapabilities = db.prepare(`${AGENT_SELECT} WHERE a.capabilities <> '[]'`);
+    this.#withCapabilities = db.prepare(
+      `SELECT name, capabilities FROM agents
+       WHERE capabilities <> '[]' AND name > ? ORDER BY name LIMIT ?`,
+    );
     this.#taken = db.prepare(
       "SELECT name FROM agents WHERE name IN (SELECT value FROM json_each(?))",
     );
@@ -104,9 +107,19 @@ export class AgentLookups {
     return this.#records(this.#keptAlive);
   }
 
-  /** Agents that declared or registered capabilities. */
-  withCapabilities(): AgentRecord[] {
-    return this.#records(this.#withCapabilities);
+  /** Up to `limit` agents with capabilities after `after`, in name order: their names and capabilities. */
+  withCapabilities(
+    after: string,
+    limit: number,
+  ): { name: string; capabilities: CapabilityRecord[] }[] {
+    const rows = this.#withCapabilities.all(after, limit) as {
+      name: string;
+      capabilities: string;
+    }[];
+    return rows.map((r) => ({
+      name: r.name,
+      capabilities: capabilityDetails(r.capabilities, this.#interned),
+    }));
   }
 
   /** Which of `names` are agents already. */
