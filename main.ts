@@ -13,7 +13,7 @@ import {
   removeNodeRecord,
   writeNodeRecord,
 } from "./src/config/mod.ts";
-import { AgentManager, SaturationWatch } from "./src/lifecycle/mod.ts";
+import { AgentManager, maxLiveInstances, SaturationWatch } from "./src/lifecycle/mod.ts";
 import { AuditRetention, createSecurity, type Security } from "./src/auth/mod.ts";
 import { BreakerBoard } from "./src/resilience/mod.ts";
 import { type Cluster, startCluster } from "./src/cluster/mod.ts";
@@ -250,6 +250,7 @@ export async function startNode(
     directDelivery: config.messageLog === "none" || telemetry === null,
     maxReceivers: config.maxReceivers,
     passivateAfterMs: config.scale.passivateAfterMs,
+    maxLiveInstances: maxLiveInstances(config.scale.maxLiveInstances),
     ...(telemetry ? { telemetry } : {}),
     ...(cluster ? { names: cluster } : {}),
   });

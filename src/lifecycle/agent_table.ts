@@ -75,6 +75,8 @@ export interface AgentManagerDeps {
   timers?: TimerSink;
   /** An idle agent's instance is passivated after this long; 0 or absent: never (issue 21). */
   passivateAfterMs?: number;
+  /** Most live WASM instances (instance_limit.ts); absent: no limit. */
+  maxLiveInstances?: number;
 }
 
 /** Every live agent, by name and by instance, with the moves shared by commands and events. */
@@ -111,7 +113,10 @@ export class AgentTable {
       directory: deps.directory,
       timers: deps.timers,
     });
-    this.activation = new Activation(this, { passivateAfterMs: deps.passivateAfterMs });
+    this.activation = new Activation(this, {
+      passivateAfterMs: deps.passivateAfterMs,
+      maxLiveInstances: deps.maxLiveInstances,
+    });
     const byName = this.byName;
     this.dormant = new DormantCensus(deps.store, function* () {
       for (const live of byName.values()) yield live.record;
@@ -187,7 +192,7 @@ export class AgentTable {
     this.byName.set(record.name, live);
     this.deps.router.attach(
       record.name,
-      agentEndpoint(live, { wake: this.#wake, busy: this.busy }),
+      agentEndpoint(live, { wake: this.#wake, admit: this.#admit, busy: this.busy }),
     );
     this.deps.directory?.set(record.name, record.capabilityDetails);
     return live;
@@ -276,6 +281,7 @@ export class AgentTable {
 
   /** A message reached a running agent without an instance: activate it (messages queue). */
   readonly #wake = (live: LiveAgent) => void this.activation.activate(live);
+  readonly #admit = (live: LiveAgent) => this.activation.admit(live);
 
   /**
    * Gives a running or draining agent an instance if it has none (called under

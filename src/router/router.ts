@@ -12,6 +12,7 @@ import {
   type DeadLetter,
   type Endpoint,
   type FailureCode,
+  InstanceLimitError,
   MessageTooLargeError,
 } from "./delivery.ts";
 import { ReplyDeadlines } from "./reply_deadlines.ts";
@@ -281,6 +282,8 @@ export class Router {
         ? "mailbox_full"
         : error instanceof MessageTooLargeError
         ? "message_too_large"
+        : error instanceof InstanceLimitError
+        ? "instance_limit"
         : error instanceof NodeUnreachableError
         ? "node_unreachable"
         : "agent_unavailable";
