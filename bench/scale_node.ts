@@ -6,11 +6,13 @@
  * /metrics size, a page of the listing, the first message to passivated
  * agents, and RSS per active agent (slope as they are activated).
  * `deploy <dataDir> <agents>`: only bulk-deploys them.
- * `restart <dataDir>`: time from startNode to the first 200 of /ready.
+ * `restart <dataDir>`: time from startNode to the first 200 of /ready (and
+ * how many deliveries its log holds).
  * Prints one JSON line.
  */
 import { startNode } from "../main.ts";
 import { defaultConfig, defaultScaleConfig } from "../src/config/mod.ts";
+import { maxLiveInstances } from "../src/lifecycle/mod.ts";
 import type { AclMessage } from "../src/acl/mod.ts";
 import { SILENT_LOGGER } from "../src/telemetry/mod.ts";
 import { percentile } from "./_report.ts";
@@ -28,6 +30,9 @@ const config = {
   scale: { ...defaultScaleConfig(), passivateAfterMs: 3_600_000 },
 };
 
+/** Kernel memory maps of this process (each live instance's memory takes two). */
+const mapCount = () => Deno.readTextFileSync("/proc/self/maps").split("\n").length - 1;
+
 async function settledRss(): Promise<number> {
   for (let i = 0; i < 3; i++) {
     gc();
@@ -43,7 +48,9 @@ if (mode === "restart") {
   const ready = await fetch(`${node.url}/ready`);
   await ready.body?.cancel();
   const readyMs = performance.now() - t0;
-  console.log(JSON.stringify({ readyMs, status: ready.status, adopted: node.agents.adopted() }));
+  const adopted = node.agents.adopted();
+  const logged = node.store.messages.lastId();
+  console.log(JSON.stringify({ readyMs, status: ready.status, adopted, logged }));
   await node.close();
   Deno.exit(0);
 }
@@ -140,11 +147,15 @@ const activeStart = activeTarget > tenth ? tenth : Math.round(activeTarget / 10)
 await activateUpTo(0, activeStart);
 const rssActiveBase = await settledRss();
 const activeBase = node.agents.activity().active;
+const mapsBase = mapCount();
 const ta = performance.now();
 await activateUpTo(activeStart, activeTarget);
 const activateMs = performance.now() - ta;
 const rssActiveAll = await settledRss();
 const activeAll = node.agents.activity().active;
+const mapsAll = mapCount();
+// The bench stays under the node's live-instance limit: none was passivated to make room.
+const limited = node.agents.activity().instanceLimitPassivations;
 me[Symbol.dispose]();
 await node.close();
 console.log(JSON.stringify({
@@ -166,5 +177,8 @@ console.log(JSON.stringify({
   rssActiveAll,
   activeSlope: (rssActiveAll - rssActiveBase) / (activeAll - activeBase),
   activateMs,
+  mapsPerInstance: (mapsAll - mapsBase) / (activeAll - activeBase),
+  maxLive: maxLiveInstances(0),
+  limited,
 }));
 Deno.exit(0);
