@@ -83,11 +83,12 @@ export class Activation {
       return Promise.resolve();
     }
     const agents = this.#agents;
+    const release = this.#limit.reserve(live);
     const activating = agents.locked(live.record.name, async () => {
       // Stopped, removed, reloaded or woken by someone else while this waited for the lock.
       if (live.instanceId !== null || live.record.state !== "running") return;
       if (agents.byName.get(live.record.name) !== live) return;
-      await this.#limit.making(live, () => agents.instantiate(live));
+      await agents.instantiate(live);
       this.#activations++;
       live.idleSince = -1;
       agents.connect(live);
@@ -96,6 +97,7 @@ export class Activation {
       this.#failed++;
       agents.fail(live, `activation failed: ${(error as Error).message}`);
     }).finally(() => {
+      release();
       live.activating = null;
     });
     live.activating = activating;

@@ -101,15 +101,17 @@ export class InstanceLimit {
     throw new InstanceLimitError(live.record.name, this.max);
   }
 
-  /** Runs `make` (an instantiation of `live`) counted as instances being made. */
-  async making<T>(live: LiveAgent, make: () => Promise<T>): Promise<T> {
+  /**
+   * Counts `live`'s instances as being made from now until the returned
+   * release is called (when its activation ends): a burst of wakes is counted
+   * as it comes, not as the activations get their turn.
+   */
+  reserve(live: LiveAgent): () => void {
     const n = _instancesOf(live);
     this.#starting += n;
-    try {
-      return await make();
-    } finally {
+    return () => {
       this.#starting -= n;
-    }
+    };
   }
 
   /**

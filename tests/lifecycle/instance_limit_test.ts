@@ -9,7 +9,13 @@ import { defaultScaleConfig } from "../../src/config/mod.ts";
 import { maxLiveInstances } from "../../src/lifecycle/mod.ts";
 import { startApiNode } from "../_support/api_node.ts";
 import { assertProblem, call } from "../_support/http.ts";
-import { agentBytes, startTestNode, tempDataDir, TestParticipant } from "../_support/node.ts";
+import {
+  agentBytes,
+  startTestNode,
+  tempDataDir,
+  TestParticipant,
+  until,
+} from "../_support/node.ts";
 
 // No sweep passivates during a test: only the limit does.
 const SCALE = { ...defaultScaleConfig(), passivateAfterMs: 600_000, maxLiveInstances: 20 };
@@ -64,6 +70,23 @@ Deno.test("with every live instance busy or kept alive, the next is refused with
   await node.agents.stop("c-00");
   assert.equal((await me.request("late", "x")).content, "1", "its first message handled");
   assert.equal(node.agents.activity().instanceLimitRefusals, 2);
+});
+
+Deno.test("a burst of wakes past the limit is counted as it comes: the rest are refused, none lost", async () => {
+  using dir = tempDataDir();
+  await using node = await startTestNode({ dataDir: dir.path, scale: SCALE });
+  using me = new TestParticipant(node);
+  const burst = Array.from({ length: 30 }, (_, i) => `b-${String(i).padStart(2, "0")}`);
+  await node.agents.deployMany(burst, agentBytes("counter_wat"));
+  for (const name of burst) {
+    me.send({ performative: "request", receiver: [name], content: "x", replyWith: name });
+  }
+  await until(() => me.received.length === 30, "an answer or a refusal for each");
+  const refused = me.received.filter((m) => m.performative === "failure");
+  assert.equal(refused.length, 10, "the ten past the limit, while the first twenty activated");
+  assert.ok(refused.every((m) => (m.content as { code: string }).code === "instance_limit"));
+  assert.equal(node.agents.activity().active, 20);
+  assert.equal(node.agents.activity().instanceLimitRefusals, 10);
 });
 
 Deno.test("the default limit leaves a fifth of vm.max_map_count to the process, two maps per instance", () => {
