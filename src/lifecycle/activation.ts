@@ -67,9 +67,12 @@ export class Activation {
     };
   }
 
-  /** Before a message wakes `live`: makes room for its instance, or throws `InstanceLimitError`. */
-  admit(live: LiveAgent): void {
-    this.#limit.admit(live);
+  /**
+   * Before a message wakes `live`: makes room for its instance, or throws
+   * `InstanceLimitError` (unless `always`: then it goes over the limit).
+   */
+  admit(live: LiveAgent, always = false): void {
+    this.#limit.admit(live, always);
   }
 
   /**

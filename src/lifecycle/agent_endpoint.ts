@@ -18,8 +18,8 @@ export function agentEndpoint(
   live: LiveAgent,
   hooks: {
     wake: (live: LiveAgent) => void;
-    /** Before a wake: makes room for an instance or throws (instance_limit.ts). */
-    admit: (live: LiveAgent) => void;
+    /** Before a wake by `message`: makes room for an instance or throws (instance_limit.ts). */
+    admit: (live: LiveAgent, message: Envelope["message"]) => void;
     busy: Set<LiveAgent>;
   },
 ) {
@@ -37,7 +37,7 @@ export function agentEndpoint(
         if (bytes > limit) throw new MessageTooLargeError(name, bytes, limit);
       }
       const waking = live.instanceId === null && live.activating === null;
-      if (waking) hooks.admit(live);
+      if (waking) hooks.admit(live, envelope.message);
       live.mailbox.enqueue(envelope);
       // The saturation watch reads busy agents only (they leave the set once drained).
       hooks.busy.add(live);

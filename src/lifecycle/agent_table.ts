@@ -7,6 +7,7 @@ import { Mailbox, type Router } from "../router/mod.ts";
 import type { AgentLimits, Isolation, ModulePreparer, WorkerPool } from "../runtime/mod.ts";
 import type { AgentRecord, Store, TransitionCause } from "../store/mod.ts";
 import { type Logger, SILENT_LOGGER, type Telemetry } from "../telemetry/mod.ts";
+import { TIMER_ONTOLOGY } from "../timers/mod.ts";
 import { Activation } from "./activation.ts";
 import { agentEndpoint, instanceSink } from "./agent_endpoint.ts";
 import { type AgentState, assertTransition } from "./agent_state.ts";
@@ -281,7 +282,9 @@ export class AgentTable {
 
   /** A message reached a running agent without an instance: activate it (messages queue). */
   readonly #wake = (live: LiveAgent) => void this.activation.activate(live);
-  readonly #admit = (live: LiveAgent) => this.activation.admit(live);
+  readonly #admit = (live: LiveAgent, message: { sender?: string; ontology?: string }) =>
+    // A timer firing has no one to be refused to: it is let over the limit (inside its margin).
+    this.activation.admit(live, message.sender === "caxton" && message.ontology === TIMER_ONTOLOGY);
 
   /**
    * Gives a running or draining agent an instance if it has none (called under

@@ -85,9 +85,10 @@ export class InstanceLimit {
 
   /**
    * Called before `live` (without an instance) is woken by a message: makes
-   * room if it must, or throws {@linkcode InstanceLimitError}.
+   * room if it must, or throws {@linkcode InstanceLimitError} — unless
+   * `always`, for a message no sender could be told of a refusal (a timer).
    */
-  admit(live: LiveAgent): void {
+  admit(live: LiveAgent, always = false): void {
     const wanted = _instancesOf(live);
     if (this.live + wanted <= this.max) return;
     const idle = this.#idlest();
@@ -97,6 +98,7 @@ export class InstanceLimit {
       void this.#holders.passivate(idle).finally(() => this.#leaving.delete(idle));
       if (this.live + wanted <= this.max) return;
     }
+    if (always) return;
     this.#refusals++;
     throw new InstanceLimitError(live.record.name, this.max);
   }

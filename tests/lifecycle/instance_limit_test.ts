@@ -89,6 +89,22 @@ Deno.test("a burst of wakes past the limit is counted as it comes: the rest are 
   assert.equal(node.agents.activity().instanceLimitRefusals, 10);
 });
 
+Deno.test("a timer due for a passivated agent at the limit still fires (a timer has no one to be refused to)", async () => {
+  using dir = tempDataDir();
+  await using node = await startTestNode({ dataDir: dir.path, scale: SCALE });
+  for (const name of names.slice(0, 20)) {
+    await node.agents.deploy(name, agentBytes("echo_wat"), { keepAlive: true });
+  }
+  await node.agents.deployMany(["late"], agentBytes("counter_wat"));
+  const late = node.agents.get("late");
+  node.timers.create(late.id, "late", { delayMs: 0 });
+  // It handles the timer's inform (and the failure its answer to "caxton" comes back as).
+  await until(() => node.agents.get("late").counters.handled >= 1, "the timer handled");
+  assert.equal(node.store.timers.count(late.id), 0, "fired once and gone");
+  assert.equal(node.agents.activity().instanceLimitRefusals, 0);
+  assert.equal(node.agents.activity().active, 21, "one over the limit, inside its margin");
+});
+
 Deno.test("the default limit leaves a fifth of vm.max_map_count to the process, two maps per instance", () => {
   assert.equal(maxLiveInstances(0, 65_530), 26_212);
   assert.equal(maxLiveInstances(0, 262_144), 104_857);
