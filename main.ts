@@ -13,14 +13,20 @@ import {
   removeNodeRecord,
   writeNodeRecord,
 } from "./src/config/mod.ts";
-import { AgentManager, SaturationWatch } from "./src/lifecycle/mod.ts";
+import { AgentManager, maxLiveInstances, SaturationWatch } from "./src/lifecycle/mod.ts";
 import { AuditRetention, createSecurity, type Security } from "./src/auth/mod.ts";
 import { BreakerBoard } from "./src/resilience/mod.ts";
 import { type Cluster, startCluster } from "./src/cluster/mod.ts";
 import { CapabilityIndex, CapabilityRouter, DirectoryFacilitator } from "./src/directory/mod.ts";
 import { TimerService } from "./src/timers/mod.ts";
 
-import { CaxtonMcp, mcpHostnames, type ToolCallRecord, ToolGateway } from "./src/mcp/mod.ts";
+import {
+  CaxtonMcp,
+  mcpAgentSummary,
+  mcpHostnames,
+  type ToolCallRecord,
+  ToolGateway,
+} from "./src/mcp/mod.ts";
 import { DeliveryCounter, JobRunner, ParticipantHub, RequestBroker } from "./src/outside/mod.ts";
 import { ProtocolMonitor, Router } from "./src/router/mod.ts";
 import { ModulePreparer, WorkerPool } from "./src/runtime/mod.ts";
@@ -248,6 +254,7 @@ export async function startNode(
     passivateAfterMs: config.scale.passivateAfterMs,
     metrics,
     poolScaling: config.pools,
+    maxLiveInstances: maxLiveInstances(config.scale.maxLiveInstances),
     ...(telemetry ? { telemetry } : {}),
     ...(cluster ? { names: cluster } : {}),
   });
@@ -275,16 +282,11 @@ export async function startNode(
   const mcp = new CaxtonMcp({
     router,
     version: VERSION,
-    listAgents: () =>
-      agents.list().map((a) => ({
-        name: a.name,
-        state: a.state,
-        version: a.version,
-        // With the description and content example each capability was declared with.
-        capabilities: a.capabilityDetails,
-        tools: a.tools,
-        mailboxDepth: a.mailboxDepth,
-      })),
+    listAgents: (query) => {
+      const page = agents.page(query);
+      return { agents: page.items.map(mcpAgentSummary), next: page.next };
+    },
+    agent: (name) => agents.has(name) ? mcpAgentSummary(agents.get(name)) : undefined,
     conversation: (id) => store.messages.byConversation(id),
     allowedHostnames: mcpHostnames(config.host),
   });
@@ -378,7 +380,7 @@ export async function startNode(
     : null;
   // Cluster: names of restored agents are this node's again (or another node took them meanwhile).
   for (
-    const { name, error } of await cluster?.claimRestored(agents.list().map((a) => a.name)) ?? []
+    const { name, error } of await cluster?.claimRestored(agents.names()) ?? []
   ) {
     logger.log("warn", "restored agent's name is not this node's", {
       agent: name,

@@ -5,11 +5,14 @@
  * passivated agent (slope from 10% to 100% of them after forced GC),
  * /metrics size, a page of the listing, the first message to passivated
  * agents, and RSS per active agent (slope as they are activated).
- * `restart <dataDir>`: time from startNode to ready on that data dir.
+ * `deploy <dataDir> <agents>`: only bulk-deploys them.
+ * `restart <dataDir>`: time from startNode to the first 200 of /ready (and
+ * how many deliveries its log holds).
  * Prints one JSON line.
  */
 import { startNode } from "../main.ts";
 import { defaultConfig, defaultScaleConfig } from "../src/config/mod.ts";
+import { maxLiveInstances } from "../src/lifecycle/mod.ts";
 import type { AclMessage } from "../src/acl/mod.ts";
 import { SILENT_LOGGER } from "../src/telemetry/mod.ts";
 import { percentile } from "./_report.ts";
@@ -27,6 +30,9 @@ const config = {
   scale: { ...defaultScaleConfig(), passivateAfterMs: 3_600_000 },
 };
 
+/** Kernel memory maps of this process (each live instance's memory takes two). */
+const mapCount = () => Deno.readTextFileSync("/proc/self/maps").split("\n").length - 1;
+
 async function settledRss(): Promise<number> {
   for (let i = 0; i < 3; i++) {
     gc();
@@ -36,12 +42,15 @@ async function settledRss(): Promise<number> {
 }
 
 if (mode === "restart") {
+  // To the first 200 of /ready: the node's own start and what /ready reads (counts by state).
   const t0 = performance.now();
   const node = await startNode(config, { serve: true, logger: SILENT_LOGGER });
-  const readyMs = performance.now() - t0;
   const ready = await fetch(`${node.url}/ready`);
   await ready.body?.cancel();
-  console.log(JSON.stringify({ readyMs, status: ready.status }));
+  const readyMs = performance.now() - t0;
+  const adopted = node.agents.adopted();
+  const logged = node.store.messages.lastId();
+  console.log(JSON.stringify({ readyMs, status: ready.status, adopted, logged }));
   await node.close();
   Deno.exit(0);
 }
@@ -62,6 +71,14 @@ async function bulk(from: number, count: number): Promise<void> {
     if (res.status !== 201) throw new Error(`bulk deploy: ${res.status} ${await res.text()}`);
     await res.body?.cancel();
   }
+}
+
+if (mode === "deploy") {
+  // Only the agents, for a restart to be timed on (a smaller node beside the measured one).
+  await bulk(0, agents);
+  await node.close();
+  console.log(JSON.stringify({ agents }));
+  Deno.exit(0);
 }
 
 // The module's first build (metering) is a one-time cost of any deploy: made before the clock.
@@ -117,7 +134,7 @@ for (let i = 0; i < 1_000; i++) {
   firstMessageMs.push(performance.now() - t);
 }
 
-// Active agents: RSS slope while 10% → as many as fit are activated (a message each).
+// Active agents: RSS slope from a tenth of the agents to the target active (a message each).
 const activeTarget = Number(Deno.env.get("SCALE_ACTIVE") ?? agents);
 const activateUpTo = async (from: number, to: number) => {
   for (let i = from; i < to; i += 500) {
@@ -126,15 +143,19 @@ const activateUpTo = async (from: number, to: number) => {
     );
   }
 };
-const activeStart = Math.round(activeTarget / 10);
+const activeStart = activeTarget > tenth ? tenth : Math.round(activeTarget / 10);
 await activateUpTo(0, activeStart);
 const rssActiveBase = await settledRss();
 const activeBase = node.agents.activity().active;
+const mapsBase = mapCount();
 const ta = performance.now();
 await activateUpTo(activeStart, activeTarget);
 const activateMs = performance.now() - ta;
 const rssActiveAll = await settledRss();
 const activeAll = node.agents.activity().active;
+const mapsAll = mapCount();
+// The bench stays under the node's live-instance limit: none was passivated to make room.
+const limited = node.agents.activity().instanceLimitPassivations;
 me[Symbol.dispose]();
 await node.close();
 console.log(JSON.stringify({
@@ -156,5 +177,8 @@ console.log(JSON.stringify({
   rssActiveAll,
   activeSlope: (rssActiveAll - rssActiveBase) / (activeAll - activeBase),
   activateMs,
+  mapsPerInstance: (mapsAll - mapsBase) / (activeAll - activeBase),
+  maxLive: maxLiveInstances(0),
+  limited,
 }));
 Deno.exit(0);

@@ -8,7 +8,6 @@
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { type AclMessage, checkConversation, printFipaString } from "../acl/mod.ts";
-import { AGENT_STATES } from "../lifecycle/mod.ts";
 import { METRIC } from "../telemetry/mod.ts";
 import { routes } from "./route_parts.ts";
 import { loggedConversation } from "./messages.ts";
@@ -136,13 +135,8 @@ export function dashboardRoutes(deps: ApiDeps): OpenAPIHono {
 }
 
 function _stats(deps: ApiDeps): z.infer<typeof _Stats> {
-  const agents = deps.agents.list();
-  const byState = Object.fromEntries(AGENT_STATES.map((s) => [s, 0])) as Record<string, number>;
-  const total = { handled: 0, failed: 0, sent: 0, traps: 0, fuelUsed: 0 };
-  for (const a of agents) {
-    byState[a.state] = (byState[a.state] ?? 0) + 1;
-    for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += a.counters[key];
-  }
+  // Counts, not every agent's view: a node may hold 100,000 (issue 21).
+  const { byState, totals: total } = deps.agents.census();
   const latency = deps.metrics?.read().find((m) => m.name === METRIC.deliveryLatency);
   const histogram = latency?.type === "histogram" ? latency.samples[0]?.value : undefined;
   return {

@@ -31,7 +31,10 @@ export function toProblem(error: Error): { problem: Problem; headers: Record<str
 
 function _headersOf(error: Error): Record<string, string> {
   if (error instanceof DeliveryRefusedError) {
-    if (error.code === "mailbox_full" || error.code === "agent_unavailable") {
+    if (
+      error.code === "mailbox_full" || error.code === "agent_unavailable" ||
+      error.code === "instance_limit"
+    ) {
       return { "retry-after": _RETRY_AFTER };
     }
   }
@@ -188,6 +191,14 @@ function _refusal(error: DeliveryRefusedError): Problem {
         error.code,
         error.message,
         "The receiver is behind: wait for Retry-After seconds and send again",
+        about,
+      );
+    case "instance_limit":
+      return problem(
+        503,
+        error.code,
+        error.message,
+        "Retry after Retry-After seconds (an idle agent is passivated meanwhile), or raise scale.maxLiveInstances with sysctl vm.max_map_count (docs/SCALE.md)",
         about,
       );
     case "message_too_large":

@@ -13,11 +13,16 @@ export interface ScaleConfig {
   metricsAgents: string[];
   /** The N busiest active agents also get per-agent series (0: none). */
   metricsTopN: number;
+  /**
+   * Most WASM instances alive at once; past it a passivated agent's message passivates the
+   * longest-idle agent or is refused (`instance_limit`). 0: derived from vm.max_map_count.
+   */
+  maxLiveInstances: number;
 }
 
 /** Defaults: passivate after a minute idle; the 10 busiest agents get their own series. */
 export function defaultScaleConfig(): ScaleConfig {
-  return { passivateAfterMs: 60_000, metricsAgents: [], metricsTopN: 10 };
+  return { passivateAfterMs: 60_000, metricsAgents: [], metricsTopN: 10, maxLiveInstances: 0 };
 }
 
 /** Environment variables of the `scale` setting, by field. */
@@ -25,6 +30,7 @@ const _ENV: Record<string, keyof ScaleConfig> = {
   CAXTON_PASSIVATE_AFTER_MS: "passivateAfterMs",
   CAXTON_METRICS_AGENTS: "metricsAgents",
   CAXTON_METRICS_TOP_N: "metricsTopN",
+  CAXTON_MAX_LIVE_INSTANCES: "maxLiveInstances",
 };
 
 /** The `scale` fields set in `env`, or undefined when none is. */
@@ -54,7 +60,7 @@ export function parseScaleConfig(value: unknown, current: ScaleConfig): ScaleCon
     throw new TypeError(
       `scale=${
         JSON.stringify(value)
-      }: expected { passivateAfterMs?, metricsAgents?, metricsTopN? }`,
+      }: expected { passivateAfterMs?, metricsAgents?, metricsTopN?, maxLiveInstances? }`,
     );
   }
   const next = { ...current };
@@ -66,6 +72,9 @@ export function parseScaleConfig(value: unknown, current: ScaleConfig): ScaleCon
         break;
       case "metricsTopN":
         next.metricsTopN = _integer(field, key, 1_000);
+        break;
+      case "maxLiveInstances":
+        next.maxLiveInstances = _integer(field, key, 10_000_000);
         break;
       case "metricsAgents": {
         const names = typeof field === "string"

@@ -49,14 +49,28 @@ export class CapabilityIndex {
   readonly #byAgent = new Map<string, readonly string[]>();
   readonly #status: (agent: string) => ProviderStatus | undefined;
   #listener: ((agent: string, capabilities: readonly CapabilityRecord[]) => void) | undefined;
+  /** Loads what a restart left to load in the background, before a read needs it (issue 21). */
+  #pending: (() => void) | undefined;
 
   /** `status` tells where an agent is; undefined means no such agent. */
   constructor(status: (agent: string) => ProviderStatus | undefined) {
     this.#status = status;
   }
 
+  /** Until `complete` has run, every read runs it first (entries are still being loaded). */
+  loadFirst(complete: (() => void) | undefined): void {
+    this.#pending = complete;
+  }
+
+  #loaded(): void {
+    const pending = this.#pending;
+    this.#pending = undefined;
+    pending?.();
+  }
+
   /** How many (agent, capability) declarations are indexed. */
   get size(): number {
+    this.#loaded();
     let n = 0;
     for (const names of this.#byAgent.values()) n += names.length;
     return n;
@@ -100,6 +114,7 @@ export class CapabilityIndex {
 
   /** Live providers matching `query`, least loaded first, then by agent name. */
   search(query: SearchQuery): Provider[] {
+    this.#loaded();
     const found: Provider[] = [];
     const names = query.name === undefined
       ? [...this.#byName.keys()]
@@ -120,6 +135,7 @@ export class CapabilityIndex {
 
   /** The live providers of capability `name` with their load, in no order (for routing). */
   liveProviders(name: string): { agent: string; load: number }[] {
+    this.#loaded();
     const providers = this.#byName.get(name);
     if (!providers) return [];
     const live: { agent: string; load: number }[] = [];
@@ -132,6 +148,7 @@ export class CapabilityIndex {
 
   /** Whether any agent, live or not, declares capability `name`. */
   declared(name: string): boolean {
+    this.#loaded();
     return this.#byName.has(name);
   }
 }

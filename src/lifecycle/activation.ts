@@ -7,16 +7,19 @@
  * and an agent deployed with `keepAlive` is never passivated.
  */
 import type { AgentTable } from "./agent_table.ts";
+import { InstanceLimit, type InstanceLimitFigures } from "./instance_limit.ts";
 import type { LiveAgent } from "./live_agent.ts";
 
 /** Options of {@linkcode Activation}. */
 export interface ActivationOptions {
   /** Idle time after which an instance is passivated; 0 never passivates. */
   passivateAfterMs?: number;
+  /** Most live instances (instance_limit.ts); absent: no limit. */
+  maxLiveInstances?: number;
 }
 
 /** Figures of activation on demand. */
-export interface ActivationFigures {
+export interface ActivationFigures extends InstanceLimitFigures {
   /** Agents with an instance now. */
   active: number;
   activations: number;
@@ -34,10 +37,16 @@ export class Activation {
   #activations = 0;
   #passivations = 0;
   #failed = 0;
+  readonly #limit: InstanceLimit;
 
   constructor(agents: AgentTable, options: ActivationOptions = {}) {
     this.#agents = agents;
     this.#afterMs = options.passivateAfterMs ?? 0;
+    this.#limit = new InstanceLimit({
+      byInstance: agents.byInstance,
+      passivate: (live) => this.#passivate(live, _activity(live)),
+      activity: _activity,
+    }, options.maxLiveInstances ?? Infinity);
   }
 
   /** Starts the passivation sweep (a node calls it once its agents are adopted). */
@@ -54,7 +63,16 @@ export class Activation {
       activations: this.#activations,
       passivations: this.#passivations,
       failedActivations: this.#failed,
+      ...this.#limit.figures,
     };
+  }
+
+  /**
+   * Before a message wakes `live`: makes room for its instance, or throws
+   * `InstanceLimitError` (unless `always`: then it goes over the limit).
+   */
+  admit(live: LiveAgent, always = false): void {
+    this.#limit.admit(live, always);
   }
 
   /**
@@ -68,6 +86,7 @@ export class Activation {
       return Promise.resolve();
     }
     const agents = this.#agents;
+    const release = this.#limit.reserve(live);
     const activating = agents.locked(live.record.name, async () => {
       // Stopped, removed, reloaded or woken by someone else while this waited for the lock.
       if (live.instanceId !== null || live.record.state !== "running") return;
@@ -81,6 +100,7 @@ export class Activation {
       this.#failed++;
       agents.fail(live, `activation failed: ${(error as Error).message}`);
     }).finally(() => {
+      release();
       live.activating = null;
     });
     live.activating = activating;
@@ -98,7 +118,7 @@ export class Activation {
     const now = performance.now();
     for (const live of this.#agents.byInstance.values()) {
       if (live.record.keepAlive || live.record.state !== "running") continue;
-      const activity = live.mailbox.accepted + live.counters.handled + live.counters.failed;
+      const activity = _activity(live);
       if (activity !== live.seenActivity || live.mailbox.depth > 0 || live.activating) {
         live.seenActivity = activity;
         live.idleSince = -1;
@@ -116,8 +136,7 @@ export class Activation {
       if (live.instanceId === null || live.record.state !== "running") return;
       // Direct delivery (log off) is turned off first: the worker hands back what it held.
       await agents.direct.disable(live.instanceId);
-      const now = live.mailbox.accepted + live.counters.handled + live.counters.failed;
-      if (live.mailbox.depth > 0 || now !== activity) {
+      if (live.mailbox.depth > 0 || _activity(live) !== activity) {
         agents.connect(live); // work came meanwhile: keep the instance
         return;
       }
@@ -126,4 +145,9 @@ export class Activation {
       this.#passivations++;
     });
   }
+}
+
+/** Messages taken and finished: a change since the sweep looked means the agent worked. */
+function _activity(live: LiveAgent): number {
+  return live.mailbox.accepted + live.counters.handled + live.counters.failed;
 }

@@ -23,18 +23,24 @@ export interface AgentFigures extends AgentCounters {
   mailboxDepth: number;
 }
 
-/** Counts every agent in one pass over plain fields (no views are built). */
+/**
+ * Counts every agent: the adopted ones in one pass over plain fields (no views
+ * are built), the dormant ones from the store's counts (dormant_census.ts).
+ */
 export function takeCensus(agents: AgentTable): AgentCensus {
-  const byState: Record<string, number> = Object.fromEntries(AGENT_STATES.map((s) => [s, 0]));
+  const byState = countByState(agents);
   const byModule = new Map<string, { module: string; version: number; agents: number }>();
+  for (const entry of agents.dormant.byModule()) {
+    byModule.set(`${entry.module}\u0000${entry.version}`, { ...entry });
+  }
   const totals: AgentCounters = { handled: 0, failed: 0, traps: 0, fuelUsed: 0, sent: 0 };
   for (const live of agents.byName.values()) {
-    const { state, moduleHash, version } = live.record;
-    byState[state] = (byState[state] ?? 0) + 1;
-    const key = `${moduleHash}\u0000${version}`;
+    const { moduleHash, version } = live.record;
+    const module = moduleHash.slice(0, 12);
+    const key = `${module}\u0000${version}`;
     const entry = byModule.get(key);
     if (entry) entry.agents++;
-    else byModule.set(key, { module: moduleHash.slice(0, 12), version, agents: 1 });
+    else byModule.set(key, { module, version, agents: 1 });
     const c = live.counters;
     totals.handled += c.handled;
     totals.failed += c.failed;
@@ -43,6 +49,17 @@ export function takeCensus(agents: AgentTable): AgentCensus {
     totals.sent += c.sent;
   }
   return { byState, byModule: [...byModule.values()], totals };
+}
+
+/** Agents by lifecycle state, adopted or dormant (what `/ready` shows). */
+export function countByState(agents: AgentTable): Record<string, number> {
+  const byState: Record<string, number> = Object.fromEntries(AGENT_STATES.map((s) => [s, 0]));
+  for (const [state, n] of agents.dormant.byState()) byState[state] = (byState[state] ?? 0) + n;
+  for (const live of agents.byName.values()) {
+    const state = live.record.state;
+    byState[state] = (byState[state] ?? 0) + 1;
+  }
+  return byState;
 }
 
 /**
@@ -55,7 +72,7 @@ export function agentsWithSeries(
 ): AgentFigures[] {
   const chosen = new Set<LiveAgent>();
   for (const name of options.allowlist ?? []) {
-    const live = agents.byName.get(name);
+    const live = agents.find(name);
     if (live) chosen.add(live);
   }
   const topN = options.topN ?? 0;

@@ -16,7 +16,12 @@ const _utf8 = new TextEncoder();
  */
 export function agentEndpoint(
   live: LiveAgent,
-  hooks: { wake: (live: LiveAgent) => void; busy: Set<LiveAgent> },
+  hooks: {
+    wake: (live: LiveAgent) => void;
+    /** Before a wake by `message`: makes room for an instance or throws (instance_limit.ts). */
+    admit: (live: LiveAgent, message: Envelope["message"]) => void;
+    busy: Set<LiveAgent>;
+  },
 ) {
   const name = live.record.name;
   return {
@@ -31,10 +36,12 @@ export function agentEndpoint(
         const bytes = _utf8.encode(envelope.text).length;
         if (bytes > limit) throw new MessageTooLargeError(name, bytes, limit);
       }
+      const waking = live.instanceId === null && live.activating === null;
+      if (waking) hooks.admit(live, envelope.message);
       live.mailbox.enqueue(envelope);
       // The saturation watch reads busy agents only (they leave the set once drained).
       hooks.busy.add(live);
-      if (live.instanceId === null && live.activating === null) hooks.wake(live);
+      if (waking) hooks.wake(live);
     },
   };
 }

@@ -13,8 +13,8 @@ export interface AgentQuery {
 
 /**
  * One page of agents in name order after the cursor `after`; `next` is the
- * cursor of the next page or null. Costs the names scanned, not the number of
- * agents (issue 21).
+ * cursor of the next page or null. Read from the store by index, adopting
+ * none: costs the rows read, not the number of agents (issue 21).
  */
 export function pageAgents(
   agents: AgentTable,
@@ -22,14 +22,21 @@ export function pageAgents(
 ): { items: AgentView[]; next: string | null } {
   const limit = query.limit ?? 100;
   const items: AgentView[] = [];
-  for (const name of agents.names.from(query.after ?? "", query.prefix ?? "")) {
-    const live = agents.byName.get(name)!;
-    if (query.state !== undefined && live.record.state !== query.state) continue;
-    if (query.capability !== undefined && !live.record.capabilities.includes(query.capability)) {
-      continue;
+  const lookups = agents.deps.store.agents.lookups;
+  // One row more than the page: whether there is a next page.
+  const batch = limit + 1;
+  let after = query.after;
+  for (;;) {
+    const records = lookups.page({ ...query, after, limit: batch });
+    for (const record of records) {
+      // The store matches capabilities by text; the exact name is checked here.
+      if (query.capability !== undefined && !record.capabilities.includes(query.capability)) {
+        continue;
+      }
+      if (items.length === limit) return { items, next: items.at(-1)!.name };
+      items.push(agents.viewOf(record));
     }
-    if (items.length === limit) return { items, next: items.at(-1)!.name };
-    items.push(agents.view(live));
+    if (records.length < batch) return { items, next: null };
+    after = records.at(-1)!.name;
   }
-  return { items, next: null };
 }

@@ -29,6 +29,7 @@ import {
   type AgentCensus,
   type AgentFigures,
   agentsWithSeries,
+  countByState,
   takeCensus,
 } from "./agent_census.ts";
 import { type BulkDeployOptions, type BulkDeployResult, deployMany } from "./bulk_deploy.ts";
@@ -61,7 +62,7 @@ export class AgentManager {
     return await this.#traced("deploy", name, () =>
       agents.locked(name, async () => {
         // Cluster: a new name is claimed cluster-wide first, and given back if the deploy fails.
-        const claims = agents.byName.has(name) ? undefined : agents.deps.names;
+        const claims = agents.find(name) ? undefined : agents.deps.names;
         await claims?.claim(name);
         const view = await deployOne(agents, name, bytes, options).catch(async (error) => {
           await claims?.release(name).catch(() => {});
@@ -98,7 +99,7 @@ export class AgentManager {
 
   /** Whether an agent named `name` lives on this node. */
   has(name: string): boolean {
-    return this.#agents.byName.has(name);
+    return this.#agents.find(name) !== undefined;
   }
 
   /**
@@ -106,13 +107,13 @@ export class AgentManager {
    * "server/*") and its own limits, or undefined when no agent has that name.
    */
   toolPolicy(name: string): { tools: readonly string[]; limits: ToolLimits } | undefined {
-    const record = this.#agents.byName.get(name)?.record;
+    const record = this.#agents.find(name)?.record;
     return record && { tools: record.tools, limits: record.toolLimits };
   }
 
   /** Where a provider is, for the directory: its state and mailbox depth (undefined: no agent). */
   providerStatus(name: string): { state: string; load: number } | undefined {
-    const live = this.#agents.byName.get(name);
+    const live = this.#agents.find(name);
     return live && { state: live.record.state, load: live.mailbox.depth };
   }
 
@@ -230,12 +231,17 @@ export class AgentManager {
 
   /** Agents on this node, by lifecycle state. */
   countByState(): Record<string, number> {
-    return takeCensus(this.#agents).byState;
+    return countByState(this.#agents);
   }
 
-  /** Every agent. */
+  /** Every agent (reads every stored row: use {@linkcode page} where there may be many). */
   list(): AgentView[] {
-    return [...this.#agents.byName.values()].map((live) => this.#agents.view(live));
+    return [...this.#agents.deps.store.agents.each()].map((r) => this.#agents.viewOf(r));
+  }
+
+  /** Every agent's name, oldest first. */
+  names(): string[] {
+    return this.#agents.deps.store.agents.lookups.names();
   }
 
   /** The persisted lifecycle history of an agent. */
@@ -302,7 +308,15 @@ export class AgentManager {
   load(): { agents: number; load: number } {
     let load = 0;
     for (const live of this.#agents.busy) load += live.mailbox.depth;
-    return { agents: this.#agents.byName.size, load };
+    return { agents: this.#agents.deps.store.agents.lookups.count(), load };
+  }
+
+  /**
+   * Agents adopted since the node started: a restart adopts only those it must
+   * act on; the others are adopted on their first touch (issue 21).
+   */
+  adopted(): number {
+    return this.#agents.byName.size;
   }
 
   /** Figures of activation on demand: instances now, activations and passivations since start. */

@@ -1,41 +1,38 @@
 /**
- * Recovery after a restart: brings back the agents of a node from the store.
- * Running ones run again with their state; an agent caught mid-reload runs
- * its newest version; one caught mid-stop is Stopped. No instance is made
- * here (issue 21): an agent is activated by its first message — redeliveries
- * from the log first — and only `keepAlive` agents are activated at once, in
- * the background, so the node is ready in a time independent of its agents.
+ * Recovery after a restart (issue 21): the node serves as soon as the store is
+ * open. No agent row is read for its own sake: each agent is adopted on its
+ * first touch (a message, a timer, an API call) as it was — running ones run,
+ * without an instance until work comes. Only the few rows that need acting on
+ * are read, each by index: an agent caught mid-stop is Stopped, one caught
+ * mid-reload runs its newest version, `keepAlive` agents are activated in the
+ * background, and capabilities go back into the directory in the background
+ * (directory_refill.ts). Redeliveries and due timers then reach their agents
+ * first, through the router.
  */
 import type { AgentTable } from "./agent_table.ts";
 import { isReloadCause } from "./hot_reload.ts";
+import { refillDirectory } from "./directory_refill.ts";
 
-/** Restores every stored agent; returns how many run again and the names that could not. */
+/** Acts on the stored agents that need it; returns how many agents the store holds and the names that could not be restored. */
 export function restoreAgents(agents: AgentTable): { restored: number; failed: string[] } {
-  const store = agents.deps.store;
-  let restored = 0;
+  const lookups = agents.deps.store.agents.lookups;
   const failed: string[] = [];
-  const keepAlive = [];
-  for (const record of store.agents.each()) {
-    const live = agents.adopt(record);
+  for (const record of lookups.inState("draining")) {
+    const live = agents.find(record.name)!;
     // The cause is data written with the move (rows from before it: migration 6 converted them).
-    const wasReloading = record.state === "draining" &&
-      isReloadCause(store.agents.transitions(record.id).at(-1)?.cause);
+    const wasReloading = isReloadCause(
+      agents.deps.store.agents.transitions(record.id).at(-1)?.cause,
+    );
     try {
-      if (record.state === "running" || wasReloading) {
+      if (wasReloading) {
         // The process restarted, not the agent: it keeps its state and comes back as it was.
-        if (wasReloading) {
-          agents.transition(
-            live,
-            "running",
-            `reload interrupted by a restart; version ${record.version} kept`,
-          );
-        }
+        agents.transition(
+          live,
+          "running",
+          `reload interrupted by a restart; version ${record.version} kept`,
+        );
         agents.run(live);
-        if (record.keepAlive) keepAlive.push(live);
-        restored++;
-      } else if (record.state === "loaded") {
-        restored++;
-      } else if (record.state === "draining") {
+      } else {
         agents.transition(live, "stopped", "stop completed at restart");
       }
     } catch (error) {
@@ -46,8 +43,13 @@ export function restoreAgents(agents: AgentTable): { restored: number; failed: s
       });
     }
   }
-  for (const live of keepAlive) void agents.activation.activate(live);
+  const directory = agents.deps.directory;
+  if (directory) refillDirectory(agents.deps.store, directory);
+  for (const record of lookups.keptAlive()) {
+    if (record.state !== "running") continue;
+    void agents.activation.activate(agents.find(record.name)!);
+  }
   agents.activation.start();
   agents.scaler.start();
-  return { restored, failed };
+  return { restored: lookups.count(), failed };
 }

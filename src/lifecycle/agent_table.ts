@@ -12,6 +12,7 @@ import {
   SILENT_LOGGER,
   type Telemetry,
 } from "../telemetry/mod.ts";
+import { TIMER_ONTOLOGY } from "../timers/mod.ts";
 import { Activation } from "./activation.ts";
 import { PoolScaler, type PoolScaling } from "./pool_scaler.ts";
 import { agentEndpoint, instanceSink } from "./agent_endpoint.ts";
@@ -25,7 +26,6 @@ import { KeyedLock } from "./keyed_lock.ts";
 import type { AgentCounters, LiveAgent } from "./live_agent.ts";
 import { ModuleBuilds } from "./module_builds.ts";
 import type { NameClaims } from "../router/mod.ts";
-import { NameIndex } from "./name_index.ts";
 import {
   instanceIdsOf,
   type LoadedInstances,
@@ -35,6 +35,8 @@ import {
   poolSink,
   takeInstances,
 } from "./instance_pool.ts";
+import { isAgentName } from "./deploy_options.ts";
+import { DormantCensus } from "./dormant_census.ts";
 
 /** Raised when no agent has the given name. */
 export class AgentNotFoundError extends Error {
@@ -84,6 +86,8 @@ export interface AgentManagerDeps {
   passivateAfterMs?: number;
   /** When pools deployed with `instances: {min, max}` grow and shrink (docs/POOLS.md). */
   poolScaling?: PoolScaling;
+  /** Most live WASM instances (instance_limit.ts); absent: no limit. */
+  maxLiveInstances?: number;
 }
 
 /** Every live agent, by name and by instance, with the moves shared by commands and events. */
@@ -92,8 +96,11 @@ export class AgentTable {
   readonly log: Logger;
   readonly byName = new Map<string, LiveAgent>();
   readonly byInstance = new Map<number, LiveAgent>();
-  /** Names in order, for paging (issue 21). */
-  readonly names = new NameIndex();
+  /**
+   * Agents in the store not adopted yet: a restart adopts none, an agent is
+   * adopted on its first touch ({@linkcode find}) — issue 21.
+   */
+  readonly dormant: DormantCensus;
   /** Agents that took a message since the saturation watch last found them drained. */
   readonly busy = new Set<LiveAgent>();
   readonly builds: ModuleBuilds;
@@ -119,8 +126,17 @@ export class AgentTable {
       directory: deps.directory,
       timers: deps.timers,
     });
-    this.activation = new Activation(this, { passivateAfterMs: deps.passivateAfterMs });
+    this.activation = new Activation(this, {
+      passivateAfterMs: deps.passivateAfterMs,
+      maxLiveInstances: deps.maxLiveInstances,
+    });
     this.scaler = new PoolScaler(this, deps.poolScaling);
+    const byName = this.byName;
+    this.dormant = new DormantCensus(deps.store, function* () {
+      for (const live of byName.values()) yield live.record;
+    });
+    // A message to an agent not adopted yet adopts it (and wakes it, if it runs).
+    deps.router.setAdopter((name) => this.find(name) !== undefined);
   }
 
   /** Runs `fn` once every earlier lifecycle operation on agent `name` is done. */
@@ -129,9 +145,34 @@ export class AgentTable {
   }
 
   live(name: string): LiveAgent {
-    const live = this.byName.get(name);
+    const live = this.find(name);
     if (!live) throw new AgentNotFoundError(name);
     return live;
+  }
+
+  /** Agent `name`, adopted from the store on its first touch since the node started. */
+  find(name: string): LiveAgent | undefined {
+    const live = this.byName.get(name);
+    if (live || !isAgentName(name)) return live;
+    const record = this.deps.store.agents.byName(name);
+    if (!record) return undefined;
+    this.dormant.adopted(record);
+    const adopted = this.adopt(record);
+    // It runs as it did before the restart, without an instance until work comes (no
+    // timers.wake as in run: its due timers are the timer service's to fire).
+    if (record.state === "running") {
+      adopted.accepting = true;
+      this.connect(adopted);
+    }
+    return adopted;
+  }
+
+  /** The view of an agent as stored, adopted or not (a listing adopts nothing). */
+  viewOf(record: AgentRecord): AgentView {
+    const live = this.byName.get(record.name);
+    if (live) return this.view(live);
+    const counters = { handled: 0, failed: 0, traps: 0, fuelUsed: 0, sent: 0 };
+    return { ...record, mailboxDepth: 0, counters, worker: null };
   }
 
   view(live: LiveAgent): AgentView {
@@ -163,10 +204,9 @@ export class AgentTable {
       idleSince: -1,
     };
     this.byName.set(record.name, live);
-    this.names.add(record.name);
     this.deps.router.attach(
       record.name,
-      agentEndpoint(live, { wake: this.#wake, busy: this.busy }),
+      agentEndpoint(live, { wake: this.#wake, admit: this.#admit, busy: this.busy }),
     );
     this.deps.directory?.set(record.name, record.capabilityDetails);
     return live;
@@ -184,7 +224,6 @@ export class AgentTable {
   forget(live: LiveAgent): void {
     this.byName.delete(live.record.name);
     this.deps.directory?.remove(live.record.name);
-    this.names.remove(live.record.name);
     this.busy.delete(live);
   }
 
@@ -256,6 +295,9 @@ export class AgentTable {
 
   /** A message reached a running agent without an instance: activate it (messages queue). */
   readonly #wake = (live: LiveAgent) => void this.activation.activate(live);
+  readonly #admit = (live: LiveAgent, message: { sender?: string; ontology?: string }) =>
+    // A timer firing has no one to be refused to: it is let over the limit (inside its margin).
+    this.activation.admit(live, message.sender === "caxton" && message.ontology === TIMER_ONTOLOGY);
 
   /**
    * Gives a running or draining agent an instance if it has none (called under

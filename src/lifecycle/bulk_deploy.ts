@@ -131,7 +131,8 @@ function _checkNames(agents: AgentTable, names: readonly string[], options: Depl
     }
     seen.add(name);
   }
-  const taken = names.filter((name) => agents.byName.has(name));
+  // Adopted or not, every agent is in the store: one query for the whole batch.
+  const taken = agents.deps.store.agents.lookups.taken(names);
   if (taken.length > 0) throw new AgentsExistError(taken);
 }
 

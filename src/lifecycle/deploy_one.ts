@@ -16,7 +16,7 @@ export async function deployOne(
   bytes: Uint8Array,
   options: DeployOptions,
 ): Promise<AgentView> {
-  const existing = agents.byName.get(name);
+  const existing = agents.find(name);
   const limits = resolveLimits(
     options.limits ?? {},
     existing?.record.limits ?? agents.deps.defaults,

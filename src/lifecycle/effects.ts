@@ -33,6 +33,8 @@ export interface TimerSink {
 export interface DirectoryListing {
   set(agent: string, capabilities: readonly CapabilityRecord[]): void;
   remove(agent: string): void;
+  /** Until `complete` has run, a read of the directory runs it first (a restart's refill). */
+  loadFirst?(complete: (() => void) | undefined): void;
 }
 
 /** Whether every capability is a bare name the agent has already (nothing would change). */

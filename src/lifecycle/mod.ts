@@ -15,6 +15,7 @@ export { AgentNotFoundError } from "./agent_table.ts";
 export type { AgentManagerDeps, AgentView } from "./agent_table.ts";
 export type { AgentQuery } from "./agent_listing.ts";
 export type { ActivationFigures } from "./activation.ts";
+export { maxLiveInstances } from "./instance_limit.ts";
 export type { AgentCensus, AgentFigures } from "./agent_census.ts";
 export type { AgentCounters } from "./live_agent.ts";
 export type { BulkDeployOptions, BulkDeployResult } from "./bulk_deploy.ts";

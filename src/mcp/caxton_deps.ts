@@ -19,10 +19,39 @@ export interface McpAgentSummary {
   mailboxDepth: number;
 }
 
+/** What list_agents shows of an agent as the node describes it. */
+export function mcpAgentSummary(agent: {
+  name: string;
+  state: string;
+  version: number;
+  capabilityDetails: McpCapability[];
+  tools: string[];
+  mailboxDepth: number;
+}): McpAgentSummary {
+  return {
+    name: agent.name,
+    state: agent.state,
+    version: agent.version,
+    // With the description and content example each capability was declared with.
+    capabilities: agent.capabilityDetails,
+    tools: agent.tools,
+    mailboxDepth: agent.mailboxDepth,
+  };
+}
+
 /** What Caxton's MCP server needs from the node. */
 export interface CaxtonMcpDeps {
   router: Router;
-  listAgents: () => McpAgentSummary[];
+  /**
+   * A page of agents in name order after the cursor `after` (at most `limit`),
+   * and the cursor of the next page or null: a node may hold 100,000 (issue 21).
+   */
+  listAgents: (page: { after?: string; limit?: number }) => {
+    agents: McpAgentSummary[];
+    next: string | null;
+  };
+  /** One agent, or undefined when none has that name. */
+  agent: (name: string) => McpAgentSummary | undefined;
   /** The message log of a conversation (one row per delivery). */
   conversation: (conversationId: string) => LoggedMessage[];
   version: string;

@@ -2,13 +2,15 @@
  * Agents and conversations as MCP resources, for clients that attach context
  * rather than call tools: `caxton://agents/{name}` (what list_agents shows of
  * one agent) and `caxton://conversations/{id}` (what read_conversation shows).
- * Agents are listed; conversations listed are those this node's MCP server
- * took part in lately (the log keeps every conversation; read any by id).
+ * The first page of agents is listed (list_agents pages through them all);
+ * conversations listed are those this node's MCP server took part in lately
+ * (the log keeps every conversation; read any by id).
  */
 import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import type { CaxtonMcpDeps } from "./caxton_deps.ts";
 import { readConversation } from "./caxton_tools.ts";
+import { DEFAULT_AGENTS_PAGE } from "./caxton_schemas.ts";
 
 /** The URI of agent `name`. */
 export function agentUri(name: string): string {
@@ -40,8 +42,9 @@ export function registerCaxtonResources(
   server.registerResource(
     "agent",
     new ResourceTemplate("caxton://agents/{name}", {
+      // The SDK's resource listing has no cursor: the first page; list_agents pages the rest.
       list: () => ({
-        resources: deps.listAgents().map((a) => ({
+        resources: deps.listAgents({ limit: DEFAULT_AGENTS_PAGE }).agents.map((a) => ({
           uri: agentUri(a.name),
           name: a.name,
           title: `Agent ${a.name}`,
@@ -60,7 +63,7 @@ export function registerCaxtonResources(
     },
     (uri: URL, variables: _Variables) => {
       const name = _variable(variables.name);
-      const agent = deps.listAgents().find((a) => a.name === name);
+      const agent = deps.agent(name);
       if (!agent) {
         throw new McpError(
           _RESOURCE_NOT_FOUND,

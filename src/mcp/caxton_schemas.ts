@@ -51,11 +51,27 @@ export const agentSummarySchema = z.object({
   mailboxDepth: z.number().int(),
 });
 
+/** Agents one list_agents call shows at most, and by default. */
+export const MAX_AGENTS_PAGE = 500;
+export const DEFAULT_AGENTS_PAGE = 100;
+
 /** Inputs and outputs per tool. */
 export const toolSchemas = {
   list_agents: {
-    input: {},
-    output: { agents: z.array(agentSummarySchema) },
+    input: {
+      after: z.string().optional().describe(
+        "The `next` of the previous call, to list the page after it; omit for the first page",
+      ),
+      limit: z.number().int().min(1).max(MAX_AGENTS_PAGE).optional().describe(
+        `Agents per page (default ${DEFAULT_AGENTS_PAGE})`,
+      ),
+    },
+    output: {
+      agents: z.array(agentSummarySchema),
+      next: z.string().nullable().describe(
+        "Give as `after` to list the next page; null on the last page",
+      ),
+    },
   },
   send_message: {
     input: {

@@ -9,7 +9,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { LoggingLevel } from "@modelcontextprotocol/sdk/types.js";
 import { type AclMessage, toAclMessage } from "../acl/mod.ts";
 import { type CaxtonMcpDeps, MCP_PARTICIPANT } from "./caxton_deps.ts";
-import { toolSchemas } from "./caxton_schemas.ts";
+import { DEFAULT_AGENTS_PAGE, toolSchemas } from "./caxton_schemas.ts";
 import type { ReplyWaiter } from "./reply_waiter.ts";
 
 /** What the tools work with. */
@@ -63,13 +63,19 @@ export function registerCaxtonTools(server: McpServer, context: CaxtonToolContex
     server.server.sendLoggingMessage({ level, logger: "caxton", data }, extra.sessionId)
       .catch(() => {/* the client left: nobody to tell */});
 
-  server.registerTool("list_agents", {
-    title: "List agents",
-    description:
-      "List the agents on this Caxton node: name, state, version, the MCP tools each may call, and its capabilities — each with a description and an example of the content the agent expects, when it gave them. Read this before sending an agent a message.",
-    outputSchema: toolSchemas.list_agents.output,
-    annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
-  }, () => _json({ agents: deps.listAgents() }));
+  server.registerTool(
+    "list_agents",
+    {
+      title: "List agents",
+      description:
+        "List the agents on this Caxton node a page at a time, in name order: name, state, version, the MCP tools each may call, and its capabilities — each with a description and an example of the content the agent expects, when it gave them. Read this before sending an agent a message; call again with `after` set to `next` for the next page.",
+      inputSchema: toolSchemas.list_agents.input,
+      outputSchema: toolSchemas.list_agents.output,
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    (args: { after?: string; limit?: number }) =>
+      _json(deps.listAgents({ after: args.after, limit: args.limit ?? DEFAULT_AGENTS_PAGE })),
+  );
 
   server.registerTool("send_message", {
     title: "Send a message",

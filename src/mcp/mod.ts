@@ -29,6 +29,6 @@ export type {
 export { ToolServerUnavailableError } from "./tool_server.ts";
 export type { ToolServerStatus } from "./tool_server.ts";
 export { CaxtonMcp } from "./caxton_server.ts";
-export { MCP_PARTICIPANT } from "./caxton_deps.ts";
+export { MCP_PARTICIPANT, mcpAgentSummary } from "./caxton_deps.ts";
 export type { CaxtonMcpDeps, McpAgentSummary, McpCapability } from "./caxton_deps.ts";
 export { mcpHostnames } from "./http_guard.ts";

@@ -11,6 +11,8 @@ const _CODES = new Set([
   "mailbox_full",
   "agent_unavailable",
   "message_too_large",
+  // The receiver is passivated and the node holds its most live instances (issue 21).
+  "instance_limit",
   // Cluster: the receiver's node is known gone (src/cluster).
   "node_unreachable",
 ]);

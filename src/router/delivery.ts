@@ -16,6 +16,20 @@ export interface Endpoint {
   readonly reportsOutcome?: boolean;
 }
 
+/**
+ * Raised by an endpoint when its agent has no instance and the node holds as many live
+ * instances as it may (`scale.maxLiveInstances`, issue 21), none idle to passivate for it.
+ */
+export class InstanceLimitError extends Error {
+  readonly code = "instance_limit";
+  constructor(readonly agent: string, readonly limit: number) {
+    super(
+      `Cannot deliver to "${agent}": it is passivated and the node already holds ${limit} live instances (scale.maxLiveInstances), none idle; retry later or raise the limit`,
+    );
+    this.name = "InstanceLimitError";
+  }
+}
+
 /** Raised by an endpoint when a message is larger than its receiver accepts. */
 export class MessageTooLargeError extends Error {
   readonly code = "message_too_large";
@@ -36,6 +50,8 @@ export type FailureCode =
   | "webhook_address_refused"
   | "handling_failed"
   | "message_too_large"
+  // The receiver is passivated and the node holds its most live instances (issue 21).
+  | "instance_limit"
   | "reply_timeout"
   // Agent code failed the message for a named reason (runtime RunFailureCode).
   | "deadline_exceeded"

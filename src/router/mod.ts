@@ -4,7 +4,7 @@
  */
 export { Router } from "./router.ts";
 export type { RouterOptions, Tap } from "./router.ts";
-export { MessageTooLargeError } from "./delivery.ts";
+export { InstanceLimitError, MessageTooLargeError } from "./delivery.ts";
 export type { DeadLetter, Endpoint, FailureCode } from "./delivery.ts";
 export { Mailbox, MailboxFullError } from "./mailbox.ts";
 export type { Envelope, MailboxOptions } from "./mailbox.ts";

@@ -12,6 +12,7 @@ import {
   type DeadLetter,
   type Endpoint,
   type FailureCode,
+  InstanceLimitError,
   MessageTooLargeError,
 } from "./delivery.ts";
 import { ReplyDeadlines } from "./reply_deadlines.ts";
@@ -70,6 +71,8 @@ export class Router {
   #remote: RemoteRoutes | undefined;
   /** Directory seam: which agents a `cap:` address stands for (see capability_routes.ts). */
   #capabilities: CapabilityRoutes | undefined;
+  /** Agents seam: adopts a stored agent not attached yet; true when it attached one (issue 21). */
+  #adopt: ((name: string) => boolean) | undefined;
 
   constructor(options: RouterOptions = {}) {
     this.#options = options;
@@ -100,9 +103,20 @@ export class Router {
     this.#capabilities = routes;
   }
 
+  /** Agents seam: names not attached are offered to `adopt`, which attaches them if it can. */
+  setAdopter(adopt: ((name: string) => boolean) | undefined): void {
+    this.#adopt = adopt;
+  }
+
   /** A local endpoint, else (clustered) one that carries the message to the receiver's node. */
   #endpointOf(name: string): Endpoint | undefined {
-    return this.#endpoints.get(name) ?? this.#remote?.endpointFor(name);
+    return this.#local(name) ?? this.#remote?.endpointFor(name);
+  }
+
+  /** The endpoint attached for `name`, or that of a stored agent adopted now. */
+  #local(name: string): Endpoint | undefined {
+    return this.#endpoints.get(name) ??
+      (this.#adopt?.(name) ? this.#endpoints.get(name) : undefined);
   }
 
   /** Makes `name` reachable. */
@@ -268,6 +282,8 @@ export class Router {
         ? "mailbox_full"
         : error instanceof MessageTooLargeError
         ? "message_too_large"
+        : error instanceof InstanceLimitError
+        ? "instance_limit"
         : error instanceof NodeUnreachableError
         ? "node_unreachable"
         : "agent_unavailable";
@@ -312,7 +328,7 @@ export class Router {
   redeliver(unfinished: readonly LoggedMessage[]): number {
     let redelivered = 0;
     for (const row of unfinished) {
-      const endpoint = this.#endpoints.get(row.receiver);
+      const endpoint = this.#local(row.receiver);
       if (!endpoint) {
         const reason = `"${row.receiver}" no longer exists after a restart`;
         this.#options.log?.reopen(row.id, row.receiver);

@@ -55,6 +55,11 @@ export class Interned {
 
 const _same = (text: string) => text;
 
+/** The capabilities a `capabilities` column holds, parsed once per distinct text. */
+export function capabilityDetails(text: string, interned: Interned): CapabilityRecord[] {
+  return interned.get("c", text, _capabilityDetails);
+}
+
 function _capabilityDetails(text: string): CapabilityRecord[] {
   // Entries are bare names (older rows, undescribed capabilities) or objects.
   const entries = JSON.parse(text) as (string | CapabilityRecord)[];
@@ -72,7 +77,7 @@ export function toAgentRecord(
   interned = new Interned(),
 ): AgentRecord {
   const capabilities = row.capabilities as string;
-  const capabilityDetails = interned.get("c", capabilities, _capabilityDetails);
+  const details = capabilityDetails(capabilities, interned);
   return {
     id: row.id as number,
     name: row.name as string,
@@ -82,8 +87,8 @@ export function toAgentRecord(
     language: (row.language as string | null) ?? "unknown",
     isolation: row.isolation as StoredIsolation,
     limits: interned.get("l", row.limits as string, JSON.parse) as StoredLimits,
-    capabilities: interned.get("n", capabilities, () => capabilityDetails.map((c) => c.name)),
-    capabilityDetails,
+    capabilities: interned.get("n", capabilities, () => details.map((c) => c.name)),
+    capabilityDetails: details,
     tools: interned.get("t", (row.tools as string | undefined) ?? "[]", JSON.parse) as string[],
     toolLimits: interned.get(
       "o",

@@ -19,6 +19,7 @@ import {
   Interned,
   toAgentRecord,
 } from "./agent_rows.ts";
+import { AgentLookups } from "./agent_lookups.ts";
 
 /** Repository of agents. Callers wrap multi-step changes in `store.transaction`. */
 export class AgentRepository {
@@ -39,8 +40,13 @@ export class AgentRepository {
   readonly #transitions: StatementSync;
   readonly #event: StatementSync;
   readonly #events: StatementSync;
+  /** Records read one at a time (agents adopted on first touch) share their parsed columns. */
+  readonly #interned = new Interned();
+  /** Reads by index that do not cost every row: pages, counts, the few a restart needs. */
+  readonly lookups: AgentLookups;
 
   constructor(db: DatabaseSync) {
+    this.lookups = new AgentLookups(db, this.#interned);
     this.#insert = db.prepare(
       `INSERT INTO agents
          (name, state, version, isolation, limits, tools, tool_limits, keep_alive,
@@ -189,13 +195,13 @@ export class AgentRepository {
   /** The agent named `name`. */
   byName(name: string): AgentRecord | undefined {
     const row = this.#byName.get(name) as Record<string, unknown> | undefined;
-    return row ? toAgentRecord(row) : undefined;
+    return row ? toAgentRecord(row, this.#interned) : undefined;
   }
 
   /** The agent with this id. */
   byId(id: number): AgentRecord | undefined {
     const row = this.#byId.get(id) as Record<string, unknown> | undefined;
-    return row ? toAgentRecord(row) : undefined;
+    return row ? toAgentRecord(row, this.#interned) : undefined;
   }
 
   /** Every agent, oldest first. */

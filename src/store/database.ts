@@ -61,9 +61,16 @@ export function schemaVersion(db: DatabaseSync): number {
   return row?.v ?? 0;
 }
 
-/** Applies every migration newer than the database, each in its own transaction. */
+/**
+ * Applies every migration the database lacks, each in its own transaction. Versions are
+ * numbered by branch, so one can land below a newer one already applied (14 after 15).
+ */
 function migrate(db: DatabaseSync, migrations: readonly Migration[]): void {
   const current = schemaVersion(db);
+  const applied = new Set(
+    (db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[])
+      .map((r) => r.version),
+  );
   const newest = migrations.at(-1)?.version ?? 0;
   if (current > newest) {
     throw new StoreOpenError(
@@ -75,7 +82,7 @@ function migrate(db: DatabaseSync, migrations: readonly Migration[]): void {
     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
   );
   for (const m of migrations) {
-    if (m.version <= current) continue;
+    if (applied.has(m.version)) continue;
     db.exec("BEGIN IMMEDIATE");
     try {
       db.exec(m.sql);

@@ -399,6 +399,18 @@ export const MIGRATIONS: readonly Migration[] = [
       `,
   },
   {
+    version: 14,
+    name: "agent_lookups",
+    // Issue 21: a restart reads no agent rows; agents are adopted on first touch. What a
+    // restart, a page of the listing and a count by state still need is found by index:
+    // agents by state (in name order), those kept alive, those with capabilities.
+    sql: `
+      CREATE INDEX IF NOT EXISTS agents_by_state ON agents(state, name);
+      CREATE INDEX IF NOT EXISTS agents_kept_alive ON agents(name) WHERE keep_alive = 1;
+      CREATE INDEX IF NOT EXISTS agents_with_capabilities ON agents(name) WHERE capabilities <> '[]';
+    `,
+  },
+  {
     version: 15,
     name: "agent_language",
     // Issue 19: the source language of each version's module, detected at deploy or

@@ -77,6 +77,10 @@ export interface AgentCensusReadings {
   active: number;
   activations: number;
   passivations: number;
+  /** The live-instance limit (Infinity: none), refusals at it and passivations to make room. */
+  maxLiveInstances?: number;
+  instanceLimitRefusals?: number;
+  instanceLimitPassivations?: number;
 }
 
 /** An empty histogram with these bucket bounds (seconds). */
@@ -301,6 +305,7 @@ function _censusFamilies(census: AgentCensusReadings): MetricValue[] {
       "Idle agents whose instance was passivated",
       census.passivations,
     ),
+    ..._limitFamilies(census, one),
     {
       name: METRIC.agentsByModule,
       help: "Agents by module (hash prefix) and version",
@@ -315,5 +320,29 @@ function _censusFamilies(census: AgentCensusReadings): MetricValue[] {
     one(METRIC.allSent, "counter", "Messages sent by all agents", t.sent),
     one(METRIC.allTraps, "counter", "Traps of all agents", t.traps),
     one(METRIC.allFuel, "counter", "Fuel consumed by all agents", t.fuelUsed),
+  ];
+}
+
+/** The live-instance limit's families (issue 21), when the node has a limit. */
+function _limitFamilies(
+  census: AgentCensusReadings,
+  one: (name: string, type: "counter" | "gauge", help: string, value: number) => MetricValue,
+): MetricValue[] {
+  const max = census.maxLiveInstances;
+  if (max === undefined || !Number.isFinite(max)) return [];
+  return [
+    one(METRIC.maxLiveInstances, "gauge", "Most live WASM instances the node makes", max),
+    one(
+      METRIC.instanceLimitRefusals,
+      "counter",
+      "Messages refused because the node held its most live instances, none idle",
+      census.instanceLimitRefusals ?? 0,
+    ),
+    one(
+      METRIC.instanceLimitPassivations,
+      "counter",
+      "Idle agents passivated early to make room for another's instance",
+      census.instanceLimitPassivations ?? 0,
+    ),
   ];
 }

@@ -5,17 +5,23 @@ import { ConfigError, loadConfig } from "../../src/config/mod.ts";
 Deno.test("scale settings come from the file, then the environment", () => {
   const config = loadConfig({
     file: { path: "caxton.json", values: { scale: { passivateAfterMs: 5_000, metricsTopN: 3 } } },
-    env: { CAXTON_PASSIVATE_AFTER_MS: "250", CAXTON_METRICS_AGENTS: "a, b" },
+    env: {
+      CAXTON_PASSIVATE_AFTER_MS: "250",
+      CAXTON_METRICS_AGENTS: "a, b",
+      CAXTON_MAX_LIVE_INSTANCES: "20",
+    },
   });
   assert.deepEqual(config.scale, {
     passivateAfterMs: 250,
     metricsAgents: ["a", "b"],
     metricsTopN: 3,
+    maxLiveInstances: 20,
   });
   assert.deepEqual(loadConfig().scale, {
     passivateAfterMs: 60_000,
     metricsAgents: [],
     metricsTopN: 10,
+    maxLiveInstances: 0,
   });
 });
 
@@ -27,6 +33,10 @@ Deno.test("a bad scale setting is refused naming the field and its source", () =
       /scale\.passivateAfterMs="soon": expected an integer .* \(from the environment\)/.test(
         error.message,
       ),
+  );
+  assert.throws(
+    () => loadConfig({ env: { CAXTON_MAX_LIVE_INSTANCES: "-1" } }),
+    /scale\.maxLiveInstances="-1": expected an integer from 0/,
   );
   assert.throws(
     () => loadConfig({ file: { path: "c.json", values: { scale: { passivate: 1 } } } }),

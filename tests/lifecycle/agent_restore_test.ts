@@ -94,6 +94,7 @@ Deno.test("a data file from before causes were recorded still restores a mid-rel
       DROP TABLE api_keys; DROP TABLE audit_log; DROP TABLE audit_anchor;
       DROP TABLE timers;
       DROP TABLE deployments;
+      DROP INDEX agents_by_state; DROP INDEX agents_kept_alive; DROP INDEX agents_with_capabilities;
       ALTER TABLE agents DROP COLUMN keep_alive;
       ALTER TABLE agents DROP COLUMN instances;
       ALTER TABLE agents DROP COLUMN max_instances;

@@ -132,7 +132,7 @@ Deno.test("with an apiToken, /mcp needs the bearer token as /api/v1 does", async
     }),
   );
   try {
-    assert.deepEqual(await call(client, "list_agents"), { agents: [] });
+    assert.deepEqual(await call(client, "list_agents"), { agents: [], next: null });
   } finally {
     await client.close();
   }

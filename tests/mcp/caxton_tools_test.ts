@@ -167,3 +167,29 @@ Deno.test("a deployment's capability description survives a restart, where caxto
     await client.close();
   }
 });
+
+Deno.test("list_agents pages by cursor in name order, as the REST listing does", async () => {
+  using data = tempDataDir();
+  await using node = await startTestNode({ dataDir: data.path }, { serve: true });
+  const names = ["a-1", "a-2", "a-3", "a-4", "a-5", "a-6", "a-7"];
+  await node.agents.deployMany([...names].reverse(), agentBytes("echo_wat"));
+  const client = await connect(node.url!);
+  try {
+    const seen: string[][] = [];
+    let after: string | undefined;
+    do {
+      const result = await client.callTool({
+        name: "list_agents",
+        arguments: after === undefined ? { limit: 3 } : { limit: 3, after },
+      });
+      const page = result.structuredContent as { agents: { name: string }[]; next: string | null };
+      seen.push(page.agents.map((a) => a.name));
+      after = page.next ?? undefined;
+    } while (after !== undefined);
+    assert.deepEqual(seen, [["a-1", "a-2", "a-3"], ["a-4", "a-5", "a-6"], ["a-7"]]);
+    const tooMany = await client.callTool({ name: "list_agents", arguments: { limit: 100_000 } });
+    assert.equal(tooMany.isError, true, "a page is at most 500 agents");
+  } finally {
+    await client.close();
+  }
+});

@@ -82,7 +82,7 @@ Deno.test("a version 1 database gains the message log and keeps its data", () =>
       assert.deepEqual(
         db.prepare("SELECT version FROM schema_migrations ORDER BY version").all()
           .map((r) => r.version),
-        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17],
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 17],
       );
       assert.equal((db.prepare("SELECT COUNT(*) AS n FROM modules").get() as { n: number }).n, 1);
     } finally {

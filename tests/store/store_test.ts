@@ -45,6 +45,7 @@ Deno.test("a new database is in WAL mode with its migrations recorded", () => {
       { version: 10, name: "agent_keep_alive" },
       { version: 11, name: "deployments" },
       { version: 13, name: "agent_instances" },
+      { version: 14, name: "agent_lookups" },
       { version: 15, name: "agent_language" },
       { version: 17, name: "agent_max_instances" },
     ]);
