@@ -27,8 +27,9 @@ Deno.test("a pool under a burst grows to its max and back to its min when idle, 
   });
   assert.deepEqual([view.instances, view.maxInstances, view.members?.length], [1, 3, 1]);
 
-  // ~1 ms of WASM each: one member cannot keep up, so the mailbox stays deep.
-  const burst = 300;
+  // ~0.2 ms of WASM each: one member cannot keep up, so the mailbox stays deep; 300 of
+  // them were all handled in ~120 ms on an idle machine, before a second member loaded.
+  const burst = 2_000;
   let largest = 1;
   const replies = Array.from({ length: burst }, (_, i) => {
     const replyWith = `burst-${i}`;
