@@ -282,6 +282,7 @@ export class AgentManager {
     clearTimeout(timer);
     agents.activation.close();
     agents.scaler.close();
+    agents.stopRefill();
   }
 
   /**

@@ -44,7 +44,7 @@ export function restoreAgents(agents: AgentTable): { restored: number; failed: s
     }
   }
   const directory = agents.deps.directory;
-  if (directory) refillDirectory(agents.deps.store, directory);
+  if (directory) agents.stopRefill = refillDirectory(agents.deps.store, directory);
   for (const record of lookups.keptAlive()) {
     if (record.state !== "running") continue;
     void agents.activation.activate(agents.find(record.name)!);

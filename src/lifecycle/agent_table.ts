@@ -112,6 +112,8 @@ export class AgentTable {
   readonly activation: Activation;
   /** Grows and shrinks the pools deployed with `instances: {min, max}`. */
   readonly scaler: PoolScaler;
+  /** Stops the directory's background refill after a restart (directory_refill.ts). */
+  stopRefill: () => void = () => {};
   /** Per-agent chain so lifecycle operations on one agent never interleave. */
   readonly #lock = new KeyedLock();
 

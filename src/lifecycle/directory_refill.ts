@@ -10,8 +10,11 @@ import type { DirectoryListing } from "./effects.ts";
 
 const _BATCH = 2_000;
 
-/** Starts refilling `directory` from `store`; returns at once. */
-export function refillDirectory(store: Store, directory: DirectoryListing): void {
+/**
+ * Starts refilling `directory` from `store`; returns at once, with a stop the
+ * node calls when it closes (a refill still under way must not read a closed store).
+ */
+export function refillDirectory(store: Store, directory: DirectoryListing): () => void {
   let after = "";
   let done = false;
   const step = (limit: number) => {
@@ -34,4 +37,9 @@ export function refillDirectory(store: Store, directory: DirectoryListing): void
   };
   directory.loadFirst?.(() => step(Infinity));
   next();
+  return () => {
+    if (done) return;
+    done = true;
+    directory.loadFirst?.(undefined);
+  };
 }

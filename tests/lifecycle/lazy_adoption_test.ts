@@ -62,3 +62,20 @@ Deno.test("a restarted node adopts only redelivery receivers and kept-alive agen
   assert.deepEqual([countOf(node.store, "c-003"), countOf(node.store, "c-150")], [1, 1]);
   assert.equal(node.agents.countByState().running, 301, "adopting moved nothing between counts");
 });
+
+Deno.test("a node closed while its directory still refills after a restart stops the refill (no read of the closed store)", async () => {
+  using dir = tempDataDir();
+  // Enough agents with capabilities for several refill batches (2,000 a turn of the event loop).
+  const many = Array.from({ length: 12_000 }, (_, i) => `r-${i}`);
+  {
+    await using node = await startTestNode({ dataDir: dir.path, scale: SCALE });
+    await node.agents.deployMany(many, agentBytes("counter_wat"));
+    assert.ok(node.directory.size >= many.length, "every agent declared its capability");
+  }
+  // Closed at once: a refill left running would read the closed store on a later turn and
+  // fail this test with "statement has been finalized".
+  {
+    await using _node = await startTestNode({ dataDir: dir.path, scale: SCALE });
+  }
+  await new Promise((resolve) => setTimeout(resolve, 50));
+});
