@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { ROLLOUT_OPTIONS } from "../../src/lifecycle/deployments/rollout_options.ts";
 import { BUCKETS, conversationBucket } from "../../src/lifecycle/deployments/two_versions.ts";
+import type { CaxtonNode } from "../../main.ts";
 import type { Envelope } from "../../src/router/mod.ts";
 import {
   agentBytes,
@@ -26,6 +27,21 @@ const SPINS_ON_BOOM = wat(
 );
 /** Enough fuel to outlive the watchdog (300 ms) before the deadline stops it. */
 const LIMITS = { limits: { fuelPerMessage: 1_500_000_000 } };
+
+/** Deploys "svc" (echo), starts traffic to it, then rolls SPINS_ON_BOOM out with `options`. */
+async function rolloutUnderTraffic(node: CaxtonNode, options: unknown): Promise<Traffic> {
+  await node.agents.deploy("svc", agentBytes("echo_wat"), LIMITS);
+  const traffic = new Traffic(node, "svc");
+  try {
+    traffic.start();
+    await traffic.answeredMore(50);
+    await node.agents.deployments.deploy("svc", SPINS_ON_BOOM, ROLLOUT_OPTIONS.parse(options));
+    return traffic;
+  } catch (error) {
+    traffic[Symbol.dispose]();
+    throw error;
+  }
+}
 
 function assertOnceEach(counts: TrafficCounts, traffic: Traffic): void {
   const text = JSON.stringify(counts);
@@ -50,15 +66,12 @@ Deno.test("the canary's worker is lost: the rollout rolls back, the old version 
   using dir = tempDataDir();
   await using node = await startTestNode({ dataDir: dir.path, workers: 2, watchdogMs: 300 });
   using me = new TestParticipant(node);
-  await node.agents.deploy("svc", agentBytes("echo_wat"), LIMITS);
-  using traffic = new Traffic(node, "svc");
-  traffic.start();
-  await traffic.answeredMore(50);
-  await node.agents.deployments.deploy(
-    "svc",
-    SPINS_ON_BOOM,
-    ROLLOUT_OPTIONS.parse({ strategy: "canary", steps: [50, 100], intervalMs: 60_000, sample: 0 }),
-  );
+  using traffic = await rolloutUnderTraffic(node, {
+    strategy: "canary",
+    steps: [50, 100],
+    intervalMs: 60_000,
+    sample: 0,
+  });
   const boom = me.next((m) => m.inReplyTo === "boom", 10_000);
   me.send({
     performative: "request",
@@ -82,15 +95,11 @@ Deno.test("after a blue-green switch the new version's worker is lost: the new v
   using dir = tempDataDir();
   await using node = await startTestNode({ dataDir: dir.path, workers: 2, watchdogMs: 300 });
   using me = new TestParticipant(node);
-  await node.agents.deploy("svc", agentBytes("echo_wat"), LIMITS);
-  using traffic = new Traffic(node, "svc");
-  traffic.start();
-  await traffic.answeredMore(50);
-  await node.agents.deployments.deploy(
-    "svc",
-    SPINS_ON_BOOM,
-    ROLLOUT_OPTIONS.parse({ strategy: "bluegreen", graceMs: 60_000, sample: 0 }),
-  );
+  using traffic = await rolloutUnderTraffic(node, {
+    strategy: "bluegreen",
+    graceMs: 60_000,
+    sample: 0,
+  });
   assert.equal((await me.request("svc", "boom", 10_000)).performative, "failure");
   const ended = node.agents.deployments.status("svc");
   assert.equal(ended.status, "completed");
